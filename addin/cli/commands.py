@@ -1,0 +1,60 @@
+"""The command handlers: parse nothing, decide nothing; call a service, print, return an exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from addin.outputs.issues import as_json, as_text, summary_line, write_issues_workbook
+from addin.rulebook import RuleNotInForce, RulesFileError
+from addin.services.company import SettingsError, load_company
+from addin.services.setup import init_company, make_demo
+from addin.services.validation import validate_company
+from addin.validate import SchemaError
+
+
+class UsageProblem(Exception):
+    """A problem the person can fix (bad folder, bad settings); printed as is, exit 2."""
+
+
+def _company(root: Path):
+    if not Path(root).is_dir():
+        raise UsageProblem(f"{root}: フォルダがありません / no such folder")
+    try:
+        return load_company(Path(root))
+    except (SettingsError, RulesFileError, SchemaError, RuleNotInForce) as exc:
+        raise UsageProblem(f"設定エラー / settings error: {exc}") from None
+
+
+def cmd_init(args, progress) -> int:
+    written = init_company(args.dir, args.lang)
+    for path in written:
+        print(path)
+    return 0
+
+
+def cmd_demo(args, progress) -> int:
+    if args.scale < 1:
+        raise UsageProblem("--scale must be 1 or more")
+    progress(f"demo company (scale {args.scale}) → {args.dir}")
+    demo, written = make_demo(args.dir, args.scale, args.errors, args.lang, args.seed)
+    for path in written:
+        print(path)
+    progress(f"{sum(len(r) for b in demo.rows.values() for r in b.values()):,} rows written")
+    return 0
+
+
+def cmd_validate(args, progress) -> int:
+    company = _company(args.dir)
+    lang = args.lang or company.lang
+    result = validate_company(company, progress=lambda book: progress(f"validating {book}"))
+    issues = list(result.issues)
+    report = write_issues_workbook(company.out / "validation.xlsx", issues, lang)
+    if args.format == "json":
+        print(as_json(issues, lang))
+    else:
+        if issues:
+            print(as_text(issues, lang))
+        print(summary_line(issues, lang))
+        print(f"→ {report}", file=sys.stderr)
+    return result.issues.exit_code()

@@ -1,0 +1,65 @@
+"""`backoffice` — one command over a company folder. Exit codes: 0 clean, 1 findings, 2 unusable input.
+
+Every failure a person can cause ends in a located message and an exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from addin.cli.progress import Progress
+
+log = logging.getLogger("backoffice")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="backoffice", description="Back office for Excel workbooks (Japan)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="a new company folder with empty, formatted workbooks")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--lang", choices=["ja", "en"], default="ja")
+
+    p = sub.add_parser("demo", help="the demo company, then its month end")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--scale", type=int, default=1)
+    p.add_argument("--seed", type=int, default=2025)
+    p.add_argument("--errors", action="store_true", help="plant deliberate mistakes for the validator to find")
+    p.add_argument("--lang", choices=["ja", "en"], default="ja")
+
+    p = sub.add_parser("validate", help="check every workbook against every rule")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--lang", choices=["ja", "en"], default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    args = _parser().parse_args(argv)
+    from addin.cli import commands
+
+    handler = getattr(commands, f"cmd_{args.command}")
+    started = time.perf_counter()
+    try:
+        code = handler(args, Progress(sys.stderr))
+    except commands.UsageProblem as problem:
+        print(str(problem), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("中断しました / interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last line of defence: say what happened, keep the traceback in the log
+        log.debug("unexpected error", exc_info=True)
+        print(f"内部エラー / internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    log.debug("done in %.2fs", time.perf_counter() - started)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,16 @@
+"""Progress for long work: a line per stage on a terminal and in logs alike (plain, never garbled)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+
+class Progress:
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.started = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        elapsed = time.perf_counter() - self.started
+        print(f"[{elapsed:6.1f}s] {stage}", file=self.stream, flush=True)
