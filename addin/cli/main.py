@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import traceback
 import time
 from pathlib import Path
 
@@ -54,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         print("中断しました / interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # last line of defence: say what happened, keep the traceback in the log
-        log.debug("unexpected error", exc_info=True)
+        if os.environ.get("BACKOFFICE_DEBUG"):
+            traceback.print_exc()
         print(f"内部エラー / internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     log.debug("done in %.2fs", time.perf_counter() - started)

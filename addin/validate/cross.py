@@ -53,7 +53,7 @@ def matches_ref(typed: Table, raw: Table, spec: SheetSpec, rule: dict, tables: T
     """A row's `field` equals that of the row with the same `key` in `ref` (a bill's vendor is its PO's)."""
     key, field = rule["key"], rule["field"]
     ref = _ref_rows(tables, rule["ref"], key)
-    if ref is None:
+    if ref is None or ref.empty or typed.frame.empty:
         return
     expected = typed.frame[key].map(ref[field])
     wrong = expected.notna() & typed.frame[field].notna() & (typed.frame[field] != expected)
@@ -67,7 +67,7 @@ def active_employee(typed: Table, raw: Table, spec: SheetSpec, rule: dict, table
     """The month lies between the month of hire and the month of leaving, inclusive."""
     key, month = rule["key"], rule["month"]
     ref = _ref_rows(tables, rule["ref"], key)
-    if ref is None:
+    if ref is None or ref.empty or typed.frame.empty:
         return
     ids = typed.frame[key]
     start = ids.map(ref[rule["start"]]).dt.to_period("M")

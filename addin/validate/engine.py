@@ -58,5 +58,5 @@ def finish(tables: Tables, reporter: Reporter, extra: list[Issue] = ()) -> Valid
 def _reading_order(issue: Issue) -> tuple:
     """Book, sheet, then row and column as a person scans a sheet; whole-sheet issues first."""
     match = re.fullmatch(r"([A-Z]+)(\d+)", issue.cell or "")
-    row, col = (int(match[2]), len(match[1]), match[1]) if match else (0, 0, "")
-    return issue.book, issue.sheet, row, col
+    row, width, letters = (int(match[2]), len(match[1]), match[1]) if match else (0, 0, "")
+    return issue.book, issue.sheet, row, width, letters

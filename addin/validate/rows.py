@@ -41,6 +41,13 @@ def _each(reporter, table, spec, field, mask, code, other_ja="", other_en="", **
                             other_en=other_en, **fmt)
 
 
+def _missing(table: Table, field: str) -> pd.Series:
+    """Nothing typed at all; a mistyped value is reported by its own column rule, not as missing."""
+    if field not in table.frame.columns:
+        return pd.Series(True, index=table.frame.index)
+    return table.frame[field].map(is_blank).astype(bool)
+
+
 def date_order(table, typed, spec, rule, reporter) -> None:
     earlier, later = typed[rule["earlier"]], typed[rule["later"]]
     years = int(rule.get("min_years", 0))
@@ -55,7 +62,7 @@ def date_order(table, typed, spec, rule, reporter) -> None:
 
 def required_when(table, typed, spec, rule, reporter) -> None:
     mask, other_ja, other_en = _condition(typed, spec, rule["when"])
-    _each(reporter, table, spec, rule["field"], mask & typed[rule["field"]].isna(), "required_when", other_ja, other_en)
+    _each(reporter, table, spec, rule["field"], mask & _missing(table, rule["field"]), "required_when", other_ja, other_en)
 
 
 def required_when_present(table, typed, spec, rule, reporter) -> None:
@@ -67,15 +74,14 @@ def required_when_present(table, typed, spec, rule, reporter) -> None:
         trigger = typed[rule["absent"]].isna()
         ja, en = _label(spec, rule["absent"])
         other_ja, other_en = f"{ja}が空欄", f"{en} is empty"
-    _each(reporter, table, spec, rule["field"], trigger & typed[rule["field"]].isna(), "required_when", other_ja, other_en)
+    _each(reporter, table, spec, rule["field"], trigger & _missing(table, rule["field"]), "required_when", other_ja, other_en)
 
 
 def all_or_none(table, typed, spec, rule, reporter) -> None:
     fields = [f for f in rule["fields"] if f in table.frame.columns]
     if not fields:
         return
-    # judged on what was typed: a mistyped value is reported by its own column rule, not as missing
-    present = ~table.frame[fields].map(is_blank)
+    present = pd.DataFrame({f: ~_missing(table, f) for f in fields})
     partial = present.any(axis=1) & ~present.all(axis=1)
     for position in np.flatnonzero(partial.to_numpy()):
         missing = [f for f in fields if not present.iloc[position][f]]

@@ -31,7 +31,10 @@ def display_choices(column: ColumnSpec, lang: str) -> list[str]:
     choices = []
     for canonical, aliases in column.values.items():
         japanese = [a for a in (aliases or []) if isinstance(a, str) and not a.isascii()]
-        choices.append(japanese[0] if lang == "ja" and japanese else str(canonical))
+        if lang == "ja" and japanese and str(canonical).isascii():
+            choices.append(japanese[0])
+        else:
+            choices.append(str(canonical))
     return choices
 
 
@@ -77,6 +80,8 @@ def write_book(path: Path, book: BookSpec, rows_by_sheet: dict[str, Iterable[dic
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
                                             "strings_to_urls": False})
+        # a fixed creation time: the same data give byte-identical books (reruns, tests, backups)
+        wb.set_properties({"created": dt.datetime(2000, 1, 1), "author": "backoffice"})
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         formats = {kind: wb.add_format({"num_format": f}) for kind, f in NUMBER_FORMATS.items()}
         for key, spec in book.sheets.items():

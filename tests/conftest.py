@@ -1,0 +1,57 @@
+"""Shared fixtures: real .xlsx files on disk, written by openpyxl or xlsxwriter, never mocks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from addin.services.company import load_company
+from addin.services.setup import make_demo
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write_sheet(path: Path, title: str, rows: list[list], start_row: int = 1, start_col: int = 1, extra=None) -> Path:
+    """A one-sheet workbook with `rows` placed at (start_row, start_col)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                ws.cell(row=start_row + r, column=start_col + c, value=value)
+    if extra:
+        extra(wb, ws)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """A clean demo company, generated once per test session."""
+    root = tmp_path_factory.mktemp("demo-clean")
+    make_demo(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def demo_with_errors(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo-errors")
+    demo, _ = make_demo(root, with_errors=True)
+    return root, demo
+
+
+@pytest.fixture
+def demo_copy(demo_template, tmp_path) -> Path:
+    """A private copy of the clean demo company that a test may change."""
+    target = tmp_path / "company"
+    shutil.copytree(demo_template, target)
+    return target
+
+
+@pytest.fixture
+def company_of():
+    return load_company

@@ -1,0 +1,106 @@
+"""Dated parameters: the value in force on a date, a clear refusal when none is, company overlays."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from addin.rulebook import RuleNotInForce, RulesFileError, UnknownRule, load_rulebook
+
+RULES = """
+parameters:
+  consumption_tax.standard_rate:
+    description: 標準税率
+    source: 消費税法29条
+    values:
+      - {effective_from: 1997-04-01, value: "0.05"}
+      - {effective_from: 2014-04-01, value: "0.08"}
+      - {effective_from: 2019-10-01, value: "0.10"}
+  bounded:
+    source: test
+    values:
+      - {effective_from: 2025-04-01, effective_to: 2026-03-31, value: 1}
+"""
+
+
+@pytest.fixture
+def rules_dir(tmp_path) -> Path:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "tax.yaml").write_text(RULES, encoding="utf-8")
+    return folder
+
+
+def test_value_in_force_on_a_date(rules_dir):
+    book = load_rulebook(rules_dir=rules_dir)
+    assert book.value("consumption_tax.standard_rate", date(2019, 9, 30)) == "0.08"
+    assert book.value("consumption_tax.standard_rate", date(2019, 10, 1)) == "0.10"
+    assert book.entry("consumption_tax.standard_rate", date(2030, 1, 1)).source == "消費税法29条"
+
+
+def test_a_date_with_no_rule_is_a_clear_error_naming_the_file(rules_dir):
+    book = load_rulebook(rules_dir=rules_dir)
+    with pytest.raises(RuleNotInForce) as refused:
+        book.value("consumption_tax.standard_rate", date(1990, 1, 1))
+    assert "tax.yaml" in str(refused.value) and "1990-01-01" in str(refused.value)
+    with pytest.raises(RuleNotInForce) as ended:
+        book.value("bounded", date(2026, 4, 1))
+    assert "bounded" in ended.value.message_ja and "tax.yaml" in ended.value.message_ja
+    with pytest.raises(UnknownRule):
+        book.value("no.such.rule", date(2025, 1, 1))
+
+
+def test_company_rules_extend_the_products(rules_dir, tmp_path):
+    company = tmp_path / "company"
+    (company / "rules").mkdir(parents=True)
+    (company / "rules" / "ours.yaml").write_text("""
+parameters:
+  bounded:
+    source: our extension
+    values: [{effective_from: 2026-04-01, value: 2}]
+workbooks:
+  staff:
+    sheets:
+      staff:
+        columns:
+          employee_id: {aliases: [社員No]}
+""", encoding="utf-8")
+    book = load_rulebook(company, rules_dir=rules_dir)
+    assert book.value("bounded", date(2025, 5, 1)) == 1 and book.value("bounded", date(2026, 5, 1)) == 2
+    assert "社員No" in book.schemas["staff"]["sheets"]["staff"]["columns"]["employee_id"]["aliases"]
+
+
+def test_a_company_alias_is_understood_by_validation(demo_copy, capsys):
+    import openpyxl
+
+    from addin.cli import main
+    wb = openpyxl.load_workbook(demo_copy / "staff.xlsx")
+    wb["Staff 従業員"]["A1"] = "社員No"
+    wb.save(demo_copy / "staff.xlsx")
+    assert main(["validate", str(demo_copy)]) == 2          # unknown header: the key column is missing
+    (demo_copy / "rules").mkdir()
+    (demo_copy / "rules" / "aliases.yaml").write_text(
+        "workbooks:\n  staff:\n    sheets:\n      staff:\n        columns:\n          employee_id: {aliases: [社員No]}\n",
+        encoding="utf-8")
+    assert main(["validate", str(demo_copy)]) == 0
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("parameters:\n  x: {values: [{effective_from: 2025-01-01, value: 1}]}", "source"),
+    ("parameters:\n  x: {source: s, values: [{value: 1}]}", "effective_from"),
+    ("parameters:\n  x: {source: s, values: [{effective_from: someday, value: 1}]}", "not a date"),
+    ("parameters: [unclosed", "not valid YAML"),
+])
+def test_bad_rules_files_name_themselves(tmp_path, text, problem):
+    (tmp_path / "bad.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(RulesFileError) as bad:
+        load_rulebook(rules_dir=tmp_path)
+    assert "bad.yaml" in str(bad.value) and problem in str(bad.value)
+
+
+def test_product_rules_load_and_every_parameter_has_a_source():
+    book = load_rulebook()
+    assert book.parameters
+    for parameter in book.parameters.values():
+        assert parameter.source or all(v.source for v in parameter.values), parameter.name
