@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from addin.outputs.issues import as_json, as_text, summary_line, write_issues_wo
 from addin.rulebook import RuleNotInForce, RulesFileError
 from addin.services.company import SettingsError, load_company
 from addin.services.setup import init_company, make_demo
+from addin.services.payroll import run_payroll
 from addin.services.validation import validate_company
 from addin.validate import SchemaError
 
@@ -58,3 +60,31 @@ def cmd_validate(args, progress) -> int:
         print(summary_line(issues, lang))
         print(f"→ {report}", file=sys.stderr)
     return result.issues.exit_code()
+
+
+def _month(text: str):
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise UsageProblem(f"--month {text!r}: YYYY-MM で指定してください / use YYYY-MM") from None
+
+
+def _print_issues(issues, lang: str) -> None:
+    if issues:
+        print(as_text(issues, lang))
+        print(summary_line(issues, lang))
+
+
+def cmd_payroll(args, progress) -> int:
+    company = _company(args.dir)
+    lang = args.lang or company.lang
+    run = run_payroll(company, _month(args.month), progress=progress)
+    _print_issues(run.issues, lang)
+    if run.folder is not None:
+        p = run.payroll
+        totals = p.totals()
+        print(f"{p.month:%Y-%m}: {len(p.employees)} 名 支給日 {p.pay_date} 総支給 {totals['gross_pay']:,} 円 "
+              f"差引支給 {totals['net_pay']:,} 円 → {run.folder}")
+    elif not run.issues:
+        print("nothing written")
+    return run.exit_code

@@ -37,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--lang", choices=["ja", "en"], default=None)
+
+    p = sub.add_parser("payroll", help="the month's payroll: register, pay slips, Zengin file, summary.json")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument("--month", required=True, help="work month YYYY-MM (attendance month; paid per settings)")
+    p.add_argument("--lang", choices=["ja", "en"], default=None)
     return parser
 
 

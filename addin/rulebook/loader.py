@@ -67,14 +67,26 @@ def merge(base: dict, extra: dict) -> dict:
 
 
 def _resolve(value: Any, path: Path) -> Any:
-    """`{table: jp/file.csv}` becomes the CSV's rows (dicts of strings), read relative to the YAML."""
-    if isinstance(value, dict) and set(value) == {"table"}:
-        table = path.parent / str(value["table"])
-        if not table.exists():
-            raise RulesFileError(path, f"table {value['table']} not found beside it")
-        with table.open(encoding="utf-8", newline="") as fh:
-            return list(csv.DictReader(fh))
-    return value
+    """`{table: jp/file.csv}` becomes the CSV's rows (dicts of strings), read relative to the YAML.
+
+    `where: {column: value}` keeps matching rows; `key` + `column` turn the rows into a mapping
+    (e.g. prefecture → that year's health-insurance rate).
+    """
+    if not (isinstance(value, dict) and "table" in value and set(value) <= {"table", "where", "key", "column"}):
+        return value
+    table = path.parent / str(value["table"])
+    if not table.exists():
+        raise RulesFileError(path, f"table {value['table']} not found beside it")
+    with table.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for column, wanted in (value.get("where") or {}).items():
+        rows = [r for r in rows if r.get(column) == str(wanted)]
+    if "key" in value:
+        try:
+            return {r[value["key"]]: r[value["column"]] for r in rows}
+        except KeyError as exc:
+            raise RulesFileError(path, f"table {value['table']} has no column {exc}") from None
+    return rows
 
 
 def _parameter(name: str, spec: dict, path: Path) -> Parameter:

@@ -17,10 +17,13 @@ def open_company_book(book: str, company: Company) -> Book:
 
 
 def validate_company(company: Company, opener: BookOpener = open_company_book,
-                     progress: Callable[[str], None] = lambda _: None) -> Validation:
+                     progress: Callable[[str], None] = lambda _: None, only: set[str] | None = None) -> Validation:
+    """Validate every workbook of the company (or `only` those named, e.g. {"staff"} for payroll)."""
     reporter = Reporter()
     tables = {}
     for book_name, book_spec in company.books.items():
+        if only is not None and book_name not in only:
+            continue
         progress(book_spec.file)
         try:
             book = opener(book_name, company)
