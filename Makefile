@@ -15,13 +15,13 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/backoffice demo $(DEMO)
-	$(BIN)/backoffice validate $(DEMO)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_read_validate.py
+	$(BIN)/python benchmarks/bench_payroll.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache

@@ -107,3 +107,10 @@ def test_init_gives_formatted_empty_books_that_validate(tmp_path, capsys):
 def test_scale_multiplies_the_masters(tmp_path):
     demo, _ = make_demo(tmp_path, scale=2)
     assert len(demo.rows["staff"]["staff"]) == 100 and len(demo.rows["stock"]["items"]) == 400
+
+
+def test_demo_command_runs_the_month_end(tmp_path, capsys):
+    assert main(["demo", str(tmp_path / "co")]) == 0
+    summary = json.loads((tmp_path / "co" / "out" / "payroll" / "2026-03" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["pay_date"] == "2026-04-24" and summary["employees"]
+    assert "問題 0 件" in capsys.readouterr().out

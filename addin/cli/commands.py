@@ -9,10 +9,14 @@ from pathlib import Path
 from addin.outputs.issues import as_json, as_text, summary_line, write_issues_workbook
 from addin.rulebook import RuleNotInForce, RulesFileError
 from addin.services.company import SettingsError, load_company
+from addin.demo.generate import FY_MONTHS
 from addin.services.setup import init_company, make_demo
 from addin.services.payroll import run_payroll
 from addin.services.validation import validate_company
 from addin.validate import SchemaError
+
+
+FY_LAST_MONTH = FY_MONTHS[-1]
 
 
 class UsageProblem(Exception):
@@ -43,7 +47,23 @@ def cmd_demo(args, progress) -> int:
     for path in written:
         print(path)
     progress(f"{sum(len(r) for b in demo.rows.values() for r in b.values()):,} rows written")
-    return 0
+    return _month_end(args.dir, FY_LAST_MONTH, progress)
+
+
+def _month_end(root: Path, month, progress) -> int:
+    """The month end on a company: validate everything, then the month's payroll."""
+    company = _company(root)
+    lang = company.lang
+    checked = validate_company(company, progress=lambda book: progress(f"validating {book}"))
+    issues = list(checked.issues)
+    write_issues_workbook(company.out / "validation.xlsx", issues, lang)
+    print(summary_line(issues, lang))
+    if checked.issues.exit_code():
+        print(as_text(issues, lang))
+        return checked.issues.exit_code()
+    run = run_payroll(company, month, progress=progress)
+    _report_payroll(run, lang)
+    return run.exit_code
 
 
 def cmd_validate(args, progress) -> int:
@@ -79,12 +99,14 @@ def cmd_payroll(args, progress) -> int:
     company = _company(args.dir)
     lang = args.lang or company.lang
     run = run_payroll(company, _month(args.month), progress=progress)
+    _report_payroll(run, lang)
+    return run.exit_code
+
+
+def _report_payroll(run, lang: str) -> None:
     _print_issues(run.issues, lang)
     if run.folder is not None:
         p = run.payroll
         totals = p.totals()
         print(f"{p.month:%Y-%m}: {len(p.employees)} 名 支給日 {p.pay_date} 総支給 {totals['gross_pay']:,} 円 "
               f"差引支給 {totals['net_pay']:,} 円 → {run.folder}")
-    elif not run.issues:
-        print("nothing written")
-    return run.exit_code

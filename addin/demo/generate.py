@@ -346,12 +346,15 @@ def _plant_errors(demo: DemoCompany) -> None:
     _plant(demo, "sales", "orders", 12, "unit_price", None, "required")
 
 
-def generate(scale: int = 1, seed: int = 2025, with_errors: bool = False, grades=None) -> DemoCompany:
+def generate(scale: int = 1, seed: int = 2025, with_errors: bool = False, grades=None,
+             staff_only: bool = False) -> DemoCompany:
     """The demo company's rows by book and sheet; `grades` are (min, max, standard remuneration)."""
     rng = random.Random(seed)
     demo = DemoCompany()
     _staff(demo, rng, BASE["staff"] * scale, grades)
     _attendance(demo, rng)
+    if staff_only:
+        return demo
     _vendors(demo, rng, BASE["vendors"] * scale)
     _items(demo, rng, BASE["items"] * scale)
     _stock_flows(demo, rng)
