@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from addin.money import half_up_yen, social_insurance_share
-from addin.payroll.calendar import pay_date, reaches_age
+from addin.dates import pay_date, reaches_age
 from tests.payroll_helpers import DAY, payroll_for, person, row_of
 
 

@@ -11,6 +11,7 @@ from addin.rulebook import RuleNotInForce, RulesFileError
 from addin.services.company import SettingsError, load_company
 from addin.demo.generate import FY_MONTHS
 from addin.services.setup import init_company, make_demo
+from addin.services.invoicing import run_invoices
 from addin.services.payroll import run_payroll
 from addin.services.validation import validate_company
 from addin.validate import SchemaError
@@ -110,3 +111,25 @@ def _report_payroll(run, lang: str) -> None:
         totals = p.totals()
         print(f"{p.month:%Y-%m}: {len(p.employees)} 名 支給日 {p.pay_date} 総支給 {totals['gross_pay']:,} 円 "
               f"差引支給 {totals['net_pay']:,} 円 → {run.folder}")
+
+
+def _day(text: str | None, option: str):
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageProblem(f"{option} {text!r}: YYYY-MM-DD で指定してください / use YYYY-MM-DD") from None
+
+
+def cmd_invoice(args, progress) -> int:
+    company = _company(args.dir)
+    lang = args.lang or company.lang
+    run = run_invoices(company, _day(args.through, "--through"), args.correct, _day(args.date, "--date"),
+                       progress=progress)
+    _print_issues(run.issues, lang)
+    for doc in run.issued:
+        print(f"{doc['invoice_no']} {doc['kind']} {doc['customer']['customer_id']} {doc['issue_date']} "
+              f"{doc['total']:,} 円")
+    print(f"{len(run.issued)} 件発行 / issued → {company.out / 'invoices'}")
+    return run.exit_code

@@ -42,6 +42,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
     p.add_argument("--month", required=True, help="work month YYYY-MM (attendance month; paid per settings)")
     p.add_argument("--lang", choices=["ja", "en"], default=None)
+
+    p = sub.add_parser("invoice", help="qualified invoices for shipped, uninvoiced orders")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument("--through", required=True, help="invoice periods closing on or before YYYY-MM-DD")
+    p.add_argument("--correct", metavar="INVOICE_NO", help="cancel an issued invoice with a credit note and reissue")
+    p.add_argument("--date", help="date of the correction (default: --through)")
+    p.add_argument("--lang", choices=["ja", "en"], default=None)
     return parser
 
 

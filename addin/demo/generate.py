@@ -196,7 +196,8 @@ def _vendors(demo: DemoCompany, rng: random.Random, count: int) -> None:
 
 
 def _items(demo: DemoCompany, rng: random.Random, count: int) -> None:
-    vendors = demo.rows["vendors"]["vendors"]
+    # goods come from firms; individuals (designers) bill fees only
+    vendors = [v for v in demo.rows["vendors"]["vendors"] if v["is_individual"] != "〇"]
     rows = demo.sheet("stock", "items")
     for i in range(count):
         name, unit, rate = PRODUCTS[i % len(PRODUCTS)]
@@ -234,7 +235,7 @@ def _stock_flows(demo: DemoCompany, rng: random.Random) -> None:
             receive_day = order_day + dt.timedelta(days=rng.randint(2, 7))
             amounts = {"10": 0, "8": 0}
             for item in vendor_items[: 1 + len(vendor_items) // 2] if rng.random() < 0.5 else vendor_items:
-                qty = item["reorder_qty"]
+                qty = item["reorder_qty"] // 5       # a month's sales, roughly
                 cost = Decimal(str(item["unit_cost"]))
                 orders.append({"po_no": po_no, "date": order_day, "vendor_id": vendor_id, "sku": item["sku"],
                                "qty": qty, "unit_cost": item["unit_cost"]})
@@ -249,7 +250,11 @@ def _stock_flows(demo: DemoCompany, rng: random.Random) -> None:
                     bills.append({"bill_no": f"B-{po_no}-{rate}", "vendor_id": vendor_id, "bill_date": _month_end(month),
                                   "po_no": po_no, "amount_excl_tax": amount, "tax_rate": f"{rate}%",
                                   "tax": amount * int(rate) // 100,
-                                  "is_fee": "〇" if vendors[vendor_id]["is_individual"] == "〇" else "×"})
+                                  "is_fee": "×"})
+        for vendor in vendors.values():
+            if vendor["is_individual"] == "〇":   # a designer's monthly fee: 報酬, withholding applies
+                bills.append({"bill_no": f"D-{month:%y%m}", "vendor_id": vendor["vendor_id"], "bill_date": _month_end(month),
+                              "po_no": None, "amount_excl_tax": 150_000, "tax_rate": "10%", "tax": 15_000, "is_fee": "〇"})
         for item in items:
             issue_day = month + dt.timedelta(days=rng.randint(10, 27))
             qty = min(on_hand[item["sku"]], rng.randrange(5, 60))

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from addin.money import floor_yen, half_up_yen, rate
-from addin.payroll.calendar import month_end
+from addin.dates import month_end
 
 HUNDREDTHS = 100   # hours and days are carried as integer hundredths (15.25 h → 1525)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from addin.money import floor_yen, rate, social_insurance_share
-from addin.payroll.calendar import month_end, reaches_age
+from addin.dates import month_end, reaches_age
 from addin.payroll.settings import PayrollSettings
 from addin.rulebook import Rulebook
 

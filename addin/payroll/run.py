@@ -15,7 +15,7 @@ import pandas as pd
 
 from addin.model import Issue, Severity, Table
 from addin.money import rate
-from addin.payroll.calendar import add_months, month_end, pay_date as pay_date_of
+from addin.dates import add_months, month_end, pay_date as pay_date_of
 from addin.payroll.gross import allowance_sums, base_pay, overtime_pay, yen
 from addin.payroll.insurance import InsuranceRates, grade_of, insured_in, pension_base, premiums
 from addin.payroll.settings import PayrollSettings

@@ -1,4 +1,4 @@
-"""Dates payroll turns on: pay day on a bank business day, legal ages, month bounds."""
+"""Calendar arithmetic shared by the engines: month ends, bank business days, pay days, legal ages."""
 
 from __future__ import annotations
 
