@@ -22,6 +22,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_read_validate.py
 	$(BIN)/python benchmarks/bench_payroll.py
+	$(BIN)/python benchmarks/bench_invoices.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache

@@ -69,6 +69,7 @@ def run_invoices(company: Company, through: date, correct: str | None = None, on
     run.issues += [i for i in issues if i.severity is Severity.FATAL]
     if run.issues:
         return run
+    run.issues += [i for i in issues if i.book == company.books["sales"].file]
     register = register_of(company)
     try:
         broken = register.verify()

@@ -93,7 +93,8 @@ def _report_duplicates(table, spec, name, values, raw, reporter) -> None:
 def _report_duplicate_keys(table, spec, keys, frame, reporter) -> None:
     if not all(k in table.frame.columns for k in keys):
         return
-    combined = frame[keys].astype(str).agg("\x1f".join, axis=1).where(frame[keys].notna().all(axis=1))
+    # one id per distinct combination; rows with an empty key part take no part (-1 → NA)
+    combined = frame[keys].groupby(keys, dropna=True, sort=False).ngroup().replace(-1, pd.NA)
     repeats, firsts = _first_rows(combined)
     labels = "・".join(spec.columns[k].label_ja for k in keys)
     labels_en = ", ".join(spec.columns[k].label_en for k in keys)
