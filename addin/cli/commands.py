@@ -13,6 +13,7 @@ from addin.demo.generate import FY_MONTHS
 from addin.services.setup import init_company, make_demo
 from addin.services.invoicing import run_invoices
 from addin.services.payroll import run_payroll
+from addin.services.stock import run_stock
 from addin.services.validation import validate_company
 from addin.validate import SchemaError
 
@@ -132,4 +133,21 @@ def cmd_invoice(args, progress) -> int:
         print(f"{doc['invoice_no']} {doc['kind']} {doc['customer']['customer_id']} {doc['issue_date']} "
               f"{doc['total']:,} 円")
     print(f"{len(run.issued)} 件発行 / issued → {company.out / 'invoices'}")
+    return run.exit_code
+
+
+def cmd_stock(args, progress) -> int:
+    company = _company(args.dir)
+    lang = args.lang or company.lang
+    as_of = _day(args.as_of, "--as-of") or dt.date.today()
+    run = run_stock(company, as_of, _day(args.pay_by, "--pay-by"), progress=progress)
+    _print_issues(run.issues, lang)
+    if run.report:
+        statuses = {}
+        for bill in run.report["match"]:
+            statuses[bill["status"]] = statuses.get(bill["status"], 0) + 1
+        print(f"{as_of}: {len(run.report['items'])} 品目 評価額 {run.report['total_value']:,} 円, "
+              f"発注提案 {len(run.report['reorder'])} 件, 照合 {statuses}")
+        for folder in run.folders:
+            print(f"→ {folder}")
     return run.exit_code

@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--correct", metavar="INVOICE_NO", help="cancel an issued invoice with a credit note and reissue")
     p.add_argument("--date", help="date of the correction (default: --through)")
     p.add_argument("--lang", choices=["ja", "en"], default=None)
+
+    p = sub.add_parser("stock", help="stock on hand and valuation, counts, reorder proposals, three-way match, payments")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument("--as-of", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--pay-by", help="vendor payments due by YYYY-MM-DD (default: --as-of)")
+    p.add_argument("--lang", choices=["ja", "en"], default=None)
     return parser
 
 

@@ -256,7 +256,7 @@ def _stock_flows(demo: DemoCompany, rng: random.Random) -> None:
                 bills.append({"bill_no": f"D-{month:%y%m}", "vendor_id": vendor["vendor_id"], "bill_date": _month_end(month),
                               "po_no": None, "amount_excl_tax": 150_000, "tax_rate": "10%", "tax": 15_000, "is_fee": "〇"})
         for item in items:
-            issue_day = month + dt.timedelta(days=rng.randint(10, 27))
+            issue_day = month + dt.timedelta(days=rng.randint(17, 27))   # after the month's receipts
             qty = min(on_hand[item["sku"]], rng.randrange(5, 60))
             if qty > 0:
                 movements.append({"date": issue_day, "sku": item["sku"], "kind": "出庫", "qty": qty,

@@ -59,3 +59,20 @@ def times(amount, fraction: Fraction):
 
 
 ROUNDINGS = {"floor": floor_yen, "ceil": ceil_yen, "half_up": half_up_yen}
+
+
+def scaled(values, scale: int) -> np.ndarray:
+    """Exact decimals (Decimal, int, None) as int64 multiples of 1/scale, e.g. quantities in
+    thousandths; each distinct value is converted once. Raises ValueError when a value has more
+    decimals than the scale keeps (nothing is silently rounded)."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    converted = []
+    for value in uniques:
+        exact = Decimal(str(value)) * scale
+        if exact != exact.to_integral_value():
+            raise ValueError(f"{value} has more decimals than 1/{scale}")
+        converted.append(int(exact))
+    table = np.array(converted + [0], dtype=np.int64)
+    return table[np.where(codes < 0, len(converted), codes)]
