@@ -23,6 +23,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_read_validate.py
 	$(BIN)/python benchmarks/bench_payroll.py
 	$(BIN)/python benchmarks/bench_invoices.py
+	$(BIN)/python benchmarks/bench_stock.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache

@@ -69,7 +69,8 @@ def run_stock(company: Company, as_of: date, pay_by: date | None = None, opener:
         pay_by = pay_by or as_of
         payments = payments_due(match, vendors.frame, pay_by, company.rulebook,
                                 str(company.settings.get("bank", {}).get("bank_code", "")),
-                                bool(settings.get("transfer_fee_borne_by_vendor", False)))
+                                bool(settings.get("transfer_fee_borne_by_vendor", False)),
+                                str(settings.get("payment_holiday", "previous")))
     except RuleNotInForce as missing:
         run.issues.append(Issue(missing.parameter.file, "", "", "", "rule_not_in_force", Severity.FATAL,
                                 missing.message_ja, missing.message_en))

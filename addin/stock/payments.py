@@ -20,9 +20,10 @@ def transfer_fee(amount: int, same_bank: bool, fees: dict) -> int:
 
 
 def payments_due(match: pd.DataFrame, vendors: pd.DataFrame, pay_by: date, rules: Rulebook, company_bank: str,
-                 fee_borne_by_vendor: bool) -> pd.DataFrame:
+                 fee_borne_by_vendor: bool, holiday: str = "previous") -> pd.DataFrame:
     """One row per vendor: gross (bills incl. tax), withholding, fee, net to transfer, and the bills."""
     people = vendors.drop_duplicates("vendor_id").set_index("vendor_id")
+    individual = people["is_individual"].fillna(False).astype(bool)
     rows = []
     for bill in match[match["status"].isin(PAYABLE)].to_dict("records"):
         vendor = people.loc[bill["vendor_id"]] if bill["vendor_id"] in people.index else None
@@ -30,13 +31,13 @@ def payments_due(match: pd.DataFrame, vendors: pd.DataFrame, pay_by: date, rules
             continue
         billed = pd.Timestamp(bill["bill_date"]).date()
         try:
-            due = due_date(billed, vendor.get("payment_terms"), "next")
+            due = due_date(billed, vendor.get("payment_terms"), holiday)
         except UnreadableTerms:
-            due = due_date(billed, "翌月末", "next")
+            due = due_date(billed, "翌月末", holiday)
         if due > pay_by:
             continue
         amount = int(bill["amount"]) + int(bill["tax"])
-        withheld = fee_withholding(int(bill["amount"]), rules, billed) if bool(vendor.get("is_individual")) and bill["status"] == "fee" else 0
+        withheld = fee_withholding(int(bill["amount"]), rules, billed) if individual[bill["vendor_id"]] and bill["status"] == "fee" else 0
         rows.append({"vendor_id": bill["vendor_id"], "bill_no": bill["bill_no"], "due_date": due, "amount": amount,
                      "withholding": withheld})
     if not rows:

@@ -113,8 +113,10 @@ def periodic_average(ledger: Ledger) -> Valuation:
         averages[month] = average
         opening_qty = opening_qty + this["moved"]
         opening_value = pd.Series(_value(opening_qty.to_numpy(), average.to_numpy()), index=skus).astype(object)
-    frame["avg"] = [int(averages[m][s]) for s, m in zip(frame["sku"], frame["month"])] if len(frame) else []
-    average_now = frame["avg"].to_numpy(dtype=np.int64) if len(frame) else np.zeros(0, dtype=np.int64)
+    by_month = pd.concat(averages, names=["month", "sku"]) if averages else pd.Series(dtype=np.int64)
+    wanted = pd.MultiIndex.from_arrays([frame["month"], frame["sku"]])
+    frame["avg"] = by_month.reindex(wanted).fillna(0).to_numpy(dtype=np.int64)
+    average_now = frame["avg"].to_numpy(dtype=np.int64)
     received_before = frame.groupby("sku")["in_qty"].cumsum() > 0
     no_basis = frame[(frame["kind"] == "issue") & ~received_before & (frame["avg"] == 0)]
     costed = _monthly(ledger.frame, average_now)
