@@ -98,6 +98,11 @@ def _employer(base: np.ndarray, fraction: Fraction, employee: np.ndarray, insure
     return np.where(insured, floor_yen(base * fraction.numerator, fraction.denominator) - employee, 0)
 
 
+def employment_insurance_share(wages: np.ndarray, worker_rate: Fraction) -> np.ndarray:
+    """雇用保険 worker share on wages paid, 50銭以下切捨て (FACTS.md §3)."""
+    return social_insurance_share(np.asarray(wages, dtype=np.int64) * worker_rate.numerator, worker_rate.denominator)
+
+
 def premiums(health_base: np.ndarray, pension_smr: np.ndarray, ei_base: np.ndarray, employment_insured: np.ndarray,
              insured: dict[str, np.ndarray], rates: InsuranceRates) -> dict[str, np.ndarray]:
     """Employee and employer shares. Health and nursing care are one premium (健康保険料 = 一般 +
@@ -109,8 +114,7 @@ def premiums(health_base: np.ndarray, pension_smr: np.ndarray, ei_base: np.ndarr
     health = combined - nursing
     support = _share(health_base, rates.support_levy, insured["health"])
     pension = _share(pension_smr, rates.pension, insured["pension"])
-    employment = np.where(employment_insured, social_insurance_share(ei_base * rates.employment_worker.numerator,
-                                                                      rates.employment_worker.denominator), 0)
+    employment = np.where(employment_insured, employment_insurance_share(ei_base, rates.employment_worker), 0)
     employer_health = np.where(insured["nursing"], _employer(health_base, combined_rate, combined, insured["health"]),
                                _employer(health_base, rates.health, combined, insured["health"]))
     return {

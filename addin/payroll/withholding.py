@@ -9,13 +9,14 @@ All arithmetic is on integers: rates are fractions, each rounding is named.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
 import numpy as np
 
-from addin.money import ceil_yen, floor_yen, half_up_yen, rate
+from addin.money import ceil_yen, half_up_yen, rate
 from addin.rulebook import Rulebook
 
 DEPENDENT_COLUMNS = [f"kou_{n}" for n in range(8)]
@@ -28,19 +29,22 @@ def _int(text: str) -> int:
 
 @dataclass(frozen=True)
 class Segments:
-    """Rows of `base + (A − min) × rate` above 740,000 yen: one per band."""
+    """Rows of `base + (A − min) × rate` from 740,000 yen: one per band."""
 
-    mins: np.ndarray
-    bases: np.ndarray       # (bands, columns)
+    mins: list[int]
+    bases: list[list[int]]      # per band, per column (甲 0–7, or 乙 alone)
     rates: list[Fraction]
 
 
 @dataclass(frozen=True)
 class MonthlyTable:
-    mins: np.ndarray        # min_inclusive per row
-    maxs: np.ndarray
-    kou: np.ndarray         # (rows, 8)
-    otsu: np.ndarray
+    """The 月額表 in force on a pay date. One scalar lookup (bisect over the rows) serves a single
+    worksheet cell in microseconds and 10,000 employees in tens of milliseconds."""
+
+    mins: list[int]             # min_inclusive per row
+    top: int                    # 740,000: where the formula takes over
+    kou: list[list[int]]        # per row, 甲 0–7
+    otsu: list[int]
     kou_over: Segments
     otsu_over: Segments
     per_dependent_over_7: int
@@ -53,53 +57,45 @@ class MonthlyTable:
 
         def segments(column: str, width: int) -> Segments:
             picked = [r for r in over if r["column"] == column]
-            return Segments(np.array([_int(r["min_inclusive"]) for r in picked], dtype=np.int64),
-                            np.array([[_int(r[f"base_tax_{n}"]) for n in range(width)] for r in picked], dtype=np.int64),
+            return Segments([_int(r["min_inclusive"]) for r in picked],
+                            [[_int(r[f"base_tax_{n}"]) for n in range(width)] for r in picked],
                             [rate(r["rate_on_excess_over_min"]) for r in picked])
 
-        return cls(
-            np.array([_int(r["min_inclusive"]) for r in rows], dtype=np.int64),
-            np.array([_int(r["max_exclusive"]) for r in rows], dtype=np.int64),
-            np.array([[_int(r[c]) for c in DEPENDENT_COLUMNS] for r in rows], dtype=np.int64),
-            np.array([_int(r["otsu"]) for r in rows], dtype=np.int64),
-            segments("kou", 8), segments("otsu", 1),
-            int(rules.value("withholding.per_dependent_over_7", pay_date)),
-            rate(rules.value("withholding.otsu_rate_below_table", pay_date)),
-        )
+        return cls([_int(r["min_inclusive"]) for r in rows], _int(rows[-1]["max_exclusive"]),
+                   [[_int(r[c]) for c in DEPENDENT_COLUMNS] for r in rows], [_int(r["otsu"]) for r in rows],
+                   segments("kou", 8), segments("otsu", 1),
+                   int(rules.value("withholding.per_dependent_over_7", pay_date)),
+                   rate(rules.value("withholding.otsu_rate_below_table", pay_date)))
 
-    @property
-    def top(self) -> int:
-        return int(self.maxs[-1])   # 740,000: where the formula takes over
+    @staticmethod
+    def _formula(seg: Segments, amount: int, column: int) -> int:
+        band = bisect_right(seg.mins, amount) - 1
+        excess = (amount - seg.mins[band]) * seg.rates[band]
+        return seg.bases[band][column] + excess.numerator // excess.denominator     # 1円未満切り捨て
 
-    def _over(self, seg: Segments, amount: np.ndarray, column: np.ndarray) -> np.ndarray:
-        band = np.searchsorted(seg.mins, amount, side="right") - 1
-        band = np.clip(band, 0, len(seg.mins) - 1)
-        base = seg.bases[band, column]
-        excess = amount - seg.mins[band]
-        extra = np.zeros_like(amount)
-        for i, r in enumerate(seg.rates):  # 1円未満切り捨て (FACTS.md §2)
-            here = band == i
-            extra[here] = floor_yen(excess[here] * r.numerator, r.denominator)
-        return base + extra
+    def tax_one(self, taxable: int, dependents: int, otsu: bool) -> int:
+        """Tax on その月の社会保険料等控除後の給与等の金額 for one employee."""
+        amount = max(int(taxable), 0)
+        if otsu:
+            if amount < self.mins[0]:              # below the first row: 3.063 %, 1円未満切り捨て
+                below = amount * self.otsu_rate_below
+                return below.numerator // below.denominator
+            if amount >= self.top:
+                return self._formula(self.otsu_over, amount, 0)
+            return self.otsu[bisect_right(self.mins, amount) - 1]
+        if amount < self.mins[0]:
+            return 0
+        column = min(max(int(dependents), 0), 7)
+        tax = (self._formula(self.kou_over, amount, column) if amount >= self.top
+               else self.kou[bisect_right(self.mins, amount) - 1][column])
+        return max(tax - self.per_dependent_over_7 * max(int(dependents) - 7, 0), 0)
 
     def tax(self, taxable, dependents, otsu) -> np.ndarray:
-        """Tax per employee; `taxable` is その月の社会保険料等控除後の給与等の金額."""
-        amount = np.maximum(np.asarray(taxable, dtype=np.int64), 0)
-        dependents = np.asarray(dependents, dtype=np.int64)
-        otsu = np.asarray(otsu, dtype=bool)
-        column = np.clip(dependents, 0, 7)
-        row = np.clip(np.searchsorted(self.mins, amount, side="right") - 1, 0, len(self.mins) - 1)
-        in_table = (amount >= self.mins[0]) & (amount < self.top)
-        above = amount >= self.top
-
-        kou = np.where(in_table, self.kou[row, column], 0)
-        kou = np.where(above, self._over(self.kou_over, amount, column), kou)
-        kou = np.maximum(kou - self.per_dependent_over_7 * np.maximum(dependents - 7, 0), 0)
-
-        below = floor_yen(amount * self.otsu_rate_below.numerator, self.otsu_rate_below.denominator)
-        otsu_tax = np.where(in_table, self.otsu[row], below)
-        otsu_tax = np.where(above, self._over(self.otsu_over, amount, np.zeros_like(column)), otsu_tax)
-        return np.where(otsu, otsu_tax, kou)
+        """Tax per employee (arrays of equal length)."""
+        return np.fromiter((self.tax_one(a, n, o) for a, n, o in zip(np.asarray(taxable).tolist(),
+                                                                      np.asarray(dependents).tolist(),
+                                                                      np.asarray(otsu).tolist())),
+                           dtype=np.int64, count=len(taxable))
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,20 @@ def summary_of(payroll: Payroll, zengin_count: int, zengin_total: int) -> dict:
             "totals": payroll.totals(), "zengin": {"count": zengin_count, "total": zengin_total}}
 
 
+def compute_month(company: Company, month: date) -> tuple[dict[str, int] | None, str]:
+    """Net pay by employee for a work month, or (None, why not): what BO_NET_PAY shows."""
+    checked = validate_company(company, only={"staff"})
+    if checked.issues.exit_code() == 2:
+        return None, "; ".join(i.message_ja for i in checked.issues if i.severity is Severity.FATAL)
+    try:
+        payroll = compute_payroll(checked.table("staff", "staff"), checked.table("staff", "attendance"),
+                                  checked.table("staff", "allowances"), month, company.rulebook,
+                                  PayrollSettings.from_settings(company.settings))
+    except (RuleNotInForce, UnknownPrefecture, ValueError) as problem:
+        return None, getattr(problem, "message_ja", str(problem))
+    return dict(zip(payroll.employees["employee_id"], payroll.employees["net_pay"].astype(int))), ""
+
+
 def run_payroll(company: Company, month: date, opener: BookOpener = open_company_book,
                 progress: Callable[[str], None] = lambda _: None) -> PayrollRun:
     run = PayrollRun()

@@ -41,6 +41,17 @@ class StockRun:
         return 1 if any(i.severity is Severity.ERROR for i in self.issues) else 0
 
 
+def on_hand_by_sku(company: Company, as_of: date) -> dict[str, float | int]:
+    """Quantity on hand per item at the end of a date: what BO_STOCK_ON_HAND shows."""
+    checked = validate_company(company, only={"stock"})
+    movements, items = checked.table("stock", "movements"), checked.table("stock", "items")
+    if movements is None or items is None:
+        return {}
+    known = movements.frame["sku"].isin(items.frame["sku"].dropna())
+    ledger = build_ledger(movements.with_frame(movements.frame.where(known, None)), as_of)
+    return {sku: qty(amount) for sku, amount in ledger.on_hand().items()}
+
+
 def run_stock(company: Company, as_of: date, pay_by: date | None = None, opener: BookOpener = open_company_book,
               progress: Callable[[str], None] = lambda _: None, write: bool = True) -> StockRun:
     run = StockRun()
