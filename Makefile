@@ -24,6 +24,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_payroll.py
 	$(BIN)/python benchmarks/bench_invoices.py
 	$(BIN)/python benchmarks/bench_stock.py
+	$(BIN)/python benchmarks/bench_udfs.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache

@@ -151,3 +151,11 @@ def cmd_stock(args, progress) -> int:
         for folder in run.folders:
             print(f"→ {folder}")
     return run.exit_code
+
+
+def cmd_excel(args, progress) -> int:
+    from addin.excel.setup import setup_excel   # the cli may face Excel; services may not
+    if not Path(args.dir).is_dir():
+        raise UsageProblem(f"{args.dir}: フォルダがありません / no such folder")
+    print(setup_excel(args.dir))
+    return 0

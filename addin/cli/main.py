@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", help="YYYY-MM-DD (default: today)")
     p.add_argument("--pay-by", help="vendor payments due by YYYY-MM-DD (default: --as-of)")
     p.add_argument("--lang", choices=["ja", "en"], default=None)
+
+    p = sub.add_parser("excel", help="Excel integration")
+    p.add_argument("action", choices=["setup"])
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
     return parser
 
 

@@ -9,6 +9,16 @@ from addin.demo import DemoCompany, generate
 from addin.outputs.atomic import write_text
 from addin.services.company import SETTINGS_FILE, Company, load_company
 from addin.workbook.writer import cell_of, write_book
+from addin.workbook.xlwings_conf import SHEET as XLWINGS_CONF, conf_rows
+
+CONTROL_SHEET = "Control 操作"
+
+
+def control_rows() -> list[list]:
+    """The sheet the Excel buttons read their inputs from (and write their last result to)."""
+    return [["backoffice 操作", "値"], ["対象月（給与）", "2026-03"], ["請求締切日", "2026-03-31"],
+            ["在庫基準日", "2026-03-31"], [], ["前回の実行", ""],
+            [], ["ボタン", "macros.validate_book / run_payroll / issue_invoices / show_stock / reconcile_now"]]
 
 SETTINGS_TEMPLATE = """# Company settings for backoffice. Edit freely; every key is documented in README.
 [company]
@@ -75,7 +85,8 @@ def init_company(root: Path, lang: str = "ja", demo: DemoCompany | None = None) 
     company = load_company(root)
     for book_name, spec in company.books.items():
         rows = demo.rows.get(book_name, {}) if demo else {}
-        written.append(write_book(company.book_path(book_name), spec, rows, lang))
+        extra = {CONTROL_SHEET: control_rows(), XLWINGS_CONF: conf_rows()}
+        written.append(write_book(company.book_path(book_name), spec, rows, lang, extra))
     return written
 
 

@@ -1,0 +1,235 @@
+"""The Excel edge without Excel: worksheet functions against the engines and the command line, the
+VBA wrappers xlwings generates, the buttons end to end on an in-memory workbook that offers exactly
+the xlwings calls the adapter uses, and the xlwings.conf sheet of generated workbooks."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import io
+import json
+import shutil
+import sys
+import types
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+import python_calamine
+
+from addin.cli import main
+from addin.excel import udfs
+from tests.fake_xlwings import ALLOWED, FakeBook
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory, demo_template):
+    root = tmp_path_factory.mktemp("excel") / "co"
+    shutil.copytree(demo_template, root)
+    return root
+
+
+# --- worksheet functions -----------------------------------------------------------------------
+
+def test_withholding_cell_and_range():
+    assert udfs.BO_WITHHOLDING(300000, 2, "甲", date(2026, 1, 23)) == [[4700]]
+    assert udfs.BO_WITHHOLDING([[200000], [300000]], [[0], [1]], "甲", "2026-01-23") == [[4340], [6320]]
+    assert udfs.BO_WITHHOLDING(740000, 0, "乙", "R8.1.23") == [[259200]]
+    assert udfs.BO_WITHHOLDING(300000.0, 2.0, "甲", 46045.0) == [[4700]]          # as Excel passes them
+
+
+def test_bad_cells_become_error_text():
+    assert udfs.BO_WITHHOLDING("abc", 0, "甲", "2026-01-23") == [["#VALUE! taxable: 'abc'"]]
+    assert udfs.BO_WITHHOLDING([[1, "x"]], 0, "甲", "2026-01-23")[0][1].startswith("#VALUE!")
+    assert udfs.BO_WITHHOLDING([[1, 2]], [[1, 2, 3]], "甲", "2026-01-23")[0][0].startswith("#VALUE!")
+    assert udfs.BO_WITHHOLDING(300000, 0, "甲", "2019-01-01")[0][0].startswith("#N/A")
+    assert udfs.BO_CONSUMPTION_TAX(1000, 5)[0][0].startswith("#VALUE!")
+
+
+def test_insurance_functions_match_the_engine():
+    assert udfs.BO_HEALTH_INSURANCE(58000, "2026-03", date(1990, 1, 1)) == [[2856]]
+    assert udfs.BO_NURSING_INSURANCE(300000, "2025-10", date(1985, 10, 15)) == [[2385]]
+    assert udfs.BO_NURSING_INSURANCE(300000, "2025-09", date(1985, 10, 15)) == [[0]]
+    assert udfs.BO_PENSION(1390000, "2025-06") == [[59475]]
+    assert udfs.BO_EMPLOYMENT_INSURANCE([[301000, 301002]], "2025-07-25") == [[1655, 1656]]
+    assert udfs.BO_HEALTH_INSURANCE(300000, "2025-06", date(1990, 1, 1), "大阪府") == [[15360]]   # 10.24 %
+
+
+def test_consumption_tax_check_digits_and_normalisation():
+    assert udfs.BO_CONSUMPTION_TAX([[60000, 40000]], [[10, 8]], "floor", True) == [[5454, 2962]]
+    assert udfs.BO_CONSUMPTION_TAX(315, "10%", "half_up") == [[32]]
+    assert udfs.BO_CHECK_MY_NUMBER([["621498320257"], ["621498320258"], [""]]) == [[True], [False], [False]]
+    assert udfs.BO_CHECK_REGISTRATION([["T7000012050002", "T2835678256246"]]) == [[True, False]]
+    assert udfs.BO_NORMALIZE("令和7年4月1日", "date") == [[datetime(2025, 4, 1)]]
+    assert udfs.BO_NORMALIZE([["¥1,234", "△500"]], "yen") == [[1234, -500]]
+    assert udfs.BO_NORMALIZE("ｶﾌﾞｼｷｶﾞｲｼｬ", "text") == [["カブシキガイシャ"]]
+
+
+def test_net_pay_and_stock_match_the_command_line(company, capsys):
+    assert main(["payroll", str(company), "--month", "2025-12"]) == 0
+    summary = json.loads((company / "out" / "payroll" / "2025-12" / "summary.json").read_text(encoding="utf-8"))
+    ids = [[e["employee_id"]] for e in summary["employees"]]
+    assert udfs.BO_NET_PAY(ids, "2025-12", str(company)) == [[e["net_pay"]] for e in summary["employees"]]
+    assert udfs.BO_NET_PAY("E99999", "2025-12", str(company))[0][0].startswith("#N/A")
+    assert main(["stock", str(company), "--as-of", "2026-03-31"]) == 0
+    report = json.loads((company / "out" / "stock" / "2026-03-31" / "stock.json").read_text(encoding="utf-8"))
+    skus = [[i["sku"]] for i in report["items"][:20]]
+    assert udfs.BO_STOCK_ON_HAND(skus, "2026-03-31", str(company)) == [[i["on_hand"]] for i in report["items"][:20]]
+    capsys.readouterr()
+
+
+def test_every_udf_is_named_for_vba_and_documented():
+    for fn in udfs.UDFS:
+        assert fn.__name__.startswith("BO_") and fn.__name__.isidentifier() and fn.__name__.isascii()
+        assert fn.__doc__
+
+
+# --- VBA wrappers as xlwings generates them --------------------------------------------------------
+
+def test_vba_wrappers_contain_every_function(monkeypatch):
+    """xlwings.udfs needs pywin32; stand-ins for its three Windows modules let it run here."""
+    for name in ("pythoncom", "pywintypes"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    sys.modules["pythoncom"].CoInitialize = lambda: None
+    win32com = types.ModuleType("win32com")
+    client = types.ModuleType("win32com.client")
+    client.Dispatch = lambda *a, **k: None
+    win32com.client = client
+    monkeypatch.setitem(sys.modules, "win32com", win32com)
+    monkeypatch.setitem(sys.modules, "win32com.client", client)
+    import xlwings
+    xl_udfs = importlib.import_module("xlwings.udfs")
+    monkeypatch.setattr(xlwings, "func", xl_udfs.xlfunc, raising=False)
+    monkeypatch.setattr(xlwings, "arg", xl_udfs.xlarg, raising=False)
+    monkeypatch.setattr(xlwings, "ret", xl_udfs.xlret, raising=False)
+    decorated = importlib.reload(udfs)
+    try:
+        out = io.StringIO()
+        xl_udfs.generate_vba_wrapper("addin.excel.udfs", decorated, out, types.SimpleNamespace(Name="staff.xlsm"))
+        vba = out.getvalue()
+    finally:
+        monkeypatch.undo()
+        importlib.reload(udfs)
+    for fn in udfs.UDFS:
+        assert f"Function {fn.__name__}(" in vba, fn.__name__
+        assert f'XLPy.CallUDF("addin.excel.udfs", "{fn.__name__}"' in vba
+    assert "caller" not in vba.split("Function BO_NET_PAY(")[1].split(")")[0]     # Excel passes the caller itself
+
+
+# --- buttons on a live workbook ----------------------------------------------------------------------
+
+def test_validate_button_lists_links_and_highlights_then_clears(tmp_path, demo_with_errors):
+    from addin.excel import buttons
+    root = tmp_path / "co"
+    shutil.copytree(demo_with_errors[0], root)
+    book = FakeBook(root / "staff.xlsx")
+    message = buttons.validate_book(book)
+    assert message.startswith("問題 22 件")
+    sheet = book.sheets["Issues 問題"]
+    staff_rows = [r for r in sheet.used_range.options(ndim=2).value[1:] if r[1] == "staff.xlsx"]
+    assert staff_rows and all(sheet._links[(i + 2, 1)] == f"#'{r[2]}'!{r[3]}"
+                              for i, r in enumerate(sheet.used_range.options(ndim=2).value[1:]) if r[1] == "staff.xlsx")
+    coloured = {(s.name, k) for s in book.sheets for k in s._colors}
+    expected = {(r[2], (int(r[3][1:]) if r[3][1].isdigit() else int(r[3][2:]),
+                        openpyxl.utils.column_index_from_string(r[3].rstrip("0123456789")))) for r in staff_rows}
+    assert coloured == expected
+    assert book.app._alerts and book.app._status[-1] is False                  # status bar given back
+
+
+def test_highlights_are_cleared_on_a_clean_run(company):
+    from addin.excel import buttons
+    book = FakeBook(company / "staff.xlsx")
+    staff = book.sheets["Staff 従業員"]
+    header = staff.range("A1:Z1").options(ndim=2).value[0]
+    tax_col = header.index("税額表の区分") + 1
+    staff._cells[(3, tax_col)] = "丙"                                        # a mistake typed in Excel
+    buttons.validate_book(book)
+    assert staff._colors                                                     # the cell is red
+    staff._cells[(3, tax_col)] = "甲"                                        # corrected
+    assert buttons.validate_book(book).startswith("問題はありません")
+    assert staff._colors == {}                                               # and no longer red
+
+
+def test_payroll_button_gives_the_command_line_figures(company):
+    from addin.excel import buttons
+    book = FakeBook(company / "staff.xlsx")
+    book.set("Control 操作", "B2", "2025-11")
+    message = buttons.run_payroll_month(book)
+    assert "2025-11 給与" in message
+    summary = json.loads((company / "out" / "payroll" / "2025-11" / "summary.json").read_text(encoding="utf-8"))
+    assert f"{summary['totals']['net_pay']:,}" in message
+    assert str(book.sheets["Control 操作"]._cells[(6, 2)]).endswith(f"差引支給 {summary['totals']['net_pay']:,} 円")
+
+
+def test_errors_become_a_message_box_not_a_traceback(company):
+    from addin.excel import buttons
+    book = FakeBook(company / "staff.xlsx")
+    book.set("Control 操作", "B2", "not a month")
+    message = buttons.run_payroll_month(book)
+    assert message.startswith("backoffice: NotADate") and "Traceback" not in message
+    assert book.app._alerts[-1][1] == message
+
+
+def test_stock_and_invoice_buttons(company):
+    from addin.excel import buttons
+    stock = FakeBook(company / "stock.xlsx")
+    assert "在庫評価額" in buttons.show_stock(stock)
+    assert "Reorder 発注提案" in [s.name for s in stock.sheets]
+    sales = FakeBook(company / "sales.xlsx")
+    sales.set("Control 操作", "B3", "2025-04-30")
+    assert "件の請求書を発行しました" in buttons.issue_invoices(sales)
+
+
+def test_the_adapter_and_buttons_use_only_the_allowed_xlwings_calls():
+    """Every attribute the live adapter touches on xlwings objects is in the fake's subset."""
+    allowed = set().union(*ALLOWED.values()) | {"status", "alert", "owned_sheet", "clear_highlights", "write_issues",
+                                                "write_table", "read_cell", "sheet_names", "table_names",
+                                                "read_sheet", "read_table", "folder", "book", "name"}
+    for path in (ROOT / "addin" / "workbook" / "live.py", ROOT / "addin" / "excel" / "buttons.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        used = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                and isinstance(node.value, (ast.Attribute, ast.Call, ast.Subscript, ast.Name))
+                and _on_xlwings_object(node)}
+        assert used <= allowed, (path.name, used - allowed)
+
+
+def _on_xlwings_object(node: ast.Attribute) -> bool:
+    """Attributes reached from `book`, `sheet`, `table`, `rng` or `self.book` — the xlwings objects."""
+    base = node.value
+    while isinstance(base, (ast.Attribute, ast.Call, ast.Subscript)):
+        base = base.func if isinstance(base, ast.Call) else base.value
+    return isinstance(base, ast.Name) and base.id in {"book", "sheet", "table", "rng", "self", "live"}
+
+
+def test_macros_are_one_line_of_glue(monkeypatch, company):
+    import macros
+    import xlwings
+    tree = ast.parse((ROOT / "macros.py").read_text(encoding="utf-8"))
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    assert {f.name for f in functions} == {"validate_book", "run_payroll", "issue_invoices", "show_stock", "reconcile_now"}
+    assert all(len(f.body) == 1 for f in functions)
+    book = FakeBook(company / "staff.xlsx")
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: book), raising=False)
+    macros.validate_book()
+    assert book.app._alerts[-1][1].startswith("問題はありません")
+
+
+# --- xlwings.conf in generated workbooks -------------------------------------------------------------
+
+def test_generated_workbooks_carry_the_xlwings_conf_sheet(company):
+    for name in ("staff.xlsx", "stock.xlsx", "vendors.xlsx", "sales.xlsx"):
+        wb = python_calamine.CalamineWorkbook.from_path(str(company / name))
+        conf = {row[0]: row[1] for row in wb.get_sheet_by_name("xlwings.conf").to_python()}
+        assert conf["UDF Modules"] == "addin.excel.udfs"
+        assert Path(conf["PYTHONPATH"]) == ROOT and (Path(conf["PYTHONPATH"]) / "macros.py").exists()
+        assert list(conf)[0] == "Interpreter_Win"                             # keys from A1 down, no gaps
+
+
+def test_excel_setup_writes_the_directory_conf(tmp_path, capsys):
+    assert main(["excel", "setup", str(tmp_path)]) == 0
+    text = (tmp_path / "xlwings.conf").read_text(encoding="utf-8")
+    assert '"UDF MODULES","addin.excel.udfs"' in text and f'"PYTHONPATH","{ROOT}"' in text
+    assert "xlwings addin install" in capsys.readouterr().out
