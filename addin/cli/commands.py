@@ -65,7 +65,15 @@ def _month_end(root: Path, month, progress) -> int:
         return checked.issues.exit_code()
     run = run_payroll(company, month, progress=progress)
     _report_payroll(run, lang)
-    return run.exit_code
+    year_end = month.replace(day=28) + dt.timedelta(days=4)
+    year_end -= dt.timedelta(days=year_end.day)
+    invoices = run_invoices(company, year_end, progress=progress)
+    _print_issues(invoices.issues, lang)
+    print(f"{len(invoices.issued)} 件の請求書を発行 → {company.out / 'invoices'}")
+    stock = run_stock(company, year_end, progress=progress)
+    _print_issues(stock.issues, lang)
+    print(f"在庫評価額 {stock.report.get('total_value', 0):,} 円 → {company.out / 'stock' / year_end.isoformat()}")
+    return max(run.exit_code, invoices.exit_code, stock.exit_code)
 
 
 def cmd_validate(args, progress) -> int:
@@ -158,4 +166,50 @@ def cmd_excel(args, progress) -> int:
     if not Path(args.dir).is_dir():
         raise UsageProblem(f"{args.dir}: フォルダがありません / no such folder")
     print(setup_excel(args.dir))
+    return 0
+
+
+def _reconcile_log(company) -> None:
+    """Unattended runs log to a rotating file besides the terminal."""
+    import logging
+    from logging.handlers import RotatingFileHandler
+    folder = company.root / ".backoffice" / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(folder / "reconcile.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("backoffice")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+def cmd_reconcile(args, progress) -> int:
+    from addin.reconcile.run import nightly_run
+    from addin.reconcile.scheduler import NightlyScheduler
+    company = _company(args.dir)
+    _reconcile_log(company)
+    if args.once:
+        outcome = nightly_run(company, _day(args.date, "--date"), progress=progress)
+        print(f"{outcome.status}" + (f" → {outcome.report_folder}" if outcome.report_folder else f": {outcome.detail}"))
+        return outcome.exit_code
+    days = str(company.settings.get("nightly", {}).get("days", "weekdays"))
+    try:
+        dt.datetime.strptime(args.at, "%H:%M")
+    except ValueError:
+        raise UsageProblem(f"--at {args.at!r}: HH:MM で指定してください / use HH:MM") from None
+    print(f"reconcile every {days} at {args.at} (Ctrl+C to stop)")
+    NightlyScheduler(args.at, lambda day: nightly_run(company, day, progress=progress), days).serve()
+    return 0
+
+
+def cmd_restore(args, progress) -> int:
+    from addin.reconcile.backups import restore
+    company = _company(args.dir)
+    day = _day(args.date, "--date")
+    folder = company.root / ".backoffice" / "backups"
+    books = args.book or sorted(p.name for p in (folder / day.isoformat()).glob("*.xlsx"))
+    try:
+        for path in restore(folder, day, company.root, books):
+            print(f"restored {path}")
+    except FileNotFoundError as missing:
+        raise UsageProblem(str(missing)) from None
     return 0

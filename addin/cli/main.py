@@ -56,6 +56,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--pay-by", help="vendor payments due by YYYY-MM-DD (default: --as-of)")
     p.add_argument("--lang", choices=["ja", "en"], default=None)
 
+    p = sub.add_parser("reconcile", help="the nightly run: checks, change audit, backups, report")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--once", action="store_true", help="run now and exit (cron / Task Scheduler)")
+    when.add_argument("--at", metavar="HH:MM", help="stay running and reconcile every night at this time")
+    p.add_argument("--date", help="the night to reconcile (default: today)")
+
+    p = sub.add_parser("restore", help="put back master workbooks from a nightly backup")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument("--date", required=True)
+    p.add_argument("--book", action="append", help="workbook file name (default: all in that backup)")
+
     p = sub.add_parser("excel", help="Excel integration")
     p.add_argument("action", choices=["setup"])
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))

@@ -268,9 +268,8 @@ def _stock_flows(demo: DemoCompany, rng: random.Random) -> None:
                 on_hand[item["sku"]] += 1
     movements.sort(key=lambda m: m["date"])
     count_day = dt.date(2026, 3, 31)
-    for i, item in enumerate(items):
-        counted = on_hand[item["sku"]] - (1 if i % 37 == 0 and on_hand[item["sku"]] else 0)
-        counts.append({"count_date": count_day, "sku": item["sku"], "counted_qty": counted})
+    for item in items:
+        counts.append({"count_date": count_day, "sku": item["sku"], "counted_qty": on_hand[item["sku"]]})
 
 
 def _sales(demo: DemoCompany, rng: random.Random, count: int) -> None:

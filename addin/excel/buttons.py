@@ -122,7 +122,7 @@ def show_stock(live: XlwingsBook) -> str:
 
 @_button
 def reconcile_now(live: XlwingsBook) -> str:
-    from addin.services.reconcile import nightly_run
+    from addin.reconcile.run import nightly_run
     company = load_company(live.folder)
     outcome = nightly_run(company, progress=lambda s: live.status(f"backoffice: {s}"))
     _record(live, f"照合: {outcome.status}")

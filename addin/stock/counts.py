@@ -19,6 +19,7 @@ def count_differences(counts: Table | None, ledger: Ledger, averages: pd.Series)
     if counts is None or counts.frame.empty:
         return pd.DataFrame(columns=columns)
     frame = counts.frame.dropna(subset=["count_date", "sku", "counted_qty"])
+    frame = frame[frame["count_date"] <= pd.Timestamp(ledger.as_of)]       # a count after the date is not yet known
     rows = counts.rows[frame.index.to_numpy()]
     counted = scaled(frame["counted_qty"].to_numpy(), QTY_SCALE)
     # on-hand at the end of each count date: the last balance at or before it (0 before any movement)
