@@ -30,7 +30,7 @@ def write_report(folder: Path, report: dict, history: list[tuple[str, str, int]]
     for r, check in enumerate(report["checks"], start=3):
         summary.write_string(r, 0, check["name"])
         summary.write_string(r, 1, STATUS_JA.get(check["status"], check["status"]), colours.get(check["status"]))
-        summary.write_number(r, 2, len(check["findings"]))
+        summary.write_number(r, 2, check["count"])
         summary.write_string(r, 3, check["detail"])
     top = 4 + len(report["checks"])
     summary.write_string(top, 0, "直近30夜の件数", bold)

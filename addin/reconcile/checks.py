@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from addin.dates import add_months, month_end
-from addin.invoicing.build import line_key
 from addin.invoicing.terms import period_end
 from addin.model.privacy import mask
 from addin.outputs.zengin import read_trailer
@@ -73,8 +72,9 @@ def stock_vs_counts(night: Night) -> list[dict]:
     counts = night.table("stock", "counts")
     differences = count_differences(counts, night.ledger, night.valuation.items.set_index("sku")["unit_cost"])
     out = []
+    position_of = {int(row): i for i, row in enumerate(counts.rows)} if len(differences) else {}
     for r in differences.to_dict("records"):
-        position = int(np.flatnonzero(counts.rows == r["row"])[0])
+        position = position_of[int(r["row"])]
         out.append(_at(counts, position, "counted_qty", r["sku"],
                        f"実棚 {r['counted'] / QTY_SCALE:g} と帳簿 {r['ledger'] / QTY_SCALE:g} の差 {r['difference'] / QTY_SCALE:g}（{r['value']:,} 円）",
                        f"count {r['counted'] / QTY_SCALE:g} vs ledger {r['ledger'] / QTY_SCALE:g}: {r['difference'] / QTY_SCALE:g} ({r['value']:,} yen)"))
@@ -108,28 +108,30 @@ def _invoiced(night: Night) -> set[str]:
     return night.register.invoiced_keys()
 
 
+def order_keys(frame: pd.DataFrame) -> pd.Series:
+    """line_key for every order row, vectorised."""
+    return frame["order_no"].fillna("").astype(str) + "|" + frame["sku"].fillna("").astype(str) + "|" + \
+        frame["description"].fillna("").astype(str)
+
+
 def shipped_not_invoiced(night: Night) -> list[dict]:
     orders, customers = night.table("sales", "orders"), night.table("sales", "customers")
-    closing = customers.frame.drop_duplicates("customer_id").set_index("customer_id")["closing_day"]
-    invoiced = _invoiced(night)
-    out = []
+    closing = customers.frame.drop_duplicates("customer_id").set_index("customer_id")["closing_day"].fillna("end")
     frame = orders.frame
-    for position in np.flatnonzero(frame["shipped_date"].notna().to_numpy()):
-        row = frame.iloc[position]
-        if row["customer_id"] not in closing.index:
-            continue
-        closes = period_end(row["shipped_date"].date(), str(closing[row["customer_id"]] or "end"))
-        if closes <= night.day and line_key(row["order_no"], row["sku"], row["description"]) not in invoiced:
-            out.append(_at(orders, position, "shipped_date", row["order_no"],
-                           f"出荷済み（{closes} 締め）で未請求", f"shipped, period closed {closes}, not invoiced"))
-    return out
+    usable = frame["shipped_date"].notna() & frame["customer_id"].isin(closing.index)
+    pairs = pd.DataFrame({"shipped": frame["shipped_date"], "closing": frame["customer_id"].map(closing)})[usable]
+    closes = {(d, c): period_end(d.date(), str(c)) for d, c in set(zip(pairs["shipped"], pairs["closing"]))}
+    period = pd.Series([closes[(d, c)] for d, c in zip(pairs["shipped"], pairs["closing"])], index=pairs.index, dtype=object)
+    due = period[period <= night.day]
+    open_lines = due.index[~order_keys(frame.loc[due.index]).isin(_invoiced(night)).to_numpy()]
+    return [_at(orders, int(p), "shipped_date", frame.at[p, "order_no"], f"出荷済み（{due[p]} 締め）で未請求",
+                f"shipped, period closed {due[p]}, not invoiced") for p in open_lines]
 
 
 def invoices_without_order(night: Night) -> list[dict]:
     if night.register is None:
         return []
-    orders = night.table("sales", "orders").frame
-    existing = {line_key(o, s, d) for o, s, d in zip(orders["order_no"], orders["sku"], orders["description"])}
+    existing = set(order_keys(night.table("sales", "orders").frame))
     out = []
     for number, key in night.register.db.execute(
             "SELECT l.invoice_no, l.line_key FROM invoiced_lines l JOIN invoices i USING (invoice_no) WHERE i.status = 'issued'"):
@@ -188,11 +190,12 @@ def three_way_match_check(night: Night) -> list[dict]:
     match = three_way_match(bills, night.table("vendors", "purchase_orders"), night.table("stock", "items"),
                             night.ledger, night.company.rulebook.value("matching.tolerance", night.day))
     out = []
-    for r in match.to_dict("records"):
-        position = int(np.flatnonzero(bills.rows == r["row"])[0])
-        if r["status"] not in ("matched", "fee"):
-            out.append(_at(bills, position, "amount_excl_tax", r["bill_no"], f"三点照合: {r['status']}（請求 {int(r['amount'] or 0):,}・入荷 {r['received']:,}）",
-                           f"three-way match: {r['status']} (billed {int(r['amount'] or 0):,}, received {r['received']:,})"))
+    exceptions = match[~match["status"].isin(["matched", "fee"])]
+    position_of = {int(row): i for i, row in enumerate(bills.rows)} if len(exceptions) else {}
+    for r in exceptions.to_dict("records"):
+        out.append(_at(bills, position_of[int(r["row"])], "amount_excl_tax", r["bill_no"],
+                       f"三点照合: {r['status']}（請求 {int(r['amount'] or 0):,}・入荷 {r['received']:,}）",
+                       f"three-way match: {r['status']} (billed {int(r['amount'] or 0):,}, received {r['received']:,})"))
     return out
 
 
@@ -232,17 +235,15 @@ def registration_numbers(night: Night) -> list[dict]:
 
 def stale_items(night: Night, days: int = 180) -> list[dict]:
     items = night.table("stock", "items")
-    last = night.ledger.frame.groupby("sku")["date"].max()
+    last = items.frame["sku"].map(night.ledger.frame.groupby("sku")["date"].max())
     limit = pd.Timestamp(night.day - timedelta(days=int(days)))
+    stale = items.frame["sku"].notna() & (last.isna() | (last < limit))
     out = []
-    for position, sku in enumerate(items.frame["sku"]):
-        if sku is None:
-            continue
-        moved = last.get(sku)
-        if moved is None or moved < limit:
-            when = moved.date().isoformat() if moved is not None else "なし / never"
-            out.append(_at(items, position, "sku", sku, f"{days} 日以上動きがありません（最終 {when}）",
-                           f"no movement for {days} days (last {when})"))
+    for position in np.flatnonzero(stale.to_numpy()):
+        moved = last.iloc[position]
+        when = moved.date().isoformat() if pd.notna(moved) else "なし / never"
+        out.append(_at(items, int(position), "sku", items.frame["sku"].iloc[position],
+                       f"{days} 日以上動きがありません（最終 {when}）", f"no movement for {days} days (last {when})"))
     return out
 
 
@@ -262,15 +263,22 @@ CHECKS: dict[str, Callable[..., list[dict]]] = {
 }
 
 
+#: a morning report lists at most this many findings per check; `count` keeps the true number
+FINDINGS_LISTED = 5000
+
+
 def run_check(name: str, night: Night, options: dict) -> dict:
-    """{name, status (pass / findings / skipped / error), findings, detail}: never raises."""
+    """{name, status (pass / findings / skipped / error), count, findings, detail}: never raises."""
     params = {k: v for k, v in options.items() if k != "enabled"}
     if not options.get("enabled", True):
-        return {"name": name, "status": "skipped", "findings": [], "detail": "disabled in rules"}
+        return {"name": name, "status": "skipped", "count": 0, "findings": [], "detail": "disabled in rules"}
     try:
         findings = CHECKS[name](night, **params)
     except Skipped as why:
-        return {"name": name, "status": "skipped", "findings": [], "detail": f"skipped: {why}"}
+        return {"name": name, "status": "skipped", "count": 0, "findings": [], "detail": f"skipped: {why}"}
     except Exception as exc:  # one failing check must not stop the others
-        return {"name": name, "status": "error", "findings": [], "detail": f"{type(exc).__name__}: {exc}"}
-    return {"name": name, "status": "findings" if findings else "pass", "findings": findings, "detail": ""}
+        return {"name": name, "status": "error", "count": 0, "findings": [], "detail": f"{type(exc).__name__}: {exc}"}
+    listed = findings[:FINDINGS_LISTED]
+    detail = f"{len(findings) - len(listed):,} more not listed" if len(findings) > len(listed) else ""
+    return {"name": name, "status": "findings" if findings else "pass", "count": len(findings), "findings": listed,
+            "detail": detail}

@@ -121,7 +121,7 @@ def _check(name: str, night: Night, settings: dict, progress) -> dict:
 
 
 def _report(day, checks, changes, copies, previous, backup_folder) -> dict:
-    findings = sum(len(c["findings"]) for c in checks)
+    findings = sum(c["count"] for c in checks)
     skipped_books = [c.book for c in copies.values() if c.status != "ok"]
     status = "pass" if not findings and not skipped_books and all(c["status"] in ("pass", "skipped") for c in checks) \
         else "findings"

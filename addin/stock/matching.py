@@ -34,13 +34,12 @@ def three_way_match(bills: Table | None, purchase_orders: Table | None, items: T
                           "tax": b["tax"].to_numpy(), "is_fee": b["is_fee"].fillna(False).astype(bool).to_numpy(),
                           "row": rows})
     ordered, received = _po_values(purchase_orders, items, ledger)
-    key = list(zip(frame["po_no"], frame["tax_rate"]))
-    frame["ordered"] = [ordered.get(k, 0) for k in key]
-    frame["received"] = [received.get(k, 0) for k in key]
-    allowed = np.maximum(int(tolerance.get("yen", 0)),
-                         np.array([int(floor_yen(int(r) * rate(tolerance.get("percent", "0%")).numerator,
-                                                  rate(tolerance.get("percent", "0%")).denominator)) for r in frame["received"]],
-                                  dtype=np.int64))
+    key = pd.MultiIndex.from_arrays([frame["po_no"], frame["tax_rate"]])
+    frame["ordered"] = ordered.reindex(key).fillna(0).to_numpy(dtype=np.int64) if len(ordered) else 0
+    frame["received"] = received.reindex(key).fillna(0).to_numpy(dtype=np.int64) if len(received) else 0
+    share = rate(tolerance.get("percent", "0%"))
+    received_yen = frame["received"].to_numpy(dtype=np.int64)
+    allowed = np.maximum(int(tolerance.get("yen", 0)), floor_yen(received_yen * share.numerator, share.denominator))
     amount = pd.array(frame["amount"], dtype="Int64").fillna(0).to_numpy(dtype=np.int64)
     status = np.full(len(frame), "price_differs", dtype=object)
     status[np.abs(amount - frame["received"].to_numpy()) <= allowed] = "matched"
@@ -56,10 +55,10 @@ def three_way_match(bills: Table | None, purchase_orders: Table | None, items: T
     return frame[columns]
 
 
-def _po_values(purchase_orders: Table | None, items: Table | None, ledger: Ledger) -> tuple[dict, dict]:
+def _po_values(purchase_orders: Table | None, items: Table | None, ledger: Ledger) -> tuple[pd.Series, pd.Series]:
     """Ordered and received value (yen, excl. tax) per (po_no, tax rate), at the PO's unit costs."""
     if purchase_orders is None or purchase_orders.frame.empty:
-        return {}, {}
+        return pd.Series(dtype=np.int64), pd.Series(dtype=np.int64)
     po = purchase_orders.frame.dropna(subset=["po_no", "sku", "qty", "unit_cost"])
     rates = items.frame.drop_duplicates("sku").set_index("sku")["tax_rate"] if items is not None else pd.Series(dtype=object)
     lines = pd.DataFrame({"po_no": po["po_no"].to_numpy(), "sku": po["sku"].to_numpy(),
@@ -67,11 +66,12 @@ def _po_values(purchase_orders: Table | None, items: Table | None, ledger: Ledge
                           "cost": scaled(po["unit_cost"].to_numpy(), COST_SCALE)})
     lines["tax_rate"] = lines["sku"].map(rates)
     got = ledger.frame[ledger.frame["kind"] == "receipt"].groupby(["reference", "sku"])["qty"].sum()
-    lines["received_qty"] = [min(int(got.get((p, s), 0)), int(q)) for p, s, q in zip(lines["po_no"], lines["sku"], lines["qty"])]
+    arrived = got.reindex(pd.MultiIndex.from_arrays([lines["po_no"], lines["sku"]])).fillna(0).to_numpy(dtype=np.int64)
+    lines["received_qty"] = np.minimum(arrived, lines["qty"].to_numpy())
     lines["ordered_value"] = _value_by_po_rate(lines["qty"].to_numpy(), lines["cost"].to_numpy())
     lines["received_value"] = _value_by_po_rate(lines["received_qty"].to_numpy(dtype=np.int64), lines["cost"].to_numpy())
     grouped = lines.groupby(["po_no", "tax_rate"])
-    return grouped["ordered_value"].sum().to_dict(), grouped["received_value"].sum().to_dict()
+    return grouped["ordered_value"].sum(), grouped["received_value"].sum()
 
 
 __all__ = ["STATUSES", "three_way_match"]
