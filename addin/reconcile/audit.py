@@ -3,6 +3,7 @@ successful run — row by row and field by field, salaries, bank accounts and pr
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from addin.model import Table, column_letter
@@ -31,11 +32,11 @@ def snapshot(tables: dict[tuple[str, str], Table]) -> dict[tuple[str, str], dict
             key = KEYS[name]
             texts = frame.map(_text)
             records = texts.assign(_row=[int(r) for r in table.rows]).to_dict("records")
-            rows = {row[key]: row for row in records if row[key]}
-        else:
-            digests = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
-            rows = {format(int(d), "x"): int(r) for d, r in zip(digests, table.rows)}
-        out[name] = {"columns": dict(table.columns), "rows": rows}
+            out[name] = {"columns": dict(table.columns), "rows": {row[key]: row for row in records if row[key]}}
+        else:     # transactional sheets: one 64-bit digest per row, compared as sets
+            digests = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
+            out[name] = {"columns": dict(table.columns), "digests": digests,
+                         "row_numbers": np.asarray(table.rows, dtype=np.int64)}
     return out
 
 
@@ -49,37 +50,42 @@ def changes(before: dict, after: dict, books: dict, personal: set[str], priority
     for name, tonight in after.items():
         if name not in before:
             continue
-        now, then, columns = tonight["rows"], before[name]["rows"], tonight["columns"]
         book, sheet = name
         spec = books[book].sheets[sheet]
         file, title = books[book].file, spec.display_name
-        if name in KEYS:
-            for key in sorted(set(now) | set(then)):
-                old, new = then.get(key), now.get(key)
-                if old is None:
-                    found.append({"book": file, "sheet": title, "key": key, "field": "", "kind": "added",
-                                  "before": "", "after": "", "cell": f"A{new['_row']}"})
-                elif new is None:
-                    found.append({"book": file, "sheet": title, "key": key, "field": "", "kind": "removed",
-                                  "before": "", "after": "", "cell": ""})
-                else:
-                    for field in spec.columns:
-                        if old.get(field, "") != new.get(field, ""):
-                            found.append({"book": file, "sheet": title, "key": key, "field": field, "kind": "changed",
-                                          "before": _shown(field, old.get(field, ""), personal),
-                                          "after": _shown(field, new.get(field, ""), personal),
-                                          "cell": _cell(columns, field, new["_row"])})
-        else:
-            added = set(now) - set(then)
-            removed = set(then) - set(now)
-            for digest in sorted(added, key=now.get):
-                found.append({"book": file, "sheet": title, "key": "", "field": "", "kind": "added", "before": "",
-                              "after": "", "cell": f"A{now[digest]}"})
-            if removed:
-                found.append({"book": file, "sheet": title, "key": "", "field": "", "kind": "removed",
-                              "before": str(len(removed)), "after": "", "cell": ""})
+        if name not in KEYS:
+            found += _row_sets(before[name], tonight, file, title)
+            continue
+        now, then, columns = tonight["rows"], before[name]["rows"], tonight["columns"]
+        for key in sorted(set(now) | set(then)):
+            old, new = then.get(key), now.get(key)
+            if old is None:
+                found.append({"book": file, "sheet": title, "key": key, "field": "", "kind": "added",
+                              "before": "", "after": "", "cell": f"A{new['_row']}"})
+            elif new is None:
+                found.append({"book": file, "sheet": title, "key": key, "field": "", "kind": "removed",
+                              "before": "", "after": "", "cell": ""})
+            else:
+                for field in spec.columns:
+                    if old.get(field, "") != new.get(field, ""):
+                        found.append({"book": file, "sheet": title, "key": key, "field": field, "kind": "changed",
+                                      "before": _shown(field, old.get(field, ""), personal),
+                                      "after": _shown(field, new.get(field, ""), personal),
+                                      "cell": _cell(columns, field, new["_row"])})
     rank = {field: i for i, field in enumerate(priority)}
     found.sort(key=lambda c: (rank.get(c["field"], len(rank)), c["book"], c["sheet"], c["key"], c["field"]))
+    return found
+
+
+def _row_sets(then: dict, now: dict, file: str, title: str) -> list[dict]:
+    """Rows of a transactional sheet that appeared (with their rows) and how many disappeared."""
+    added = ~np.isin(now["digests"], then["digests"])
+    removed = int((~np.isin(then["digests"], now["digests"])).sum())
+    found = [{"book": file, "sheet": title, "key": "", "field": "", "kind": "added", "before": "", "after": "",
+              "cell": f"A{row}"} for row in now["row_numbers"][added].tolist()]
+    if removed:
+        found.append({"book": file, "sheet": title, "key": "", "field": "", "kind": "removed", "before": str(removed),
+                      "after": "", "cell": ""})
     return found
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from addin.dates import add_months, month_end
 from addin.invoicing.terms import period_end
+from addin.model import column_letter
 from addin.model.privacy import mask
 from addin.outputs.zengin import read_trailer
 from addin.stock.counts import count_differences
@@ -123,9 +124,13 @@ def shipped_not_invoiced(night: Night) -> list[dict]:
     closes = {(d, c): period_end(d.date(), str(c)) for d, c in set(zip(pairs["shipped"], pairs["closing"]))}
     period = pd.Series([closes[(d, c)] for d, c in zip(pairs["shipped"], pairs["closing"])], index=pairs.index, dtype=object)
     due = period[period <= night.day]
-    open_lines = due.index[~order_keys(frame.loc[due.index]).isin(_invoiced(night)).to_numpy()]
-    return [_at(orders, int(p), "shipped_date", frame.at[p, "order_no"], f"出荷済み（{due[p]} 締め）で未請求",
-                f"shipped, period closed {due[p]}, not invoiced") for p in open_lines]
+    open_lines = ~order_keys(frame.loc[due.index]).isin(_invoiced(night)).to_numpy()
+    positions, closed = due.index[open_lines].to_numpy(), due.to_numpy()[open_lines]
+    numbers = frame["order_no"].to_numpy()[positions]
+    letter = column_letter(orders.columns["shipped_date"])
+    return [_finding(orders.book, orders.sheet, f"{letter}{row}", number, f"出荷済み（{when} 締め）で未請求",
+                     f"shipped, period closed {when}, not invoiced")
+            for row, number, when in zip(orders.rows[positions].tolist(), numbers.tolist(), closed.tolist())]
 
 
 def invoices_without_order(night: Night) -> list[dict]:

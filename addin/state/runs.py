@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
+
+import numpy as np
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -44,7 +46,7 @@ class RunLedger:
 
     def snapshot(self, run_date: str) -> dict[tuple[str, str], dict]:
         rows = self.db.execute("SELECT book, sheet, data FROM snapshots WHERE run_date = ?", (run_date,))
-        return {(book, sheet): json.loads(zlib.decompress(data)) for book, sheet, data in rows}
+        return {(book, sheet): decode(data) for book, sheet, data in rows}
 
     def record(self, run_date: str, started: str, status: str, findings: int, report: str,
                snapshots: dict[tuple[str, str], dict]) -> None:
@@ -53,8 +55,7 @@ class RunLedger:
         try:
             self.db.execute("DELETE FROM snapshots WHERE run_date = ?", (run_date,))
             self.db.executemany("INSERT INTO snapshots VALUES (?, ?, ?, ?)",
-                                [(run_date, book, sheet, zlib.compress(json.dumps(data, ensure_ascii=False).encode(), 6))
-                                 for (book, sheet), data in snapshots.items()])
+                                [(run_date, book, sheet, encode(data)) for (book, sheet), data in snapshots.items()])
             self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                             (run_date, started, datetime.now(timezone.utc).isoformat(timespec="seconds"), status,
                              findings, report))
@@ -67,3 +68,25 @@ class RunLedger:
         rows = self.db.execute("SELECT run_date, status, findings FROM runs WHERE run_date <= ? "
                                "ORDER BY run_date DESC LIMIT ?", (until, nights)).fetchall()
         return list(reversed(rows))
+
+
+def encode(data: dict) -> bytes:
+    """A snapshot as bytes: JSON, except row digests (numpy arrays), which are stored raw."""
+    arrays = {k: v for k, v in data.items() if isinstance(v, np.ndarray)}
+    plain = {k: v for k, v in data.items() if k not in arrays}
+    head = json.dumps({"plain": plain, "arrays": {k: [str(v.dtype), len(v)] for k, v in arrays.items()}},
+                      ensure_ascii=False).encode()
+    body = b"".join(v.tobytes() for v in arrays.values())
+    return zlib.compress(len(head).to_bytes(8, "little") + head + body, 1)
+
+
+def decode(blob: bytes) -> dict:
+    raw = zlib.decompress(blob)
+    size = int.from_bytes(raw[:8], "little")
+    head = json.loads(raw[8:8 + size])
+    data, offset = dict(head["plain"]), 8 + size
+    for key, (dtype, count) in head["arrays"].items():
+        array = np.frombuffer(raw, dtype=dtype, count=count, offset=offset)
+        data[key] = array
+        offset += array.nbytes
+    return data
