@@ -16,7 +16,7 @@ import pandas as pd
 from addin.normalize.booleans import NotABoolean, parse_bool
 from addin.normalize.dates import NotADate, parse_date, parse_month
 from addin.normalize.numbers import NotAnInteger, NotANumber, parse_decimal, parse_integer
-from addin.normalize.text import bank_kana, clean_code, clean_text, header_key
+from addin.normalize.text import bank_kana, clean_code, clean_text, header_key, is_blank
 
 #: kind -> the pandas dtype its normalised values are given
 DTYPES = {
@@ -97,6 +97,13 @@ def _typed(values: list, kind: str):
         out[:] = values
         return out
     return pd.array(values, dtype=dtype)
+
+
+def blank_mask(raw) -> np.ndarray:
+    """True where a cell is empty (None, NaN, "" or only spaces), judged once per distinct value."""
+    codes, uniques = pd.factorize(pd.Series(raw, dtype=object), use_na_sentinel=True)
+    blank = np.fromiter((is_blank(v) for v in uniques), dtype=bool, count=len(uniques))
+    return np.where(codes < 0, True, blank[np.maximum(codes, 0)]) if len(uniques) else np.ones(len(codes), dtype=bool)
 
 
 def normalize_values(raw, kind: str, options: dict | None = None,

@@ -71,7 +71,7 @@ def validation(night: Night) -> list[dict]:
 
 def stock_vs_counts(night: Night) -> list[dict]:
     counts = night.table("stock", "counts")
-    differences = count_differences(counts, night.ledger, night.valuation.items.set_index("sku")["unit_cost"])
+    differences = count_differences(counts, night.ledger, lambda: night.valuation.items.set_index("sku")["unit_cost"])
     out = []
     position_of = {int(row): i for i, row in enumerate(counts.rows)} if len(differences) else {}
     for r in differences.to_dict("records"):

@@ -12,9 +12,10 @@ from addin.stock.ledger import QTY_SCALE, Ledger
 from addin.stock.valuation import _value
 
 
-def count_differences(counts: Table | None, ledger: Ledger, averages: pd.Series) -> pd.DataFrame:
+def count_differences(counts: Table | None, ledger: Ledger, averages) -> pd.DataFrame:
     """One row per counted item whose count differs from the ledger: quantities in thousandths,
-    `value` the difference at the average cost (yen), and the adjustment movement to book it."""
+    `value` the difference at the average cost (yen), and the adjustment movement to book it.
+    `averages` (sku → average cost in sen) may be a function, called only when something differs."""
     columns = ["count_date", "sku", "counted", "ledger", "difference", "unit_cost", "value", "row"]
     if counts is None or counts.frame.empty:
         return pd.DataFrame(columns=columns)
@@ -31,6 +32,10 @@ def count_differences(counts: Table | None, ledger: Ledger, averages: pd.Series)
     result = pd.DataFrame({"count_date": frame["count_date"].to_numpy(), "sku": frame["sku"].to_numpy(),
                            "counted": counted, "ledger": books, "row": rows})
     result["difference"] = result["counted"] - result["ledger"]
+    result = result[result["difference"] != 0]
+    if result.empty:
+        return pd.DataFrame(columns=columns)
+    averages = averages() if callable(averages) else averages
     result["unit_cost"] = result["sku"].map(averages).fillna(0).astype(np.int64).to_numpy()
     result["value"] = _value(result["difference"].to_numpy(), result["unit_cost"].to_numpy())
-    return result[result["difference"] != 0][columns].reset_index(drop=True)
+    return result[columns].reset_index(drop=True)

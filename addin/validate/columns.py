@@ -11,7 +11,6 @@ import pandas as pd
 
 from addin.model import Table
 from addin.normalize.column import normalize_values, scalar_parser
-from addin.normalize.text import is_blank
 from addin.validate.checks import bad_zengin_chars, value_check
 from addin.validate.report import Reporter
 from addin.validate.schema import ColumnSpec, SheetSpec
@@ -23,10 +22,6 @@ def _enum_choices(spec: ColumnSpec) -> str:
 
 def _pattern_hint(spec: ColumnSpec) -> str:
     return spec.pattern or ""
-
-
-def _blank_mask(raw: np.ndarray) -> np.ndarray:
-    return np.fromiter((is_blank(v) for v in raw), dtype=bool, count=len(raw))
 
 
 def normalize_table(table: Table, spec: SheetSpec, reporter: Reporter) -> Table:

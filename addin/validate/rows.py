@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from addin.model import Table
-from addin.normalize.text import is_blank
+from addin.normalize.column import blank_mask
 from addin.validate.report import Reporter
 from addin.validate.schema import SheetSpec
 
@@ -45,7 +45,7 @@ def _missing(table: Table, field: str) -> pd.Series:
     """Nothing typed at all; a mistyped value is reported by its own column rule, not as missing."""
     if field not in table.frame.columns:
         return pd.Series(True, index=table.frame.index)
-    return table.frame[field].map(is_blank).astype(bool)
+    return pd.Series(blank_mask(table.frame[field].to_numpy(dtype=object)), index=table.frame.index)
 
 
 def date_order(table, typed, spec, rule, reporter) -> None:
