@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_invoices.py
 	$(BIN)/python benchmarks/bench_stock.py
 	$(BIN)/python benchmarks/bench_udfs.py
+	$(BIN)/python benchmarks/bench_nightly.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache

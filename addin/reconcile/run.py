@@ -19,7 +19,7 @@ from addin.reconcile.checks import CHECKS, Night, run_check
 from addin.reconcile.lock import AlreadyRunning, RunLock
 from addin.reconcile.snapshot import consistent_copy
 from addin.services.company import Company
-from addin.services.validation import validate_company
+from addin.services.validation import FILE_READERS, validate_company
 from addin.state import InvoiceRegister
 from addin.state.runs import RunLedger
 from addin.workbook import open_book
@@ -70,7 +70,7 @@ def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> O
         progress("validating the copies")
         files = {company.books[name].file: path for name, path in good.items()}
         validation = validate_company(company, lambda book, co: open_book(files[co.books[book].file], co.books[book].file),
-                                      only=set(good))
+                                      only=set(good), readers=FILE_READERS)
         register = InvoiceRegister(state / "state.db") if (state / "state.db").exists() else None
         ledger = RunLedger(state / "state.db")
         try:
