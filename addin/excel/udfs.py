@@ -286,10 +286,31 @@ def _folder(folder, caller) -> Path:
 
 
 @functools.lru_cache(maxsize=8)
-def _payroll(folder: str, month: date, stamp: float):
+def _company_figures(kind: str, folder: str, when: date, stamp: float):
+    """Figures from the company's books, recomputed when the workbook file changes (`stamp`)."""
     from addin.services.company import load_company
-    from addin.services.payroll import compute_month
-    return compute_month(load_company(Path(folder)), month)
+    company = load_company(Path(folder))
+    if kind == "net_pay":
+        from addin.services.payroll import compute_month
+        return compute_month(company, when)
+    from addin.services.stock import on_hand_by_sku
+    return on_hand_by_sku(company, when), ""
+
+
+def _from_company(kind: str, book: str, keys, when, parse_when, label: str, missing, folder, caller):
+    root = _folder(folder, caller)
+    keys, whens = broadcast(keys, when)
+    whens, errors = each(parse_when, whens, label)
+    stamp = (root / book).stat().st_mtime if (root / book).exists() else 0.0
+    out = np.zeros(keys.shape, dtype=object)
+    for index in zip(*np.nonzero(errors == None)):  # noqa: E711
+        figures, problem = _company_figures(kind, str(root), whens[index], stamp)
+        if figures is None:
+            errors[index] = error_text("N/A", problem)
+            continue
+        found = figures.get(str(keys[index]))
+        out[index] = found if found is not None else missing(keys[index])
+    return result(out, errors)
 
 
 @xw.func
@@ -299,26 +320,8 @@ def _payroll(folder: str, month: date, stamp: float):
 def BO_NET_PAY(employee_id, month, folder=None, caller=None):
     """差引支給額 of an employee for a work month, computed from the company's workbooks exactly as
     `backoffice payroll` does (cached until staff.xlsx changes)."""
-    root = _folder(folder, caller)
-    ids, months = broadcast(employee_id, month)
-    months, errors = each(parse_month, months, "month")
-    stamp = (root / "staff.xlsx").stat().st_mtime if (root / "staff.xlsx").exists() else 0.0
-    out = np.zeros(ids.shape, dtype=object)
-    for index in zip(*np.nonzero(errors == None)):  # noqa: E711
-        payroll, problem = _payroll(str(root), months[index], stamp)
-        if payroll is None:
-            errors[index] = error_text("N/A", problem)
-            continue
-        net = payroll.get(str(ids[index]))
-        out[index] = net if net is not None else error_text("N/A", f"{ids[index]} はこの月の支給対象ではありません")
-    return result(out, errors)
-
-
-@functools.lru_cache(maxsize=8)
-def _stock(folder: str, as_of: date, stamp: float):
-    from addin.services.company import load_company
-    from addin.services.stock import on_hand_by_sku
-    return on_hand_by_sku(load_company(Path(folder)), as_of)
+    return _from_company("net_pay", "staff.xlsx", employee_id, month, parse_month, "month",
+                         lambda who: error_text("N/A", f"{who} はこの月の支給対象ではありません"), folder, caller)
 
 
 @xw.func
@@ -327,15 +330,8 @@ def _stock(folder: str, as_of: date, stamp: float):
 @_safe
 def BO_STOCK_ON_HAND(sku, as_of=None, folder=None, caller=None):
     """在庫数 of an item at the end of a date, from the company's Movements (as `backoffice stock`)."""
-    root = _folder(folder, caller)
-    skus, days = broadcast(sku, as_of if as_of is not None else date.today())
-    days, errors = each(parse_date, days, "as_of")
-    stamp = (root / "stock.xlsx").stat().st_mtime if (root / "stock.xlsx").exists() else 0.0
-    out = np.zeros(skus.shape, dtype=object)
-    for index in zip(*np.nonzero(errors == None)):  # noqa: E711
-        quantities = _stock(str(root), days[index], stamp)
-        out[index] = quantities.get(str(skus[index]), 0)
-    return result(out, errors)
+    return _from_company("on_hand", "stock.xlsx", sku, as_of if as_of is not None else date.today(), parse_date,
+                         "as_of", lambda _: 0, folder, caller)
 
 
 UDFS = [BO_WITHHOLDING, BO_HEALTH_INSURANCE, BO_NURSING_INSURANCE, BO_PENSION, BO_EMPLOYMENT_INSURANCE,

@@ -43,6 +43,19 @@ class Issue:
         return record
 
 
+def fatal(where: str, code: str, message_ja: str, message_en: str) -> Issue:
+    """An issue about a whole file (settings, rules, the register) that stops a run: exit 2."""
+    return Issue(where, "", "", "", code, Severity.FATAL, message_ja, message_en)
+
+
+def exit_code(issues) -> int:
+    """2 when input is unusable, 1 when a rule is broken, else 0 (warnings do not count)."""
+    severities = {i.severity for i in issues}
+    if Severity.FATAL in severities:
+        return 2
+    return 1 if Severity.ERROR in severities else 0
+
+
 @dataclass
 class IssueList:
     """Issues in the order found; the exit code follows the worst severity."""
@@ -65,8 +78,4 @@ class IssueList:
         return sum(1 for i in self.items if i.severity is severity)
 
     def exit_code(self) -> int:
-        if self.count(Severity.FATAL):
-            return 2
-        if self.count(Severity.ERROR):
-            return 1
-        return 0
+        return exit_code(self.items)

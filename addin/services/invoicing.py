@@ -13,6 +13,7 @@ from addin.invoicing.build import Draft, build_drafts
 from addin.invoicing.document import content_of, credit_note_of
 from addin.invoicing.settings import InvoiceSettings, Issuer
 from addin.model import Issue, Severity
+from addin.model.issues import exit_code, fatal
 from addin.outputs.atomic import write_bytes, write_text
 from addin.outputs.invoice_pdf import invoice_pdf
 from addin.outputs.invoice_register import write_register_view, write_tax_summary
@@ -33,17 +34,11 @@ class InvoiceRun:
 
     @property
     def exit_code(self) -> int:
-        if any(i.severity is Severity.FATAL for i in self.issues):
-            return 2
-        return 1 if any(i.severity is Severity.ERROR for i in self.issues) else 0
+        return exit_code(self.issues)
 
 
 def register_of(company: Company) -> InvoiceRegister:
     return InvoiceRegister(company.root / ".backoffice" / "state.db")
-
-
-def _fatal(where: str, code: str, ja: str, en: str) -> Issue:
-    return Issue(where, "", "", "", code, Severity.FATAL, ja, en)
 
 
 def _bad_rows(issues: list[Issue], sheet: str) -> set[int]:
@@ -59,7 +54,7 @@ def run_invoices(company: Company, through: date, correct: str | None = None, on
     run = InvoiceRun()
     settings, issuer = InvoiceSettings.from_settings(company.settings)
     if not is_registered(issuer.registration_number):
-        run.issues.append(_fatal("backoffice.toml", "issuer_not_registered",
+        run.issues.append(fatal("backoffice.toml", "issuer_not_registered",
                                  f"[company] registration_number「{issuer.registration_number}」が有効な登録番号ではありません（T+13桁）",
                                  f"[company] registration_number {issuer.registration_number!r} is not a valid registration number"))
         return run
@@ -74,7 +69,7 @@ def run_invoices(company: Company, through: date, correct: str | None = None, on
     try:
         broken = register.verify()
         if broken:
-            run.issues += [_fatal(".backoffice/state.db", f"register_{f.code}", f"請求書台帳の {f.invoice_no}: {f.detail}",
+            run.issues += [fatal(".backoffice/state.db", f"register_{f.code}", f"請求書台帳の {f.invoice_no}: {f.detail}",
                                   f"invoice register {f.invoice_no}: {f.detail}") for f in broken]
             return run
         replaced: dict[str, str] = {}
@@ -96,7 +91,7 @@ def run_invoices(company: Company, through: date, correct: str | None = None, on
         progress(f"{len(run.issued)} invoice(s) issued")
         run.written = write_invoice_outputs(company, register, settings, checked)
     except RuleNotInForce as missing:
-        run.issues.append(_fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
+        run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
     finally:
         register.close()
     return run
@@ -116,7 +111,7 @@ def _issue(register: InvoiceRegister, draft: Draft, issuer: Issuer, settings: In
 def _credit(register: InvoiceRegister, number: str, on: date, settings: InvoiceSettings, run: InvoiceRun) -> dict[str, str]:
     original = register.get(number)
     if original is None or original["kind"] != "invoice" or original["status"] != "issued":
-        run.issues.append(_fatal(".backoffice/state.db", "cannot_correct",
+        run.issues.append(fatal(".backoffice/state.db", "cannot_correct",
                                  f"{number} は訂正できる発行済みの請求書ではありません",
                                  f"{number} is not an issued invoice that can be corrected"))
         return {}

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from addin.model import Issue, Severity
+from addin.model.issues import exit_code, fatal
 from addin.outputs.payroll_books import write_payslip_book, write_register
 from addin.outputs.payslip import payslip_pdf
 from addin.outputs.staging import staged_folder, write_private
@@ -36,13 +37,7 @@ class PayrollRun:
 
     @property
     def exit_code(self) -> int:
-        if any(i.severity is Severity.FATAL for i in self.issues):
-            return 2
-        return 1 if any(i.severity is Severity.ERROR for i in self.issues) else 0
-
-
-def _fatal(where: str, code: str, ja: str, en: str) -> Issue:
-    return Issue(where, "", "", "", code, Severity.FATAL, ja, en)
+        return exit_code(self.issues)
 
 
 def requester_of(settings: dict) -> Requester:
@@ -95,10 +90,10 @@ def run_payroll(company: Company, month: date, opener: BookOpener = open_company
         payroll = compute_payroll(checked.table("staff", "staff"), checked.table("staff", "attendance"),
                                   checked.table("staff", "allowances"), month, company.rulebook, settings)
     except RuleNotInForce as missing:
-        run.issues.append(_fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
+        run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
         return run
     except (UnknownPrefecture, ValueError) as bad:
-        run.issues.append(_fatal("backoffice.toml", "bad_settings", f"給与の設定が不正です: {bad}", f"payroll settings: {bad}"))
+        run.issues.append(fatal("backoffice.toml", "bad_settings", f"給与の設定が不正です: {bad}", f"payroll settings: {bad}"))
         return run
     run.payroll = payroll
     run.issues += payroll.issues
@@ -107,7 +102,7 @@ def run_payroll(company: Company, month: date, opener: BookOpener = open_company
     try:
         zengin = zengin_file("salary", requester_of(company.settings), payroll.pay_date, transfers_of(payroll))
     except ZenginError as bad:
-        run.issues.append(_fatal("backoffice.toml", "zengin_invalid", f"振込データを作れません: {bad}", f"cannot build the transfer file: {bad}"))
+        run.issues.append(fatal("backoffice.toml", "zengin_invalid", f"振込データを作れません: {bad}", f"cannot build the transfer file: {bad}"))
         return run
     run.folder = company.out / "payroll" / f"{month:%Y-%m}"
     progress(f"writing {run.folder}")

@@ -12,6 +12,7 @@ from typing import Callable
 import pandas as pd
 
 from addin.model import Issue, Severity
+from addin.model.issues import exit_code, fatal
 from addin.outputs.stock_books import qty, sen, write_payments_book, write_reorder_book, write_stock_book
 from addin.outputs.staging import staged_folder, write_private
 from addin.outputs.zengin import Transfer, ZenginError, zengin_file
@@ -36,9 +37,7 @@ class StockRun:
 
     @property
     def exit_code(self) -> int:
-        if any(i.severity is Severity.FATAL for i in self.issues):
-            return 2
-        return 1 if any(i.severity is Severity.ERROR for i in self.issues) else 0
+        return exit_code(self.issues)
 
 
 def on_hand_by_sku(company: Company, as_of: date) -> dict[str, float | int]:
@@ -83,8 +82,7 @@ def run_stock(company: Company, as_of: date, pay_by: date | None = None, opener:
                                 bool(settings.get("transfer_fee_borne_by_vendor", False)),
                                 str(settings.get("payment_holiday", "previous")))
     except RuleNotInForce as missing:
-        run.issues.append(Issue(missing.parameter.file, "", "", "", "rule_not_in_force", Severity.FATAL,
-                                missing.message_ja, missing.message_en))
+        run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
         return run
     run.report = _report(as_of, method, valuation, counts, proposals, match, ledger)
     if write:
