@@ -15,7 +15,6 @@ import argparse
 import datetime as dt
 import json
 import random
-import resource
 import shutil
 import subprocess
 import sys

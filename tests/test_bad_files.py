@@ -9,7 +9,6 @@ import sys
 
 from msoffcrypto.format.ooxml import OOXMLFile
 import openpyxl
-import pytest
 
 from addin.cli import main
 

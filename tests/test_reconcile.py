@@ -130,7 +130,7 @@ def test_planted_discrepancies_are_found_in_the_right_check_and_row(company, cap
     assert main(["reconcile", str(company), "--once", "--date", NIGHT]) == 1
     rep = report(company)
     hits = found(rep)
-    assert ("Staff 従業員", f"I5", "my_number") in hits["validation"]
+    assert ("Staff 従業員", "I5", "my_number") in hits["validation"]
     assert any(cell == "C4" for _, cell, _ in hits["stock_vs_counts"])
     assert ("Items 商品", f"{openpyxl.utils.get_column_letter(column_of(items, '在庫数'))}7", sku7) in hits["stock_vs_on_hand_column"]
     assert any(sheet == "Movements 入出庫" and cell == f"D{last}" for sheet, cell, _ in hits["negative_stock"])

@@ -4,16 +4,13 @@ three-way-match status, vendor payments, and bad rows that are reported while th
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
-import pytest
 
 from addin.cli import main
 from addin.outputs.zengin import read_trailer
 from addin.services.company import load_company
 from addin.services.setup import init_company
-from addin.services.stock import run_stock
 from addin.workbook.writer import write_book
 
 ITEMS = [

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from fractions import Fraction
 
 import numpy as np
 import pandas as pd

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addin.model import Grid, Severity, Table
+from addin.model import Grid, Table
 from addin.normalize.text import header_key, is_blank
 from addin.validate.report import Reporter
 from addin.validate.schema import SheetSpec
