@@ -230,7 +230,7 @@ def test_one_run_at_a_time(company):
 
 STAGES = ["copying sales.xlsx", "copying stock.xlsx", "validating the copies", "check validation",
           "check stock_vs_counts", "check shipped_not_invoiced", "check payroll_last_month", "check stale_items",
-          "backups", "writing"]
+          "backups", "writing", "recording the night"]
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -238,7 +238,8 @@ def test_killed_at_any_stage_leaves_masters_intact_and_no_partial_report(company
     before = masters(company)
     process = subprocess.Popen([sys.executable, "-m", "addin.cli.main", "reconcile", str(company), "--once",
                                 "--date", NIGHT], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                               cwd=Path(__file__).resolve().parents[1])
+                               cwd=Path(__file__).resolve().parents[1],
+                               env={**os.environ, "BACKOFFICE_PAUSE_AT": stage})   # the run holds still there
     for line in process.stderr:
         if stage in line:
             process.send_signal(signal.SIGKILL)

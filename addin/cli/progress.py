@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -14,3 +15,7 @@ class Progress:
     def __call__(self, stage: str) -> None:
         elapsed = time.perf_counter() - self.started
         print(f"[{elapsed:6.1f}s] {stage}", file=self.stream, flush=True)
+        # fault-injection seam for the crash tests: hold still at a named stage so a kill lands there
+        pause_at = os.environ.get("BACKOFFICE_PAUSE_AT")
+        if pause_at and pause_at in stage:
+            time.sleep(float(os.environ.get("BACKOFFICE_PAUSE_SECONDS", "30")))

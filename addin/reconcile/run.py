@@ -92,6 +92,7 @@ def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> O
             progress(f"writing {folder}")
             with staged_folder(folder, private=True) as tmp:
                 write_report(tmp, report, history)
+            progress("recording the night in the run ledger")
             ledger.record(day.isoformat(), started, report["status"], report["findings"], str(folder), tonight)
         finally:
             ledger.close()
