@@ -47,9 +47,7 @@ class Night:
 
     @cached_property
     def ledger(self):
-        movements, items = self.table("stock", "movements"), self.table("stock", "items")
-        known = movements.frame["sku"].isin(items.frame["sku"].dropna())
-        return build_ledger(movements.with_frame(movements.frame.where(known, None)), self.day)
+        return build_ledger(self.table("stock", "movements"), self.day, self.table("stock", "items"))
 
     @cached_property
     def valuation(self):

@@ -46,8 +46,7 @@ def on_hand_by_sku(company: Company, as_of: date) -> dict[str, float | int]:
     movements, items = checked.table("stock", "movements"), checked.table("stock", "items")
     if movements is None or items is None:
         return {}
-    known = movements.frame["sku"].isin(items.frame["sku"].dropna())
-    ledger = build_ledger(movements.with_frame(movements.frame.where(known, None)), as_of)
+    ledger = build_ledger(movements, as_of, items)
     return {sku: qty(amount) for sku, amount in ledger.on_hand().items()}
 
 
@@ -62,10 +61,9 @@ def run_stock(company: Company, as_of: date, pay_by: date | None = None, opener:
     movements, items = checked.table("stock", "movements"), checked.table("stock", "items")
     pos, bills = checked.table("vendors", "purchase_orders"), checked.table("vendors", "bills")
     vendors = checked.table("vendors", "vendors")
-    known = movements.frame["sku"].isin(items.frame["sku"].dropna())
     try:
         progress("ledger and valuation")
-        ledger = build_ledger(movements.with_frame(movements.frame.where(known, None)), as_of)
+        ledger = build_ledger(movements, as_of, items)
         method = str(settings.get("valuation", "moving_average"))
         valuation = value(ledger, method)
         run.issues += negative_stock_issues(movements, negative_stock(ledger))

@@ -27,10 +27,14 @@ class Ledger:
         return self.frame.groupby("sku", sort=False)["qty"].sum()
 
 
-def build_ledger(movements: Table, as_of: date) -> Ledger:
+def build_ledger(movements: Table, as_of: date, items: Table | None = None) -> Ledger:
+    """The ledger up to `as_of`; with `items`, movements for an unknown item are left out (they are
+    reported by validation as unknown references)."""
     frame = movements.frame
     usable = frame["date"].notna() & frame["sku"].notna() & frame["kind"].notna() & frame["qty"].notna()
     usable &= frame["date"] <= pd.Timestamp(as_of)
+    if items is not None:
+        usable &= frame["sku"].isin(items.frame["sku"].dropna())
     picked = frame[usable]
     sign = picked["kind"].map(INBOUND).to_numpy()
     qty = scaled(picked["qty"].to_numpy(), QTY_SCALE)
