@@ -9,6 +9,7 @@ from pathlib import Path
 from addin.outputs.issues import as_json, as_text, summary_line, write_issues_workbook
 from addin.rulebook import RuleNotInForce, RulesFileError
 from addin.services.company import SettingsError, load_company
+from addin.dates import month_end
 from addin.demo.generate import FY_MONTHS
 from addin.services.setup import init_company, make_demo
 from addin.services.invoicing import run_invoices
@@ -65,8 +66,7 @@ def _month_end(root: Path, month, progress) -> int:
         return checked.issues.exit_code()
     run = run_payroll(company, month, progress=progress)
     _report_payroll(run, lang)
-    year_end = month.replace(day=28) + dt.timedelta(days=4)
-    year_end -= dt.timedelta(days=year_end.day)
+    year_end = month_end(month)
     invoices = run_invoices(company, year_end, progress=progress)
     _print_issues(invoices.issues, lang)
     print(f"{len(invoices.issued)} 件の請求書を発行 → {company.out / 'invoices'}")

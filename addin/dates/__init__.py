@@ -38,17 +38,22 @@ def next_business_day(day: date) -> date:
     return day
 
 
-def pay_date(work_month: date, pay_day: int | str, months_later: int = 1, holiday: str = "previous") -> date:
-    """The pay day of the month `months_later` after the work month, off weekends and holidays.
-
-    `pay_day` "end" means the month's last day; a day past the month's end is its last day.
-    """
-    month = add_months(work_month.replace(day=1), months_later)
+def day_of_month(month: date, day: int | str) -> date:
+    """That day of the month; "end" (or a day past the end) is the month's last day."""
     last = month_end(month).day
-    day = month.replace(day=last if str(pay_day) == "end" else min(int(pay_day), last))
+    return month.replace(day=last if str(day) == "end" else min(int(day), last))
+
+
+def off_holidays(day: date, holiday: str) -> date:
+    """Moved to the previous or next bank business day ("previous" / "next"), or left ("none")."""
     if holiday == "next":
         return next_business_day(day)
     return previous_business_day(day) if holiday == "previous" else day
+
+
+def pay_date(work_month: date, pay_day: int | str, months_later: int = 1, holiday: str = "previous") -> date:
+    """The pay day of the month `months_later` after the work month, off weekends and holidays."""
+    return off_holidays(day_of_month(add_months(work_month.replace(day=1), months_later), pay_day), holiday)
 
 
 def reaches_age(birth: date, years: int) -> date:

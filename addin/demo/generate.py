@@ -16,6 +16,7 @@ from decimal import ROUND_DOWN, Decimal
 from stdnum.jp import cn as corporate_number
 from stdnum.jp import in_ as my_number
 
+from addin.dates import month_end
 from addin.demo.names import BANKS, DEPARTMENTS, FAMILY, FIRM_KINDS, FIRM_WORDS, GIVEN, PREFECTURES, PRODUCTS
 from addin.normalize.text import bank_kana
 
@@ -58,11 +59,6 @@ def _grade(pay: int, grades) -> int | None:
         if low <= pay < high:
             return value
     return None
-
-
-def _month_end(day: dt.date) -> dt.date:
-    nxt = day.replace(day=28) + dt.timedelta(days=4)
-    return nxt - dt.timedelta(days=nxt.day)
 
 
 def _staff(demo: DemoCompany, rng: random.Random, count: int, grades) -> None:
@@ -130,7 +126,7 @@ def _staff(demo: DemoCompany, rng: random.Random, count: int, grades) -> None:
 
 def _employed(row: dict, month: dt.date) -> bool:
     hire, leave = row["hire_date"], row["leave_date"]
-    return hire <= _month_end(month) and (leave is None or leave >= month)
+    return hire <= month_end(month) and (leave is None or leave >= month)
 
 
 def _attendance(demo: DemoCompany, rng: random.Random) -> None:
@@ -247,13 +243,13 @@ def _stock_flows(demo: DemoCompany, rng: random.Random) -> None:
                 amounts[item["tax_rate"].rstrip("%")] += int((cost * qty).to_integral_value(ROUND_DOWN))
             for rate, amount in amounts.items():
                 if amount:
-                    bills.append({"bill_no": f"B-{po_no}-{rate}", "vendor_id": vendor_id, "bill_date": _month_end(month),
+                    bills.append({"bill_no": f"B-{po_no}-{rate}", "vendor_id": vendor_id, "bill_date": month_end(month),
                                   "po_no": po_no, "amount_excl_tax": amount, "tax_rate": f"{rate}%",
                                   "tax": amount * int(rate) // 100,
                                   "is_fee": "×"})
         for vendor in vendors.values():
             if vendor["is_individual"] == "〇":   # a designer's monthly fee: 報酬, withholding applies
-                bills.append({"bill_no": f"D-{month:%y%m}", "vendor_id": vendor["vendor_id"], "bill_date": _month_end(month),
+                bills.append({"bill_no": f"D-{month:%y%m}", "vendor_id": vendor["vendor_id"], "bill_date": month_end(month),
                               "po_no": None, "amount_excl_tax": 150_000, "tax_rate": "10%", "tax": 15_000, "is_fee": "〇"})
         for item in items:
             issue_day = month + dt.timedelta(days=rng.randint(17, 27))   # after the month's receipts

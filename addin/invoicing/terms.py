@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
-from addin.dates import add_months, month_end, next_business_day, previous_business_day
+from addin.dates import add_months, day_of_month, off_holidays
 
 _TERMS = re.compile(r"(当月|翌月|翌々月|(\d+)\s*[かヶケカ]?月後)\s*(末|(\d+)\s*日)")
 
@@ -17,14 +17,10 @@ class UnreadableTerms(ValueError):
 
 def period_end(shipped: date, closing_day: str) -> date:
     """The closing date of the billing period holding `shipped` ("end" = month end, or a day)."""
-    if closing_day == "end":
-        return month_end(shipped)
-    day = int(closing_day)
-    this_month = shipped.replace(day=min(day, month_end(shipped).day))
+    this_month = day_of_month(shipped, closing_day)
     if shipped <= this_month:
         return this_month
-    following = add_months(shipped.replace(day=1), 1)
-    return following.replace(day=min(day, month_end(following).day))
+    return day_of_month(add_months(shipped.replace(day=1), 1), closing_day)
 
 
 def period_start(end: date, closing_day: str) -> date:
@@ -40,8 +36,4 @@ def due_date(closing: date, terms: str | None, holiday: str = "previous") -> dat
         raise UnreadableTerms(terms)
     months = {"当月": 0, "翌月": 1, "翌々月": 2}.get(found[1], int(found[2] or 0))
     month = add_months(closing.replace(day=1), months)
-    last = month_end(month)
-    due = last if found[3] == "末" else month.replace(day=min(int(found[4]), last.day))
-    if holiday == "next":
-        return next_business_day(due)
-    return previous_business_day(due) if holiday == "previous" else due
+    return off_holidays(day_of_month(month, "end" if found[3] == "末" else int(found[4])), holiday)
