@@ -73,9 +73,8 @@ def compute_payroll(staff_table: Table, attendance_table: Table, allowances_tabl
     active = active_in(everyone, month).to_numpy()
     positions = np.flatnonzero(active)
     staff = everyone.iloc[positions].reset_index(drop=True)
-    issues = _check_inputs(staff_table, positions, staff, attendance_table.frame, month)
-
-    attendance, _ = _attendance_for(staff, attendance_table.frame, month)
+    attendance, present = _attendance_for(staff, attendance_table.frame, month)
+    issues = _check_inputs(staff_table, positions, staff, present, month)
     for column in ATTENDANCE_COLUMNS:
         attendance[column] = attendance[column].where(attendance[column].notna(), None)
     is_hourly = (staff["pay_type"] == "hourly").to_numpy()
@@ -125,8 +124,7 @@ def compute_payroll(staff_table: Table, attendance_table: Table, allowances_tabl
     result["taxable_amount"] = taxable_amount
     result["total_deductions"] = result[DEDUCTIONS].sum(axis=1)
     result["net_pay"] = result["gross_pay"] - result["total_deductions"]
-    for column in ["work_days", "work_hours", "overtime_hours", "overtime_over60_hours", "late_night_hours",
-                   "holiday_hours", "unpaid_absence_days"]:
+    for column in ATTENDANCE_COLUMNS:
         result[column] = attendance[column].to_numpy()
     for column in ["bank_code", "branch_code", "account_type", "account_number", "account_holder_kana"]:
         result[column] = staff[column].to_numpy()
@@ -136,16 +134,15 @@ def compute_payroll(staff_table: Table, attendance_table: Table, allowances_tabl
     return Payroll(month, paid_on, premium_month, result, issues)
 
 
-def _check_inputs(staff_table: Table, positions: np.ndarray, staff: pd.DataFrame, attendance: pd.DataFrame,
+def _check_inputs(staff_table: Table, positions: np.ndarray, staff: pd.DataFrame, present: np.ndarray,
                   month: date) -> list[Issue]:
-    """What stops a payroll: nowhere to pay the money, or no hours for hourly pay."""
+    """What stops a payroll: nowhere to pay the money, or no hours for hourly pay (`present`: has attendance)."""
     issues = []
     no_bank = staff[["bank_code", "branch_code", "account_number"]].isna().any(axis=1).to_numpy()
     for p in positions[no_bank]:
         issues.append(_issue(staff_table, int(p), "bank_code", "no_bank_account",
                              "振込先の口座が登録されていません（銀行コード・支店コード・口座番号）",
                              "no bank account to pay into (bank, branch, account number)"))
-    _, present = _attendance_for(staff, attendance, month)
     hourly = (staff["pay_type"] == "hourly").to_numpy()
     for p in positions[hourly & ~present]:
         issues.append(_issue(staff_table, int(p), "employee_id", "no_attendance",
