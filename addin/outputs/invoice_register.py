@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-import xlsxwriter
+from addin.outputs.xlsx import new_workbook
 
 from addin.outputs.atomic import atomic_path
 
-OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
 REGISTER_HEADER = ["請求書番号", "種別", "発行日", "得意先コード", "得意先名", "10%対象", "10%消費税", "8%対象", "8%消費税",
                    "合計", "状態", "関連", "内容ハッシュ"]
 KINDS = {"invoice": "請求書", "credit_note": "返還請求書"}
@@ -18,8 +16,7 @@ STATUS = {"issued": "発行済", "corrected": "訂正済"}
 
 def write_register_view(path: Path, register: list[dict], hashes: dict[str, str]) -> Path:
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), OPTIONS)
-        wb.set_properties({"created": dt.datetime(2000, 1, 1), "comments": "system-owned: written by backoffice"})
+        wb = new_workbook(tmp, comments="system-owned: written by backoffice")
         ws = wb.add_worksheet("Invoices 請求書台帳")
         head = wb.add_format({"bold": True, "bg_color": "#E2EFDA", "border": 1})
         money = wb.add_format({"num_format": "#,##0"})
@@ -50,8 +47,7 @@ def write_register_view(path: Path, register: list[dict], hashes: dict[str, str]
 
 def write_tax_summary(path: Path, months: list[dict]) -> Path:
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), OPTIONS)
-        wb.set_properties({"created": dt.datetime(2000, 1, 1)})
+        wb = new_workbook(tmp)
         ws = wb.add_worksheet("消費税")
         head = wb.add_format({"bold": True, "bg_color": "#FFF2CC", "border": 1})
         money = wb.add_format({"num_format": "#,##0"})

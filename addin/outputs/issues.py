@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-import xlsxwriter
+from addin.outputs.xlsx import new_workbook
 
 from addin.model import Issue, Severity
 from addin.outputs.atomic import atomic_path, write_text
@@ -46,7 +46,7 @@ def write_issues_workbook(path: Path, issues: list[Issue], lang: str = "ja", boo
     headers = (["場所", "ブック", "シート", "セル", "項目", "コード", "重要度", "内容"] if lang != "en" else
                ["Location", "Book", "Sheet", "Cell", "Field", "Code", "Severity", "Message"])
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        wb = new_workbook(tmp)
         ws = wb.add_worksheet("Issues 問題")
         bold = wb.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
         link = wb.add_format({"font_color": "blue", "underline": 1})

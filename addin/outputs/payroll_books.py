@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from addin.outputs.xlsx import new_workbook
+
 from addin.outputs.payslip import slip_lines
 
 REGISTER_COLUMNS = [
@@ -28,13 +30,8 @@ TEXT = {"employee_id", "name", "department", "tax_column"}
 QUANTITIES = {"work_days", "work_hours", "overtime_hours", "holiday_hours", "late_night_hours"}
 
 
-def _options() -> dict:
-    return {"strings_to_formulas": False, "strings_to_urls": False}
-
-
 def write_register(path: Path, employees: pd.DataFrame, title: str) -> Path:
-    wb = xlsxwriter.Workbook(str(path), _options())
-    wb.set_properties({"created": dt.datetime(2000, 1, 1), "title": title})
+    wb = new_workbook(path, title=title)
     ws = wb.add_worksheet("賃金台帳")
     bold = wb.add_format({"bold": True, "bg_color": "#E2EFDA", "border": 1, "text_wrap": True})
     money = wb.add_format({"num_format": "#,##0"})
@@ -68,8 +65,7 @@ def write_register(path: Path, employees: pd.DataFrame, title: str) -> Path:
 
 def write_payslip_book(path: Path, employees: pd.DataFrame, company: str, month: dt.date, paid_on: dt.date) -> Path:
     """One sheet per employee, laid out like the PDF."""
-    wb = xlsxwriter.Workbook(str(path), _options())
-    wb.set_properties({"created": dt.datetime(2000, 1, 1)})
+    wb = new_workbook(path)
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     right = wb.add_format({"align": "right", "border": 1})
     cell = wb.add_format({"border": 1})

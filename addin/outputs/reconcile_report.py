@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
-import xlsxwriter
+from addin.outputs.xlsx import new_workbook
 
 STATUS_JA = {"pass": "合格", "findings": "要確認", "skipped": "未実施", "error": "エラー"}
 
@@ -17,8 +16,7 @@ def write_report(folder: Path, report: dict, history: list[tuple[str, str, int]]
     json_path = folder / "report.json"
     json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     xlsx_path = folder / "report.xlsx"
-    wb = xlsxwriter.Workbook(str(xlsx_path), {"strings_to_formulas": False, "strings_to_urls": False})
-    wb.set_properties({"created": dt.datetime(2000, 1, 1), "title": f"reconcile {report['date']}"})
+    wb = new_workbook(xlsx_path, title=f"reconcile {report['date']}")
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     colours = {"pass": wb.add_format({"bg_color": "#E2EFDA"}), "findings": wb.add_format({"bg_color": "#FCE4D6"}),

@@ -8,9 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
+from addin.outputs.xlsx import new_workbook
 
-OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
 
 
 def qty(thousandths) -> float | int:
@@ -45,8 +44,7 @@ def _sheet(wb, title: str, header: list[str], rows: list[list], formats: dict[in
 
 
 def write_stock_book(path: Path, valuation, counts: pd.DataFrame, match: pd.DataFrame, names: dict) -> Path:
-    wb = xlsxwriter.Workbook(str(path), OPTIONS)
-    wb.set_properties({"created": dt.datetime(2000, 1, 1)})
+    wb = new_workbook(path)
     money = wb.add_format({"num_format": "#,##0"})
     cost = wb.add_format({"num_format": "#,##0.00"})
     items = [[r["sku"], names.get(r["sku"], ""), qty(r["on_hand"]), sen(r["unit_cost"]), int(r["value"])]
@@ -73,8 +71,7 @@ def write_stock_book(path: Path, valuation, counts: pd.DataFrame, match: pd.Data
 
 def write_reorder_book(path: Path, proposals: pd.DataFrame, vendor_names: dict, as_of: dt.date) -> Path:
     """One sheet per vendor: a purchase order the manager can edit (qty) and send; amounts are formulas."""
-    wb = xlsxwriter.Workbook(str(path), OPTIONS)
-    wb.set_properties({"created": dt.datetime(2000, 1, 1)})
+    wb = new_workbook(path)
     money = wb.add_format({"num_format": "#,##0"})
     editable = wb.add_format({"bg_color": "#FFF2CC", "border": 1})
     bold = wb.add_format({"bold": True})
@@ -106,8 +103,7 @@ def write_reorder_book(path: Path, proposals: pd.DataFrame, vendor_names: dict, 
 
 
 def write_payments_book(path: Path, payments: pd.DataFrame, pay_by: dt.date) -> Path:
-    wb = xlsxwriter.Workbook(str(path), OPTIONS)
-    wb.set_properties({"created": dt.datetime(2000, 1, 1)})
+    wb = new_workbook(path)
     money = wb.add_format({"num_format": "#,##0"})
     _sheet(wb, "支払予定", ["仕入先", "請求書", "請求額(税込)", "源泉徴収", "振込手数料", "振込額"],
            [[r["vendor_id"], r["bills"], int(r["amount"]), int(r["withholding"]), int(r["fee"]), int(r["net"])]

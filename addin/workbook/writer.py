@@ -11,10 +11,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Iterable
 
-import xlsxwriter
 
 from addin.model import column_letter
 from addin.outputs.atomic import atomic_path
+from addin.outputs.xlsx import new_workbook
 from addin.validate.schema import BookSpec, ColumnSpec, SheetSpec
 
 NUMBER_FORMATS = {"yen": "#,##0", "integer": "0", "decimal": "#,##0.####", "date": "yyyy/mm/dd", "month": "yyyy/mm"}
@@ -78,10 +78,7 @@ def write_book(path: Path, book: BookSpec, rows_by_sheet: dict[str, Iterable[dic
                extra_sheets: dict[str, list[list[Any]]] | None = None) -> Path:
     """Write one master workbook atomically; `rows_by_sheet` maps sheet key -> dicts by canonical field."""
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False})
-        # a fixed creation time: the same data give byte-identical books (reruns, tests, backups)
-        wb.set_properties({"created": dt.datetime(2000, 1, 1), "author": "backoffice"})
+        wb = new_workbook(tmp, constant_memory=True, author="backoffice")
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         formats = {kind: wb.add_format({"num_format": f}) for kind, f in NUMBER_FORMATS.items()}
         for key, spec in book.sheets.items():
