@@ -20,6 +20,7 @@ from addin.dates import month_end
 from addin.excel.cells import CellError, broadcast, each, error_text, merge_errors, result
 from addin.money import rate
 from addin.normalize import parse_date, parse_integer, parse_month, scalar_parser
+from addin.normalize.column import enum_parser
 from addin.payroll.insurance import (InsuranceRates, employment_insurance_share, grade_of, insured_in, pension_base,
                                      premiums)
 from addin.payroll.settings import PayrollSettings
@@ -27,6 +28,7 @@ from addin.payroll.withholding import MonthlyTable
 from addin.rulebook import RuleNotInForce, load_rulebook
 from addin.tax import tax_on_exclusive, tax_on_inclusive
 from addin.tax.summary import is_registered
+from addin.validate import build_schemas
 from addin.validate.checks import check_my_number
 
 
@@ -44,14 +46,16 @@ def _table_for(pay_date: date) -> MonthlyTable:
     return _monthly_table(rules().entry("withholding.monthly_table", pay_date).effective_from)
 
 
+@functools.lru_cache(maxsize=None)
+def _choices(book: str, sheet: str, column: str):
+    """The workbook schema's parser for a choice column: the words a cell may hold are the ones
+    the sheets accept (rules/schemas/*.yaml, company aliases included)."""
+    return enum_parser(build_schemas(rules().schemas)[book].sheets[sheet].columns[column].values)
+
+
 def _column(value) -> bool:
-    """True for 乙."""
-    text = str(value or "甲").strip()
-    if text in ("乙", "乙欄", "otsu", "B"):
-        return True
-    if text in ("甲", "甲欄", "kou", "A"):
-        return False
-    raise ValueError(value)
+    """True for 乙 (甲 when empty)."""
+    return _choices("staff", "staff", "tax_column")(value if value not in (None, "") else "甲") == "乙"
 
 
 def _safe(fn):
@@ -226,12 +230,7 @@ def BO_CONSUMPTION_TAX(amount, tax_rate=10, rounding="floor", tax_included=False
 
 
 def _rate_percent(value):
-    text = str(value).strip().rstrip("%")
-    if text in ("0.1", "0.08"):
-        text = str(int(float(text) * 100))
-    if text not in ("10", "8", "10.0", "8.0"):
-        raise ValueError(value)
-    return rate(f"{int(float(text))}%")
+    return rate(f"{_choices('stock', 'items', 'tax_rate')(value)}%")
 
 
 @xw.func

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+
 from addin.outputs.xlsx import new_workbook
 
 
