@@ -3,7 +3,7 @@ as rows of Python values, and where the first of them sits in the sheet."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -17,7 +17,6 @@ class Grid:
     table: str = ""           # Excel Table (ListObject) name when read from one
     hidden: bool = False
     sheet_last_row: int = 0   # last used row of the whole sheet when known (1-based), 0 = unknown
-    notes: list[str] = field(default_factory=list)
 
     @property
     def last_row(self) -> int:

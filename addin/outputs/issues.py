@@ -9,7 +9,7 @@ from typing import Iterable
 from addin.outputs.xlsx import new_workbook
 
 from addin.model import Issue, Severity
-from addin.outputs.atomic import atomic_path, write_text
+from addin.outputs.atomic import atomic_path
 
 SEVERITY_JA = {Severity.FATAL: "致命的", Severity.ERROR: "エラー", Severity.WARNING: "警告"}
 
@@ -69,7 +69,3 @@ def write_issues_workbook(path: Path, issues: list[Issue], lang: str = "ja", boo
         ws.autofilter(0, 0, max(len(issues), 1), len(headers) - 1)
         wb.close()
     return path
-
-
-def write_issues_json(path: Path, issues: list[Issue], lang: str = "ja") -> Path:
-    return write_text(path, as_json(issues, lang))

@@ -11,7 +11,6 @@ import shutil
 import time
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Callable
 from xml.etree import ElementTree
@@ -94,7 +93,3 @@ def consistent_copy(source: Path, target: Path, attempts: int = 4, backoff: list
         if attempt < attempts:
             sleep(backoff[min(attempt - 1, len(backoff) - 1)])
     return result
-
-
-def stamp() -> str:
-    return datetime.now().isoformat(timespec="seconds")

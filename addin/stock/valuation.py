@@ -9,7 +9,6 @@ and the sequential part is one pass over receipts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -127,11 +126,3 @@ def periodic_average(ledger: Ledger) -> Valuation:
 
 def value(ledger: Ledger, method: str) -> Valuation:
     return periodic_average(ledger) if method == "periodic_average" else moving_average(ledger)
-
-
-def as_decimal_cost(sen: int) -> Decimal:
-    return Decimal(sen) / AVG_SCALE
-
-
-def as_decimal_qty(thousandths: int) -> Decimal:
-    return (Decimal(thousandths) / QTY_SCALE).normalize()
