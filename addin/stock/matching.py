@@ -26,8 +26,8 @@ def three_way_match(bills: Table | None, purchase_orders: Table | None, items: T
                "status", "row"]
     if bills is None or bills.frame.empty:
         return pd.DataFrame(columns=columns)
-    b = bills.frame[~(bills.frame["bill_date"] > pd.Timestamp(ledger.as_of))]   # bills not yet received by the date
-    rows = bills.rows[np.flatnonzero(~(bills.frame["bill_date"] > pd.Timestamp(ledger.as_of)).to_numpy())]
+    received_by_then = ~(bills.frame["bill_date"] > pd.Timestamp(ledger.as_of)).to_numpy()   # later bills wait
+    b, rows = bills.frame[received_by_then], bills.rows[received_by_then]
     frame = pd.DataFrame({"vendor_id": b["vendor_id"].to_numpy(), "bill_no": b["bill_no"].to_numpy(),
                           "po_no": b["po_no"].to_numpy(), "tax_rate": b["tax_rate"].to_numpy(),
                           "bill_date": b["bill_date"].to_numpy(), "amount": b["amount_excl_tax"].to_numpy(),
