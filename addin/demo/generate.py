@@ -16,9 +16,10 @@ from decimal import ROUND_DOWN, Decimal
 from stdnum.jp import cn as corporate_number
 from stdnum.jp import in_ as my_number
 
-from addin.dates import month_end
+from addin.dates import month_end, pay_date
 from addin.demo.names import BANKS, DEPARTMENTS, FAMILY, FIRM_KINDS, FIRM_WORDS, GIVEN, PREFECTURES, PRODUCTS
 from addin.normalize.text import bank_kana
+from addin.rulebook import load_rulebook
 
 FY_START = dt.date(2025, 4, 1)
 FY_MONTHS = [dt.date(2025 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(12)]
@@ -162,6 +163,103 @@ def _attendance(demo: DemoCompany, rng: random.Random) -> None:
                 "holiday_hours": rng.choice([0, 0, 0, 8]),
                 "unpaid_absence_days": rng.choice([0] * 12 + [1]),
             })
+
+
+# --- 年末調整 2025 (issue #14): the months before the fiscal year, and everyone's declarations ---------
+#: work months whose pay (翌月25日) falls in 2025 but precede the fiscal year's attendance: their pay
+#: comes from the PayHistory sheet (the withholding table from `rules`)
+NENCHO_EARLY_MONTHS = [dt.date(2024, 12, 1), dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)]
+NENCHO_YEAR = 2025
+MUNICIPALITIES = [("131016", "東京都千代田区"), ("131041", "東京都新宿区"), ("141003", "神奈川県横浜市"),
+                  ("271004", "大阪府大阪市"), ("011002", "北海道札幌市")]
+SPOUSE_INCOMES = [0, 0, 700_000, 1_000_000, 1_280_000]       # 配偶者控除, 特別控除 38万 / 36万 / 6万 bands
+#: the family members in the order they are declared: (name, relationship, birth date, income, 同居, 障害)
+FAMILY_TEMPLATE = [
+    ("子A", "長女", dt.date(2005, 6, 1), 0, "〇", None),           # 20 on 31 Dec: 特定扶養
+    ("子B", "長男", dt.date(2012, 4, 1), 0, "〇", None),           # 13: 年少
+    ("父", "父", dt.date(1950, 3, 3), 0, "〇", None),              # 75, lives together: 同居老親等
+    ("子C", "次男", dt.date(2008, 8, 8), 0, "〇", "特別障害者"),    # 17, 同居特別障害者
+    ("母", "母", dt.date(1952, 9, 9), 400_000, "×", None),         # 老人扶養, apart
+    ("子D", "次女", dt.date(2001, 2, 2), 0, "〇", None),           # 24: 一般
+    ("孫", "孫", dt.date(2018, 5, 5), 0, "〇", None),
+]
+SINGLE_PARENT_CASES = {20}
+
+
+def _pay_history(demo: DemoCompany, rules) -> None:
+    """Pay dated Jan–Apr 2025 as carried over from the payroll software used before (支給実績):
+    the months before the fiscal year's attendance. Taxable pay = the fixed monthly pay; social
+    insurance about 14.9 % of it; tax from the 2025 monthly table on what is left."""
+    from addin.payroll.withholding import withholding_tax
+
+    rows = demo.sheet("staff", "pay_history")
+    allowances: dict[str, int] = {}
+    for a in demo.rows["staff"].get("allowances", []):
+        if a["taxable"] == "課税" and not a.get("month"):
+            allowances[a["employee_id"]] = allowances.get(a["employee_id"], 0) + a["amount"]
+    for month in NENCHO_EARLY_MONTHS:
+        paid = pay_date(month, 25)
+        for person in demo.rows["staff"]["staff"]:
+            if not _employed(person, month):
+                continue
+            pay = (person["base_salary"] or person["hourly_rate"] * 5 * 16) + allowances.get(person["employee_id"], 0)
+            social = pay * 149 // 1000 if person["health_insurance"] == "〇" else pay * 55 // 10000
+            tax = int(withholding_tax(rules, paid, [pay - social], [person["dependents"]], [person["tax_column"] == "乙"])[0])
+            rows.append({"employee_id": person["employee_id"], "pay_date": paid, "kind": "給与", "taxable_pay": pay,
+                         "social_insurance": social, "withholding_tax": tax})
+
+
+def _family(demo: DemoCompany, person: dict, case: int, index: int) -> None:
+    rows = demo.sheet("staff", "nencho_dependents")
+    family = person["name"].split(" ")[0]
+    shift = dt.timedelta(days=index % 40)       # distinct people; no one crosses an age-class date
+    members = [] if case in SINGLE_PARENT_CASES else [
+        (f"{family} 配偶者", "配偶者", dt.date(1978 + case % 10, 1 + case % 12, 10), SPOUSE_INCOMES[case % 5], "〇", None)]
+    members += FAMILY_TEMPLATE
+    for k, (_, relation, birth, income, together, disability) in enumerate(members[: person["dependents"]]):
+        if case % 3 == 0 and relation == "長女":
+            income = 900_000                                       # earns: 特定親族特別控除 (61万 band)
+        given = GIVEN[(index * 3 + k) % len(GIVEN)][0]
+        rows.append({"year": NENCHO_YEAR, "employee_id": person["employee_id"], "name": f"{family} {given}",
+                     "relationship": relation, "birth_date": birth + shift, "estimated_income": income,
+                     "living_together": together, "disability": disability, "non_resident": "×"})
+
+
+def _insurance(demo: DemoCompany, person: dict, case: int) -> None:
+    rows = demo.sheet("staff", "nencho_insurance")
+    items = [("一般生命保険料(新)", 84_000, case % 2 == 0), ("一般生命保険料(旧)", 60_000, case % 4 == 0),
+             ("介護医療保険料", 30_000, case % 3 == 0), ("個人年金保険料(旧)", 120_000, case % 5 == 0),
+             ("地震保険料", 18_000, case % 2 == 1), ("旧長期損害保険料", 12_000, case % 7 == 0),
+             ("国民年金保険料", 210_120, case == 15), ("小規模企業共済等掛金", 276_000, case == 16)]
+    for kind, amount, wanted in items:
+        if wanted:
+            rows.append({"year": NENCHO_YEAR, "employee_id": person["employee_id"], "kind": kind,
+                         "insurer": "サンプル生命" if "生命" in kind or "医療" in kind or "年金保険" in kind else "",
+                         "amount": amount})
+
+
+def _declarations(demo: DemoCompany) -> None:
+    """The 2025 declarations of every 甲欄 employee: family, insurance, housing credit, own status."""
+    own = demo.sheet("staff", "nencho_employee")
+    housing = demo.sheet("staff", "nencho_housing")
+    for i, person in enumerate(demo.rows["staff"]["staff"]):
+        case = i % BASE["staff"]
+        if person["tax_column"] != "甲":
+            continue
+        _family(demo, person, case, i)
+        _insurance(demo, person, case)
+        code, municipality = MUNICIPALITIES[case % len(MUNICIPALITIES)]
+        row = {"year": NENCHO_YEAR, "employee_id": person["employee_id"], "municipality": municipality,
+               "municipality_code": code, "single_parent": "〇" if case in SINGLE_PARENT_CASES else None,
+               "disability": "障害者" if case == 21 else None, "working_student": "〇" if case == 41 else None}
+        if case == 3:        # hired 2025-10-15: the previous employer withheld too little → a shortfall
+            row.update(previous_employer="株式会社前職商事", previous_pay=3_150_000, previous_social_insurance=470_000,
+                       previous_tax=8_000, previous_leave_date=dt.date(2025, 9, 30))
+        own.append(row)
+        if case in (17, 18):
+            housing.append({"year": NENCHO_YEAR, "employee_id": person["employee_id"],
+                            "credit_amount": 180_000 if case == 17 else 300_000,
+                            "move_in_date": dt.date(2021, 3, 20), "balance": 25_714_285 if case == 17 else 42_857_142})
 
 
 def _vendors(demo: DemoCompany, rng: random.Random, count: int) -> None:
@@ -347,12 +445,14 @@ def _plant_errors(demo: DemoCompany) -> None:
 
 
 def generate(scale: int = 1, seed: int = 2025, with_errors: bool = False, grades=None,
-             staff_only: bool = False) -> DemoCompany:
+             staff_only: bool = False, rules=None) -> DemoCompany:
     """The demo company's rows by book and sheet; `grades` are (min, max, standard remuneration)."""
     rng = random.Random(seed)
     demo = DemoCompany()
     _staff(demo, rng, BASE["staff"] * scale, grades)
     _attendance(demo, rng)
+    _pay_history(demo, rules if rules is not None else load_rulebook())
+    _declarations(demo)
     if staff_only:
         return demo
     _vendors(demo, rng, BASE["vendors"] * scale)

@@ -9,28 +9,34 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Iterable
 
+import pandas as pd
+
 from addin.yearend.model import EmployeeYear, HousingCredit, Payment, Premiums, PreviousEmployer, Relative, Status
 
 PREMIUM_KINDS = ("life_general_new", "life_general_old", "life_medical", "life_pension_new", "life_pension_old",
                  "earthquake", "old_long_term", "social_insurance", "small_business")
 
 
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, (list, tuple)) and bool(pd.isna(value)))
+
+
 def _yen(value: Any) -> int:
-    return 0 if value is None or value != value else int(value)
+    return 0 if _missing(value) else int(value)
 
 
 def _day(value: Any) -> date | None:
-    if value is None or value != value:
+    if _missing(value):
         return None
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
+    return value.date() if isinstance(value, pd.Timestamp) else value
 
 
 def _flag(value: Any) -> bool:
-    return bool(value) if value is not None and value == value else False
+    return False if _missing(value) else bool(value)
 
 
 def _text(value: Any, default: str = "") -> str:
-    return default if value is None or value != value or value == "" else str(value)
+    return default if _missing(value) or value == "" else str(value)
 
 
 def relative_of(row: dict) -> Relative:
@@ -70,4 +76,4 @@ def employee_year(year: int, staff: dict, payments: list[Payment], relatives: It
         leave_date=_day(staff.get("leave_date")), leave_reason=_text(own.get("leave_reason")),
         non_resident=_flag(own.get("non_resident")), payments=list(payments), previous=previous,
         relatives=[relative_of(r) for r in relatives], premiums=premiums_of(insurance), status=status, housing=credit,
-        last_pay_tax=None if own.get("last_pay_tax") is None else _yen(own.get("last_pay_tax")))
+        last_pay_tax=None if _missing(own.get("last_pay_tax")) else _yen(own.get("last_pay_tax")))
