@@ -199,14 +199,14 @@ def _pay_history(demo: DemoCompany, rules) -> None:
             allowances[a["employee_id"]] = allowances.get(a["employee_id"], 0) + a["amount"]
     for month in NENCHO_EARLY_MONTHS:
         paid = pay_date(month, 25)
-        for person in demo.rows["staff"]["staff"]:
-            if not _employed(person, month):
-                continue
-            pay = (person["base_salary"] or person["hourly_rate"] * 5 * 16) + allowances.get(person["employee_id"], 0)
-            social = pay * 149 // 1000 if person["health_insurance"] == "〇" else pay * 55 // 10000
-            tax = int(withholding_tax(rules, paid, [pay - social], [person["dependents"]], [person["tax_column"] == "乙"])[0])
-            rows.append({"employee_id": person["employee_id"], "pay_date": paid, "kind": "給与", "taxable_pay": pay,
-                         "social_insurance": social, "withholding_tax": tax})
+        people = [p for p in demo.rows["staff"]["staff"] if _employed(p, month)]
+        pays = [(p["base_salary"] or p["hourly_rate"] * 5 * 16) + allowances.get(p["employee_id"], 0) for p in people]
+        socials = [pay * 149 // 1000 if p["health_insurance"] == "〇" else pay * 55 // 10000 for p, pay in zip(people, pays)]
+        taxes = withholding_tax(rules, paid, [pay - si for pay, si in zip(pays, socials)],
+                                [p["dependents"] for p in people], [p["tax_column"] == "乙" for p in people])
+        for p, pay, social, tax in zip(people, pays, socials, taxes):
+            rows.append({"employee_id": p["employee_id"], "pay_date": paid, "kind": "給与", "taxable_pay": pay,
+                         "social_insurance": social, "withholding_tax": int(tax)})
 
 
 def _family(demo: DemoCompany, person: dict, case: int, index: int) -> None:

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A5, landscape
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from addin.outputs.fonts import GOTHIC
@@ -143,36 +144,59 @@ def slip_values(result: Adjustment, person: EmployeeYear, where: dict, company: 
     }
 
 
-def _fit(pdf: Canvas, text: str, width: float, size: float) -> float:
-    while size > 5 and pdf.stringWidth(text, GOTHIC, size) > width:
-        size -= 0.5
-    return size
+def _fit(text: str, width: float, size: float) -> float:
+    """The largest size ≤ `size` (and ≥ 5 pt) at which `text` fits `width`."""
+    natural = stringWidth(text, GOTHIC, size)
+    return size if natural <= width else max(5.0, size * width / natural)
+
+
+#: label sizes are the same on every slip: computed once
+LABEL_SIZE = {b.key: _fit(b.label, b.w - 4, 5.5) for b in BOXES}
+
+
+def _draw_frame(pdf: Canvas) -> None:
+    """The form itself: the boxes and their printed labels, the same on every slip."""
+    pdf.setLineWidth(0.6)
+    for box in BOXES:
+        pdf.rect(box.x, box.y, box.w, box.h)
+        pdf.setFont(GOTHIC, LABEL_SIZE[box.key])
+        pdf.drawString(box.x + 2, box.y + box.h - 7, box.label)
+    pdf.setFont(GOTHIC, 7)
+    pdf.drawRightString(PAGE[0] - 20, PAGE[1] - 34, "（受給者交付用・個人番号は記載しません）")
+
+
+def _frame_operators() -> list[str]:
+    """The frame's page operators, drawn once per process on a scratch canvas: formatting ~500
+    coordinates per slip would otherwise cost more than everything else (slips ≥ 300/s)."""
+    scratch = Canvas(io.BytesIO(), pagesize=PAGE, invariant=1)
+    scratch.setFont(GOTHIC, 14)          # the same first font as every slip: the same internal font name
+    start = len(scratch._code)
+    _draw_frame(scratch)
+    return scratch._code[start:]
+
+
+FRAME_OPERATORS = _frame_operators()
 
 
 def slip_pdf(result: Adjustment, person: EmployeeYear, where: dict, company: dict) -> bytes:
     buffer = io.BytesIO()
     width, height = PAGE
-    pdf = Canvas(buffer, pagesize=PAGE, invariant=1)
+    # uncompressed: reportlab's pure-Python ASCII85 step costs more than the page is worth (≥ 300/s)
+    pdf = Canvas(buffer, pagesize=PAGE, invariant=1, pageCompression=0)
     year = era_year(person.year)
     pdf.setTitle(f"{year}分 給与所得の源泉徴収票 {result.employee_id}")
     pdf.setFont(GOTHIC, 14)
     pdf.drawCentredString(width / 2, height - 34, f"{year}分　給与所得の源泉徴収票")
-    pdf.setFont(GOTHIC, 7)
-    pdf.drawRightString(width - 20, height - 34, "（受給者交付用・個人番号は記載しません）")
-    values = slip_values(result, person, where, company)
-    pdf.setLineWidth(0.6)
-    for box in BOXES:
-        pdf.rect(box.x, box.y, box.w, box.h)
-        pdf.setFont(GOTHIC, _fit(pdf, box.label, box.w - 4, 5.5))
-        pdf.drawString(box.x + 2, box.y + box.h - 7, box.label)
-        text = values.get(box.key, "")
-        if text:
-            size = _fit(pdf, text, box.w - 6, 9)
-            pdf.setFont(GOTHIC, size)
-            if text[0].isdigit():
-                pdf.drawRightString(box.x + box.w - 3, box.y + 5, text)
-            else:
-                pdf.drawString(box.x + 3, box.y + 5, text)
+    pdf._code.extend(FRAME_OPERATORS)
+    for key, text in slip_values(result, person, where, company).items():
+        if not text:
+            continue
+        box = BOX_OF[key]
+        pdf.setFont(GOTHIC, _fit(text, box.w - 6, 9))
+        if text[0].isdigit():
+            pdf.drawRightString(box.x + box.w - 3, box.y + 5, text)
+        else:
+            pdf.drawString(box.x + 3, box.y + 5, text)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -58,6 +58,45 @@ def settle(difference: int, last_pay_tax: int) -> Settlement:
     return Settlement(0, -difference, 0, 0, -difference)
 
 
+#: the 年末調整計算書 in order: key, Japanese, English, the rule behind it (a parameter's source or a text)
+LINES = [
+    ("pay", "給与・賞与の支払金額", "pay and bonuses", "支払日基準・前職分を含む"),
+    ("kyuyo_after_deduction", "給与所得控除後の給与等の金額", "pay after employment income deduction", "yearend.kyuyo_shotoku_table"),
+    ("income_adjustment", "所得金額調整控除", "income adjustment deduction", "yearend.income_adjustment"),
+    ("employment_income", "給与所得控除後の金額（調整控除後）", "employment income", ""),
+    ("total_income", "合計所得金額（見積）", "total income (estimate)", "給与所得 + その他の所得"),
+    ("social_insurance", "社会保険料控除", "social insurance", "給与から控除分 + 申告分（前職分を含む）"),
+    ("small_business", "小規模企業共済等掛金控除", "small business mutual aid", "所得税法75条"),
+    ("life_insurance", "生命保険料控除", "life insurance", "yearend.life_insurance_caps"),
+    ("earthquake_insurance", "地震保険料控除", "earthquake insurance", "yearend.earthquake_insurance"),
+    ("disability", "障害者控除", "disability", "yearend.personal_deductions"),
+    ("widow", "寡婦控除", "widow", "yearend.personal_deductions"),
+    ("single_parent", "ひとり親控除", "single parent", "yearend.personal_deductions"),
+    ("working_student", "勤労学生控除", "working student", "yearend.working_student_income_limit"),
+    ("spouse", "配偶者控除", "spouse deduction", "yearend.spouse_deduction"),
+    ("spouse_special", "配偶者特別控除", "special spouse deduction", "yearend.spouse_deduction"),
+    ("dependants", "扶養控除", "dependants", "yearend.personal_deductions"),
+    ("specific_relative", "特定親族特別控除", "specific relative special deduction", "yearend.specific_relative_deduction"),
+    ("basic", "基礎控除", "basic deduction", "yearend.basic_deduction"),
+    ("deductions_total", "所得控除の額の合計額", "total deductions", ""),
+    ("taxable_income", "課税給与所得金額", "taxable income", "1,000円未満切捨て"),
+    ("computed_tax", "算出所得税額", "computed income tax", "yearend.income_tax_rates"),
+    ("housing_credit_available", "住宅借入金等特別控除可能額", "housing loan credit available", "住宅借入金等特別控除申告書"),
+    ("housing_credit", "住宅借入金等特別控除の額", "housing loan credit", "算出所得税額が限度"),
+    ("adjusted_income_tax", "年調所得税額", "income tax after credits", ""),
+    ("annual_tax", "年調年税額", "annual tax", "yearend.reconstruction_surtax"),
+    ("withheld", "源泉徴収税額（本年中）", "withheld in the year", "前職分を含む"),
+    ("difference", "差引超過額（＋）又は不足額（−）", "excess (+) or shortfall (−)", ""),
+]
+DEDUCTIONS = ["social_insurance", "small_business", "life_insurance", "earthquake_insurance", "disability", "widow",
+              "single_parent", "working_student", "spouse", "spouse_special", "dependants", "specific_relative", "basic"]
+
+
+def lines_of(amounts: dict[str, int], rules: YearRules) -> list[Line]:
+    """The working sheet's lines; a basis naming a parameter shows that parameter's source."""
+    return [Line(key, ja, en, amounts[key], rules.sources.get(basis, basis)) for key, ja, en, basis in LINES]
+
+
 def adjust(person: EmployeeYear, rules: YearRules) -> Adjustment:
     if person.year != rules.year:
         raise ValueError(f"{person.employee_id}: {person.year}年分の申告に{rules.year}年分の規則は使えません")
@@ -65,77 +104,45 @@ def adjust(person: EmployeeYear, rules: YearRules) -> Adjustment:
     small = person.premiums.small_business
     social = social_withheld + person.premiums.social_insurance + small
     result = Adjustment(person.employee_id, person.name, person.year, False, exclusion(person, pay, rules),
-                        pay, withheld, social, small)
+                        pay, withheld, social, small, rules=rules)
     if result.reason:
         return result
     result.adjusted = True
-    src = rules.sources
-    line = lambda *a: result.lines.append(Line(*a))     # noqa: E731
-    after_table = rules.kyuyo_shotoku(pay)
-    line("pay", "給与・賞与の支払金額", "pay and bonuses", pay, "支払日基準・前職分を含む")
-    line("kyuyo_after_deduction", "給与所得控除後の給与等の金額", "pay after employment income deduction", after_table,
-         src["yearend.kyuyo_shotoku_table"])
-
-    # the 所得金額調整控除 and the spouse tiers need the classes; the spouse tier needs the employee's
-    # income, which needs the adjustment: classify first with an estimate, the adjustment only looks
-    # at 扶養親族 ages and disabilities which do not depend on the employee's income
+    a = result.amounts
+    a["pay"] = pay
+    a["kyuyo_after_deduction"] = after_table = rules.kyuyo_shotoku(pay)
+    # the adjustment looks only at 扶養親族 ages and disabilities, which do not depend on the employee's
+    # income; the spouse's tier does, so the spouse is classified again once the income is known
     provisional = d.classify(person.relatives, after_table + person.status.other_income, rules)
     qualifies = (person.status.disability == "special" or d.has_dependant_under_23(provisional)
                  or any(r.relative.disability == "special" and r.disability_deduction for r in provisional))
-    adjustment = d.income_adjustment(pay, qualifies, rules)
-    income = after_table - adjustment
-    total_income = income + person.status.other_income
-    relatives = d.classify(person.relatives, total_income, rules)
+    a["income_adjustment"] = d.income_adjustment(pay, qualifies, rules)
+    a["employment_income"] = income = after_table - a["income_adjustment"]
+    a["total_income"] = total_income = income + person.status.other_income
+    relatives = provisional if total_income == after_table else d.classify(person.relatives, total_income, rules)
     result.relatives = relatives
-    line("income_adjustment", "所得金額調整控除", "income adjustment deduction", adjustment, src["yearend.income_adjustment"])
-    line("employment_income", "給与所得控除後の金額（調整控除後）", "employment income", income, "")
-    line("total_income", "合計所得金額（見積）", "total income (estimate)", total_income, "給与所得 + その他の所得")
-
-    life = d.life_insurance(person.premiums, d.has_dependant_under_23(relatives), rules)
     own = d.own_deductions(person.status, total_income, rules)
-    spouse = sum(r.deduction for r in relatives if r.relative.is_spouse and r.klass is d.RelativeClass.SPOUSE_DEDUCTION)
-    spouse_special = sum(r.deduction for r in relatives if r.klass is d.RelativeClass.SPOUSE_SPECIAL)
-    specific = sum(r.deduction for r in relatives if r.klass is d.RelativeClass.SPECIFIC_RELATIVE)
-    dependants = sum(r.deduction for r in relatives if not r.relative.is_spouse
-                     and r.klass is not d.RelativeClass.SPECIFIC_RELATIVE)
-    disability = own["own_disability"] + sum(r.disability_deduction for r in relatives)
-    parts = [
-        ("social_insurance", "社会保険料控除", "social insurance", social - small, "給与から控除分 + 申告分（前職分を含む）"),
-        ("small_business", "小規模企業共済等掛金控除", "small business mutual aid", small, "所得税法75条"),
-        ("life_insurance", "生命保険料控除", "life insurance", life["total"], src["yearend.life_insurance_caps"]),
-        ("earthquake_insurance", "地震保険料控除", "earthquake insurance", d.earthquake_insurance(person.premiums, rules),
-         src["yearend.earthquake_insurance"]),
-        ("disability", "障害者控除", "disability", disability, src["yearend.personal_deductions"]),
-        ("widow", "寡婦控除", "widow", own["widow"], src["yearend.personal_deductions"]),
-        ("single_parent", "ひとり親控除", "single parent", own["single_parent"], src["yearend.personal_deductions"]),
-        ("working_student", "勤労学生控除", "working student", own["working_student"], src["yearend.working_student_income_limit"]),
-        ("spouse", "配偶者控除", "spouse deduction", spouse, src["yearend.spouse_deduction"]),
-        ("spouse_special", "配偶者特別控除", "special spouse deduction", spouse_special, src["yearend.spouse_deduction"]),
-        ("dependants", "扶養控除", "dependants", dependants, src["yearend.personal_deductions"]),
-        ("specific_relative", "特定親族特別控除", "specific relative special deduction", specific,
-         src["yearend.specific_relative_deduction"]),
-        ("basic", "基礎控除", "basic deduction", d.basic_deduction(total_income, rules), src["yearend.basic_deduction"]),
-    ]
-    for part in parts:
-        line(*part)
-    total = sum(p[3] for p in parts)
-    line("deductions_total", "所得控除の額の合計額", "total deductions", total, "")
-    taxable = int(floor_yen(max(income - total, 0), 1000)) * 1000
-    line("taxable_income", "課税給与所得金額", "taxable income", taxable, "1,000円未満切捨て")
-    computed = income_tax(taxable, rules)
-    line("computed_tax", "算出所得税額", "computed income tax", computed, src["yearend.income_tax_rates"])
-    credit = person.housing.amount if person.housing else 0
-    used = min(credit, computed)
-    line("housing_credit_available", "住宅借入金等特別控除可能額", "housing loan credit available", credit, "住宅借入金等特別控除申告書")
-    line("housing_credit", "住宅借入金等特別控除の額", "housing loan credit", used, "算出所得税額が限度")
-    net = computed - used
-    line("adjusted_income_tax", "年調所得税額", "income tax after credits", net, "")
-    annual = int(floor_yen(*times(net, rules.surtax)) // 100) * 100
-    line("annual_tax", "年調年税額", "annual tax", annual, f"× {float(rules.surtax) * 100:.1f}%, 100円未満切捨て; "
-         + src["yearend.reconstruction_surtax"])
-    line("withheld", "源泉徴収税額（本年中）", "withheld in the year", withheld, "前職分を含む")
-    difference = withheld - annual
-    line("difference", "差引超過額（＋）又は不足額（−）", "excess (+) or shortfall (−)", difference, "")
+    a["social_insurance"], a["small_business"] = social - small, small
+    a["life_insurance"] = d.life_insurance(person.premiums, d.has_dependant_under_23(relatives), rules)["total"]
+    a["earthquake_insurance"] = d.earthquake_insurance(person.premiums, rules)
+    a["disability"] = own["own_disability"] + sum(r.disability_deduction for r in relatives)
+    a["widow"], a["single_parent"], a["working_student"] = own["widow"], own["single_parent"], own["working_student"]
+    a["spouse"] = a["spouse_special"] = a["dependants"] = a["specific_relative"] = 0
+    for r in relatives:
+        key = ("spouse" if r.klass is d.RelativeClass.SPOUSE_DEDUCTION else "spouse_special" if r.klass is
+               d.RelativeClass.SPOUSE_SPECIAL else "specific_relative" if r.klass is d.RelativeClass.SPECIFIC_RELATIVE
+               else "dependants")
+        a[key] += r.deduction
+    a["basic"] = d.basic_deduction(total_income, rules)
+    a["deductions_total"] = total = sum(a[k] for k in DEDUCTIONS)
+    a["taxable_income"] = taxable = max(income - total, 0) // 1000 * 1000       # 1,000円未満切捨て
+    a["computed_tax"] = computed = income_tax(taxable, rules)
+    a["housing_credit_available"] = credit = person.housing.amount if person.housing else 0
+    a["housing_credit"] = used = min(credit, computed)
+    a["adjusted_income_tax"] = net = computed - used
+    a["annual_tax"] = annual = int(floor_yen(*times(net, rules.surtax)) // 100) * 100   # × 102.1%, 100円未満切捨て
+    a["withheld"] = withheld
+    a["difference"] = difference = withheld - annual
     # the excess is set against the settling pay's tax only when that tax is not yet withheld
     result.settlement = settle(difference, person.last_pay_tax or 0)
     return result

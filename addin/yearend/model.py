@@ -156,19 +156,22 @@ class Adjustment:
     withheld: int                # 源泉徴収税額 actually withheld in the year (incl. 前職分)
     social_insurance: int        # 社会保険料等 (incl. 小規模企業共済等掛金)
     small_business: int
-    lines: list[Line] = field(default_factory=list)
+    amounts: dict[str, int] = field(default_factory=dict)     # every figure by key (compute.LINES)
     relatives: list[RelativeResult] = field(default_factory=list)
     settlement: Settlement | None = None
-    notes: list[str] = field(default_factory=list)
+    rules: object = field(default=None, repr=False)          # the YearRules used: the lines' sources
+
+    @property
+    def lines(self) -> list[Line]:
+        """The 年末調整計算書, figure by figure with the rule behind each (empty when not adjusted)."""
+        from addin.yearend.compute import lines_of
+        return lines_of(self.amounts, self.rules) if self.adjusted else []
 
     def figure(self, key: str) -> int:
-        for line in self.lines:
-            if line.key == key:
-                return line.amount
-        raise KeyError(key)
+        return self.amounts[key]
 
     def figures(self) -> dict[str, int]:
-        return {line.key: line.amount for line in self.lines}
+        return dict(self.amounts)
 
     @property
     def annual_tax(self) -> int:
