@@ -56,6 +56,7 @@ def test_demo_covers_the_cases_and_the_settlement_adds_up(demo_nencho):
     people = {e["employee_id"]: e for e in summary["employees"]}
     reasons = {e["reason"] for e in people.values() if not e["adjusted"]}
     assert any("乙欄" in r for r in reasons) and any("退職" in r for r in reasons)
+    assert any("20,000,000" in r for r in reasons)                  # the director, with his summer bonus
     assert any(e["excess"] > 0 for e in people.values()) and any(e["shortfall"] > 0 for e in people.values())
     figures = [e["figures"] for e in people.values() if e["adjusted"]]
     for key in ("spouse", "spouse_special", "dependants", "specific_relative", "disability", "single_parent",
@@ -80,7 +81,7 @@ def test_tax_office_and_municipal_figures(demo_nencho):
     summary = _summary(root)
     people = {e["employee_id"]: e for e in summary["employees"]}
     filed = set(summary["tax_office"]["filed_employee_ids"])
-    assert "E00001" in filed                                         # 役員 over 1,500,000
+    assert "E00001" in filed                                         # pay over 20,000,000: always filed
     for e in people.values():
         if e["adjusted"] and e["employee_id"] != "E00001":
             assert (e["employee_id"] in filed) == (e["pay"] > 5_000_000), e["employee_id"]

@@ -288,3 +288,18 @@ def test_age_on_31_december():
     assert age_on(date(2010, 1, 1), date(2025, 12, 31)) == 16
     assert age_on(date(2010, 1, 2), date(2025, 12, 31)) == 15
     assert age_on(date(2008, 2, 29), date(2025, 12, 31)) == 17
+
+
+def test_a_shortfall_too_large_for_the_last_pay_may_be_deferred_to_january_and_february():
+    months = [Payment(date(2025, m, 25), 300_000, 45_000, 5_000) for m in range(1, 12)]   # 250,000 after tax
+    small = employee_year(2025, STAFF, months + [Payment(date(2025, 12, 25), 300_000, 45_000, 5_000)])
+    nothing_withheld = employee_year(2025, STAFF, [Payment(p.pay_date, p.taxable, p.social_insurance, 0) for p in months]
+                                     + [Payment(date(2025, 12, 25), 100_000, 15_000, 0)])
+    settlement = adjust(nothing_withheld, RULES[2025]).settlement
+    assert settlement.shortfall > 0 and settlement.deferrable
+    assert settlement.deferred_january + settlement.deferred_february == settlement.shortfall
+    # December after tax 250,000; 70 % of the average is 175,000: a shortfall of 75,000 is fine, 75,001 is not
+    from addin.yearend.compute import deferral
+    assert deferral(small, 75_000) is None
+    assert deferral(small, 75_001) == (37_501, 37_500)
+    assert deferral(small, 0) is None

@@ -207,6 +207,12 @@ def _pay_history(demo: DemoCompany, rules) -> None:
         for p, pay, social, tax in zip(people, pays, socials, taxes):
             rows.append({"employee_id": p["employee_id"], "pay_date": paid, "kind": "給与", "taxable_pay": pay,
                          "social_insurance": social, "withholding_tax": int(tax)})
+    # the director's summer bonus takes the year's pay over 20,000,000: no 年末調整 here (確定申告)
+    for i, p in enumerate(demo.rows["staff"]["staff"]):
+        if i % BASE["staff"] == 0:
+            rows.append({"employee_id": p["employee_id"], "pay_date": dt.date(2025, 7, 10), "kind": "賞与",
+                         "taxable_pay": 6_000_000, "social_insurance": 434_550,
+                         "withholding_tax": (6_000_000 - 434_550) * 33_693 // 100_000})   # as recorded then
 
 
 def _family(demo: DemoCompany, person: dict, case: int, index: int) -> None:

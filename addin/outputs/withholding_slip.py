@@ -224,6 +224,9 @@ def employee_records(run) -> list[dict]:
             "housing_credit": fig.get("housing_credit"), "annual_tax": result.annual_tax,
             "difference": fig.get("difference", 0), "excess": s.excess if s else 0, "shortfall": s.shortfall if s else 0,
             "refund_paid": s.refund_paid if s else 0, "collected": s.collected if s else 0,
+            "offset_against_last_pay_tax": s.offset_against_last_pay_tax if s else 0,
+            "deferrable": bool(s and s.deferrable), "deferred_january": s.deferred_january if s else 0,
+            "deferred_february": s.deferred_february if s else 0,
             "last_pay_date": max(p.pay_date for p in person.payments).isoformat() if person.payments else None,
             "file_with_tax_office": reports.files_with_tax_office(result, person, where.get("is_director", False), run.rules),
             "municipality": where.get("municipality", ""), "municipality_code": where.get("municipality_code", ""),
@@ -278,6 +281,19 @@ def write_list_book(path: Path, run, records: list[dict], summary: dict) -> Path
     sheet.set_column(2, 3, 30)
     sheet.set_column(4, 4, 12)
     sheet.set_column(5, 5, 60)
+    settle = wb.add_worksheet("最終支給での精算")
+    heads = ["社員番号", "氏名", "精算する支給日", "超過額", "うち最終支給の税額に充当", "還付額（年調過不足 +）",
+             "不足額", "徴収額（年調過不足 −）", "繰延可（70%基準）", "1月徴収", "2月徴収"]
+    for c, label in enumerate(heads):
+        settle.write_string(0, c, label, head)
+    for r, rec in enumerate((x for x in records if x["adjusted"]), start=1):
+        settle.write_row(r, 0, [rec["employee_id"], rec["name"], rec["last_pay_date"] or ""])
+        for c, key in enumerate(["excess", "offset_against_last_pay_tax", "refund_paid", "shortfall", "collected"], start=3):
+            settle.write_number(r, c, rec[key], money)
+        settle.write_string(r, 8, "〇" if rec["deferrable"] else "")
+        settle.write_number(r, 9, rec["deferred_january"], money)
+        settle.write_number(r, 10, rec["deferred_february"], money)
+    settle.set_column(0, len(heads), 14)
     muni = wb.add_worksheet("給与支払報告書 総括")
     for c, label in enumerate(["市区町村コード", "市区町村", "人数", "支払金額", "源泉徴収税額"]):
         muni.write_string(0, c, label, head)

@@ -50,12 +50,45 @@ def income_tax(taxable: int, rules: YearRules) -> int:
     return max(int(floor_yen(*times(taxable, band_rate))) - minus, 0)
 
 
-def settle(difference: int, last_pay_tax: int) -> Settlement:
+#: 不足額の繰延: the last pay after tax must stay at 70 % or more of the Jan–Nov monthly average
+#: (所得税法192条2項; FACTS_YEAR.md §C10)
+DEFERRAL_SHARE = (7, 10)
+
+
+def after_tax_by_month(person: EmployeeYear) -> dict[int, int]:
+    """Salary paid in each month of the year after social insurance and income tax (税引後の給与)."""
+    months: dict[int, int] = {}
+    for p in person.payments:
+        if p.kind == "salary" and p.pay_date.year == person.year:
+            months[p.pay_date.month] = months.get(p.pay_date.month, 0) + p.taxable - p.social_insurance - p.tax
+    return months
+
+
+def deferral(person: EmployeeYear, shortfall: int) -> tuple[int, int] | None:
+    """(January, February) halves — January rounded up — when the shortfall may be deferred, else None."""
+    months = after_tax_by_month(person)
+    if shortfall <= 0 or not months:
+        return None
+    last = max(months)
+    earlier = [amount for month, amount in months.items() if month < last]
+    if not earlier:
+        return None
+    num, den = DEFERRAL_SHARE
+    # last − shortfall < 70 % × (sum / n)  ⇔  (last − shortfall) × n × den < sum × num, in integers
+    if (months[last] - shortfall) * len(earlier) * den >= sum(earlier) * num:
+        return None
+    return -(-shortfall // 2), shortfall // 2
+
+
+def settle(difference: int, last_pay_tax: int, person: EmployeeYear | None = None) -> Settlement:
     """超過額 is first set against the settling pay's own tax, the rest refunded; 不足額 collected."""
     if difference >= 0:
         offset = min(difference, max(last_pay_tax, 0))
         return Settlement(difference, 0, offset, difference - offset, 0)
-    return Settlement(0, -difference, 0, 0, -difference)
+    split = deferral(person, -difference) if person is not None else None
+    if split is None:
+        return Settlement(0, -difference, 0, 0, -difference)
+    return Settlement(0, -difference, 0, 0, -difference, True, *split)
 
 
 #: the 年末調整計算書 in order: key, Japanese, English, the rule behind it (a parameter's source or a text)
@@ -144,7 +177,7 @@ def adjust(person: EmployeeYear, rules: YearRules) -> Adjustment:
     a["withheld"] = withheld
     a["difference"] = difference = withheld - annual
     # the excess is set against the settling pay's tax only when that tax is not yet withheld
-    result.settlement = settle(difference, person.last_pay_tax or 0)
+    result.settlement = settle(difference, person.last_pay_tax or 0, person)
     return result
 
 

@@ -143,6 +143,11 @@ class Settlement:
     offset_against_last_pay_tax: int   # 超過額 first set against that pay's not-yet-withheld tax
     refund_paid: int
     collected: int
+    # 不足額の繰延: collecting it all would leave the last pay after tax below 70 % of the Jan–Nov
+    # average; with the tax office's approval it may then be collected in January and February
+    deferrable: bool = False
+    deferred_january: int = 0
+    deferred_february: int = 0
 
 
 @dataclass
