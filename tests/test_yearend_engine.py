@@ -303,3 +303,25 @@ def test_a_shortfall_too_large_for_the_last_pay_may_be_deferred_to_january_and_f
     assert deferral(small, 75_000) is None
     assert deferral(small, 75_001) == (37_501, 37_500)
     assert deferral(small, 0) is None
+
+
+@pytest.mark.parametrize("pay, director, changes, filed", [
+    (1_500_000, True, {}, False), (1_500_001, True, {}, True),
+    (5_000_000, False, {}, False), (5_000_001, False, {}, True),
+    (2_500_000, False, {"leave_date": date(2025, 6, 30)}, False), (2_500_001, False, {"leave_date": date(2025, 6, 30)}, True),
+    (500_000, False, {"tax_column": "乙"}, False), (500_001, False, {"tax_column": "乙"}, True),
+    (20_000_001, False, {}, True),
+])
+def test_who_is_filed_with_the_tax_office(pay, director, changes, filed):
+    from addin.yearend.reports import files_with_tax_office
+    person = employee_year(2025, {**STAFF, **changes}, [Payment(date(2025, 6, 25), pay, 0, 0)])
+    assert files_with_tax_office(adjust(person, RULES[2025]), person, director, RULES[2025]) is filed
+
+
+def test_leavers_paid_30man_or_less_may_be_left_out_of_the_municipal_report():
+    from addin.yearend.reports import in_municipal_report
+    for pay, included in ((300_000, False), (300_001, True)):
+        person = employee_year(2025, {**STAFF, "leave_date": date(2025, 3, 31)}, [Payment(date(2025, 3, 25), pay, 0, 0)])
+        assert in_municipal_report(adjust(person, RULES[2025]), person, RULES[2025]) is included
+    stays = employee_year(2025, STAFF, [Payment(date(2025, 3, 25), 1_000, 0, 0)])
+    assert in_municipal_report(adjust(stays, RULES[2025]), stays, RULES[2025])
