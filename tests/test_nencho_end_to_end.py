@@ -221,3 +221,22 @@ def test_dependants_nobody_declared_are_a_located_warning(tmp_path, capsys):
     assert main(["nencho", str(tmp_path), "--year", "2026"]) == 0
     out = capsys.readouterr().out
     assert "staff.xlsx!Staff 従業員!" in out and "dependants_not_declared" in out
+
+
+def test_the_years_pay_is_the_payrolls_by_pay_date(demo_nencho):
+    """December's payment of each employee is the November work month's payroll, as `payroll` writes it."""
+    root = demo_nencho[0]
+    assert main(["payroll", str(root), "--month", "2025-11"]) == 0
+    slip = json.loads((root / "out" / "payroll" / "2025-11" / "summary.json").read_text(encoding="utf-8"))
+    run = compute_nencho(load_company(root), YEAR)
+    paid_on = date.fromisoformat(slip["pay_date"])
+    by_id = {p.employee_id: p for p in run.people}
+    for e in slip["employees"]:
+        (payment,) = [p for p in by_id[e["employee_id"]].payments if p.pay_date == paid_on]
+        social = sum(e[k] for k in ("health_insurance", "nursing_insurance", "child_support_levy", "pension",
+                                    "employment_insurance"))
+        assert (payment.tax, payment.social_insurance) == (e["withholding_tax"], social)
+        assert payment.taxable - social == e["taxable_amount"]
+    # and January–April come from the PayHistory sheet, once each
+    first = by_id["E00002"].payments
+    assert len([p for p in first if p.kind == "salary"]) == 12

@@ -231,6 +231,9 @@ def employee_records(run) -> list[dict]:
             "file_with_tax_office": reports.files_with_tax_office(result, person, where.get("is_director", False), run.rules),
             "municipality": where.get("municipality", ""), "municipality_code": where.get("municipality_code", ""),
             "figures": fig,
+            "relatives": [{"name": r.relative.name, "relationship": r.relative.relationship, "age_on_31_december": r.age,
+                           "class": r.klass.value, "deduction": r.deduction, "disability_deduction": r.disability_deduction}
+                          for r in result.relatives],
         })
     return out
 
@@ -273,6 +276,12 @@ def write_list_book(path: Path, run, records: list[dict], summary: dict) -> Path
                 sheet.write_string(r, c, value)
             sheet.write_number(r, 4, line.amount, money)
             sheet.write_string(r, 5, line.basis)
+            r += 1
+        for rel in result.relatives:      # each person's class on 31 December, so it can be checked by hand
+            sheet.write_row(r, 0, [result.employee_id, result.name, f"親族 {rel.relative.name}（12月31日 {rel.age}歳）",
+                                   f"relative: {rel.klass.name.lower()}"])
+            sheet.write_number(r, 4, rel.deduction + rel.disability_deduction, money)
+            sheet.write_string(r, 5, rel.klass.value + (f"・障害者控除 {rel.disability_deduction:,}" if rel.disability_deduction else ""))
             r += 1
         if not result.adjusted:
             sheet.write_row(r, 0, [result.employee_id, result.name, "年末調整対象外", "not adjusted", "", result.reason])

@@ -104,7 +104,10 @@ def salary_payments(checked: Validation, company: Company, year: int,
         frame = payroll.employees
         social = frame[["health_insurance", "nursing_insurance", "child_support_levy", "pension",
                         "employment_insurance"]].sum(axis=1)
-        taxable = frame["taxable_amount"] + social          # 課税支給額 = 社会保険料控除前
+        # 課税支給額 (before social insurance), as the payroll engine makes it: gross less the non-taxable
+        # allowances and the non-taxable part of commuting
+        limit = int(company.rulebook.value("payroll.commute_nontaxable_limit", payroll.pay_date))
+        taxable = frame["gross_pay"] - frame["nontaxable_allowances"] - frame["commute_allowance"].clip(upper=limit)
         for emp, pay, si, tax in zip(frame["employee_id"], taxable, social, frame["withholding_tax"]):
             paid[str(emp)].append(Payment(payroll.pay_date, int(pay), int(si), int(tax), "salary"))
     return paid, issues
@@ -117,9 +120,8 @@ def bonus_sheet_payments(company: Company, checked: Validation, year: int) -> di
     if table is None or table.frame.empty:
         return {}
     out: dict[str, list[Payment]] = defaultdict(list)
-    frame = table.frame
     get = lambda row, key: 0 if key not in row or pd.isna(row[key]) else int(row[key])   # noqa: E731
-    for row in frame.to_dict("records"):
+    for row in table.frame.to_dict("records"):
         when = pd.Timestamp(row["pay_date"]).date()
         if when.year == year:
             out[str(row["employee_id"])].append(Payment(

@@ -169,7 +169,7 @@ class Adjustment:
     @property
     def lines(self) -> list[Line]:
         """The 年末調整計算書, figure by figure with the rule behind each (empty when not adjusted)."""
-        from addin.yearend.compute import lines_of
+        from addin.yearend.compute import lines_of   # compute imports this module: resolved at call time
         return lines_of(self.amounts, self.rules) if self.adjusted else []
 
     def figure(self, key: str) -> int:
