@@ -325,3 +325,31 @@ def test_leavers_paid_30man_or_less_may_be_left_out_of_the_municipal_report():
         assert in_municipal_report(adjust(person, RULES[2025]), person, RULES[2025]) is included
     stays = employee_year(2025, STAFF, [Payment(date(2025, 3, 25), 1_000, 0, 0)])
     assert in_municipal_report(adjust(stays, RULES[2025]), stays, RULES[2025])
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(year=st.sampled_from([2025, 2026]), pay=st.integers(0, 19_999_999), raise_by=st.integers(1, 50_000),
+       social=st.integers(0, 1_500_000))
+def test_more_pay_never_means_less_tax_and_the_tax_is_whole_hundreds(year, pay, raise_by, social):
+    rules = RULES[year]
+    more = min(pay + raise_by, 20_000_000)      # the table ends where the adjustment does
+    assert rules.kyuyo_shotoku(pay) <= rules.kyuyo_shotoku(more) <= more
+
+    def tax(amount):
+        person = employee_year(year, STAFF, [Payment(date(year, 12, 10), amount, min(social, amount), 0)])
+        return adjust(person, rules).annual_tax      # pay 0: not adjusted, nothing withheld
+
+    low, high = tax(pay), tax(more)
+    assert low % 100 == 0 and 0 <= low <= high
+
+
+@settings(max_examples=200, deadline=None)
+@given(pay=st.integers(1, 20_000_000))
+def test_2026_never_taxes_more_than_2025_for_the_same_year(pay):
+    """The reform only raises deductions (基礎控除, 給与所得控除 minimum): the same pay is never taxed more."""
+    taxes = [adjust(employee_year(y, STAFF, [Payment(date(y, 12, 10), pay, 0, 0)]), RULES[y]).figure("annual_tax")
+             for y in (2025, 2026)]
+    assert taxes[1] <= taxes[0]
