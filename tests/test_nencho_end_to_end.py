@@ -240,3 +240,14 @@ def test_the_years_pay_is_the_payrolls_by_pay_date(demo_nencho):
     # and January–April come from the PayHistory sheet, once each
     first = by_id["E00002"].payments
     assert len([p for p in first if p.kind == "salary"]) == 12
+
+
+def test_each_employee_gets_a_working_sheet_to_check_by_hand(demo_nencho):
+    root = demo_nencho[0]
+    e = {x["employee_id"]: x for x in _summary(root)["employees"]}["E00004"]      # the mid-year hire, a shortfall
+    text = PdfReader(root / "out" / "nencho" / str(YEAR) / "statements" / "E00004.pdf").pages[0].extract_text()
+    assert "年末調整計算書" in text and "基礎控除" in text and "年末調整のしかた 別表第五" in text
+    for key in ("pay", "deductions_total", "taxable_income", "annual_tax"):
+        assert f"{e['figures'][key]:,}" in text, key
+    assert "最終支給での徴収額" in text and f"{e['collected']:,}" in text and e["collected"] > 0
+    assert "FACTS_YEAR.md §C3" in text                               # the rule behind 基礎控除

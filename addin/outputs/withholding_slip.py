@@ -202,6 +202,50 @@ def slip_pdf(result: Adjustment, person: EmployeeYear, where: dict, company: dic
     return buffer.getvalue()
 
 
+def statement_pdf(result: Adjustment, company: dict) -> bytes:
+    """年末調整計算書 for one employee: every figure with the rule behind it, the relatives' classes on
+    31 December and how the difference is settled in the last pay — checkable line by line."""
+    from reportlab.lib.pagesizes import A4
+
+    buffer = io.BytesIO()
+    width, height = A4
+    pdf = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=0)
+    pdf.setTitle(f"{era_year(result.year)}分 年末調整計算書 {result.employee_id}")
+    pdf.setFont(GOTHIC, 14)
+    pdf.drawString(40, height - 50, f"{era_year(result.year)}分　年末調整計算書")
+    pdf.setFont(GOTHIC, 10)
+    pdf.drawString(40, height - 68, f"{result.employee_id}　{result.name} 様")
+    pdf.drawRightString(width - 40, height - 50, str(company.get("name", "")))
+    y = height - 95
+    rows = [(line.label_ja, f"{line.amount:,}", line.basis) for line in result.lines]
+    rows += [(f"親族 {r.relative.name}（12月31日 {r.age}歳）", f"{r.deduction + r.disability_deduction:,}", r.klass.value)
+             for r in result.relatives]
+    s = result.settlement
+    if s is not None:
+        rows += [("最終支給での還付額", f"{s.refund_paid:,}", f"超過額 {s.excess:,} − 最終支給の税額への充当 {s.offset_against_last_pay_tax:,}"),
+                 ("最終支給での徴収額", f"{s.collected:,}",
+                  f"繰延可: 1月 {s.deferred_january:,} / 2月 {s.deferred_february:,}" if s.deferrable else "")]
+    if not result.adjusted:
+        rows = [("年末調整対象外", "", result.reason), ("支払金額", f"{result.pay:,}", ""),
+                ("源泉徴収税額", f"{result.withheld:,}", "本年中に徴収した額")]
+    for label, amount, basis in rows:
+        pdf.setFont(GOTHIC, _fit(label, 200, 9))
+        pdf.drawString(40, y, label)
+        pdf.setFont(GOTHIC, 9)
+        pdf.drawRightString(330, y, amount)
+        pdf.setFont(GOTHIC, _fit(basis, width - 385, 6.5))
+        pdf.drawString(345, y, basis)
+        pdf.setLineWidth(0.3)
+        pdf.line(40, y - 4, width - 40, y - 4)
+        y -= 17
+        if y < 50:
+            pdf.showPage()
+            y = height - 50
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
 # --- the list, the working sheet, the municipal and tax-office figures ------------------------------
 LIST_COLUMNS = [("社員番号", "employee_id"), ("氏名", "name"), ("年末調整", "adjusted"), ("対象外の理由", "reason"),
                 ("支払金額", "pay"), ("給与所得控除後の金額", "employment_income"), ("所得控除の額の合計額", "deductions_total"),
@@ -357,6 +401,10 @@ def write_nencho_outputs(folder: Path, run, company: dict) -> list[Path]:
         for result, person in zip(run.adjustments, run.people):
             write_private(slips / f"{result.employee_id}.pdf",
                           slip_pdf(result, person, run.details.get(result.employee_id, {}), company))
+        statements = tmp / "statements"
+        statements.mkdir(mode=0o700)
+        for result in run.adjustments:
+            write_private(statements / f"{result.employee_id}.pdf", statement_pdf(result, company))
         municipal = tmp / "municipal"
         municipal.mkdir(mode=0o700)
         for group in summary["municipalities"]:
@@ -365,4 +413,4 @@ def write_nencho_outputs(folder: Path, run, company: dict) -> list[Path]:
         book = write_list_book(tmp / "nencho.xlsx", run, records, summary)
         book.chmod(0o600)
         write_private(tmp / "summary.json", json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))
-    return [folder / "summary.json", folder / "nencho.xlsx", folder / "slips", folder / "municipal"]
+    return [folder / "summary.json", folder / "nencho.xlsx", folder / "slips", folder / "statements", folder / "municipal"]
