@@ -282,6 +282,9 @@ def test_leavers_the_rules_keep():
     assert not _one(2025, 1_230_001, employment_type="part_time", **left).adjusted
     assert _one(2025, 3_000_000, own={"leave_reason": "death"}, **left).adjusted
     assert _one(2025, 20_000_000).adjusted
+    # the December pay on the 10th (see _one): leaving on the 10th is after it, on the 9th before it
+    assert _one(2025, 3_000_000, leave_date=date(2025, 12, 10)).adjusted
+    assert not _one(2025, 3_000_000, leave_date=date(2025, 12, 9)).adjusted
 
 
 def test_age_on_31_december():

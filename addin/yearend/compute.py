@@ -38,6 +38,9 @@ def exclusion(person: EmployeeYear, pay: int, rules: YearRules) -> str:
     if pay <= 0:
         return "本年中の給与の支払なし"
     left = person.leave_date
+    december_pays = [p.pay_date for p in person.payments if p.pay_date.year == person.year and p.pay_date.month == 12]
+    if december_pays and left is not None and left >= max(december_pays):
+        return ""                       # left after receiving the December pay: adjusted like everyone
     if left is not None and left <= date(person.year, 12, 31) and person.leave_reason not in LEAVERS_ADJUSTED:
         if not (person.employment_type == "part_time" and pay <= rules.part_time_leaver_max_pay):
             return "年の中途の退職者"
