@@ -356,3 +356,15 @@ def test_2026_never_taxes_more_than_2025_for_the_same_year(pay):
     taxes = [adjust(employee_year(y, STAFF, [Payment(date(y, 12, 10), pay, 0, 0)]), RULES[y]).figure("annual_tax")
              for y in (2025, 2026)]
     assert taxes[1] <= taxes[0]
+
+
+def test_single_person_functions_for_worksheets():
+    from addin.yearend.single import basic_deduction as basic, kyuyo_shotoku, nencho_tax
+    assert kyuyo_shotoku(7_654_321, 2025, RULEBOOK) == 5_788_888
+    assert basic(3_070_400, 2026, RULEBOOK) == 1_040_000 and basic(3_070_400, 2025, RULEBOOK) == 880_000
+    figures = nencho_tax(6_000_000, 900_000, 2026, RULEBOOK, withheld=100_000)        # NENCHO-R8-C
+    assert (figures["annual_tax"], figures["shortfall"]) == (147_500, 47_500)
+    with pytest.raises(RuleNotInForce):
+        kyuyo_shotoku(1_000_000, 2027, RULEBOOK)
+    with pytest.raises(ValueError):
+        nencho_tax(20_000_001, 0, 2025, RULEBOOK)
