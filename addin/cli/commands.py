@@ -167,6 +167,9 @@ def cmd_excel(args, progress) -> int:
         text, code = setup.check_report(setup.diagnose(args.home))
         print(text)
         return code
+    if args.action == "remove-conf-sheets":
+        from addin.cli.cmd_excel import remove_conf_sheets
+        return remove_conf_sheets(Path(args.dir))
     print(setup.setup_excel(args.home))
     return 0
 

@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--book", action="append", help="workbook file name (default: all in that backup)")
 
     p = sub.add_parser("excel", help="Excel integration")
-    p.add_argument("action", choices=["setup", "check"])
+    p.add_argument("action", choices=["setup", "check", "remove-conf-sheets"])
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
     p.add_argument("--home", type=Path, help=argparse.SUPPRESS)      # tests: a stand-in home folder
     return parser
