@@ -227,8 +227,8 @@ class FakeBook(Strict):
                         sheet._cells[(cell.row, cell.column)] = _as_xlwings(cell)
             for area in ws.merged_cells.ranges:
                 sheet._merged.append(((area.min_row, area.min_col), (area.max_row, area.max_col)))
-            for name, table in ws.tables.items():
-                sheet._tables.append(FakeTable(sheet, name, table.ref, 0 if table.headerRowCount == 0 else 1,
+            for table in ws.tables.values():        # (tables.items() gives (name, ref) pairs)
+                sheet._tables.append(FakeTable(sheet, table.displayName, table.ref, 0 if table.headerRowCount == 0 else 1,
                                                int(table.totalsRowCount or 0)))
             sheets.append(sheet)
         object.__setattr__(self, "_path", Path(path))
