@@ -123,6 +123,8 @@ def _check_same(original: Path, new: Path, removed: list[str]) -> None:
             if before.get_sheet_by_name(name).to_python() != after.get_sheet_by_name(name).to_python():
                 raise ConfSheetError(f"{name}: values differ after removing {removed}")
         import openpyxl
-        openpyxl.load_workbook(new, keep_vba=str(original).lower().endswith(".xlsm")).close()
-    except (calamine.CalamineError, zipfile.BadZipFile, KeyError) as problem:
+        openpyxl.load_workbook(io.BytesIO(new.read_bytes()), keep_vba=str(original).lower().endswith(".xlsm")).close()
+    except ConfSheetError:
+        raise
+    except Exception as problem:         # either reader refusing the copy, whatever it raises
         raise ConfSheetError(f"the cleaned copy does not read back: {problem}") from None
