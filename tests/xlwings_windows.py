@@ -29,7 +29,9 @@ class _Permissive(types.ModuleType):
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
-        return mock.MagicMock(name=f"{self.__name__}.{name}")
+        value = mock.MagicMock(name=f"{self.__name__}.{name}")
+        setattr(self, name, value)          # one stand-in per name, made once
+        return value
 
 
 def _stub_modules() -> dict[str, types.ModuleType]:
@@ -40,6 +42,8 @@ def _stub_modules() -> dict[str, types.ModuleType]:
     pythoncom = _Permissive("pythoncom")
     pythoncom.com_error, pythoncom.__file__ = ComError, "pythoncom.dll"
     pythoncom.CoInitialize = lambda: None
+    pythoncom.IID_IDispatch = "{00020400-0000-0000-C000-000000000046}"
+    pythoncom.CoMarshalInterThreadInterfaceInStream = lambda iid, obj: obj      # ComRange's thread hand-over
     timezone = _Permissive("win32timezone")
     timezone.TimeZoneInfo = types.SimpleNamespace(utc=lambda: dt.timezone.utc)
     modules = {name: _Permissive(name) for name in ("win32api", "win32con", "win32gui", "win32process", "win32event",
@@ -73,6 +77,9 @@ def windows_udfs():
     wrapper passes Nothing in the caller's place and Application.Caller beside the arguments."""
     saved = {name: sys.modules.get(name) for name in _stub_modules()}
     patches = [mock.patch.object(ctypes, name, mock.MagicMock(), create=True) for name in ("windll", "oledll", "PyDLL")]
+    leftovers = ("xlwings.udfs", "xlwings._xlwindows", "xlwings.com_server", "xlwings._win32patch")
+    for name in leftovers:            # imported earlier against other stand-ins: import afresh
+        sys.modules.pop(name, None)
     sys.modules.update(_stub_modules())
     for p in patches:
         p.start()
@@ -95,7 +102,7 @@ def windows_udfs():
             setattr(xlwings, name, value)
         if "excel" in xlwings.engines.engines_by_name:
             xlwings.engines.engines.remove(xlwings.engines.engines_by_name.pop("excel"))
-        for name in ("xlwings.udfs", "xlwings._xlwindows", "xlwings.com_server", "xlwings._win32patch"):
+        for name in leftovers:
             sys.modules.pop(name, None)
         for p in patches:
             p.stop()

@@ -24,8 +24,8 @@ import pandas as pd
 import xlwings as xw
 
 from addin.dates import month_end
-from addin.excel.cells import (EXCEL_ERRORS, CellError, blanks, broadcast, each, error_text, is_blank, merge_errors,
-                               result)
+from addin.excel.cells import (EXCEL_ERRORS, NOT_SINGLE, CellError, blanks, broadcast, each, error_text, is_blank,
+                               merge_errors, parse_cell, result, single)
 from addin.money import rate
 from addin.normalize import parse_bool, parse_date, parse_integer, parse_month, scalar_parser
 from addin.normalize.column import enum_parser
@@ -86,6 +86,11 @@ def _book_folder(caller) -> str:
         fullname = str(caller.sheet.book.fullname) if caller is not None else ""
     except Exception:          # a caller Excel cannot describe (a formula being typed)
         return ""
+    return _folder_of(fullname)
+
+
+@functools.lru_cache(maxsize=64)
+def _folder_of(fullname: str) -> str:
     folder = Path(fullname).parent if ("/" in fullname or "\\" in fullname) else None
     return str(folder) if folder is not None and folder.is_dir() else ""
 
@@ -128,6 +133,9 @@ def _args(**docs: str):
 @_safe
 def BO_WITHHOLDING(taxable, dependents=0, column="甲", pay_date=None, caller=None):
     """源泉徴収税額（月額表）: 社会保険料等控除後の給与等の金額・扶養親族等の数・甲/乙・支給日から。"""
+    cells = [single(v) for v in (taxable, dependents, column, pay_date)]
+    if NOT_SINGLE not in cells:
+        return [[_withholding_cell(*cells)]]
     amounts, deps, cols, days = broadcast(taxable, dependents, column, pay_date)
     blank = blanks(amounts)
     amounts, e1 = each(parse_integer, amounts, "taxable")
@@ -146,6 +154,19 @@ def BO_WITHHOLDING(taxable, dependents=0, column="甲", pay_date=None, caller=No
             continue
         out[here] = table.tax(amounts[here].astype(np.int64), deps[here].astype(np.int64), cols[here].astype(bool))
     return result(out, errors, blank)
+
+
+def _withholding_cell(taxable, dependents, column, pay_date):
+    """One cell (the common case: a formula per row) without array machinery; same rules as the array path."""
+    if is_blank(taxable):
+        return ""
+    parsed = [parse_cell(parse_integer, taxable, "taxable"), parse_cell(parse_integer, dependents, "dependents", 0),
+              parse_cell(_column, column, "column", False), parse_cell(parse_date, pay_date, "pay_date", date.today())]
+    problem = next((error for _, error in parsed if error is not None), None)
+    if problem:
+        return problem
+    (amount, _), (count, _), (otsu, _), (day, _) = parsed
+    return _table_for(day).tax_one(amount, count, otsu)
 
 
 def _insurance(smr, premium_month, birth_date, prefecture, birth_required: bool):
