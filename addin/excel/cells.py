@@ -134,7 +134,9 @@ def result(values: np.ndarray, errors: np.ndarray, blank: np.ndarray | None = No
     out = np.where(errors == None, values, errors)  # noqa: E711
     if blank is not None:
         out = np.where(blank, "", out)
-    return [[_plain(v) for v in row] for row in out.tolist()]
+    width = max(out.shape[1] if out.ndim == 2 else out.size, 1)
+    flat = [_plain(v) for v in out.ravel().tolist()]
+    return [flat[i:i + width] for i in range(0, len(flat), width)] or [[]]
 
 
 def _plain(value: Any) -> Any:
