@@ -160,3 +160,13 @@ def test_every_button_turns_screen_updating_off_while_it_writes_and_back_on(demo
         app_type.__setattr__ = original
     assert seen == [False, True]
 
+
+
+def test_reconcile_button_never_waits_on_excels_own_owner_file(demo_template, tmp_path, monkeypatch):
+    from addin.excel import buttons
+    root = tmp_path / "co"
+    shutil.copytree(demo_template, root)
+    (root / "~$staff.xlsx").write_bytes(b"owner")                          # Excel holds staff.xlsx open
+    monkeypatch.setattr("time.sleep", lambda seconds: (_ for _ in ()).throw(AssertionError(f"waited {seconds}s")))
+    message = buttons.reconcile_now(FakeBook(root / "staff.xlsx"))
+    assert message.startswith("照合結果") and "Traceback" not in message
