@@ -123,3 +123,23 @@ def test_function_wizard_sees_a_category_and_japanese_argument_docs(call):
         assert all(a["options"].get("ndim") == 2 and a["options"].get("err_to_str") for a in info["args"]
                    if a["name"] != "caller"), fn.__name__
         assert any("\u3040" <= ch <= "\u9fff" for ch in info["ret"]["doc"]), fn.__name__
+
+
+def test_company_figures_follow_the_book_the_lookup_finds(call, tmp_path, demo_template):
+    import openpyxl
+    root = tmp_path / "co"
+    shutil.copytree(demo_template, root)
+    here = Caller(str(root / "staff.xlsx"))
+    wb = openpyxl.load_workbook(root / "staff.xlsx")
+    staff = wb["Staff 従業員"]
+    header = [c.value for c in staff[1]]
+    who = staff.cell(2, header.index("社員番号") + 1).value
+    before = call("BO_NET_PAY", who, "2025-12", MISSING, here)[0][0]
+    assert isinstance(before, int)
+    salary = staff.cell(2, header.index("基本給") + 1)
+    salary.value = int(salary.value) + 10000
+    wb.save(root / "staff.xlsx")                                             # the book changed: recomputed
+    after = call("BO_NET_PAY", who, "2025-12", MISSING, here)[0][0]
+    assert isinstance(after, int) and after > before
+    (root / "staff.xlsx").unlink()                                           # and a book that is gone is refused
+    assert call("BO_NET_PAY", who, "2025-12", MISSING, here)[0][0].startswith("#N/A ブックがありません")

@@ -38,6 +38,18 @@ def grid(value: Any) -> np.ndarray:
     return out
 
 
+NOT_SINGLE = object()
+
+
+def single(value: Any) -> Any:
+    """The value of a one-cell input ([[x]] as xlwings gives it with ndim=2, or x), else NOT_SINGLE."""
+    while isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            return NOT_SINGLE
+        value = value[0]
+    return NOT_SINGLE if isinstance(value, np.ndarray) else value
+
+
 def broadcast(*values: Any) -> list[np.ndarray]:
     arrays = [grid(v) for v in values]
     try:
@@ -63,31 +75,43 @@ def each(parser: Callable[[Any], Any], values: np.ndarray, label: str,
          default: Any = REQUIRED) -> tuple[np.ndarray, np.ndarray]:
     """Parse every cell once per distinct value; (parsed, error text or None). A blank cell takes
     `default`, or is a named error when the input is required; an Excel error cell stays that error."""
-    flat = values.ravel()
-    parsed = np.empty(flat.shape, dtype=object)
-    errors = np.full(flat.shape, None, dtype=object)
+    parsed, errors = [], []
     seen: dict = {}
-    for i, v in enumerate(flat):
-        key = (type(v), v) if _hashable(v) else None
-        if key is not None and key in seen:
-            parsed[i], errors[i] = seen[key]
-            continue
+    for v in values.ravel().tolist():
         try:
-            if isinstance(v, str) and v.strip() in EXCEL_ERRORS:
-                result = (None, f"{v.strip()} {label}")
-            elif is_blank(v):
-                result = (default, None) if default is not REQUIRED else \
-                    (None, error_text("VALUE!", f"{label} が空です / {label} is empty"))
-            else:
-                result = (parser(v), None)
-        except (ValueError, TypeError, KeyError, ArithmeticError, InvalidOperation):
-            result = (None, error_text("VALUE!", f"{label}: {v!r}"))
-        if result[0] is None and result[1] is None:
-            result = (None, error_text("VALUE!", f"{label} が空です / {label} is empty"))
-        parsed[i], errors[i] = result
-        if key is not None:
-            seen[key] = result
-    return parsed.reshape(values.shape), errors.reshape(values.shape)
+            key = (type(v), v)
+            hit = seen.get(key)
+        except TypeError:                       # an unhashable value: parsed every time
+            key, hit = None, None
+        if hit is None:
+            hit = parse_cell(parser, v, label, default)
+            if key is not None:
+                seen[key] = hit
+        parsed.append(hit[0])
+        errors.append(hit[1])
+    return _objects(parsed, values.shape), _objects(errors, values.shape)
+
+
+def parse_cell(parser: Callable[[Any], Any], v: Any, label: str, default: Any = REQUIRED) -> tuple[Any, str | None]:
+    """One cell: (value, None) or (None, error text)."""
+    try:
+        if isinstance(v, str) and v.strip() in EXCEL_ERRORS:
+            return None, f"{v.strip()} {label}"
+        if is_blank(v):
+            return (default, None) if default is not REQUIRED else \
+                (None, error_text("VALUE!", f"{label} が空です / {label} is empty"))
+        value = parser(v)
+    except (ValueError, TypeError, KeyError, ArithmeticError, InvalidOperation):
+        return None, error_text("VALUE!", f"{label}: {v!r}")
+    if value is None:
+        return None, error_text("VALUE!", f"{label} が空です / {label} is empty")
+    return value, None
+
+
+def _objects(items: list, shape: tuple) -> np.ndarray:
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out.reshape(shape)
 
 
 def _hashable(value: Any) -> bool:
@@ -110,7 +134,9 @@ def result(values: np.ndarray, errors: np.ndarray, blank: np.ndarray | None = No
     out = np.where(errors == None, values, errors)  # noqa: E711
     if blank is not None:
         out = np.where(blank, "", out)
-    return [[_plain(v) for v in row] for row in out.tolist()]
+    width = max(out.shape[1] if out.ndim == 2 else out.size, 1)
+    flat = [_plain(v) for v in out.ravel().tolist()]
+    return [flat[i:i + width] for i in range(0, len(flat), width)] or [[]]
 
 
 def _plain(value: Any) -> Any:

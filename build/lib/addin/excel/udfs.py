@@ -24,8 +24,8 @@ import pandas as pd
 import xlwings as xw
 
 from addin.dates import month_end
-from addin.excel.cells import (EXCEL_ERRORS, CellError, blanks, broadcast, each, error_text, is_blank, merge_errors,
-                               result)
+from addin.excel.cells import (EXCEL_ERRORS, NOT_SINGLE, CellError, blanks, broadcast, each, error_text, is_blank,
+                               merge_errors, parse_cell, result, single)
 from addin.money import rate
 from addin.normalize import parse_bool, parse_date, parse_integer, parse_month, scalar_parser
 from addin.normalize.column import enum_parser
@@ -75,6 +75,13 @@ def _choices(book: str, sheet: str, column: str):
     return _choices_of(_caller_folder[0], book, sheet, column)
 
 
+def _integer(value) -> int:
+    """parse_integer, with the case Excel sends most (a whole float) taken first."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return parse_integer(value)
+
+
 def _column(value) -> bool:
     """True for 乙 (甲 when empty)."""
     return _choices("staff", "staff", "tax_column")(value if not is_blank(value) else "甲") == "乙"
@@ -86,6 +93,11 @@ def _book_folder(caller) -> str:
         fullname = str(caller.sheet.book.fullname) if caller is not None else ""
     except Exception:          # a caller Excel cannot describe (a formula being typed)
         return ""
+    return _folder_of(fullname)
+
+
+@functools.lru_cache(maxsize=64)
+def _folder_of(fullname: str) -> str:
     folder = Path(fullname).parent if ("/" in fullname or "\\" in fullname) else None
     return str(folder) if folder is not None and folder.is_dir() else ""
 
@@ -128,10 +140,13 @@ def _args(**docs: str):
 @_safe
 def BO_WITHHOLDING(taxable, dependents=0, column="甲", pay_date=None, caller=None):
     """源泉徴収税額（月額表）: 社会保険料等控除後の給与等の金額・扶養親族等の数・甲/乙・支給日から。"""
+    cells = [single(v) for v in (taxable, dependents, column, pay_date)]
+    if NOT_SINGLE not in cells:
+        return [[_withholding_cell(*cells)]]
     amounts, deps, cols, days = broadcast(taxable, dependents, column, pay_date)
     blank = blanks(amounts)
-    amounts, e1 = each(parse_integer, amounts, "taxable")
-    deps, e2 = each(parse_integer, deps, "dependents", default=0)
+    amounts, e1 = each(_integer, amounts, "taxable")
+    deps, e2 = each(_integer, deps, "dependents", default=0)
     cols, e3 = each(_column, cols, "column", default=False)
     days, e4 = each(parse_date, days, "pay_date", default=date.today())
     errors = merge_errors(e1, e2, e3, e4)
@@ -148,11 +163,24 @@ def BO_WITHHOLDING(taxable, dependents=0, column="甲", pay_date=None, caller=No
     return result(out, errors, blank)
 
 
+def _withholding_cell(taxable, dependents, column, pay_date):
+    """One cell (the common case: a formula per row) without array machinery; same rules as the array path."""
+    if is_blank(taxable):
+        return ""
+    parsed = [parse_cell(_integer, taxable, "taxable"), parse_cell(_integer, dependents, "dependents", 0),
+              parse_cell(_column, column, "column", False), parse_cell(parse_date, pay_date, "pay_date", date.today())]
+    problem = next((error for _, error in parsed if error is not None), None)
+    if problem:
+        return problem
+    (amount, _), (count, _), (otsu, _), (day, _) = parsed
+    return _table_for(day).tax_one(amount, count, otsu)
+
+
 def _insurance(smr, premium_month, birth_date, prefecture, birth_required: bool):
     """Employee shares for a standard monthly remuneration in a premium month (the engine's premiums)."""
     smr, months, births, prefs = broadcast(smr, premium_month, birth_date, prefecture)
     blank = blanks(smr)
-    smr, e1 = each(parse_integer, smr, "standard_monthly_remuneration")
+    smr, e1 = each(_integer, smr, "standard_monthly_remuneration")
     months, e2 = each(parse_month, months, "premium_month")
     births, e3 = each(parse_date, births, "birth_date", **({} if birth_required else {"default": date(1990, 1, 1)}))
     prefs, e4 = each(str, prefs, "prefecture", default="東京都")
@@ -167,9 +195,12 @@ def _insurance(smr, premium_month, birth_date, prefecture, birth_required: bool)
         except (RuleNotInForce, ValueError) as bad:
             errors[here] = error_text("N/A", getattr(bad, "message_ja", str(bad)))
             continue
+        # who is insured depends on the birth date alone: ask the engine once per distinct date
+        distinct, position = np.unique(np.array([_as_date(b) for b in births[here]], dtype="datetime64[D]"),
+                                       return_inverse=True)
         frame = pd.DataFrame({"hire_date": pd.Timestamp("1900-01-01"), "leave_date": pd.NaT,
-                              "birth_date": pd.to_datetime(list(births[here])), "health_insurance": True, "pension": True})
-        insured = insured_in(frame, month)
+                              "birth_date": pd.to_datetime(distinct), "health_insurance": True, "pension": True})
+        insured = {k: v[position] for k, v in insured_in(frame, month).items()}
         base = smr[here].astype(np.int64)
         grades = rules().value("social_insurance.standard_monthly_remuneration_grades", month)
         health_base = grade_of(base, grades)
@@ -222,7 +253,7 @@ def BO_EMPLOYMENT_INSURANCE(wages, pay_date, business="general", caller=None):
     """雇用保険料（労働者負担分）: 支給日に有効な料率で。"""
     wages, days, kinds = broadcast(wages, pay_date, business)
     blank = blanks(wages)
-    wages, e1 = each(parse_integer, wages, "wages")
+    wages, e1 = each(_integer, wages, "wages")
     days, e2 = each(parse_date, days, "pay_date")
     kinds, e3 = each(str, kinds, "business", default="general")
     errors = merge_errors(e1, e2, e3)
@@ -247,7 +278,7 @@ def BO_CONSUMPTION_TAX(amount, tax_rate=10, rounding="floor", tax_included=False
     """消費税額: 税率ごとの合計に一度だけ端数処理（適格請求書と同じ）。"""
     amounts, rates, roundings, included = broadcast(amount, tax_rate, rounding, tax_included)
     blank = blanks(amounts)
-    amounts, e1 = each(parse_integer, amounts, "amount")
+    amounts, e1 = each(_integer, amounts, "amount")
     rates, e2 = each(_rate_percent, rates, "tax_rate")
     roundings, e3 = each(_rounding, roundings, "rounding", default="floor")
     included, e4 = each(parse_bool, included, "tax_included", default=False)
@@ -257,6 +288,10 @@ def BO_CONSUMPTION_TAX(amount, tax_rate=10, rounding="floor", tax_included=False
         compute = tax_on_inclusive if included[index] else tax_on_exclusive
         out[index] = compute(int(amounts[index]), rates[index], roundings[index])
     return result(out, errors, blank)
+
+
+def _as_date(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _rate_percent(value):
@@ -275,10 +310,9 @@ def _rounding(value) -> str:
 def BO_CHECK_MY_NUMBER(value, caller=None):
     """マイナンバーが12桁でチェックデジットが正しければ TRUE。空欄なら空欄。"""
     values = broadcast(value)[0]
-    blank = blanks(values)
-    texts, errors = each(scalar_parser("code"), values, "my_number", default=None)
-    out = np.vectorize(lambda t: t is not None and check_my_number(t) is None, otypes=[object])(texts)
-    return result(out, errors, blank)
+    code = scalar_parser("code")
+    out, errors = each(lambda v: check_my_number(code(v)) is None, values, "my_number", default=False)
+    return result(out, errors, blanks(values))
 
 
 @xw.func(category=CATEGORY)
@@ -287,10 +321,9 @@ def BO_CHECK_MY_NUMBER(value, caller=None):
 def BO_CHECK_REGISTRATION(value, caller=None):
     """登録番号が T + 13桁で法人番号のチェックデジットが正しければ TRUE。空欄なら空欄。"""
     values = broadcast(value)[0]
-    blank = blanks(values)
-    texts, errors = each(scalar_parser("code"), values, "registration_number", default=None)
-    out = np.vectorize(is_registered, otypes=[object])(texts)
-    return result(out, errors, blank)
+    code = scalar_parser("code")
+    out, errors = each(lambda v: is_registered(code(v)), values, "registration_number", default=False)
+    return result(out, errors, blanks(values))
 
 
 NORMALIZE_KINDS = ("text", "code", "kana", "integer", "yen", "decimal", "date", "month", "bool")
