@@ -68,3 +68,21 @@ def test_the_command_cleans_a_company(tmp_path, demo_template, capsys):
     out = capsys.readouterr().out
     assert "staff.xlsx: xlwings.conf を削除しました" in out and "stock.xlsx: 設定シートはありません" in out
     assert "xlwings.conf" not in python_calamine.CalamineWorkbook.from_path(str(root / "staff.xlsx")).sheet_names
+
+
+def test_setup_installs_both_addins_with_this_venvs_xlwings(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from addin.excel import setup
+    ran = []
+    monkeypatch.setattr(setup.subprocess, "run",
+                        lambda args, **kw: ran.append(args) or subprocess.CompletedProcess(args, 0, "", ""))
+    report = setup.setup_excel(tmp_path, platform="darwin")
+    assert (tmp_path / "Library/Containers/com.microsoft.Excel/Data/backoffice.conf").read_text(encoding="utf-8") \
+        .startswith(f'"INTERPRETER_MAC","{sys.executable}"')
+    assert [a[0] for a in ran] == [str(Path(sys.executable).with_name("xlwings"))] * 2     # never PATH's xlwings
+    assert ran[0][1:] == ["addin", "install"]
+    assert ran[1][1:3] == ["addin", "install"] and Path(ran[1][4]).name == "backoffice.xlam" and Path(ran[1][4]).exists()
+    assert report.count("インストールしました") == 2
