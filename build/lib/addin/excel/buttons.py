@@ -46,7 +46,7 @@ def _company_and_opener(live: XlwingsBook):
     company = load_company(live.folder)
 
     def opener(book_name, company_):
-        if company_.books[book_name].file == live.name:
+        if company_.book_path(book_name).name == live.name:      # the one lookup (staff.xlsx or .xlsm)
             return live
         return open_company_book(book_name, company_)
 

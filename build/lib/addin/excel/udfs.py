@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import os
 from datetime import date, datetime
 from pathlib import Path
 
@@ -392,15 +393,29 @@ def _company_figures(kind: str, folder: str, when: date, stamp: tuple):
 
 def _book_stamp(root: Path, book: str) -> tuple:
     """Which file the company's lookup finds for `book`, and when it last changed; refused when absent."""
-    from addin.services.company import load_company
     try:
-        path = load_company(root).book_path(book)
+        path = _book_path(str(root), book, _folder_signature(root))
     except (KeyError, ValueError, OSError) as problem:
         raise CellError(error_text("N/A", f"{book}: {problem}")) from None
     if not path.exists():
         raise CellError(error_text("N/A", f"ブックがありません / no such workbook: {path}"))
     stat = path.stat()
     return str(path), stat.st_mtime_ns, stat.st_size
+
+
+def _folder_signature(root: Path) -> tuple:
+    """What the book lookup depends on: the folder's file names (a book saved as .xlsm appears), the
+    settings file and the company's rules folder."""
+    def stamp(path: Path) -> int:
+        return path.stat().st_mtime_ns if path.exists() else 0
+    return tuple(sorted(os.listdir(root))), stamp(root / "backoffice.toml"), stamp(root / "rules")
+
+
+@functools.lru_cache(maxsize=32)
+def _book_path(root: str, book: str, signature: tuple) -> Path:
+    """The company's own lookup (Company.book_path), asked again only when the folder changes."""
+    from addin.services.company import load_company
+    return load_company(Path(root)).book_path(book)
 
 
 def _from_company(kind: str, book: str, keys, when, parse_when, label: str, missing, folder):
