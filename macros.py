@@ -1,28 +1,8 @@
-"""Entry points for the Excel buttons (xlwings RunPython: `import macros; macros.validate_book()`).
+"""Older buttons and docs call `import macros; macros.validate_book()`; the entry points now live in
+the package (addin.excel.macros) so an installed wheel has them. This file only forwards."""
 
-Each is one line of glue: the work is in addin.excel.buttons, on the workbook that called it.
-"""
+from addin.excel.macros import (check_settings, clear_highlights, issue_invoices, reconcile_now, run_payroll,
+                                show_stock, validate_book)
 
-import xlwings as xw
-
-from addin.excel import buttons
-
-
-def validate_book():
-    buttons.validate_book(xw.Book.caller())
-
-
-def run_payroll():
-    buttons.run_payroll_month(xw.Book.caller())
-
-
-def issue_invoices():
-    buttons.issue_invoices(xw.Book.caller())
-
-
-def show_stock():
-    buttons.show_stock(xw.Book.caller())
-
-
-def reconcile_now():
-    buttons.reconcile_now(xw.Book.caller())
+__all__ = ["check_settings", "clear_highlights", "issue_invoices", "reconcile_now", "run_payroll", "show_stock",
+           "validate_book"]

@@ -1,12 +1,16 @@
 """An in-memory stand-in for exactly the part of xlwings that addin/workbook/live.py uses.
 
-Built from a real .xlsx on disk (values as Excel would hand them over). Any attribute outside that
-subset raises, so a test run proves the adapter uses no other xlwings call.
+Built from a real .xlsx on disk, with values as xlwings 0.37 hands them over on Windows
+(_xlwindows.clean_value_data): numbers as floats, blanks and error cells as None (error cells as
+"#N/A"-style text with err_to_str=True), dates as datetime, a time of day as datetime(1899, 12, 30, …);
+Excel Tables with header, data body and totals row; merged areas; hidden sheets (Visible -1/0/2).
+Any attribute outside that subset raises, so a test run proves the adapter uses no other xlwings call.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time
 from pathlib import Path
 
 import openpyxl
@@ -16,9 +20,9 @@ ALLOWED = {
     "FakeBook": {"name", "fullname", "sheets", "app"},
     "FakeApp": {"status_bar", "screen_updating", "alert"},
     "FakeSheets": {"add"},
-    "FakeSheet": {"name", "used_range", "tables", "range", "clear"},
-    "FakeTable": {"name", "range"},
-    "FakeRange": {"options", "value", "row", "column", "color", "add_hyperlink"},
+    "FakeSheet": {"name", "used_range", "tables", "range", "clear", "visible"},
+    "FakeTable": {"name", "range", "header_row_range", "data_body_range"},
+    "FakeRange": {"options", "value", "row", "column", "color", "add_hyperlink", "merge_cells", "merge_area"},
 }
 
 
@@ -52,23 +56,49 @@ class FakeApp(Strict):
         self._alerts.append((title, prompt))
 
 
+class ExcelErrorCell(str):
+    """What COM hands over for an error cell; xlwings turns it into None (or its text with err_to_str)."""
+
+
 class FakeRange(Strict):
-    def __init__(self, sheet, row, column, rows=1, columns=1, ndim=None):
-        for key, value in dict(_sheet=sheet, _row=row, _column=column, _rows=rows, _columns=columns, _ndim=ndim).items():
+    def __init__(self, sheet, row, column, rows=1, columns=1, ndim=None, err_to_str=False):
+        for key, value in dict(_sheet=sheet, _row=row, _column=column, _rows=rows, _columns=columns, _ndim=ndim,
+                               _err_to_str=err_to_str).items():
             object.__setattr__(self, key, value)
 
     row = property(lambda self: self._row)
     column = property(lambda self: self._column)
 
-    def options(self, ndim=None, **_):
+    def options(self, ndim=None, err_to_str=False, **_):
         if ndim != 2 or _:
-            raise AttributeError("only options(ndim=2) is in the subset")
-        return FakeRange(self._sheet, self._row, self._column, self._rows, self._columns, ndim=2)
+            raise AttributeError("only options(ndim=2[, err_to_str]) is in the subset")
+        return FakeRange(self._sheet, self._row, self._column, self._rows, self._columns, ndim=2, err_to_str=err_to_str)
+
+    def _cell(self, r, c):
+        value = self._sheet._cells.get((r, c))
+        if isinstance(value, ExcelErrorCell):
+            return str(value) if self._err_to_str else None
+        return value
+
+    @property
+    def merge_cells(self):
+        """Excel's MergeCells: True when all of the range is merged, False when none, None (Null) when mixed."""
+        inside = [bool(self._sheet._merged_at(r, c)) for r in range(self._row, self._row + self._rows)
+                  for c in range(self._column, self._column + self._columns)]
+        return True if all(inside) else False if not any(inside) else None
+
+    @property
+    def merge_area(self):
+        area = self._sheet._merged_at(self._row, self._column)
+        if not area:
+            return FakeRange(self._sheet, self._row, self._column)
+        (r0, c0), (r1, c1) = area
+        return FakeRange(self._sheet, r0, c0, r1 - r0 + 1, c1 - c0 + 1)
 
     @property
     def value(self):
         """As xlwings gives it: a scalar for one cell, a list for one row or column, else rows."""
-        rows = [[self._sheet._cells.get((r, c)) for c in range(self._column, self._column + self._columns)]
+        rows = [[self._cell(r, c) for c in range(self._column, self._column + self._columns)]
                 for r in range(self._row, self._row + self._rows)]
         if self._ndim == 2:
             return rows
@@ -106,22 +136,37 @@ class FakeRange(Strict):
 
 
 class FakeTable(Strict):
-    def __init__(self, sheet, name, ref):
+    def __init__(self, sheet, name, ref, header_rows=1, totals_rows=0):
         min_col, min_row, max_col, max_row = range_boundaries(ref)
-        object.__setattr__(self, "_name", name)
-        object.__setattr__(self, "_range", FakeRange(sheet, min_row, min_col, max_row - min_row + 1, max_col - min_col + 1))
+        width = max_col - min_col + 1
+        body_rows = max_row - min_row + 1 - header_rows - totals_rows
+        for key, value in dict(
+                _name=name, _range=FakeRange(sheet, min_row, min_col, max_row - min_row + 1, width),
+                _header=FakeRange(sheet, min_row, min_col, 1, width) if header_rows else None,
+                _body=FakeRange(sheet, min_row + header_rows, min_col, body_rows, width) if body_rows > 0 else None).items():
+            object.__setattr__(self, key, value)
 
     name = property(lambda self: self._name)
     range = property(lambda self: self._range)
+    header_row_range = property(lambda self: self._header)
+    data_body_range = property(lambda self: self._body)       # xlwings: None for a Table without data rows
 
 
 class FakeSheet(Strict):
-    def __init__(self, name):
-        for key, value in dict(_name=name, _cells={}, _colors={}, _links={}, _tables=[]).items():
+    def __init__(self, name, visible=-1):
+        for key, value in dict(_name=name, _cells={}, _colors={}, _links={}, _tables=[], _merged=[],
+                               _visible=visible).items():
             object.__setattr__(self, key, value)
 
     name = property(lambda self: self._name)
     tables = property(lambda self: list(self._tables))
+    visible = property(lambda self: self._visible)           # Windows: xlSheetVisible -1, hidden 0, very hidden 2
+
+    def _merged_at(self, row, col):
+        for (r0, c0), (r1, c1) in self._merged:
+            if r0 <= row <= r1 and c0 <= col <= c1:
+                return (r0, c0), (r1, c1)
+        return None
 
     @property
     def used_range(self):
@@ -175,14 +220,16 @@ class FakeBook(Strict):
         wb = openpyxl.load_workbook(path, data_only=True)
         sheets = []
         for ws in wb.worksheets:
-            sheet = FakeSheet(ws.title)
+            sheet = FakeSheet(ws.title, {"visible": -1, "hidden": 0, "veryHidden": 2}[ws.sheet_state])
             for row in ws.iter_rows():
                 for cell in row:
-                    if cell.value is not None:   # xlwings hands numbers over as floats
-                        value = cell.value
-                        sheet._cells[(cell.row, cell.column)] = float(value) if type(value) is int else value
-            for name, table in ws.tables.items():
-                sheet._tables.append(FakeTable(sheet, name, table.ref))
+                    if cell.value is not None:
+                        sheet._cells[(cell.row, cell.column)] = _as_xlwings(cell)
+            for area in ws.merged_cells.ranges:
+                sheet._merged.append(((area.min_row, area.min_col), (area.max_row, area.max_col)))
+            for table in ws.tables.values():        # (tables.items() gives (name, ref) pairs)
+                sheet._tables.append(FakeTable(sheet, table.displayName, table.ref, 0 if table.headerRowCount == 0 else 1,
+                                               int(table.totalsRowCount or 0)))
             sheets.append(sheet)
         object.__setattr__(self, "_path", Path(path))
         object.__setattr__(self, "_sheets", FakeSheets(sheets))
@@ -195,6 +242,20 @@ class FakeBook(Strict):
 
     def set(self, sheet: str, address: str, value) -> None:   # the user typing into Excel (test helper)
         self._sheets[sheet].range(address).value = value
+
+
+def _as_xlwings(cell):
+    """A cell value the way xlwings gives it on Windows."""
+    value = cell.value
+    if cell.data_type == "e":
+        return ExcelErrorCell(value)
+    if type(value) is int:
+        return float(value)                      # COM hands every number over as a double
+    if isinstance(value, time):
+        return datetime.combine(date(1899, 12, 30), value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
+    return value
 
 
 __all__ = ["FakeBook", "ALLOWED", "get_column_letter"]

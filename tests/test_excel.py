@@ -5,12 +5,9 @@ the xlwings calls the adapter uses, and the xlwings.conf sheet of generated work
 from __future__ import annotations
 
 import ast
-import importlib
-import io
 import json
 import shutil
 import sys
-import types
 from datetime import date, datetime
 from pathlib import Path
 
@@ -61,7 +58,7 @@ def test_insurance_functions_match_the_engine():
 def test_consumption_tax_check_digits_and_normalisation():
     assert udfs.BO_CONSUMPTION_TAX([[60000, 40000]], [[10, 8]], "floor", True) == [[5454, 2962]]
     assert udfs.BO_CONSUMPTION_TAX(315, "10%", "half_up") == [[32]]
-    assert udfs.BO_CHECK_MY_NUMBER([["621498320257"], ["621498320258"], [""]]) == [[True], [False], [False]]
+    assert udfs.BO_CHECK_MY_NUMBER([["621498320257"], ["621498320258"], [""]]) == [[True], [False], [""]]   # blank in, blank out
     assert udfs.BO_CHECK_REGISTRATION([["T7000012050002", "T2835678256246"]]) == [[True, False]]
     assert udfs.BO_NORMALIZE("令和7年4月1日", "date") == [[datetime(2025, 4, 1)]]
     assert udfs.BO_NORMALIZE([["¥1,234", "△500"]], "yen") == [[1234, -500]]
@@ -89,30 +86,10 @@ def test_every_udf_is_named_for_vba_and_documented():
 
 # --- VBA wrappers as xlwings generates them --------------------------------------------------------
 
-def test_vba_wrappers_contain_every_function(monkeypatch):
-    """xlwings.udfs needs pywin32; stand-ins for its three Windows modules let it run here."""
-    for name in ("pythoncom", "pywintypes"):
-        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
-    sys.modules["pythoncom"].CoInitialize = lambda: None
-    win32com = types.ModuleType("win32com")
-    client = types.ModuleType("win32com.client")
-    client.Dispatch = lambda *a, **k: None
-    win32com.client = client
-    monkeypatch.setitem(sys.modules, "win32com", win32com)
-    monkeypatch.setitem(sys.modules, "win32com.client", client)
-    import xlwings
-    xl_udfs = importlib.import_module("xlwings.udfs")
-    monkeypatch.setattr(xlwings, "func", xl_udfs.xlfunc, raising=False)
-    monkeypatch.setattr(xlwings, "arg", xl_udfs.xlarg, raising=False)
-    monkeypatch.setattr(xlwings, "ret", xl_udfs.xlret, raising=False)
-    decorated = importlib.reload(udfs)
-    try:
-        out = io.StringIO()
-        xl_udfs.generate_vba_wrapper("addin.excel.udfs", decorated, out, types.SimpleNamespace(Name="staff.xlsm"))
-        vba = out.getvalue()
-    finally:
-        monkeypatch.undo()
-        importlib.reload(udfs)
+def test_vba_wrappers_contain_every_function():
+    """The add-in's xlwings_udfs module, as xlwings' own generate_vba_wrapper writes it."""
+    from addin.excel.build_addin import udf_module
+    vba = udf_module()
     for fn in udfs.UDFS:
         assert f"Function {fn.__name__}(" in vba, fn.__name__
         assert f'XLPy.CallUDF("addin.excel.udfs", "{fn.__name__}"' in vba
@@ -205,31 +182,36 @@ def _on_xlwings_object(node: ast.Attribute) -> bool:
 
 
 def test_macros_are_one_line_of_glue(monkeypatch, company):
-    import macros
+    from addin.excel import macros
     import xlwings
-    tree = ast.parse((ROOT / "macros.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "addin" / "excel" / "macros.py").read_text(encoding="utf-8"))
     functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
-    assert {f.name for f in functions} == {"validate_book", "run_payroll", "issue_invoices", "show_stock", "reconcile_now"}
+    assert {f.name for f in functions} == {"validate_book", "run_payroll", "issue_invoices", "show_stock",
+                                           "reconcile_now", "clear_highlights", "check_settings"}
     assert all(len(f.body) == 1 for f in functions)
     book = FakeBook(company / "staff.xlsx")
     monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: book), raising=False)
     macros.validate_book()
     assert book.app._alerts[-1][1].startswith("問題はありません")
+    assert book.app.screen_updating is True                                  # given back after the writes
 
 
-# --- xlwings.conf in generated workbooks -------------------------------------------------------------
+# --- settings per user, none in workbooks ---------------------------------------------------------------
 
-def test_generated_workbooks_carry_the_xlwings_conf_sheet(company):
+def test_generated_workbooks_carry_no_machine_settings(company):
     for name in ("staff.xlsx", "stock.xlsx", "vendors.xlsx", "sales.xlsx"):
         wb = python_calamine.CalamineWorkbook.from_path(str(company / name))
-        conf = {row[0]: row[1] for row in wb.get_sheet_by_name("xlwings.conf").to_python()}
-        assert conf["UDF Modules"] == "addin.excel.udfs"
-        assert Path(conf["PYTHONPATH"]) == ROOT and (Path(conf["PYTHONPATH"]) / "macros.py").exists()
-        assert list(conf)[0] == "Interpreter_Win"                             # keys from A1 down, no gaps
+        assert not {"xlwings.conf", "backoffice.conf"} & set(wb.sheet_names)
 
 
-def test_excel_setup_writes_the_directory_conf(tmp_path, capsys):
-    assert main(["excel", "setup", str(tmp_path)]) == 0
-    text = (tmp_path / "xlwings.conf").read_text(encoding="utf-8")
-    assert '"UDF MODULES","addin.excel.udfs"' in text and f'"PYTHONPATH","{ROOT}"' in text
-    assert "xlwings addin install" in capsys.readouterr().out
+def test_excel_setup_writes_the_user_config_and_check_reads_it(tmp_path, capsys):
+    assert main(["excel", "check", "--home", str(tmp_path)]) == 1
+    assert "backoffice excel setup" in capsys.readouterr().out
+    assert main(["excel", "setup", "--home", str(tmp_path)]) == 0
+    conf = (tmp_path / ".backoffice" / "backoffice.conf").read_text(encoding="utf-8")
+    assert f'"INTERPRETER_WIN","{sys.executable}"' in conf and '"UDF MODULES","addin.excel.udfs"' in conf
+    assert '""' not in conf                                                  # no empty key shadows another source
+    assert (tmp_path / ".xlwings" / "xlwings.conf").exists()
+    from addin.excel.setup import diagnose
+    conf_findings = [f for f in diagnose(tmp_path) if "conf" in f.message_en]
+    assert conf_findings and all(f.ok for f in conf_findings)

@@ -162,10 +162,15 @@ def cmd_stock(args, progress) -> int:
 
 
 def cmd_excel(args, progress) -> int:
-    from addin.excel.setup import setup_excel   # the cli may face Excel; services may not
-    if not Path(args.dir).is_dir():
-        raise UsageProblem(f"{args.dir}: フォルダがありません / no such folder")
-    print(setup_excel(args.dir))
+    from addin.excel import setup   # the cli may face Excel; services may not
+    if args.action == "check":
+        text, code = setup.check_report(setup.diagnose(args.home))
+        print(text)
+        return code
+    if args.action == "remove-conf-sheets":
+        from addin.cli.cmd_excel import remove_conf_sheets
+        return remove_conf_sheets(Path(args.dir))
+    print(setup.setup_excel(args.home))
     return 0
 
 

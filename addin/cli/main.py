@@ -72,8 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     add_nencho(sub)
 
     p = sub.add_parser("excel", help="Excel integration")
-    p.add_argument("action", choices=["setup"])
+    p.add_argument("action", choices=["setup", "check", "remove-conf-sheets"])
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument("--home", type=Path, help=argparse.SUPPRESS)      # tests: a stand-in home folder
     return parser
 
 

@@ -23,16 +23,19 @@ REORDER_SHEET = "Reorder 発注提案"
 
 
 def _button(action):
-    """Progress in the status bar, every failure a message box, the status bar restored."""
+    """Progress in the status bar, screen updating off while it writes, every failure a message box,
+    the status bar and screen updating given back."""
     @functools.wraps(action)
-    def run(book) -> str:
+    def run(book, *args) -> str:
         live = XlwingsBook(book)
         try:
             live.status(f"backoffice: {action.__name__} …")
-            message = action(live)
+            live.screen_updating(False)
+            message = action(live, *args)
         except Exception as exc:  # the last line of defence inside Excel: explain, do not crash
             message = f"backoffice: {type(exc).__name__}: {exc}"
         finally:
+            live.screen_updating(True)
             live.status(None)
         live.alert(message)
         return message
@@ -43,7 +46,7 @@ def _company_and_opener(live: XlwingsBook):
     company = load_company(live.folder)
 
     def opener(book_name, company_):
-        if company_.books[book_name].file == live.name:
+        if company_.book_path(book_name).name == live.name:      # the one lookup (staff.xlsx or .xlsm)
             return live
         return open_company_book(book_name, company_)
 
@@ -82,9 +85,10 @@ def validate_book(live: XlwingsBook) -> str:
 
 
 @_button
-def run_payroll_month(live: XlwingsBook) -> str:
+def run_payroll_month(live: XlwingsBook, typed: str = "") -> str:
+    """The month typed at the button's prompt, else the Control sheet's month cell."""
     company, opener = _company_and_opener(live)
-    month = parse_month(_control(live, "month"))
+    month = parse_month(typed) if typed else parse_month(_control(live, "month"))
     if month is None:
         raise ValueError(f"{CONTROL_SHEET}!{CELLS['month']} に対象月を入力してください / enter the month")
     run = run_payroll(company, month, opener, progress=lambda s: live.status(f"backoffice: {s}"))
@@ -122,8 +126,26 @@ def show_stock(live: XlwingsBook) -> str:
 
 @_button
 def reconcile_now(live: XlwingsBook) -> str:
+    """The nightly run now. A person is waiting: a book open in Excel (its `~$` owner file present) is
+    reported at once instead of retried with the night's back-off."""
     from addin.reconcile.run import nightly_run
     company = load_company(live.folder)
-    outcome = nightly_run(company, progress=lambda s: live.status(f"backoffice: {s}"))
+    outcome = nightly_run(company, sleep=lambda _seconds: None, progress=lambda s: live.status(f"backoffice: {s}"))
     _record(live, f"照合: {outcome.status}")
     return f"照合結果 / reconciliation: {outcome.status}\n→ {outcome.report_folder}"
+
+
+@_button
+def clear_highlights(live: XlwingsBook) -> str:
+    restored = live.clear_highlights()
+    return f"ハイライトを {restored} か所解除しました（元の色に戻しました）/ {restored} highlight(s) cleared"
+
+
+@_button
+def check_settings(live: XlwingsBook) -> str:
+    from addin.excel.setup import diagnose
+    findings = diagnose()
+    problems = [f for f in findings if not f.ok]
+    lines = [("OK  " if f.ok else "NG  ") + f.message_ja for f in findings]
+    head = "設定に問題はありません" if not problems else f"設定に問題が {len(problems)} 件あります"
+    return head + "\n" + "\n".join(lines)

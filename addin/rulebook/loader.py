@@ -13,9 +13,10 @@ from typing import Any, Iterable
 
 import yaml
 
+from addin.resources import rules_dir
 from addin.rulebook.book import DatedValue, Parameter, Rulebook
 
-RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+RULES_DIR = rules_dir()
 
 
 class RulesFileError(ValueError):

@@ -9,7 +9,6 @@ from addin.demo import DemoCompany, generate
 from addin.outputs.atomic import write_text
 from addin.services.company import SETTINGS_FILE, Company, load_company
 from addin.workbook.writer import cell_of, write_book
-from addin.workbook.xlwings_conf import SHEET as XLWINGS_CONF, conf_rows
 
 CONTROL_SHEET = "Control 操作"
 
@@ -85,7 +84,7 @@ def init_company(root: Path, lang: str = "ja", demo: DemoCompany | None = None) 
     company = load_company(root)
     for book_name, spec in company.books.items():
         rows = demo.rows.get(book_name, {}) if demo else {}
-        extra = {CONTROL_SHEET: control_rows(), XLWINGS_CONF: conf_rows()}
+        extra = {CONTROL_SHEET: control_rows()}     # no xlwings.conf sheet: settings are per user
         written.append(write_book(company.book_path(book_name), spec, rows, lang, extra))
     return written
 

@@ -1,22 +1,60 @@
 """`XlwingsBook`: the `Book` protocol over a workbook open in Excel, and the writes the buttons make.
 
-It uses only this part of the xlwings API (tests/fake_xlwings.py implements exactly it, and a
-test checks nothing else is touched):
+It hands the core the same Grid the file reader does: merged areas filled with their value, an
+Excel Table's header and data body (never its totals row), error cells as ErrorValue, hidden sheets
+flagged, dates as datetimes (xlwings' own conversion). It uses only this part of the xlwings API
+(tests/fake_xlwings.py implements exactly it, and a test checks nothing else is touched):
   Book: name, fullname, sheets, app            App: status_bar, screen_updating, alert(prompt, title)
-  Sheets: iteration, [name], add(name)         Sheet: name, used_range, tables, range(address), clear()
-  Table: name, range                           Range: options(ndim=2).value, value, row, column,
-                                                      color, add_hyperlink(address, text_to_display)
+  Sheets: iteration, [name], add(name)         Sheet: name, used_range, tables, range(address), clear(),
+                                                      visible
+  Table: name, range, header_row_range,        Range: options(ndim=2, err_to_str=True).value, value,
+         data_body_range                              row, column, color, merge_cells, merge_area,
+                                                      add_hyperlink(address, text_to_display)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from openpyxl.utils.cell import get_column_letter
+
 from addin.model import Grid, Issue
+from addin.model.grid import ErrorValue
 from addin.workbook.protocol import BookUnreadable
 
 ISSUES_SHEET = "Issues 問題"
 HIGHLIGHT = (255, 199, 206)     # Excel's light red
+ERROR_TEXTS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"}   # xlwings' err_to_str words
+ORIGINAL_FILL = 8               # issues-sheet column (0-based) with the fill a highlighted cell had before
+
+
+def _values(rng) -> list[list]:
+    """Cell values as rows; Excel's error cells as ErrorValue (xlwings gives them as text when asked)."""
+    rows = rng.options(ndim=2, err_to_str=True).value or []
+    return [[ErrorValue(v) if isinstance(v, str) and v in ERROR_TEXTS else v for v in row] for row in rows]
+
+
+def _fill_merged(rows: list[list], sheet, first_row: int, first_col: int, rng) -> None:
+    """A merged block shows one value; every cell under it means that value (as the file reader reads it).
+    Only blank cells can lie inside a merged area, and most sheets have none (one call tells)."""
+    if rng.merge_cells is False:
+        return
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                continue
+            area = sheet.range(f"{get_column_letter(first_col + c)}{first_row + r}").merge_area
+            top, left = area.row - first_row, area.column - first_col
+            if (top, left) != (r, c) and 0 <= top < len(rows) and 0 <= left < len(rows[top]):
+                row[c] = rows[top][left]
+
+
+def _colour_text(rgb) -> str:
+    return "" if rgb is None else "#%02x%02x%02x" % tuple(int(v) for v in rgb)
+
+
+def _colour(text):
+    return tuple(int(str(text)[i:i + 2], 16) for i in (1, 3, 5)) if text else None
 
 
 class XlwingsBook:
@@ -35,23 +73,33 @@ class XlwingsBook:
         return [table.name for sheet in self.book.sheets for table in sheet.tables]
 
     def read_sheet(self, name: str) -> Grid:
-        rng = self.book.sheets[name].used_range
-        rows = rng.options(ndim=2).value or []
-        return Grid(self.name, name, [list(r) for r in rows], rng.row, rng.column)
+        sheet = self.book.sheets[name]
+        rng = sheet.used_range
+        rows = _values(rng)
+        _fill_merged(rows, sheet, rng.row, rng.column, rng)
+        return Grid(self.name, name, rows, rng.row, rng.column, hidden=sheet.visible not in (True, -1))
 
     def read_table(self, name: str) -> Grid:
         for sheet in self.book.sheets:
             for table in sheet.tables:
                 if table.name == name:
-                    rng = table.range
-                    return Grid(self.name, sheet.name, [list(r) for r in rng.options(ndim=2).value], rng.row,
-                                rng.column, table=name)
+                    header = table.header_row_range
+                    rows = _values(header)
+                    body = table.data_body_range          # None for a Table with no data rows
+                    if body is not None:
+                        rows += _values(body)
+                    _fill_merged(rows, sheet, header.row, header.column, table.range)
+                    return Grid(self.name, sheet.name, rows, header.row, header.column, table=name,
+                                hidden=sheet.visible not in (True, -1))
         raise BookUnreadable(self.name, "sheet_missing", name)
 
     # --- what the buttons write (only into sheets the macro owns, and cell colours) -------------
 
     def status(self, text: str | None) -> None:
         self.book.app.status_bar = text if text else False
+
+    def screen_updating(self, on: bool) -> None:
+        self.book.app.screen_updating = on
 
     def alert(self, text: str, title: str = "backoffice") -> None:
         self.book.app.alert(text, title=title)
@@ -65,29 +113,40 @@ class XlwingsBook:
         return self.book.sheets.add(title)
 
     def clear_highlights(self) -> int:
-        """Uncolour the cells the previous validation coloured (listed on its issues sheet)."""
+        """Give the cells the previous validation coloured their own fill back (kept on its issues sheet);
+        a cell the user has recoloured since is left as it is."""
         if ISSUES_SHEET not in self.sheet_names():
             return 0
         rows = self.book.sheets[ISSUES_SHEET].used_range.options(ndim=2).value or []
-        cleared = 0
+        names = self.sheet_names()
+        restored = 0
         for row in rows[1:]:
             book, sheet, cell = row[1], row[2], row[3]
-            if book == self.name and sheet in self.sheet_names() and cell:
-                self.book.sheets[sheet].range(cell).color = None
-                cleared += 1
-        return cleared
+            if book != self.name or sheet not in names or not cell or len(row) <= ORIGINAL_FILL:
+                continue
+            target = self.book.sheets[sheet].range(cell)
+            if target.color is not None and tuple(target.color) == HIGHLIGHT:
+                target.color = _colour(row[ORIGINAL_FILL])
+                restored += 1
+        return restored
 
     def write_issues(self, issues: list[Issue], lang: str = "ja") -> None:
-        """The issues sheet: one row per issue, a hyperlink to each cell of this book; those cells coloured."""
+        """The issues sheet: one row per issue, a hyperlink to each cell of this book; those cells coloured,
+        their own fill kept in the last column so clear_highlights can give it back."""
         sheet = self.owned_sheet(ISSUES_SHEET)
-        header = ["場所", "ブック", "シート", "セル", "項目", "コード", "重要度", "内容"] if lang != "en" else \
-            ["Location", "Book", "Sheet", "Cell", "Field", "Code", "Severity", "Message"]
-        rows = [header] + [[i.location(), i.book, i.sheet, i.cell, i.field, i.code, i.severity.value, i.message(lang)]
-                           for i in issues]
-        sheet.range("A1").value = rows
+        header = ["場所", "ブック", "シート", "セル", "項目", "コード", "重要度", "内容", "元の色"] if lang != "en" else \
+            ["Location", "Book", "Sheet", "Cell", "Field", "Code", "Severity", "Message", "Original fill"]
         names = self.sheet_names()
-        for r, issue in enumerate(issues, start=2):
-            if issue.book == self.name and issue.sheet in names and issue.cell:
+        mine = [i.book == self.name and i.sheet in names and bool(i.cell) for i in issues]
+        original: dict[tuple[str, str], str] = {}
+        for issue, here in zip(issues, mine):
+            if here and (issue.sheet, issue.cell) not in original:
+                original[(issue.sheet, issue.cell)] = _colour_text(self.book.sheets[issue.sheet].range(issue.cell).color)
+        rows = [header] + [[i.location(), i.book, i.sheet, i.cell, i.field, i.code, i.severity.value, i.message(lang),
+                            original.get((i.sheet, i.cell), "") if here else ""] for i, here in zip(issues, mine)]
+        sheet.range("A1").value = rows
+        for r, (issue, here) in enumerate(zip(issues, mine), start=2):
+            if here:
                 sheet.range(f"A{r}").add_hyperlink(f"#'{issue.sheet}'!{issue.cell}", text_to_display=issue.location())
                 self.book.sheets[issue.sheet].range(issue.cell).color = HIGHLIGHT
 

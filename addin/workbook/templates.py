@@ -12,7 +12,9 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "workbooks" / "templates"
+from addin.resources import templates_dir
+
+TEMPLATES = templates_dir()
 INVOICE_TEMPLATE = TEMPLATES / "invoice.xlsx"
 
 #: where the invoice writer puts things (a company may move cells in its copy and edit this map)

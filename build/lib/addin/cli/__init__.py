@@ -1,0 +1,5 @@
+"""The `backoffice` command."""
+
+from addin.cli.main import main
+
+__all__ = ["main"]

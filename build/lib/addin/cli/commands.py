@@ -1,0 +1,220 @@
+"""The command handlers: parse nothing, decide nothing; call a service, print, return an exit code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from addin.outputs.issues import as_json, as_text, summary_line, write_issues_workbook
+from addin.rulebook import RuleNotInForce, RulesFileError
+from addin.services.company import SettingsError, load_company
+from addin.dates import month_end
+from addin.demo.generate import FY_MONTHS
+from addin.services.setup import init_company, make_demo
+from addin.services.invoicing import run_invoices
+from addin.services.payroll import run_payroll
+from addin.services.stock import run_stock
+from addin.services.validation import validate_company
+from addin.validate import SchemaError
+
+
+FY_LAST_MONTH = FY_MONTHS[-1]
+
+
+class UsageProblem(Exception):
+    """A problem the person can fix (bad folder, bad settings); printed as is, exit 2."""
+
+
+def _company(root: Path):
+    if not Path(root).is_dir():
+        raise UsageProblem(f"{root}: フォルダがありません / no such folder")
+    try:
+        return load_company(Path(root))
+    except (SettingsError, RulesFileError, SchemaError, RuleNotInForce) as exc:
+        raise UsageProblem(f"設定エラー / settings error: {exc}") from None
+
+
+def cmd_init(args, progress) -> int:
+    written = init_company(args.dir, args.lang)
+    for path in written:
+        print(path)
+    return 0
+
+
+def cmd_demo(args, progress) -> int:
+    if args.scale < 1:
+        raise UsageProblem("--scale must be 1 or more")
+    progress(f"demo company (scale {args.scale}) → {args.dir}")
+    demo, written = make_demo(args.dir, args.scale, args.errors, args.lang, args.seed)
+    for path in written:
+        print(path)
+    progress(f"{sum(len(r) for b in demo.rows.values() for r in b.values()):,} rows written")
+    return _month_end(args.dir, FY_LAST_MONTH, progress)
+
+
+def _month_end(root: Path, month, progress) -> int:
+    """The month end on a company: validate everything, then the month's payroll."""
+    company = _company(root)
+    lang = company.lang
+    checked = validate_company(company, progress=lambda book: progress(f"validating {book}"))
+    issues = list(checked.issues)
+    write_issues_workbook(company.out / "validation.xlsx", issues, lang)
+    print(summary_line(issues, lang))
+    if checked.issues.exit_code():
+        print(as_text(issues, lang))
+        return checked.issues.exit_code()
+    run = run_payroll(company, month, progress=progress)
+    _report_payroll(run, lang)
+    year_end = month_end(month)
+    invoices = run_invoices(company, year_end, progress=progress)
+    _print_issues(invoices.issues, lang)
+    print(f"{len(invoices.issued)} 件の請求書を発行 → {company.out / 'invoices'}")
+    stock = run_stock(company, year_end, progress=progress)
+    _print_issues(stock.issues, lang)
+    print(f"在庫評価額 {stock.report.get('total_value', 0):,} 円 → {company.out / 'stock' / year_end.isoformat()}")
+    return max(run.exit_code, invoices.exit_code, stock.exit_code)
+
+
+def cmd_validate(args, progress) -> int:
+    company = _company(args.dir)
+    lang = args.lang or company.lang
+    result = validate_company(company, progress=lambda book: progress(f"validating {book}"))
+    issues = list(result.issues)
+    report = write_issues_workbook(company.out / "validation.xlsx", issues, lang)
+    if args.format == "json":
+        print(as_json(issues, lang))
+    else:
+        if issues:
+            print(as_text(issues, lang))
+        print(summary_line(issues, lang))
+        print(f"→ {report}", file=sys.stderr)
+    return result.issues.exit_code()
+
+
+def _month(text: str):
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise UsageProblem(f"--month {text!r}: YYYY-MM で指定してください / use YYYY-MM") from None
+
+
+def _print_issues(issues, lang: str) -> None:
+    if issues:
+        print(as_text(issues, lang))
+        print(summary_line(issues, lang))
+
+
+def cmd_payroll(args, progress) -> int:
+    company = _company(args.dir)
+    lang = args.lang or company.lang
+    run = run_payroll(company, _month(args.month), progress=progress)
+    _report_payroll(run, lang)
+    return run.exit_code
+
+
+def _report_payroll(run, lang: str) -> None:
+    _print_issues(run.issues, lang)
+    if run.folder is not None:
+        p = run.payroll
+        totals = p.totals()
+        print(f"{p.month:%Y-%m}: {len(p.employees)} 名 支給日 {p.pay_date} 総支給 {totals['gross_pay']:,} 円 "
+              f"差引支給 {totals['net_pay']:,} 円 → {run.folder}")
+
+
+def _day(text: str | None, option: str):
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageProblem(f"{option} {text!r}: YYYY-MM-DD で指定してください / use YYYY-MM-DD") from None
+
+
+def cmd_invoice(args, progress) -> int:
+    company = _company(args.dir)
+    lang = args.lang or company.lang
+    run = run_invoices(company, _day(args.through, "--through"), args.correct, _day(args.date, "--date"),
+                       progress=progress)
+    _print_issues(run.issues, lang)
+    for doc in run.issued:
+        print(f"{doc['invoice_no']} {doc['kind']} {doc['customer']['customer_id']} {doc['issue_date']} "
+              f"{doc['total']:,} 円")
+    print(f"{len(run.issued)} 件発行 / issued → {company.out / 'invoices'}")
+    return run.exit_code
+
+
+def cmd_stock(args, progress) -> int:
+    company = _company(args.dir)
+    lang = args.lang or company.lang
+    as_of = _day(args.as_of, "--as-of") or dt.date.today()
+    run = run_stock(company, as_of, _day(args.pay_by, "--pay-by"), progress=progress)
+    _print_issues(run.issues, lang)
+    if run.report:
+        statuses = {}
+        for bill in run.report["match"]:
+            statuses[bill["status"]] = statuses.get(bill["status"], 0) + 1
+        print(f"{as_of}: {len(run.report['items'])} 品目 評価額 {run.report['total_value']:,} 円, "
+              f"発注提案 {len(run.report['reorder'])} 件, 照合 {statuses}")
+        for folder in run.folders:
+            print(f"→ {folder}")
+    return run.exit_code
+
+
+def cmd_excel(args, progress) -> int:
+    from addin.excel import setup   # the cli may face Excel; services may not
+    if args.action == "check":
+        text, code = setup.check_report(setup.diagnose(args.home))
+        print(text)
+        return code
+    if args.action == "remove-conf-sheets":
+        from addin.cli.cmd_excel import remove_conf_sheets
+        return remove_conf_sheets(Path(args.dir))
+    print(setup.setup_excel(args.home))
+    return 0
+
+
+def _reconcile_log(company) -> None:
+    """Unattended runs log to a rotating file besides the terminal."""
+    import logging
+    from logging.handlers import RotatingFileHandler
+    folder = company.root / ".backoffice" / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(folder / "reconcile.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("backoffice")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+def cmd_reconcile(args, progress) -> int:
+    from addin.reconcile.run import nightly_run
+    from addin.reconcile.scheduler import NightlyScheduler
+    company = _company(args.dir)
+    _reconcile_log(company)
+    if args.once:
+        outcome = nightly_run(company, _day(args.date, "--date"), progress=progress)
+        print(f"{outcome.status}" + (f" → {outcome.report_folder}" if outcome.report_folder else f": {outcome.detail}"))
+        return outcome.exit_code
+    days = str(company.settings.get("nightly", {}).get("days", "weekdays"))
+    try:
+        dt.datetime.strptime(args.at, "%H:%M")
+    except ValueError:
+        raise UsageProblem(f"--at {args.at!r}: HH:MM で指定してください / use HH:MM") from None
+    print(f"reconcile every {days} at {args.at} (Ctrl+C to stop)")
+    NightlyScheduler(args.at, lambda day: nightly_run(company, day, progress=progress), days).serve()
+    return 0
+
+
+def cmd_restore(args, progress) -> int:
+    from addin.reconcile.backups import restore
+    company = _company(args.dir)
+    day = _day(args.date, "--date")
+    folder = company.root / ".backoffice" / "backups"
+    books = args.book or sorted(p.name for p in (folder / day.isoformat()).glob("*.xlsx"))
+    try:
+        for path in restore(folder, day, company.root, books):
+            print(f"restored {path}")
+    except FileNotFoundError as missing:
+        raise UsageProblem(str(missing)) from None
+    return 0

@@ -1,0 +1,103 @@
+"""`backoffice` — one command over a company folder. Exit codes: 0 clean, 1 findings, 2 unusable input.
+
+Every failure a person can cause ends in a located message and an exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+import time
+from pathlib import Path
+
+from addin.cli.progress import Progress
+
+log = logging.getLogger("backoffice")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="backoffice", description="Back office for Excel workbooks (Japan)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="a new company folder with empty, formatted workbooks")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--lang", choices=["ja", "en"], default="ja")
+
+    p = sub.add_parser("demo", help="the demo company, then its month end")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--scale", type=int, default=1)
+    p.add_argument("--seed", type=int, default=2025)
+    p.add_argument("--errors", action="store_true", help="plant deliberate mistakes for the validator to find")
+    p.add_argument("--lang", choices=["ja", "en"], default="ja")
+
+    p = sub.add_parser("validate", help="check every workbook against every rule")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--lang", choices=["ja", "en"], default=None)
+
+    p = sub.add_parser("payroll", help="the month's payroll: register, pay slips, Zengin file, summary.json")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument("--month", required=True, help="work month YYYY-MM (attendance month; paid per settings)")
+    p.add_argument("--lang", choices=["ja", "en"], default=None)
+
+    p = sub.add_parser("invoice", help="qualified invoices for shipped, uninvoiced orders")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument("--through", required=True, help="invoice periods closing on or before YYYY-MM-DD")
+    p.add_argument("--correct", metavar="INVOICE_NO", help="cancel an issued invoice with a credit note and reissue")
+    p.add_argument("--date", help="date of the correction (default: --through)")
+    p.add_argument("--lang", choices=["ja", "en"], default=None)
+
+    p = sub.add_parser("stock", help="stock on hand and valuation, counts, reorder proposals, three-way match, payments")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument("--as-of", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--pay-by", help="vendor payments due by YYYY-MM-DD (default: --as-of)")
+    p.add_argument("--lang", choices=["ja", "en"], default=None)
+
+    p = sub.add_parser("reconcile", help="the nightly run: checks, change audit, backups, report")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--once", action="store_true", help="run now and exit (cron / Task Scheduler)")
+    when.add_argument("--at", metavar="HH:MM", help="stay running and reconcile every night at this time")
+    p.add_argument("--date", help="the night to reconcile (default: today)")
+
+    p = sub.add_parser("restore", help="put back master workbooks from a nightly backup")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument("--date", required=True)
+    p.add_argument("--book", action="append", help="workbook file name (default: all in that backup)")
+
+    p = sub.add_parser("excel", help="Excel integration")
+    p.add_argument("action", choices=["setup", "check", "remove-conf-sheets"])
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument("--home", type=Path, help=argparse.SUPPRESS)      # tests: a stand-in home folder
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    args = _parser().parse_args(argv)
+    from addin.cli import commands
+
+    handler = getattr(commands, f"cmd_{args.command}")
+    started = time.perf_counter()
+    try:
+        code = handler(args, Progress(sys.stderr))
+    except commands.UsageProblem as problem:
+        print(str(problem), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("中断しました / interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last line of defence: say what happened, keep the traceback in the log
+        if os.environ.get("BACKOFFICE_DEBUG"):
+            traceback.print_exc()
+        print(f"内部エラー / internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    log.debug("done in %.2fs", time.perf_counter() - started)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

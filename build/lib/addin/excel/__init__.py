@@ -1,0 +1,1 @@
+"""The Excel edge: worksheet functions (udfs) and button implementations (buttons) over xlwings."""

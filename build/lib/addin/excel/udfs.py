@@ -1,0 +1,460 @@
+"""Worksheet functions (xlwings UDFs), all named BO_…, each a thin face over the same engines the
+command line uses. Every argument may be a cell or a range; ranges give a dynamic array of the
+broadcast shape (Microsoft 365 / 2021; in Excel 2016/2019 select the output range and enter the formula
+with Ctrl+Shift+Enter). In Excel's shapes (see cells.py): a blank main input gives a blank result, a
+blank required input "#VALUE! … が空です", an error cell passes through, a bad cell "#VALUE! …"; xlwings
+cannot hand a real Excel error value back, so errors are text and BO_OK(x) says whether x is a result.
+Rules are the caller's company's (its folder's rules/ over the product's), cached per folder, so a
+sheet of 10,000 formulas recalculates quickly.
+
+Excel: carried by the backoffice add-in (its xlwings_udfs module, Windows only: xlwings UDFs do not
+exist on macOS). `UDF Modules` = addin.excel.udfs in the user's backoffice.conf.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import os
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xlwings as xw
+
+from addin.dates import month_end
+from addin.excel.cells import (EXCEL_ERRORS, NOT_SINGLE, CellError, blanks, broadcast, each, error_text, is_blank,
+                               merge_errors, parse_cell, result, single)
+from addin.money import rate
+from addin.normalize import parse_bool, parse_date, parse_integer, parse_month, scalar_parser
+from addin.normalize.column import enum_parser
+from addin.payroll.insurance import (InsuranceRates, employment_insurance_share, grade_of, insured_in, pension_base,
+                                     premiums)
+from addin.payroll.settings import PayrollSettings
+from addin.payroll.withholding import MonthlyTable
+from addin.rulebook import RuleNotInForce, load_rulebook
+from addin.tax import tax_on_exclusive, tax_on_inclusive
+from addin.tax.summary import is_registered
+from addin.validate import build_schemas
+from addin.validate.checks import check_my_number
+
+
+log = logging.getLogger("backoffice.udfs")
+CATEGORY = "backoffice"
+_caller_folder: list[str] = [""]      # the calling book's folder, set per call by _safe
+
+
+@functools.lru_cache(maxsize=8)
+def _rules_of(folder: str):
+    return load_rulebook(Path(folder) if folder else None)
+
+
+def rules():
+    """The rulebook of the calling book's company (its rules/ over the product's)."""
+    return _rules_of(_caller_folder[0])
+
+
+@functools.lru_cache(maxsize=64)
+def _monthly_table(folder: str, effective_from: date) -> MonthlyTable:
+    return MonthlyTable.on(_rules_of(folder), effective_from)
+
+
+def _table_for(pay_date: date) -> MonthlyTable:
+    return _monthly_table(_caller_folder[0], rules().entry("withholding.monthly_table", pay_date).effective_from)
+
+
+@functools.lru_cache(maxsize=None)
+def _choices_of(folder: str, book: str, sheet: str, column: str):
+    return enum_parser(build_schemas(_rules_of(folder).schemas)[book].sheets[sheet].columns[column].values)
+
+
+def _choices(book: str, sheet: str, column: str):
+    """The workbook schema's parser for a choice column: the words a cell may hold are the ones
+    the sheets accept (rules/schemas/*.yaml, company aliases included)."""
+    return _choices_of(_caller_folder[0], book, sheet, column)
+
+
+def _integer(value) -> int:
+    """parse_integer, with the case Excel sends most (a whole float) taken first."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return parse_integer(value)
+
+
+def _column(value) -> bool:
+    """True for 乙 (甲 when empty)."""
+    return _choices("staff", "staff", "tax_column")(value if not is_blank(value) else "甲") == "乙"
+
+
+def _book_folder(caller) -> str:
+    """The folder of the saved book the formula is in ("" when unknown: the product's rules alone)."""
+    try:
+        fullname = str(caller.sheet.book.fullname) if caller is not None else ""
+    except Exception:          # a caller Excel cannot describe (a formula being typed)
+        return ""
+    return _folder_of(fullname)
+
+
+@functools.lru_cache(maxsize=64)
+def _folder_of(fullname: str) -> str:
+    folder = Path(fullname).parent if ("/" in fullname or "\\" in fullname) else None
+    return str(folder) if folder is not None and folder.is_dir() else ""
+
+
+def _safe(fn):
+    """Rules of the caller's company; a whole-call failure is one error cell, never a Python traceback."""
+    names = list(inspect.signature(fn).parameters)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        at = names.index("caller")            # xlwings passes the caller in its position
+        caller = args[at] if len(args) > at else kwargs.get("caller")
+        _caller_folder[0] = _book_folder(caller)
+        try:
+            return fn(*args, **kwargs)
+        except CellError as problem:
+            return [[str(problem)]]
+        except RuleNotInForce as missing:
+            return [[error_text("N/A", missing.message_ja)]]
+        except Exception:        # a fault of ours: logged for the developer, a plain word for the cell
+            log.exception("%s failed", fn.__name__)
+            return [[error_text("VALUE!", "計算できませんでした / could not compute")]]
+    return wrapper
+
+
+def _args(**docs: str):
+    """xlwings argument options for every input: always 2-D (a cell is [[x]]), error cells as their text,
+    a Japanese description for the Function Wizard."""
+    def decorate(fn):
+        for name, doc in reversed(list(docs.items())):
+            fn = xw.arg(name, ndim=2, err_to_str=True, doc=doc)(fn)
+        return fn
+    return decorate
+
+
+@xw.func(category=CATEGORY)
+@_args(taxable="社会保険料等控除後の給与等の金額（円）。空欄なら結果も空欄",
+       dependents="扶養親族等の数（空欄は 0）", column="税額表の区分 甲 / 乙（空欄は 甲）",
+       pay_date="支給日（空欄・省略は今日）")
+@_safe
+def BO_WITHHOLDING(taxable, dependents=0, column="甲", pay_date=None, caller=None):
+    """源泉徴収税額（月額表）: 社会保険料等控除後の給与等の金額・扶養親族等の数・甲/乙・支給日から。"""
+    cells = [single(v) for v in (taxable, dependents, column, pay_date)]
+    if NOT_SINGLE not in cells:
+        return [[_withholding_cell(*cells)]]
+    amounts, deps, cols, days = broadcast(taxable, dependents, column, pay_date)
+    blank = blanks(amounts)
+    amounts, e1 = each(_integer, amounts, "taxable")
+    deps, e2 = each(_integer, deps, "dependents", default=0)
+    cols, e3 = each(_column, cols, "column", default=False)
+    days, e4 = each(parse_date, days, "pay_date", default=date.today())
+    errors = merge_errors(e1, e2, e3, e4)
+    out = np.zeros(amounts.shape, dtype=object)
+    ok = (errors == None) & ~blank  # noqa: E711
+    for day in set(days[ok]):
+        here = ok & (days == day)
+        try:
+            table = _table_for(day)
+        except RuleNotInForce as missing:
+            errors[here] = error_text("N/A", missing.message_ja)
+            continue
+        out[here] = table.tax(amounts[here].astype(np.int64), deps[here].astype(np.int64), cols[here].astype(bool))
+    return result(out, errors, blank)
+
+
+def _withholding_cell(taxable, dependents, column, pay_date):
+    """One cell (the common case: a formula per row) without array machinery; same rules as the array path."""
+    if is_blank(taxable):
+        return ""
+    parsed = [parse_cell(_integer, taxable, "taxable"), parse_cell(_integer, dependents, "dependents", 0),
+              parse_cell(_column, column, "column", False), parse_cell(parse_date, pay_date, "pay_date", date.today())]
+    problem = next((error for _, error in parsed if error is not None), None)
+    if problem:
+        return problem
+    (amount, _), (count, _), (otsu, _), (day, _) = parsed
+    return _table_for(day).tax_one(amount, count, otsu)
+
+
+def _insurance(smr, premium_month, birth_date, prefecture, birth_required: bool):
+    """Employee shares for a standard monthly remuneration in a premium month (the engine's premiums)."""
+    smr, months, births, prefs = broadcast(smr, premium_month, birth_date, prefecture)
+    blank = blanks(smr)
+    smr, e1 = each(_integer, smr, "standard_monthly_remuneration")
+    months, e2 = each(parse_month, months, "premium_month")
+    births, e3 = each(parse_date, births, "birth_date", **({} if birth_required else {"default": date(1990, 1, 1)}))
+    prefs, e4 = each(str, prefs, "prefecture", default="東京都")
+    errors = merge_errors(e1, e2, e3, e4)
+    out = {k: np.zeros(smr.shape, dtype=object) for k in ("health_insurance", "nursing_insurance", "pension")}
+    ok = (errors == None) & ~blank  # noqa: E711
+    for month, pref in {(m, p) for m, p in zip(months[ok], prefs[ok])}:
+        here = ok & (months == month) & (prefs == pref)
+        try:
+            settings = PayrollSettings(prefecture=str(pref))
+            rates = InsuranceRates.on(rules(), settings, month, month_end(month))
+        except (RuleNotInForce, ValueError) as bad:
+            errors[here] = error_text("N/A", getattr(bad, "message_ja", str(bad)))
+            continue
+        # who is insured depends on the birth date alone: ask the engine once per distinct date
+        distinct, position = np.unique(np.array([_as_date(b) for b in births[here]], dtype="datetime64[D]"),
+                                       return_inverse=True)
+        frame = pd.DataFrame({"hire_date": pd.Timestamp("1900-01-01"), "leave_date": pd.NaT,
+                              "birth_date": pd.to_datetime(distinct), "health_insurance": True, "pension": True})
+        insured = {k: v[position] for k, v in insured_in(frame, month).items()}
+        base = smr[here].astype(np.int64)
+        grades = rules().value("social_insurance.standard_monthly_remuneration_grades", month)
+        health_base = grade_of(base, grades)
+        shares = premiums(health_base, pension_base(health_base, grades, rates.pension_cap), np.zeros(len(base), np.int64),
+                          np.zeros(len(base), dtype=bool), insured, rates)
+        for name in out:
+            out[name][here] = shares[name]
+    return out, errors, blank
+
+
+_INSURANCE_DOCS = dict(standard_monthly_remuneration="標準報酬月額（円）。空欄なら結果も空欄",
+                       premium_month="保険料の月（例 2026-04）", birth_date="生年月日（75歳以上は 0）",
+                       prefecture="協会けんぽの都道府県（空欄は 東京都）")
+
+
+@xw.func(category=CATEGORY)
+@_args(**_INSURANCE_DOCS)
+@_safe
+def BO_HEALTH_INSURANCE(standard_monthly_remuneration, premium_month, birth_date=None, prefecture="東京都",
+                        caller=None):
+    """健康保険料（被保険者負担分、介護分を除く）: 標準報酬月額と保険料の月から（協会けんぽ、都道府県別）。"""
+    out, errors, blank = _insurance(standard_monthly_remuneration, premium_month, birth_date, prefecture, False)
+    return result(out["health_insurance"], errors, blank)
+
+
+@xw.func(category=CATEGORY)
+@_args(**{**_INSURANCE_DOCS, "birth_date": "生年月日（必須: 40〜64歳かどうかで決まります）"})
+@_safe
+def BO_NURSING_INSURANCE(standard_monthly_remuneration, premium_month, birth_date, prefecture="東京都", caller=None):
+    """介護保険料（被保険者負担分）: 40〜64歳（法定の到達日）の月だけ。生年月日は必須。"""
+    out, errors, blank = _insurance(standard_monthly_remuneration, premium_month, birth_date, prefecture, True)
+    return result(out["nursing_insurance"], errors, blank)
+
+
+@xw.func(category=CATEGORY)
+@_args(standard_monthly_remuneration=_INSURANCE_DOCS["standard_monthly_remuneration"],
+       premium_month=_INSURANCE_DOCS["premium_month"])
+@_safe
+def BO_PENSION(standard_monthly_remuneration, premium_month, caller=None):
+    """厚生年金保険料（被保険者負担分）: 等級の範囲 88,000〜650,000 円。"""
+    out, errors, blank = _insurance(standard_monthly_remuneration, premium_month, None, "東京都", False)
+    return result(out["pension"], errors, blank)
+
+
+@xw.func(category=CATEGORY)
+@_args(wages="支払った賃金（円）。空欄なら結果も空欄", pay_date="支給日（この日の料率）",
+       business="事業の種類 general / agriculture / construction（空欄は general）")
+@_safe
+def BO_EMPLOYMENT_INSURANCE(wages, pay_date, business="general", caller=None):
+    """雇用保険料（労働者負担分）: 支給日に有効な料率で。"""
+    wages, days, kinds = broadcast(wages, pay_date, business)
+    blank = blanks(wages)
+    wages, e1 = each(_integer, wages, "wages")
+    days, e2 = each(parse_date, days, "pay_date")
+    kinds, e3 = each(str, kinds, "business", default="general")
+    errors = merge_errors(e1, e2, e3)
+    out = np.zeros(wages.shape, dtype=object)
+    ok = (errors == None) & ~blank  # noqa: E711
+    for day, kind in {(d, k) for d, k in zip(days[ok], kinds[ok])}:
+        here = ok & (days == day) & (kinds == kind)
+        try:
+            worker = rate(rules().value("employment_insurance.worker_rate", day)[str(kind)])
+        except (RuleNotInForce, KeyError) as bad:
+            errors[here] = error_text("N/A", getattr(bad, "message_ja", f"business: {kind!r}"))
+            continue
+        out[here] = employment_insurance_share(wages[here].astype(np.int64), worker)
+    return result(out, errors, blank)
+
+
+@xw.func(category=CATEGORY)
+@_args(amount="税率ごとの合計金額（円）。空欄なら結果も空欄", tax_rate="税率 10 / 8（省略は 10、空欄のセルはエラー）",
+       rounding="端数処理 floor / half_up / ceil（省略は floor）", tax_included="税込金額なら TRUE")
+@_safe
+def BO_CONSUMPTION_TAX(amount, tax_rate=10, rounding="floor", tax_included=False, caller=None):
+    """消費税額: 税率ごとの合計に一度だけ端数処理（適格請求書と同じ）。"""
+    amounts, rates, roundings, included = broadcast(amount, tax_rate, rounding, tax_included)
+    blank = blanks(amounts)
+    amounts, e1 = each(_integer, amounts, "amount")
+    rates, e2 = each(_rate_percent, rates, "tax_rate")
+    roundings, e3 = each(_rounding, roundings, "rounding", default="floor")
+    included, e4 = each(parse_bool, included, "tax_included", default=False)
+    errors = merge_errors(e1, e2, e3, e4)
+    out = np.zeros(amounts.shape, dtype=object)
+    for index in zip(*np.nonzero((errors == None) & ~blank)):  # noqa: E711
+        compute = tax_on_inclusive if included[index] else tax_on_exclusive
+        out[index] = compute(int(amounts[index]), rates[index], roundings[index])
+    return result(out, errors, blank)
+
+
+def _as_date(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _rate_percent(value):
+    return rate(f"{_choices('stock', 'items', 'tax_rate')(value)}%")
+
+
+def _rounding(value) -> str:
+    if str(value) not in ("floor", "half_up", "ceil"):
+        raise ValueError(value)
+    return str(value)
+
+
+@xw.func(category=CATEGORY)
+@_args(value="マイナンバー（12桁）")
+@_safe
+def BO_CHECK_MY_NUMBER(value, caller=None):
+    """マイナンバーが12桁でチェックデジットが正しければ TRUE。空欄なら空欄。"""
+    values = broadcast(value)[0]
+    code = scalar_parser("code")
+    out, errors = each(lambda v: check_my_number(code(v)) is None, values, "my_number", default=False)
+    return result(out, errors, blanks(values))
+
+
+@xw.func(category=CATEGORY)
+@_args(value="適格請求書発行事業者の登録番号（T + 13桁）")
+@_safe
+def BO_CHECK_REGISTRATION(value, caller=None):
+    """登録番号が T + 13桁で法人番号のチェックデジットが正しければ TRUE。空欄なら空欄。"""
+    values = broadcast(value)[0]
+    code = scalar_parser("code")
+    out, errors = each(lambda v: is_registered(code(v)), values, "registration_number", default=False)
+    return result(out, errors, blanks(values))
+
+
+NORMALIZE_KINDS = ("text", "code", "kana", "integer", "yen", "decimal", "date", "month", "bool")
+
+
+@xw.func(category=CATEGORY)
+@_args(value="値（セルまたは範囲）", kind="読み方 text / code / kana / integer / yen / decimal / date / month / bool")
+@_safe
+def BO_NORMALIZE(value, kind="text", caller=None):
+    """backoffice が読むとおりの値（全角数字・¥・△・和暦などを正規化）。日付は日付で返します。"""
+    kinds = broadcast(kind)[0]
+    if kinds.size != 1 or str(kinds.flat[0]) not in NORMALIZE_KINDS:
+        raise CellError(error_text("VALUE!", f"kind: {kind!r}"))
+    values = broadcast(value)[0]
+    blank = blanks(values)
+    parsed, errors = each(scalar_parser(str(kinds.flat[0])), values, str(kinds.flat[0]), default="")
+    shown = np.vectorize(_for_excel, otypes=[object])(parsed)
+    return result(shown, errors, blank)
+
+
+@xw.func(category=CATEGORY)
+@_args(value="BO_ 関数の結果（セルまたは範囲）")
+@_safe
+def BO_OK(value, caller=None):
+    """BO_ 関数の結果が値なら TRUE、エラー（#VALUE! / #N/A … で始まる文字）なら FALSE。
+    xlwings は Excel のエラー値を返せないため、ISERROR の代わりにこれを使います。"""
+    values = broadcast(value)[0]
+    return result(np.vectorize(_is_result, otypes=[object])(values), np.full(values.shape, None, dtype=object))
+
+
+def _is_result(value) -> bool:
+    return not (isinstance(value, str) and (value.split(" ", 1)[0] in EXCEL_ERRORS))
+
+
+def _for_excel(value):
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
+    if hasattr(value, "as_tuple"):          # Decimal: Excel holds doubles
+        return float(value)
+    return value
+
+
+def _company_root(folder) -> Path:
+    """The company folder: the `folder` argument, else the calling book's folder; refused when absent."""
+    cells = broadcast(folder)[0]
+    given = cells.flat[0] if cells.size else None
+    root = str(given).strip() if not is_blank(given) else _caller_folder[0]
+    if not root:
+        raise CellError(error_text("VALUE!", "フォルダが分かりません: folder を指定するか、保存したブックで使ってください"))
+    if not Path(root).is_dir():
+        raise CellError(error_text("N/A", f"フォルダがありません / no such folder: {root}"))
+    return Path(root)
+
+
+@functools.lru_cache(maxsize=8)
+def _company_figures(kind: str, folder: str, when: date, stamp: tuple):
+    """Figures from the company's books, recomputed whenever a book file changes (`stamp`)."""
+    from addin.services.company import load_company
+    company = load_company(Path(folder))
+    if kind == "net_pay":
+        from addin.services.payroll import compute_month
+        return compute_month(company, when)
+    from addin.services.stock import on_hand_by_sku
+    return on_hand_by_sku(company, when), ""
+
+
+def _book_stamp(root: Path, book: str) -> tuple:
+    """Which file the company's lookup finds for `book`, and when it last changed; refused when absent."""
+    try:
+        path = _book_path(str(root), book, _folder_signature(root))
+    except (KeyError, ValueError, OSError) as problem:
+        raise CellError(error_text("N/A", f"{book}: {problem}")) from None
+    if not path.exists():
+        raise CellError(error_text("N/A", f"ブックがありません / no such workbook: {path}"))
+    stat = path.stat()
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+def _folder_signature(root: Path) -> tuple:
+    """What the book lookup depends on: the folder's file names (a book saved as .xlsm appears), the
+    settings file and the company's rules folder."""
+    def stamp(path: Path) -> int:
+        return path.stat().st_mtime_ns if path.exists() else 0
+    return tuple(sorted(os.listdir(root))), stamp(root / "backoffice.toml"), stamp(root / "rules")
+
+
+@functools.lru_cache(maxsize=32)
+def _book_path(root: str, book: str, signature: tuple) -> Path:
+    """The company's own lookup (Company.book_path), asked again only when the folder changes."""
+    from addin.services.company import load_company
+    return load_company(Path(root)).book_path(book)
+
+
+def _from_company(kind: str, book: str, keys, when, parse_when, label: str, missing, folder):
+    root = _company_root(folder)
+    stamp = _book_stamp(root, book)
+    keys, whens = broadcast(keys, when)
+    blank = blanks(keys)
+    whens, errors = each(parse_when, whens, label, **({"default": date.today()} if kind == "on_hand" else {}))
+    out = np.zeros(keys.shape, dtype=object)
+    for index in zip(*np.nonzero((errors == None) & ~blank)):  # noqa: E711
+        figures, problem = _company_figures(kind, str(root), whens[index], stamp)
+        if figures is None:
+            errors[index] = error_text("N/A", problem)
+            continue
+        found = figures.get(str(keys[index]).strip())
+        out[index] = found if found is not None else missing(keys[index])
+    return result(out, errors, blank)
+
+
+@xw.func(category=CATEGORY)
+@_args(employee_id="社員番号。空欄なら結果も空欄", month="対象の勤務月（例 2026-04）",
+       folder="会社フォルダ（省略はこのブックのフォルダ）")
+@_safe
+def BO_NET_PAY(employee_id, month, folder=None, caller=None):
+    """差引支給額: 会社のブックから `backoffice payroll` と同じ計算で（staff ブックが変わるまでキャッシュ）。"""
+    return _from_company("net_pay", "staff", employee_id, month, parse_month, "month",
+                         lambda who: error_text("N/A", f"{who} はこの月の支給対象ではありません"), folder)
+
+
+@xw.func(category=CATEGORY)
+@_args(sku="商品コード。空欄なら結果も空欄", as_of="この日の終わりの在庫（空欄・省略は今日）",
+       folder="会社フォルダ（省略はこのブックのフォルダ）")
+@_safe
+def BO_STOCK_ON_HAND(sku, as_of=None, folder=None, caller=None):
+    """在庫数: 会社の入出庫から、ある日の終わりの数量（`backoffice stock` と同じ）。"""
+    return _from_company("on_hand", "stock", sku, as_of, parse_date, "as_of",
+                         lambda _: 0, folder)           # an item with no movement yet has none on hand
+
+
+UDFS = [BO_WITHHOLDING, BO_HEALTH_INSURANCE, BO_NURSING_INSURANCE, BO_PENSION, BO_EMPLOYMENT_INSURANCE,
+        BO_CONSUMPTION_TAX, BO_CHECK_MY_NUMBER, BO_CHECK_REGISTRATION, BO_NORMALIZE, BO_OK, BO_NET_PAY,
+        BO_STOCK_ON_HAND]

@@ -1,0 +1,81 @@
+"""An Issue is a value: where a problem is (book, sheet, cell), what it is (code), how bad it is,
+and what to tell a person in Japanese and English. Issues are collected, never raised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, asdict
+from enum import Enum
+
+
+class Severity(str, Enum):
+    #: input cannot be used at all (not a workbook, missing sheet or column): exit 2
+    FATAL = "fatal"
+    #: a value breaks a rule: exit 1
+    ERROR = "error"
+    #: suspicious but usable; does not change the exit code
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    book: str
+    sheet: str
+    cell: str          # A1 reference, "" when the issue is about a whole sheet or book
+    field: str         # canonical column name, "" when not about one column
+    code: str
+    severity: Severity
+    message_ja: str
+    message_en: str
+    value: str = ""    # the offending value as typed, already masked when it is personal data
+
+    def message(self, lang: str = "ja") -> str:
+        return self.message_en if lang == "en" else self.message_ja
+
+    def location(self) -> str:
+        """Excel's own way to name a cell: staff.xlsx!Staff 従業員!H12."""
+        parts = [p for p in (self.book, self.sheet, self.cell) if p]
+        return "!".join(parts)
+
+    def to_record(self, lang: str = "ja") -> dict:
+        record = asdict(self)
+        record["severity"] = self.severity.value
+        record["message"] = self.message(lang)
+        return record
+
+
+def fatal(where: str, code: str, message_ja: str, message_en: str) -> Issue:
+    """An issue about a whole file (settings, rules, the register) that stops a run: exit 2."""
+    return Issue(where, "", "", "", code, Severity.FATAL, message_ja, message_en)
+
+
+def exit_code(issues) -> int:
+    """2 when input is unusable, 1 when a rule is broken, else 0 (warnings do not count)."""
+    severities = {i.severity for i in issues}
+    if Severity.FATAL in severities:
+        return 2
+    return 1 if Severity.ERROR in severities else 0
+
+
+@dataclass
+class IssueList:
+    """Issues in the order found; the exit code follows the worst severity."""
+
+    items: list[Issue] = field(default_factory=list)
+
+    def add(self, issue: Issue) -> None:
+        self.items.append(issue)
+
+    def extend(self, issues) -> None:
+        self.items.extend(issues)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for i in self.items if i.severity is severity)
+
+    def exit_code(self) -> int:
+        return exit_code(self.items)

@@ -1,0 +1,1 @@
+"""Writers of what people and banks receive; every file is written atomically."""

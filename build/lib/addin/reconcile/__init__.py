@@ -1,0 +1,1 @@
+"""The nightly unattended run: consistent copies, independent checks, change audit, backups, report."""

@@ -1,0 +1,93 @@
+"""The change audit: a snapshot of every master table per night, and what changed since the last
+successful run — row by row and field by field, salaries, bank accounts and prices first."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from addin.model import Table, column_letter
+from addin.model.privacy import mask
+
+#: sheets compared row by row on their key; the others as sets of rows (added / removed)
+KEYS = {("staff", "staff"): "employee_id", ("stock", "items"): "sku", ("vendors", "vendors"): "vendor_id",
+        ("sales", "customers"): "customer_id"}
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def snapshot(tables: dict[tuple[str, str], Table]) -> dict[tuple[str, str], dict]:
+    """Per sheet: where each field sits, and its rows — keyed sheets as {key: {field: text, "_row": n}},
+    the others as {row digest: excel row}."""
+    out = {}
+    for name, table in tables.items():
+        frame = table.frame
+        if name in KEYS:
+            key = KEYS[name]
+            texts = frame.map(_text)
+            records = texts.assign(_row=[int(r) for r in table.rows]).to_dict("records")
+            out[name] = {"columns": dict(table.columns), "rows": {row[key]: row for row in records if row[key]}}
+        else:     # transactional sheets: one 64-bit digest per row, compared as sets
+            digests = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
+            out[name] = {"columns": dict(table.columns), "digests": digests,
+                         "row_numbers": np.asarray(table.rows, dtype=np.int64)}
+    return out
+
+
+def _shown(field: str, value: str, personal: set[str]) -> str:
+    return mask(value) if field in personal and value else value
+
+
+def changes(before: dict, after: dict, books: dict, personal: set[str], priority: list[str]) -> list[dict]:
+    """Each change: book, sheet, key, field, before, after, cell (in tonight's book), kind."""
+    found = []
+    for name, tonight in after.items():
+        if name not in before:
+            continue
+        book, sheet = name
+        spec = books[book].sheets[sheet]
+        file, title = books[book].file, spec.display_name
+        if name not in KEYS:
+            found += _row_sets(before[name], tonight, file, title)
+            continue
+        now, then, columns = tonight["rows"], before[name]["rows"], tonight["columns"]
+        for key in sorted(set(now) | set(then)):
+            old, new = then.get(key), now.get(key)
+            if old is None:
+                found.append({"book": file, "sheet": title, "key": key, "field": "", "kind": "added",
+                              "before": "", "after": "", "cell": f"A{new['_row']}"})
+            elif new is None:
+                found.append({"book": file, "sheet": title, "key": key, "field": "", "kind": "removed",
+                              "before": "", "after": "", "cell": ""})
+            else:
+                for field in spec.columns:
+                    if old.get(field, "") != new.get(field, ""):
+                        found.append({"book": file, "sheet": title, "key": key, "field": field, "kind": "changed",
+                                      "before": _shown(field, old.get(field, ""), personal),
+                                      "after": _shown(field, new.get(field, ""), personal),
+                                      "cell": _cell(columns, field, new["_row"])})
+    rank = {field: i for i, field in enumerate(priority)}
+    found.sort(key=lambda c: (rank.get(c["field"], len(rank)), c["book"], c["sheet"], c["key"], c["field"]))
+    return found
+
+
+def _row_sets(then: dict, now: dict, file: str, title: str) -> list[dict]:
+    """Rows of a transactional sheet that appeared (with their rows) and how many disappeared."""
+    added = ~np.isin(now["digests"], then["digests"])
+    removed = int((~np.isin(then["digests"], now["digests"])).sum())
+    found = [{"book": file, "sheet": title, "key": "", "field": "", "kind": "added", "before": "", "after": "",
+              "cell": f"A{row}"} for row in now["row_numbers"][added].tolist()]
+    if removed:
+        found.append({"book": file, "sheet": title, "key": "", "field": "", "kind": "removed", "before": str(removed),
+                      "after": "", "cell": ""})
+    return found
+
+
+def _cell(columns: dict[str, int], field: str, row: int) -> str:
+    return f"{column_letter(columns[field])}{row}" if field in columns else f"{row}:{row}"

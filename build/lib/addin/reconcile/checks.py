@@ -1,0 +1,287 @@
+"""The nightly checks. Each is independent: it gets the night's context, returns findings (each with
+where it is), and a failure in one never stops the others."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from addin.dates import add_months, month_end
+from addin.invoicing.terms import period_end
+from addin.model import column_letter
+from addin.model.privacy import mask
+from addin.outputs.zengin import read_trailer
+from addin.stock.counts import count_differences
+from addin.stock.ledger import QTY_SCALE, build_ledger, negative_stock
+from addin.stock.matching import three_way_match
+from addin.stock.valuation import value
+from addin.tax.summary import is_registered
+
+
+class Skipped(Exception):
+    """A check that cannot run tonight (its workbook is locked or unusable)."""
+
+
+@dataclass
+class Night:
+    company: object
+    day: date
+    validation: object               # Validation over tonight's consistent copies
+    unavailable: set[str]            # book names not copied tonight
+    register: object | None = None   # InvoiceRegister
+    settings: dict = field(default_factory=dict)
+
+    def table(self, book: str, sheet: str):
+        if book in self.unavailable:
+            raise Skipped(f"{book} not available tonight")
+        found = self.validation.table(book, sheet)
+        if found is None and not self.company.books[book].sheets[sheet].optional:
+            raise Skipped(f"{book}: {sheet} unusable")
+        return found
+
+    @cached_property
+    def ledger(self):
+        return build_ledger(self.table("stock", "movements"), self.day, self.table("stock", "items"))
+
+    @cached_property
+    def valuation(self):
+        return value(self.ledger, str(self.company.settings.get("stock", {}).get("valuation", "moving_average")))
+
+
+def _finding(book="", sheet="", cell="", key="", ja="", en="", value=""):
+    return {"book": book, "sheet": sheet, "cell": cell, "key": key, "message_ja": ja, "message_en": en, "value": value}
+
+
+def _at(table, position: int, field_name: str, key: str, ja: str, en: str, value="") -> dict:
+    return _finding(table.book, table.sheet, table.cell(field_name, position), key, ja, en, value)
+
+
+def validation(night: Night) -> list[dict]:
+    return [_finding(i.book, i.sheet, i.cell, i.field, i.message_ja, i.message_en, i.value)
+            for i in night.validation.issues]
+
+
+def stock_vs_counts(night: Night) -> list[dict]:
+    counts = night.table("stock", "counts")
+    differences = count_differences(counts, night.ledger, lambda: night.valuation.items.set_index("sku")["unit_cost"])
+    out = []
+    position_of = {int(row): i for i, row in enumerate(counts.rows)} if len(differences) else {}
+    for r in differences.to_dict("records"):
+        position = position_of[int(r["row"])]
+        out.append(_at(counts, position, "counted_qty", r["sku"],
+                       f"実棚 {r['counted'] / QTY_SCALE:g} と帳簿 {r['ledger'] / QTY_SCALE:g} の差 {r['difference'] / QTY_SCALE:g}（{r['value']:,} 円）",
+                       f"count {r['counted'] / QTY_SCALE:g} vs ledger {r['ledger'] / QTY_SCALE:g}: {r['difference'] / QTY_SCALE:g} ({r['value']:,} yen)"))
+    return out
+
+
+def stock_vs_on_hand_column(night: Night) -> list[dict]:
+    items = night.table("stock", "items")
+    on_hand = night.ledger.on_hand()
+    out = []
+    for position, (sku, stated) in enumerate(zip(items.frame["sku"], items.frame["on_hand"])):
+        if stated is None or sku is None or (isinstance(stated, float) and stated != stated):
+            continue
+        book = int(on_hand.get(sku, 0))
+        if int(stated * QTY_SCALE) != book:
+            out.append(_at(items, position, "on_hand", sku, f"在庫数欄 {stated} と入出庫の計 {book / QTY_SCALE:g} が違います",
+                           f"on-hand column {stated} differs from movements {book / QTY_SCALE:g}"))
+    return out
+
+
+def negative_stock_check(night: Night) -> list[dict]:
+    movements = night.table("stock", "movements")
+    return [_at(movements, int(r["position"]), "qty", r["sku"], f"{r['sku']} の在庫がマイナス（{r['balance'] / QTY_SCALE:g}）",
+                f"{r['sku']} goes below zero ({r['balance'] / QTY_SCALE:g})")
+            for r in negative_stock(night.ledger).to_dict("records")]
+
+
+def _invoiced(night: Night) -> set[str]:
+    if night.register is None:
+        return set()
+    return night.register.invoiced_keys()
+
+
+def order_keys(frame: pd.DataFrame) -> pd.Series:
+    """line_key for every order row, vectorised."""
+    return frame["order_no"].fillna("").astype(str) + "|" + frame["sku"].fillna("").astype(str) + "|" + \
+        frame["description"].fillna("").astype(str)
+
+
+def shipped_not_invoiced(night: Night) -> list[dict]:
+    orders, customers = night.table("sales", "orders"), night.table("sales", "customers")
+    closing = customers.frame.drop_duplicates("customer_id").set_index("customer_id")["closing_day"].fillna("end")
+    frame = orders.frame
+    usable = frame["shipped_date"].notna() & frame["customer_id"].isin(closing.index)
+    pairs = pd.DataFrame({"shipped": frame["shipped_date"], "closing": frame["customer_id"].map(closing)})[usable]
+    closes = {(d, c): period_end(d.date(), str(c)) for d, c in set(zip(pairs["shipped"], pairs["closing"]))}
+    period = pd.Series([closes[(d, c)] for d, c in zip(pairs["shipped"], pairs["closing"])], index=pairs.index, dtype=object)
+    due = period[period <= night.day]
+    open_lines = ~order_keys(frame.loc[due.index]).isin(_invoiced(night)).to_numpy()
+    positions, closed = due.index[open_lines].to_numpy(), due.to_numpy()[open_lines]
+    numbers = frame["order_no"].to_numpy()[positions]
+    letter = column_letter(orders.columns["shipped_date"])
+    return [_finding(orders.book, orders.sheet, f"{letter}{row}", number, f"出荷済み（{when} 締め）で未請求",
+                     f"shipped, period closed {when}, not invoiced")
+            for row, number, when in zip(orders.rows[positions].tolist(), numbers.tolist(), closed.tolist())]
+
+
+def invoices_without_order(night: Night) -> list[dict]:
+    if night.register is None:
+        return []
+    existing = set(order_keys(night.table("sales", "orders").frame))
+    out = []
+    for number, key in night.register.db.execute(
+            "SELECT l.invoice_no, l.line_key FROM invoiced_lines l JOIN invoices i USING (invoice_no) WHERE i.status = 'issued'"):
+        if key not in existing:
+            out.append(_finding(".backoffice/state.db", "invoices", "", number,
+                                f"請求書 {number} の明細 {key.split('|')[0]} に対応する受注がありません",
+                                f"invoice {number} line {key.split('|')[0]} has no order"))
+    return out
+
+
+def invoice_register(night: Night) -> list[dict]:
+    if night.register is None:
+        return []
+    return [_finding(".backoffice/state.db", "invoices", "", f.invoice_no, f"{f.code}: {f.detail}", f"{f.code}: {f.detail}")
+            for f in night.register.verify()]
+
+
+def payroll_last_month(night: Night) -> list[dict]:
+    staff = night.table("staff", "staff")
+    month = add_months(night.day.replace(day=1), -1)
+    folder = night.company.out / "payroll" / f"{month:%Y-%m}"
+    summary_path = folder / "summary.json"
+    if not summary_path.exists():
+        return [_finding("out/payroll", f"{month:%Y-%m}", "", "", f"{month:%Y-%m} の給与計算が実行されていません",
+                         f"payroll for {month:%Y-%m} has not been run")]
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    paid = [e["employee_id"] for e in summary["employees"]]
+    out = []
+    for employee in sorted({e for e in paid if paid.count(e) > 1}):
+        out.append(_finding("out/payroll", f"{month:%Y-%m}", "", employee, f"{employee} が二重に支給されています",
+                            f"{employee} is paid twice"))
+    frame = staff.frame
+    first, last = pd.Timestamp(month), pd.Timestamp(month_end(month))
+    active = (frame["hire_date"] <= last) & (frame["leave_date"].isna() | (frame["leave_date"] >= first))
+    for position in np.flatnonzero(active.to_numpy()):
+        if frame.iloc[position]["employee_id"] not in paid:
+            out.append(_at(staff, position, "employee_id", frame.iloc[position]["employee_id"],
+                           f"{month:%Y-%m} に在籍していますが支給がありません", f"employed in {month:%Y-%m} but not paid"))
+    gone = frame["leave_date"].notna() & (frame["leave_date"] < first)
+    for position in np.flatnonzero(gone.to_numpy()):
+        if frame.iloc[position]["employee_id"] in paid:
+            out.append(_at(staff, position, "leave_date", frame.iloc[position]["employee_id"],
+                           "退職後に支給されています", "paid after leaving"))
+    zengin = sorted(folder.glob("zengin_*.txt"))
+    net = sum(e["net_pay"] for e in summary["employees"] if e["net_pay"] > 0)
+    if not zengin:
+        out.append(_finding("out/payroll", f"{month:%Y-%m}", "", "", "振込データがありません", "no transfer file"))
+    elif read_trailer(zengin[-1].read_bytes())[1] != net or summary["totals"]["net_pay"] != sum(e["net_pay"] for e in summary["employees"]):
+        out.append(_finding("out/payroll", f"{month:%Y-%m}", "", "", "賃金台帳と振込データの合計が一致しません",
+                            "register and transfer file totals differ"))
+    return out
+
+
+def three_way_match_check(night: Night) -> list[dict]:
+    bills = night.table("vendors", "bills")
+    match = three_way_match(bills, night.table("vendors", "purchase_orders"), night.table("stock", "items"),
+                            night.ledger, night.company.rulebook.value("matching.tolerance", night.day))
+    out = []
+    exceptions = match[~match["status"].isin(["matched", "fee"])]
+    position_of = {int(row): i for i, row in enumerate(bills.rows)} if len(exceptions) else {}
+    for r in exceptions.to_dict("records"):
+        out.append(_at(bills, position_of[int(r["row"])], "amount_excl_tax", r["bill_no"],
+                       f"三点照合: {r['status']}（請求 {int(r['amount'] or 0):,}・入荷 {r['received']:,}）",
+                       f"three-way match: {r['status']} (billed {int(r['amount'] or 0):,}, received {r['received']:,})"))
+    return out
+
+
+def duplicate_bank_accounts(night: Night) -> list[dict]:
+    """The same account paid as an employee's salary and as a vendor: a classic fraud signal."""
+    staff, vendors = night.table("staff", "staff"), night.table("vendors", "vendors")
+
+    def accounts(table):
+        f = table.frame
+        return {(b, br, a): i for i, (b, br, a) in enumerate(zip(f["bank_code"], f["branch_code"], f["account_number"]))
+                if b and br and a}
+
+    mine, theirs = accounts(staff), accounts(vendors)
+    out = []
+    for account in sorted(set(mine) & set(theirs)):
+        employee = staff.frame.iloc[mine[account]]["employee_id"]
+        vendor = vendors.frame.iloc[theirs[account]]["vendor_id"]
+        out.append(_at(vendors, theirs[account], "account_number", vendor,
+                       f"仕入先 {vendor} の口座が従業員 {employee} と同じです（{account[0]}-{account[1]}-{mask(account[2])}）",
+                       f"vendor {vendor} shares a bank account with employee {employee} ({account[0]}-{account[1]}-{mask(account[2])})",
+                       mask(account[2])))
+    return out
+
+
+def registration_numbers(night: Night) -> list[dict]:
+    out = []
+    for book, sheet, key in (("vendors", "vendors", "vendor_id"), ("sales", "customers", "customer_id")):
+        table = night.table(book, sheet)
+        raw = night.validation.raw.get((book, sheet))
+        for position, (who, typed) in enumerate(zip(table.frame[key], raw.frame["registration_number"]
+                                                    if raw is not None and "registration_number" in raw.frame else [])):
+            if typed not in (None, "") and not is_registered(str(typed).strip().upper()):
+                out.append(_at(table, position, "registration_number", who, f"{who} の登録番号が無効です",
+                               f"{who} has an invalid registration number", str(typed)))
+    return out
+
+
+def stale_items(night: Night, days: int = 180) -> list[dict]:
+    items = night.table("stock", "items")
+    last = items.frame["sku"].map(night.ledger.frame.groupby("sku")["date"].max())
+    limit = pd.Timestamp(night.day - timedelta(days=int(days)))
+    stale = items.frame["sku"].notna() & (last.isna() | (last < limit))
+    out = []
+    for position in np.flatnonzero(stale.to_numpy()):
+        moved = last.iloc[position]
+        when = moved.date().isoformat() if pd.notna(moved) else "なし / never"
+        out.append(_at(items, int(position), "sku", items.frame["sku"].iloc[position],
+                       f"{days} 日以上動きがありません（最終 {when}）", f"no movement for {days} days (last {when})"))
+    return out
+
+
+CHECKS: dict[str, Callable[..., list[dict]]] = {
+    "validation": validation,
+    "stock_vs_counts": stock_vs_counts,
+    "stock_vs_on_hand_column": stock_vs_on_hand_column,
+    "negative_stock": negative_stock_check,
+    "shipped_not_invoiced": shipped_not_invoiced,
+    "invoices_without_order": invoices_without_order,
+    "invoice_register": invoice_register,
+    "payroll_last_month": payroll_last_month,
+    "three_way_match": three_way_match_check,
+    "duplicate_bank_accounts": duplicate_bank_accounts,
+    "registration_numbers": registration_numbers,
+    "stale_items": stale_items,
+}
+
+
+#: a morning report lists at most this many findings per check; `count` keeps the true number
+FINDINGS_LISTED = 5000
+
+
+def run_check(name: str, night: Night, options: dict) -> dict:
+    """{name, status (pass / findings / skipped / error), count, findings, detail}: never raises."""
+    params = {k: v for k, v in options.items() if k != "enabled"}
+    if not options.get("enabled", True):
+        return {"name": name, "status": "skipped", "count": 0, "findings": [], "detail": "disabled in rules"}
+    try:
+        findings = CHECKS[name](night, **params)
+    except Skipped as why:
+        return {"name": name, "status": "skipped", "count": 0, "findings": [], "detail": f"skipped: {why}"}
+    except Exception as exc:  # one failing check must not stop the others
+        return {"name": name, "status": "error", "count": 0, "findings": [], "detail": f"{type(exc).__name__}: {exc}"}
+    listed = findings[:FINDINGS_LISTED]
+    detail = f"{len(findings) - len(listed):,} more not listed" if len(findings) > len(listed) else ""
+    return {"name": name, "status": "findings" if findings else "pass", "count": len(findings), "findings": listed,
+            "detail": detail}

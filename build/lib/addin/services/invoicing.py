@@ -1,0 +1,160 @@
+"""Issue qualified invoices for shipped, uninvoiced orders; correct one with a credit note and a
+replacement; keep the register's view, the documents and the monthly tax summary up to date."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from addin.invoicing.build import Draft, build_drafts
+from addin.invoicing.document import content_of, credit_note_of
+from addin.invoicing.settings import InvoiceSettings, Issuer
+from addin.model import Issue, Severity
+from addin.model.issues import exit_code, fatal
+from addin.outputs.atomic import write_bytes, write_text
+from addin.outputs.invoice_pdf import invoice_pdf
+from addin.outputs.invoice_register import write_register_view, write_tax_summary
+from addin.outputs.invoice_xlsx import invoice_xlsx
+from addin.rulebook import RuleNotInForce
+from addin.services.company import Company
+from addin.services.validation import BookOpener, open_company_book, validate_company
+from addin.state import InvoiceRegister
+from addin.tax import tax_rates
+from addin.tax.summary import is_registered, monthly_summary
+
+
+@dataclass
+class InvoiceRun:
+    issues: list[Issue] = field(default_factory=list)
+    issued: list[dict] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(self.issues)
+
+
+def register_of(company: Company) -> InvoiceRegister:
+    return InvoiceRegister(company.root / ".backoffice" / "state.db")
+
+
+def _bad_rows(issues: list[Issue], sheet: str) -> set[int]:
+    rows = set()
+    for issue in issues:
+        if issue.sheet == sheet and issue.severity is Severity.ERROR and issue.cell:
+            rows.add(int("".join(ch for ch in issue.cell if ch.isdigit())))
+    return rows
+
+
+def run_invoices(company: Company, through: date, correct: str | None = None, on: date | None = None,
+                 opener: BookOpener = open_company_book, progress: Callable[[str], None] = lambda _: None) -> InvoiceRun:
+    run = InvoiceRun()
+    settings, issuer = InvoiceSettings.from_settings(company.settings)
+    if not is_registered(issuer.registration_number):
+        run.issues.append(fatal("backoffice.toml", "issuer_not_registered",
+                                 f"[company] registration_number「{issuer.registration_number}」が有効な登録番号ではありません（T+13桁）",
+                                 f"[company] registration_number {issuer.registration_number!r} is not a valid registration number"))
+        return run
+    progress("validating sales.xlsx and stock.xlsx")
+    checked = validate_company(company, opener, only={"sales", "stock", "vendors"})
+    issues = list(checked.issues)
+    run.issues += [i for i in issues if i.severity is Severity.FATAL]
+    if run.issues:
+        return run
+    run.issues += [i for i in issues if i.book == company.books["sales"].file]
+    register = register_of(company)
+    try:
+        broken = register.verify()
+        if broken:
+            run.issues += [fatal(".backoffice/state.db", f"register_{f.code}", f"請求書台帳の {f.invoice_no}: {f.detail}",
+                                  f"invoice register {f.invoice_no}: {f.detail}") for f in broken]
+            return run
+        replaced: dict[str, str] = {}
+        if correct:
+            replaced = _credit(register, correct, on or through, settings, run)
+            if run.exit_code == 2:
+                return run
+        orders, customers = checked.table("sales", "orders"), checked.table("sales", "customers")
+        rates = tax_rates(company.rulebook, through)
+        bad = _bad_rows(issues, orders.sheet) | {int(orders.rows[p]) for p in orders.frame.index[
+            orders.frame["customer_id"].isin(_customers_with_errors(issues, customers))]}
+        drafts, stopped = build_drafts(orders, customers, through, register.invoiced_keys(), bad, rates, settings)
+        run.issues += stopped
+        for draft in drafts:
+            links = sorted({("replaces", replaced[line.key]) for line in draft.lines if line.key in replaced})
+            if links:
+                draft.issue_date = max(draft.issue_date, on or through)
+            run.issued.append(_issue(register, draft, issuer, settings, links))
+        progress(f"{len(run.issued)} invoice(s) issued")
+        run.written = write_invoice_outputs(company, register, settings, checked)
+    except RuleNotInForce as missing:
+        run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
+    finally:
+        register.close()
+    return run
+
+
+def _customers_with_errors(issues: list[Issue], customers) -> set[str]:
+    rows = _bad_rows(issues, customers.sheet)
+    frame = customers.frame
+    return {frame.loc[p, "customer_id"] for p in frame.index if int(customers.rows[p]) in rows} - {None}
+
+
+def _issue(register: InvoiceRegister, draft: Draft, issuer: Issuer, settings: InvoiceSettings, links) -> dict:
+    return register.issue(lambda number: content_of(draft, number, issuer), settings.prefix, settings.digits,
+                          [line.key for line in draft.lines], links)
+
+
+def _credit(register: InvoiceRegister, number: str, on: date, settings: InvoiceSettings, run: InvoiceRun) -> dict[str, str]:
+    original = register.get(number)
+    if original is None or original["kind"] != "invoice" or original["status"] != "issued":
+        run.issues.append(fatal(".backoffice/state.db", "cannot_correct",
+                                 f"{number} は訂正できる発行済みの請求書ではありません",
+                                 f"{number} is not an issued invoice that can be corrected"))
+        return {}
+    note = register.issue(lambda n: credit_note_of(_stored(original), n, on), settings.prefix, settings.digits, [],
+                          [("credits", number)])
+    register.release(number)
+    run.issued.append(note)
+    return {line["key"]: number for line in original["lines"]}
+
+
+def _stored(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if k not in ("status", "links")}
+
+
+def write_invoice_outputs(company: Company, register: InvoiceRegister, settings: InvoiceSettings, checked) -> list[Path]:
+    """Documents missing for any issued number, then the register's views; all atomic, all rebuildable."""
+    folder = company.out / "invoices"
+    folder.mkdir(parents=True, exist_ok=True)
+    everything = register.all()
+    bank = company.settings.get("bank", {})
+    bank_line = f"{bank.get('bank_name_kana', '')} {bank.get('branch_name_kana', '')} " \
+                f"{'普通' if bank.get('account_type', 'ordinary') == 'ordinary' else '当座'} {bank.get('account_number', '')}"
+    written = []
+    for doc in everything:
+        content = _stored(doc)
+        pdf, xlsx = folder / f"{doc['invoice_no']}.pdf", folder / f"{doc['invoice_no']}.xlsx"
+        if not pdf.exists():
+            written.append(write_bytes(pdf, invoice_pdf(content, bank_line, settings.reduced_mark)))
+        if not xlsx.exists():
+            written.append(invoice_xlsx(xlsx, content, settings.rounding, mark=settings.reduced_mark))
+    hashes = dict(register.db.execute("SELECT invoice_no, content_hash FROM invoices"))
+    summary = {"invoices": [{"invoice_no": d["invoice_no"], "kind": d["kind"], "customer_id": d["customer"]["customer_id"],
+                             "issue_date": d["issue_date"], "due_date": d["due_date"],
+                             "subtotal_by_rate": {k: t["subtotal"] for k, t in d["by_rate"].items()},
+                             "tax_by_rate": {k: t["tax"] for k, t in d["by_rate"].items()},
+                             "total": d["total"], "status": d["status"], "links": d["links"],
+                             "content_hash": hashes[d["invoice_no"]]} for d in everything]}
+    written.append(write_text(folder / "summary.json", json.dumps(summary, ensure_ascii=False, indent=1)))
+    written.append(write_register_view(company.root / "invoices.xlsx", everything, hashes))
+    bills, vendors = checked.table("vendors", "bills"), checked.table("vendors", "vendors")
+    months = monthly_summary(everything, bills.frame if bills is not None else None,
+                             vendors.frame if vendors is not None else None, company.rulebook)
+    tax = company.out / "tax"
+    written.append(write_text(tax / "summary.json", json.dumps({"months": months}, ensure_ascii=False, indent=1)))
+    written.append(write_tax_summary(tax / "summary.xlsx", months))
+    return written

@@ -1,0 +1,133 @@
+"""Run the month's payroll for a company: validate the staff book, compute, and write the register,
+pay slips, the Zengin 給与振込 file and summary.json — all of them, or nothing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from addin.model import Issue, Severity
+from addin.model.issues import exit_code, fatal
+from addin.outputs.payroll_books import write_payslip_book, write_register
+from addin.outputs.payslip import payslip_pdf
+from addin.outputs.staging import staged_folder, write_private
+from addin.outputs.zengin import Requester, Transfer, ZenginError, read_trailer, zengin_file
+from addin.payroll.insurance import UnknownPrefecture
+from addin.payroll.run import DEDUCTIONS, Payroll, compute_payroll
+from addin.payroll.settings import PayrollSettings
+from addin.rulebook import RuleNotInForce
+from addin.services.company import Company
+from addin.services.validation import BookOpener, open_company_book, validate_company
+
+SUMMARY_FIELDS = ["employee_id", "gross_pay", "taxable_amount", "dependents", "tax_column", "withholding_tax",
+                  "health_insurance", "nursing_insurance", "child_support_levy", "pension", "employment_insurance",
+                  "resident_tax", "total_deductions", "net_pay", "base_pay", "overtime_pay", "holiday_pay",
+                  "late_night_pay", "commute_allowance", "standard_monthly_remuneration"]
+
+
+@dataclass
+class PayrollRun:
+    issues: list[Issue] = field(default_factory=list)
+    payroll: Payroll | None = None
+    folder: Path | None = None
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(self.issues)
+
+
+def requester_of(settings: dict) -> Requester:
+    bank = settings.get("bank", {})
+    return Requester(str(bank.get("requester_code", "0")), str(bank.get("requester_name_kana", "")),
+                     str(bank.get("bank_code", "0")), str(bank.get("bank_name_kana", "")),
+                     str(bank.get("branch_code", "0")), str(bank.get("branch_name_kana", "")),
+                     str(bank.get("account_type", "ordinary")), str(bank.get("account_number", "0")))
+
+
+def transfers_of(payroll: Payroll) -> list[Transfer]:
+    return [Transfer(r["bank_code"], r["branch_code"], r["account_type"] or "ordinary", r["account_number"],
+                     r["account_holder_kana"], int(r["net_pay"]), str(r["employee_id"]))
+            for r in payroll.employees.to_dict("records") if r["net_pay"] > 0]
+
+
+def summary_of(payroll: Payroll, zengin_count: int, zengin_total: int) -> dict:
+    employees = [{k: (int(v) if hasattr(v, "__int__") and k not in ("employee_id", "tax_column") else v)
+                  for k, v in row.items()} for row in payroll.employees[SUMMARY_FIELDS].to_dict("records")]
+    return {"month": f"{payroll.month:%Y-%m}", "pay_date": payroll.pay_date.isoformat(),
+            "premium_month": f"{payroll.premium_month:%Y-%m}", "employees": employees,
+            "totals": payroll.totals(), "zengin": {"count": zengin_count, "total": zengin_total}}
+
+
+def compute_month(company: Company, month: date) -> tuple[dict[str, int] | None, str]:
+    """Net pay by employee for a work month, or (None, why not): what BO_NET_PAY shows."""
+    checked = validate_company(company, only={"staff"})
+    if checked.issues.exit_code() == 2:
+        return None, "; ".join(i.message_ja for i in checked.issues if i.severity is Severity.FATAL)
+    try:
+        payroll = compute_payroll(checked.table("staff", "staff"), checked.table("staff", "attendance"),
+                                  checked.table("staff", "allowances"), month, company.rulebook,
+                                  PayrollSettings.from_settings(company.settings))
+    except (RuleNotInForce, UnknownPrefecture, ValueError) as problem:
+        return None, getattr(problem, "message_ja", str(problem))
+    return dict(zip(payroll.employees["employee_id"], payroll.employees["net_pay"].astype(int))), ""
+
+
+def run_payroll(company: Company, month: date, opener: BookOpener = open_company_book,
+                progress: Callable[[str], None] = lambda _: None) -> PayrollRun:
+    run = PayrollRun()
+    progress("validating staff.xlsx")
+    checked = validate_company(company, opener, only={"staff"})
+    run.issues = [i for i in checked.issues if i.severity is not Severity.WARNING]
+    if run.issues:
+        return run
+    try:
+        settings = PayrollSettings.from_settings(company.settings)
+        progress(f"computing payroll for {month:%Y-%m}")
+        payroll = compute_payroll(checked.table("staff", "staff"), checked.table("staff", "attendance"),
+                                  checked.table("staff", "allowances"), month, company.rulebook, settings)
+    except RuleNotInForce as missing:
+        run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
+        return run
+    except (UnknownPrefecture, ValueError) as bad:
+        run.issues.append(fatal("backoffice.toml", "bad_settings", f"給与の設定が不正です: {bad}", f"payroll settings: {bad}"))
+        return run
+    run.payroll = payroll
+    run.issues += payroll.issues
+    if run.issues:
+        return run
+    try:
+        zengin = zengin_file("salary", requester_of(company.settings), payroll.pay_date, transfers_of(payroll))
+    except ZenginError as bad:
+        run.issues.append(fatal("backoffice.toml", "zengin_invalid", f"振込データを作れません: {bad}", f"cannot build the transfer file: {bad}"))
+        return run
+    run.folder = company.out / "payroll" / f"{month:%Y-%m}"
+    progress(f"writing {run.folder}")
+    run.written = write_payroll_outputs(run.folder, payroll, zengin, company.settings.get("company", {}).get("name", ""))
+    return run
+
+
+def write_payroll_outputs(folder: Path, payroll: Payroll, zengin: bytes, company_name: str) -> list[Path]:
+    """Everything in one staged folder, owner-only (salaries and bank accounts are inside)."""
+    count, total = read_trailer(zengin)
+    names = []
+    with staged_folder(folder, private=True) as tmp:
+        title = f"賃金台帳 {payroll.month.year}年{payroll.month.month}月分（支給日 {payroll.pay_date:%Y/%m/%d}）"
+        names.append(write_register(tmp / "register.xlsx", payroll.employees, title))
+        names.append(write_payslip_book(tmp / "payslips.xlsx", payroll.employees, company_name, payroll.month, payroll.pay_date))
+        slips = tmp / "payslips"
+        slips.mkdir(mode=0o700)
+        for row in payroll.employees.to_dict("records"):
+            write_private(slips / f"{row['employee_id']}.pdf", payslip_pdf(row, company_name, payroll.month, payroll.pay_date))
+        names.append(write_private(tmp / f"zengin_{payroll.pay_date:%Y%m%d}.txt", zengin))
+        summary = json.dumps(summary_of(payroll, count, total), ensure_ascii=False, indent=1)
+        names.append(write_private(tmp / "summary.json", summary.encode("utf-8")))
+        for path in names[:2]:
+            path.chmod(0o600)
+    return [folder / p.name for p in names] + [folder / "payslips"]
+
+
+__all__ = ["DEDUCTIONS", "PayrollRun", "run_payroll"]

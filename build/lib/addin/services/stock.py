@@ -1,0 +1,141 @@
+"""The stock run: ledger and valuation as of a date, counts, reorder proposals, three-way match and
+the vendor payment file — located findings for bad rows, everything else still computed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from addin.model import Issue, Severity
+from addin.model.issues import exit_code, fatal
+from addin.outputs.stock_books import qty, sen, write_payments_book, write_reorder_book, write_stock_book
+from addin.outputs.staging import staged_folder, write_private
+from addin.outputs.zengin import Transfer, ZenginError, zengin_file
+from addin.rulebook import RuleNotInForce
+from addin.services.company import Company
+from addin.services.payroll import requester_of
+from addin.services.validation import BookOpener, open_company_book, validate_company
+from addin.stock.checks import negative_stock_issues, no_cost_basis_issues, receipt_po_mismatches
+from addin.stock.counts import count_differences
+from addin.stock.ledger import build_ledger, negative_stock
+from addin.stock.matching import three_way_match
+from addin.stock.payments import payments_due
+from addin.stock.reorder import open_orders, propose
+from addin.stock.valuation import value
+
+
+@dataclass
+class StockRun:
+    issues: list[Issue] = field(default_factory=list)
+    report: dict = field(default_factory=dict)
+    folders: list[Path] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(self.issues)
+
+
+def on_hand_by_sku(company: Company, as_of: date) -> dict[str, float | int]:
+    """Quantity on hand per item at the end of a date: what BO_STOCK_ON_HAND shows."""
+    checked = validate_company(company, only={"stock"})
+    movements, items = checked.table("stock", "movements"), checked.table("stock", "items")
+    if movements is None or items is None:
+        return {}
+    ledger = build_ledger(movements, as_of, items)
+    return {sku: qty(amount) for sku, amount in ledger.on_hand().items()}
+
+
+def run_stock(company: Company, as_of: date, pay_by: date | None = None, opener: BookOpener = open_company_book,
+              progress: Callable[[str], None] = lambda _: None, write: bool = True) -> StockRun:
+    run = StockRun()
+    checked = validate_company(company, opener, only={"stock", "vendors"}, progress=lambda b: progress(f"validating {b}"))
+    run.issues = [i for i in checked.issues if i.severity is not Severity.WARNING]
+    if any(i.severity is Severity.FATAL for i in run.issues):
+        return run
+    settings = company.settings.get("stock", {})
+    movements, items = checked.table("stock", "movements"), checked.table("stock", "items")
+    pos, bills = checked.table("vendors", "purchase_orders"), checked.table("vendors", "bills")
+    vendors = checked.table("vendors", "vendors")
+    try:
+        progress("ledger and valuation")
+        ledger = build_ledger(movements, as_of, items)
+        method = str(settings.get("valuation", "moving_average"))
+        valuation = value(ledger, method)
+        run.issues += negative_stock_issues(movements, negative_stock(ledger))
+        run.issues += no_cost_basis_issues(movements, valuation.no_cost_basis)
+        run.issues += receipt_po_mismatches(movements, ledger.frame, pos, items)
+        averages = valuation.items.set_index("sku")["unit_cost"]
+        counts = count_differences(checked.table("stock", "counts"), ledger, averages)
+        proposals = propose(items, ledger.on_hand(), open_orders(pos, ledger))
+        tolerance = company.rulebook.value("matching.tolerance", as_of)
+        match = three_way_match(bills, pos, items, ledger, tolerance)
+        pay_by = pay_by or as_of
+        payments = payments_due(match, vendors.frame, pay_by, company.rulebook,
+                                str(company.settings.get("bank", {}).get("bank_code", "")),
+                                bool(settings.get("transfer_fee_borne_by_vendor", False)),
+                                str(settings.get("payment_holiday", "previous")))
+    except RuleNotInForce as missing:
+        run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
+        return run
+    run.report = _report(as_of, method, valuation, counts, proposals, match, ledger)
+    if write:
+        progress("writing outputs")
+        names = items.frame.drop_duplicates("sku").set_index("sku")["name"].to_dict()
+        run.folders.append(_write_stock(company.out / "stock" / as_of.isoformat(), run.report, valuation, counts,
+                                        match, proposals, names, vendors, as_of))
+        try:
+            run.folders.append(_write_payments(company, payments, vendors, pay_by))
+        except ZenginError as bad:
+            run.issues.append(Issue("vendors.xlsx", "", "", "", "zengin_invalid", Severity.ERROR,
+                                    f"支払データを作れません: {bad}", f"cannot build the payment file: {bad}"))
+    return run
+
+
+def _report(as_of, method, valuation, counts, proposals, match, ledger) -> dict:
+    items = [{"sku": r["sku"], "on_hand": qty(r["on_hand"]), "unit_cost": sen(r["unit_cost"]), "value": int(r["value"])}
+             for r in valuation.items.to_dict("records")]
+    return {
+        "as_of": as_of.isoformat(), "method": method, "items": items,
+        "total_value": int(valuation.items["value"].sum()),
+        "cost_of_issues_by_month": {m: int(v) for m, v in valuation.monthly.groupby("month")["cost_of_issues"].sum().items()},
+        "counts": [{"count_date": pd.Timestamp(r["count_date"]).date().isoformat(), "sku": r["sku"],
+                    "counted": qty(r["counted"]), "ledger": qty(r["ledger"]), "difference": qty(r["difference"]),
+                    "value": int(r["value"])} for r in counts.to_dict("records")],
+        "reorder": [{"vendor_id": r["vendor_id"], "sku": r["sku"], "qty": qty(r["qty"]), "on_hand": qty(r["on_hand"]),
+                     "on_order": qty(r["on_order"])} for r in proposals.to_dict("records")],
+        "match": [{"vendor_id": r["vendor_id"], "bill_no": r["bill_no"], "po_no": r["po_no"], "tax_rate": r["tax_rate"],
+                   "amount": int(r["amount"] or 0), "ordered": int(r["ordered"]), "received": int(r["received"]),
+                   "status": r["status"]} for r in match.to_dict("records")],
+        "movements": len(ledger.frame),
+    }
+
+
+def _write_stock(folder, report, valuation, counts, match, proposals, names, vendors, as_of) -> Path:
+    vendor_names = vendors.frame.drop_duplicates("vendor_id").set_index("vendor_id")["name"].to_dict()
+    with staged_folder(folder) as tmp:
+        (tmp / "stock.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_stock_book(tmp / "stock.xlsx", valuation, counts, match, names)
+        write_reorder_book(tmp / "reorder.xlsx", proposals, vendor_names, as_of)
+    return folder
+
+
+def _write_payments(company: Company, payments: pd.DataFrame, vendors, pay_by: date) -> Path:
+    people = vendors.frame.drop_duplicates("vendor_id").set_index("vendor_id")
+    transfers = [Transfer(people.loc[v, "bank_code"], people.loc[v, "branch_code"], people.loc[v, "account_type"] or "ordinary",
+                          people.loc[v, "account_number"], people.loc[v, "account_holder_kana"], int(net), str(v))
+                 for v, net in zip(payments["vendor_id"], payments["net"]) if net > 0 and pd.notna(people.loc[v, "bank_code"])]
+    data = zengin_file("general", requester_of(company.settings), pay_by, transfers)
+    folder = company.out / "payments" / pay_by.isoformat()
+    summary = {"pay_by": pay_by.isoformat(), "payments": [
+        {k: (int(v) if k in ("amount", "withholding", "fee", "net") else v) for k, v in row.items()}
+        for row in payments.to_dict("records")], "total": int(payments["net"].sum()) if len(payments) else 0}
+    with staged_folder(folder, private=True) as tmp:
+        write_private(tmp / f"zengin_sogo_{pay_by:%Y%m%d}.txt", data)
+        write_private(tmp / "payments.json", json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))
+        write_payments_book(tmp / "payments.xlsx", payments, pay_by).chmod(0o600)
+    return folder

@@ -1,0 +1,92 @@
+"""The run ledger and the nightly snapshots of the master tables (for the change audit)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+
+import numpy as np
+from datetime import datetime, timezone
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_date TEXT PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    findings INTEGER NOT NULL,
+    report TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS snapshots (
+    run_date TEXT NOT NULL,
+    book TEXT NOT NULL,
+    sheet TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (run_date, book, sheet)
+);
+"""
+
+
+class RunLedger:
+    def __init__(self, path: Path):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def last_success_before(self, run_date: str) -> str | None:
+        row = self.db.execute("SELECT MAX(run_date) FROM runs WHERE run_date < ? AND status != 'failed'",
+                              (run_date,)).fetchone()
+        return row[0]
+
+    def snapshot(self, run_date: str) -> dict[tuple[str, str], dict]:
+        rows = self.db.execute("SELECT book, sheet, data FROM snapshots WHERE run_date = ?", (run_date,))
+        return {(book, sheet): decode(data) for book, sheet, data in rows}
+
+    def record(self, run_date: str, started: str, status: str, findings: int, report: str,
+               snapshots: dict[tuple[str, str], dict]) -> None:
+        """The night's snapshots and its ledger line, in one transaction (all or nothing)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("DELETE FROM snapshots WHERE run_date = ?", (run_date,))
+            self.db.executemany("INSERT INTO snapshots VALUES (?, ?, ?, ?)",
+                                [(run_date, book, sheet, encode(data)) for (book, sheet), data in snapshots.items()])
+            self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+                            (run_date, started, datetime.now(timezone.utc).isoformat(timespec="seconds"), status,
+                             findings, report))
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def history(self, until: str, nights: int = 30) -> list[tuple[str, str, int]]:
+        rows = self.db.execute("SELECT run_date, status, findings FROM runs WHERE run_date <= ? "
+                               "ORDER BY run_date DESC LIMIT ?", (until, nights)).fetchall()
+        return list(reversed(rows))
+
+
+def encode(data: dict) -> bytes:
+    """A snapshot as bytes: JSON, except row digests (numpy arrays), which are stored raw."""
+    arrays = {k: v for k, v in data.items() if isinstance(v, np.ndarray)}
+    plain = {k: v for k, v in data.items() if k not in arrays}
+    head = json.dumps({"plain": plain, "arrays": {k: [str(v.dtype), len(v)] for k, v in arrays.items()}},
+                      ensure_ascii=False).encode()
+    body = b"".join(v.tobytes() for v in arrays.values())
+    return zlib.compress(len(head).to_bytes(8, "little") + head + body, 1)
+
+
+def decode(blob: bytes) -> dict:
+    raw = zlib.decompress(blob)
+    size = int.from_bytes(raw[:8], "little")
+    head = json.loads(raw[8:8 + size])
+    data, offset = dict(head["plain"]), 8 + size
+    for key, (dtype, count) in head["arrays"].items():
+        array = np.frombuffer(raw, dtype=dtype, count=count, offset=offset)
+        data[key] = array
+        offset += array.nbytes
+    return data

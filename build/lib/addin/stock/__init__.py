@@ -1,0 +1,1 @@
+"""Stock: ledger, valuation, counts, reorder, three-way match and vendor payments."""

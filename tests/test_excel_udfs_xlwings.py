@@ -1,0 +1,145 @@
+"""Every worksheet function driven through xlwings' own Windows path (xlwings.udfs.call_udf →
+xlwings.conversion → xlwings._xlwindows' value cleaning), with the raw values Excel's COM layer hands
+over: 2-D tuples, None for blanks, COM error codes for error cells, floats, pywintypes datetimes, and
+VBA's "missing" marker for omitted arguments. See tests/xlwings_windows.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import pytest
+
+from addin.cli import main
+from tests.xlwings_windows import COM_ERRORS, MISSING, Caller, PyTime, windows_udfs
+
+
+def com_date(y, m, d):
+    return PyTime(y, m, d, tzinfo=dt.timezone.utc)
+
+
+def column(*values):
+    return tuple((v,) for v in values)
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory, demo_template):
+    root = tmp_path_factory.mktemp("excel-xlwings") / "co"
+    shutil.copytree(demo_template, root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def call():
+    with windows_udfs() as run:
+        yield run
+
+
+@pytest.fixture(scope="module")
+def here(company):
+    """A formula in a saved book of the company (Application.Caller)."""
+    return Caller(str(company / "staff.xlsx"), "$F$2")
+
+
+def test_a_single_cell_arrives_2d_and_gives_the_engines_figure(call, here):
+    assert call("BO_WITHHOLDING", 300000.0, 2.0, "甲", com_date(2026, 1, 23), here) == [[4700]]
+    assert call("BO_WITHHOLDING", ((300000.0,),), ((2.0,),), (("甲",),), ((com_date(2026, 1, 23),),), here) == [[4700]]
+    assert call("BO_WITHHOLDING", 740000.0, 0.0, "乙", "R8.1.23", here) == [[259200]]
+
+
+def test_every_function_in_excel_shapes(call, here):
+    assert call("BO_HEALTH_INSURANCE", 58000.0, "2026-03", com_date(1990, 1, 1), MISSING, here) == [[2856]]
+    assert call("BO_NURSING_INSURANCE", 300000.0, "2025-10", com_date(1985, 10, 15), MISSING, here) == [[2385]]
+    assert call("BO_NURSING_INSURANCE", 300000.0, "2025-09", com_date(1985, 10, 15), MISSING, here) == [[0]]
+    assert call("BO_PENSION", 1390000.0, "2025-06", here) == [[59475]]
+    assert call("BO_EMPLOYMENT_INSURANCE", ((301000.0, 301002.0),), com_date(2025, 7, 25), MISSING, here) == [[1655, 1656]]
+    assert call("BO_CONSUMPTION_TAX", ((60000.0, 40000.0),), ((10.0, 8.0),), "floor", True, here) == [[5454, 2962]]
+    assert call("BO_CONSUMPTION_TAX", 315.0, MISSING, "half_up", MISSING, here) == [[32]]
+    assert call("BO_CHECK_MY_NUMBER", column("621498320257", 621498320258.0, None), here) == [[True], [False], [""]]
+    assert call("BO_CHECK_REGISTRATION", (("T7000012050002", "T2835678256246", None),), here) == [[True, False, ""]]
+    # xlwings hands a date to COM as a UTC-stamped datetime (_datetime_to_com_time): Excel shows 2025/4/1
+    assert call("BO_NORMALIZE", "令和7年4月1日", "date", here) == [[dt.datetime(2025, 4, 1, tzinfo=dt.timezone.utc)]]
+    assert call("BO_NORMALIZE", (("¥1,234", "△500"),), "yen", here) == [[1234, -500]]
+
+
+def test_blank_in_blank_out_and_required_blanks_are_named(call, here):
+    rows = call("BO_WITHHOLDING", column(300000.0, None, 200000.0), column(2.0, None, None), "甲",
+                column(com_date(2026, 1, 23), None, None), here)
+    assert rows[1] == [""]                                                   # a blank row stays blank
+    assert rows[2][0] == call("BO_WITHHOLDING", 200000.0, 0.0, "甲", MISSING, here)[0][0]   # blank pay date: today
+    assert call("BO_CONSUMPTION_TAX", 1000.0, ((None,),), MISSING, MISSING, here)[0][0].startswith("#VALUE! tax_rate が空です")
+    assert call("BO_NURSING_INSURANCE", 300000.0, "2025-10", None, MISSING, here)[0][0].startswith("#VALUE! birth_date が空です")
+    assert call("BO_PENSION", 300000.0, None, here)[0][0].startswith("#VALUE! premium_month が空です")
+
+
+def test_error_cells_pass_through_and_bo_ok_tells_results_from_errors(call, here):
+    out = call("BO_WITHHOLDING", column(300000.0, COM_ERRORS["#N/A"], "abc"), 0.0, "甲", "2026-01-23", here)
+    assert out[1] == ["#N/A taxable"] and out[2][0].startswith("#VALUE! taxable")
+    assert call("BO_OK", (tuple(r[0] for r in out) + ("",),), here) == [[True, False, False, True]]
+    assert call("BO_WITHHOLDING", ((1.0, 2.0),), ((1.0, 2.0, 3.0),), "甲", "2026-01-23", here)[0][0].startswith("#VALUE!")
+    assert call("BO_WITHHOLDING", 300000.0, 0.0, "甲", "2019-01-01", here)[0][0].startswith("#N/A")
+
+
+def test_functions_that_read_company_books_match_the_command_line(call, here, company, capsys):
+    assert main(["payroll", str(company), "--month", "2025-12"]) == 0
+    summary = json.loads((company / "out" / "payroll" / "2025-12" / "summary.json").read_text(encoding="utf-8"))
+    ids = column(*[e["employee_id"] for e in summary["employees"]])
+    assert call("BO_NET_PAY", ids, "2025-12", MISSING, here) == [[e["net_pay"]] for e in summary["employees"]]
+    assert main(["stock", str(company), "--as-of", "2026-03-31"]) == 0
+    report = json.loads((company / "out" / "stock" / "2026-03-31" / "stock.json").read_text(encoding="utf-8"))
+    skus = column(*[i["sku"] for i in report["items"][:20]] + [None])
+    assert call("BO_STOCK_ON_HAND", skus, com_date(2026, 3, 31), str(company), here) == \
+        [[i["on_hand"]] for i in report["items"][:20]] + [[""]]
+    capsys.readouterr()
+
+
+def test_missing_folder_or_book_is_refused(call, here, tmp_path):
+    assert call("BO_STOCK_ON_HAND", "S1", MISSING, str(tmp_path / "nowhere"), here)[0][0].startswith("#N/A フォルダがありません")
+    assert call("BO_NET_PAY", "E1", "2025-12", str(tmp_path), here)[0][0].startswith("#N/A ブックがありません")
+    unsaved = Caller("Book1", "$A$1")                                       # a new book, never saved
+    assert call("BO_STOCK_ON_HAND", "S1", MISSING, MISSING, unsaved)[0][0].startswith("#VALUE! フォルダが分かりません")
+
+
+def test_the_callers_company_rules_are_honoured(call, tmp_path):
+    (tmp_path / "rules" / "schemas").mkdir(parents=True)
+    (tmp_path / "rules" / "schemas" / "staff.yaml").write_text(
+        "workbooks:\n  staff:\n    sheets:\n      staff:\n        columns:\n          tax_column:\n"
+        "            values: {\"乙\": [従たる給与]}\n", encoding="utf-8")
+    (tmp_path / "book.xlsx").write_bytes(b"")
+    ours = Caller(str(tmp_path / "book.xlsx"))
+    elsewhere = Caller(str(tmp_path.parent / "other.xlsx"))
+    assert call("BO_WITHHOLDING", 740000.0, 0.0, "従たる給与", "2026-01-23", ours) == [[259200]]
+    assert call("BO_WITHHOLDING", 740000.0, 0.0, "従たる給与", "2026-01-23", elsewhere)[0][0].startswith("#VALUE! column")
+
+
+def test_function_wizard_sees_a_category_and_japanese_argument_docs(call):
+    from addin.excel import udfs      # reloaded with xlwings' real decorators by the fixture
+    for fn in udfs.UDFS:
+        info = fn.__xlfunc__
+        assert info["category"] == "backoffice"
+        docs = [a["doc"] for a in info["args"] if a["name"] != "caller"]
+        assert docs and all(not d.startswith("Positional argument") for d in docs), fn.__name__
+        assert all(a["options"].get("ndim") == 2 and a["options"].get("err_to_str") for a in info["args"]
+                   if a["name"] != "caller"), fn.__name__
+        assert any("\u3040" <= ch <= "\u9fff" for ch in info["ret"]["doc"]), fn.__name__
+
+
+def test_company_figures_follow_the_book_the_lookup_finds(call, tmp_path, demo_template):
+    import openpyxl
+    root = tmp_path / "co"
+    shutil.copytree(demo_template, root)
+    here = Caller(str(root / "staff.xlsx"))
+    wb = openpyxl.load_workbook(root / "staff.xlsx")
+    staff = wb["Staff 従業員"]
+    header = [c.value for c in staff[1]]
+    who = staff.cell(2, header.index("社員番号") + 1).value
+    before = call("BO_NET_PAY", who, "2025-12", MISSING, here)[0][0]
+    assert isinstance(before, int)
+    salary = staff.cell(2, header.index("基本給") + 1)
+    salary.value = int(salary.value) + 10000
+    wb.save(root / "staff.xlsx")                                             # the book changed: recomputed
+    after = call("BO_NET_PAY", who, "2025-12", MISSING, here)[0][0]
+    assert isinstance(after, int) and after > before
+    (root / "staff.xlsx").unlink()                                           # and a book that is gone is refused
+    assert call("BO_NET_PAY", who, "2025-12", MISSING, here)[0][0].startswith("#N/A ブックがありません")
