@@ -68,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--date", required=True)
     p.add_argument("--book", action="append", help="workbook file name (default: all in that backup)")
 
+    from addin.cli import cmd_receivables
+    cmd_receivables.add_parser(sub)
+
     p = sub.add_parser("excel", help="Excel integration")
     p.add_argument("action", choices=["setup"])
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
@@ -79,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from addin.cli import commands
 
-    handler = getattr(commands, f"cmd_{args.command}")
+    handler = getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}")
     started = time.perf_counter()
     try:
         code = handler(args, Progress(sys.stderr))

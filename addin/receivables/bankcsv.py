@@ -9,6 +9,8 @@ import io
 import re
 from datetime import date
 
+import jaconv
+
 from addin.normalize.dates import NotADate, parse_date
 from addin.normalize.numbers import NotANumber, parse_integer
 from addin.normalize.text import clean_text, header_key
@@ -58,8 +60,10 @@ def _layout_name(header: list[str], layouts: list[dict]) -> str:
 
 
 def strip_prefix(description: str, prefixes: list[str]) -> str:
-    text = clean_text(description) or ""
-    for prefix in sorted((clean_text(p) or "" for p in prefixes), key=len, reverse=True):
+    """The payer's name as printed, without the bank's 振込 / ﾌﾘｺﾐ word in front of it."""
+    text = description.strip()
+    forms = {form for p in prefixes for form in (p, clean_text(p) or "", jaconv.z2h(p, kana=True, ascii=True, digit=True))}
+    for prefix in sorted(forms, key=len, reverse=True):
         if prefix and text.startswith(prefix):
             return text[len(prefix):].strip()
     return text

@@ -12,9 +12,11 @@ names learned from confirmed matches, or the customer's own name — then the am
   amount_only  payer unknown, but exactly one open invoice has the amount       0.40
   unknown      payer unknown and no single invoice fits                         —
 
-A match is applied without a person only when its confidence reaches `auto_confidence` (0.9 by
-default), the payer was recognised exactly and no earlier proposal of the same run touched the same
-invoices; everything else is a proposal for a person to confirm in the Receipts sheet.
+The payer's certainty multiplies the amount's: 1 for a name of one customer, 0.95 for a name several
+customers share (the amount must then single out one of their invoices), 0.8 for a name the bank cut
+short. A match is applied without a person only when its confidence reaches `auto_confidence` (0.9
+by default), the payer's whole name was recognised and no earlier proposal of the same run touched
+the same invoices; everything else is a proposal for a person to confirm in the Receipts sheet.
 Only invoices issued on or before the deposit's date are considered.
 """
 
@@ -107,7 +109,8 @@ class PayerIndex:
             return (), Decimal("0"), ""
         if key in self.exact:
             found = tuple(sorted(self.exact[key]))
-            return found, Decimal("1") if len(found) == 1 else Decimal("0.7"), "name"
+            # a name two customers share: the amount still has to single out one invoice among both
+            return found, Decimal("1") if len(found) == 1 else Decimal("0.95"), "name"
         if len(key) >= MIN_PREFIX:
             start = bisect.bisect_left(self.sorted_keys, key)
             longer = set()
@@ -177,7 +180,7 @@ def _match_known(deposit: Deposit, customers, sure: Decimal, how: str, book: _Bo
     kind, allocations, confidence, why_ja, why_en = _by_amount(deposit.amount, opens, customers[0], settings)
     confidence = (confidence * sure).quantize(Decimal("0.01"))
     touched = any(a.invoice_no in book.proposed for a in allocations)
-    automatic = confidence >= settings.auto_confidence and sure == 1 and not touched
+    automatic = confidence >= settings.auto_confidence and how == "name" and not touched
     if how == "prefix":
         why_ja, why_en = why_ja + "（依頼人名は前方一致）", why_en + " (payer name matched by its beginning)"
     if len(customers) > 1:
