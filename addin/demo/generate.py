@@ -462,7 +462,7 @@ def bank_year(invoices: list[dict], customers: list[dict], fees: tuple[int, ...]
             elif case == 6 and k >= 6 and not bank_has(bank, customer, "overpayment") and _alone(own, k, early := invoice["issue_date"] + dt.timedelta(days=10)):
                 _pay(bank, customer, case, early, total + 10_000, payer, "proposed", (number,), "overpayment")
             elif case == 8 and k == 4 and _unique_amount(total, totals, fees):
-                _pay(bank, customer, case, due, total, f"ｶ){kana}ﾎｰﾙﾃﾞｲﾝｸﾞｽ", "proposed", (number,), "other_payer")
+                _pay(bank, customer, case, due, total, f"ｶ)ﾐﾅﾄﾐﾗｲﾎｰﾙﾃﾞｨﾝｸﾞｽ", "proposed", (number,), "other_payer")
             elif case == 0 and k == 1 and len(kana) >= 8:
                 _pay(bank, customer, case, due, total, kana[:-1], "proposed", (number,), "name_cut_short")
             elif case in (1, 5) and k % 3 == 1:

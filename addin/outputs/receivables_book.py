@@ -58,7 +58,7 @@ def write_receivables_book(path: Path, report: dict, statements: dict[str, list[
     names = {c: v.get("name", "") for c, v in customers.items()}
     counts = report["counts"]
     w.sheet("概要 Summary", ["項目", "値"], [
-        ["基準日", report["as_of"]], ["自動消込", counts["matched"]], ["提案（要確認）", counts["proposed"]],
+        ["基準日", report["as_of"]], ["今回の自動消込", counts["matched"]], ["消込済の入金（累計）", counts["applied_lines"]], ["提案（要確認）", counts["proposed"]],
         ["未消込", counts["unmatched"]], ["入金シートで確定", counts["confirmed"]], ["未入金の請求書", counts["open_invoices"]],
         ["未入金合計", sum(i["open"] for i in report["open_invoices"])],
         ["与信限度額超過の得意先", len(report["over_credit_limit"])],
@@ -67,7 +67,12 @@ def write_receivables_book(path: Path, report: dict, statements: dict[str, list[
                     "入金日", "振込依頼人", "入金額", "得意先名", "種類", "確度", "理由"]
     w.sheet("提案 Proposals", receipt_head, _match_rows(report["matches"], "proposed", names), {4, 5, 9})
     w.sheet("未消込 Unmatched", receipt_head, _match_rows(report["matches"], "unmatched", names), {4, 5, 9})
-    w.sheet("自動消込 Matched", receipt_head, _match_rows(report["matches"], "matched", names), {4, 5, 9})
+    w.sheet("消込済 Applied", ["明細ID", "入金日", "振込依頼人", "入金額", "請求書番号", "得意先コード", "得意先名", "消込額",
+                              "振込手数料", "種類", "自動/確認", "確度", "理由"],
+            [[r["line_id"], r["date"], r["payer"], r["received"], r["invoice_no"] or "（前受金）", r["customer_id"],
+              names.get(r["customer_id"], ""), r["amount"], r["fee"], KIND_JA.get(r["kind"], r["kind"]),
+              "自動" if r["source"] == "auto" else "確認", float(r["confidence"]), r["reason"]] for r in report["applied"]],
+            {3, 7, 8})
     w.sheet("未入金 Aging", ["請求書番号", "得意先コード", "得意先名", "発行日", "支払期日", "請求額", "未入金", "超過日数", "区分"],
             [[i["invoice_no"], i["customer_id"], names.get(i["customer_id"], ""), i["issue_date"], i["due_date"], i["total"],
               i["open"], i["days_past_due"], BUCKET_LABELS_JA[i["bucket"]]] for i in report["open_invoices"]], {5, 6})

@@ -69,6 +69,10 @@ def _records(raw: bytes) -> list[_Record]:
             length = len(piece) + 1
             record = piece[:-1] if piece.endswith(b"\r") else piece
             if record or offset + len(piece) < len(body):
+                if len(record) < RECORD and offset + len(piece) >= len(body):    # the last piece, no newline after
+                    raise StatementError("truncated", number, offset,
+                                         f"ファイルが途中で切れています: {number} 行目が {len(record)} バイトしかありません",
+                                         f"the file is cut short: record {number} has only {len(record)} of 200 bytes")
                 if len(record) != RECORD:
                     raise StatementError("record_length", number, offset,
                                          f"{number} 行目のレコード長が {len(record)} バイトです（200 バイトのはず）",

@@ -51,6 +51,7 @@ class ReceivablesRun:
     aged: list[AgedInvoice] = field(default_factory=list)
     over_limit: list[dict] = field(default_factory=list)
     receipts: list[Receipt] = field(default_factory=list)
+    applied: list[dict] = field(default_factory=list)       # every applied allocation up to as_of, with its line
     invoices: list[OpenInvoice] = field(default_factory=list)
     customers: dict[str, dict] = field(default_factory=dict)
     folder: Path | None = None
@@ -282,6 +283,7 @@ def run_receivables(company: Company, as_of: date, opener: BookOpener = open_com
         progress("matching deposits to invoices")
         run.matches = _match_and_apply(store, company, run.customers, as_of, settings)
         run.receipts = store.receipts()
+        run.applied = store.applied_rows(as_of)
         run.invoices = open_invoices(company, store.applied_by_invoice())
     finally:
         store.close()
@@ -337,7 +339,9 @@ def report_of(run: ReceivablesRun) -> dict:
         "as_of": run.as_of.isoformat(),
         "imported": run.imported,
         "counts": {"matched": run.count("matched"), "proposed": run.count("proposed"), "unmatched": run.count("unmatched"),
-                   "confirmed": run.confirmed, "open_invoices": len(run.aged)},
+                   "confirmed": run.confirmed, "applied_lines": len({r["line_id"] for r in run.applied}),
+                   "open_invoices": len(run.aged)},
+        "applied": run.applied,
         "matches": [{"line_id": m.line_id, "date": m.date.isoformat(), "amount": m.amount, "payer": m.payer,
                      "status": m.status, "kind": m.kind, "customer_id": m.customer_id, "confidence": str(m.confidence),
                      "reason_ja": m.reason_ja, "reason_en": m.reason_en,

@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS statement_files (
     first_date TEXT, last_date TEXT, lines INTEGER NOT NULL, new_lines INTEGER NOT NULL, imported_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS statement_lines (
-    line_id TEXT PRIMARY KEY, account TEXT NOT NULL, date TEXT NOT NULL, direction TEXT NOT NULL,
+    line_id TEXT NOT NULL PRIMARY KEY, account TEXT NOT NULL, date TEXT NOT NULL, direction TEXT NOT NULL,
     amount INTEGER NOT NULL, payer TEXT NOT NULL, description TEXT NOT NULL, balance INTEGER, reference TEXT NOT NULL,
     file_sha256 TEXT NOT NULL, line_no INTEGER NOT NULL, imported_at TEXT NOT NULL
 );
@@ -103,7 +103,7 @@ class ReceiptStore:
         with self.transaction() as db:
             before = db.total_changes
             db.executemany(
-                "INSERT OR IGNORE INTO statement_lines VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO statement_lines VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (line_id) DO NOTHING",
                 [(l.line_id, l.account, l.date.isoformat(), l.direction, l.amount, l.payer, l.description, l.balance,
                   l.reference, sha256, l.line_no, now) for l in lines])
             new = db.total_changes - before
@@ -131,7 +131,7 @@ class ReceiptStore:
 
     def files(self) -> list[dict]:
         keys = ("sha256", "name", "layout", "account", "first_date", "last_date", "lines", "new_lines", "imported_at")
-        return [dict(zip(keys, row)) for row in self.db.execute("SELECT * FROM statement_files ORDER BY imported_at, name")]
+        return [dict(zip(keys, row)) for row in self.db.execute("SELECT * FROM statement_files ORDER BY rowid")]
 
     # ---- receipts ---------------------------------------------------------------------------
 
@@ -171,6 +171,15 @@ class ReceiptStore:
             "line_id IN (SELECT line_id FROM receipt_allocations)", ())}
         return [Receipt(line_id, lines[line_id].date, lines[line_id].amount, tuple(allocs), sources[line_id])
                 for line_id, allocs in grouped.items()]
+
+    def applied_rows(self, until: date | None = None) -> list[dict]:
+        """Every applied allocation with its statement line, in date order (for people to read)."""
+        query = ("SELECT a.line_id, l.date, l.amount, l.payer, a.invoice_no, a.customer_id, a.amount, a.fee, a.kind, "
+                 "a.source, a.confidence, a.reason FROM receipt_allocations a JOIN statement_lines l USING (line_id)"
+                 + (" WHERE l.date <= ?" if until else "") + " ORDER BY l.date, a.line_id, a.seq")
+        keys = ("line_id", "date", "received", "payer", "invoice_no", "customer_id", "amount", "fee", "kind", "source",
+                "confidence", "reason")
+        return [dict(zip(keys, row)) for row in self.db.execute(query, (until.isoformat(),) if until else ())]
 
     # ---- payer names learned from confirmed receipts ----------------------------------------
 
