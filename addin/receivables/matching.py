@@ -86,6 +86,7 @@ class PayerIndex:
     """Payer key → customers, from 振込名義, learned names and customer names."""
     exact: dict[str, set[str]] = field(default_factory=dict)
     sorted_keys: list[str] = field(default_factory=list)
+    _seen: dict[str, tuple] = field(default_factory=dict, repr=False)   # one lookup per distinct payer
 
     @classmethod
     def build(cls, customers: list[dict], learned: list[tuple[str, str]] = ()) -> "PayerIndex":
@@ -104,6 +105,11 @@ class PayerIndex:
 
     def resolve(self, payer: str) -> tuple[tuple[str, ...], Decimal, str]:
         """(customers, how sure, how found) for a payer name as printed by the bank."""
+        if payer not in self._seen:
+            self._seen[payer] = self._resolve(payer)
+        return self._seen[payer]
+
+    def _resolve(self, payer: str) -> tuple[tuple[str, ...], Decimal, str]:
         key = payer_key(payer)
         if not key:
             return (), Decimal("0"), ""
@@ -135,11 +141,13 @@ class _Book:
 
     def __init__(self, invoices: list[OpenInvoice]):
         self.by_customer: dict[str, list[OpenInvoice]] = {}
+        self.by_number: dict[str, OpenInvoice] = {}
         for invoice in sorted(invoices, key=_oldest_first):
             if invoice.open > 0:
-                self.by_customer.setdefault(invoice.customer_id, []).append(
-                    OpenInvoice(invoice.invoice_no, invoice.customer_id, invoice.issue_date, invoice.due_date,
-                                invoice.total, invoice.open))
+                copy = OpenInvoice(invoice.invoice_no, invoice.customer_id, invoice.issue_date, invoice.due_date,
+                                   invoice.total, invoice.open)
+                self.by_customer.setdefault(invoice.customer_id, []).append(copy)
+                self.by_number[invoice.invoice_no] = copy
         self.proposed: set[str] = set()      # invoices a proposal of this run has already taken from
 
     def open_for(self, customers: tuple[str, ...], on: date) -> list[OpenInvoice]:
@@ -147,19 +155,22 @@ class _Book:
         return sorted(found, key=_oldest_first) if len(customers) > 1 else found
 
     def take(self, match: Match) -> None:
-        by_no = {i.invoice_no: i for a in match.allocations for i in self.by_customer.get(a.customer_id, ())
-                 if i.invoice_no == a.invoice_no}
         for allocation in match.allocations:
             if allocation.invoice_no:
-                by_no[allocation.invoice_no].open -= allocation.amount
+                invoice = self.by_number[allocation.invoice_no]
+                invoice.open -= allocation.amount
                 if match.status != "matched":
                     self.proposed.add(allocation.invoice_no)
+                if not invoice.open:         # paid in full: out of the customer's list
+                    self.by_customer[invoice.customer_id].remove(invoice)
 
 
 def match_deposits(deposits: list[Deposit], invoices: list[OpenInvoice], payers: PayerIndex,
                    settings: MatchSettings = MatchSettings()) -> list[Match]:
     """One Match per deposit, in date order: first the payers we know, then the rest by amount."""
     book = _Book(invoices)
+    settings = MatchSettings(tuple(sorted(settings.fees)), settings.auto_confidence, settings.subset_invoices,
+                             settings.subset_steps)
     results: dict[str, Match] = {}
     strangers = []
     for deposit in sorted(deposits, key=lambda d: (d.date, d.line_id)):
@@ -197,13 +208,16 @@ def _full(invoice: OpenInvoice, fee: int = 0) -> Allocation:
 
 
 def _by_amount(amount: int, opens: list[OpenInvoice], customer: str, settings: MatchSettings):
-    fees = sorted(settings.fees)
-    exact = [i for i in opens if i.open == amount]
+    fees = settings.fees
+    by_open: dict[int, list[OpenInvoice]] = {}
+    for invoice in opens:
+        by_open.setdefault(invoice.open, []).append(invoice)
+    exact = by_open.get(amount, [])
     if exact:
         sure = Decimal("1") if len(exact) == 1 else Decimal("0.6")
         return ("exact", [_full(exact[0])], sure, f"{exact[0].invoice_no} の未入金額と一致",
                 f"equals the open amount of {exact[0].invoice_no}")
-    short = [(i, f) for f in fees for i in opens if i.open == amount + f]
+    short = [(i, f) for f in fees for i in by_open.get(amount + f, ())]
     if short:
         invoice, fee = short[0]
         sure = Decimal("0.95") if len(short) == 1 else Decimal("0.6")
@@ -269,6 +283,11 @@ def _subsets(amount: int, opens: list[OpenInvoice], fees: list[int], budget: int
     targets = {amount: 0, **{amount + f: f for f in fees}}
     ceiling = max(targets)
     found: list[tuple[list[OpenInvoice], int]] = []
+    if len(opens) < 2 or sum(i.open for i in opens) < amount or amount < 2 * min(i.open for i in opens):
+        return found                    # nothing of two or more invoices can reach, or stay under, the amount
+    left = [0] * (len(opens) + 1)       # left[p]: what the invoices from p on add up to (a bound to prune by)
+    for position in range(len(opens) - 1, -1, -1):
+        left[position] = left[position + 1] + opens[position].open
     steps = 0
     chosen: list[OpenInvoice] = []
 
@@ -276,7 +295,7 @@ def _subsets(amount: int, opens: list[OpenInvoice], fees: list[int], budget: int
         nonlocal steps
         for position in range(start, len(opens)):
             steps += 1
-            if steps > budget or len(found) >= 2:
+            if steps > budget or len(found) >= 2 or running + left[position] < amount:
                 return
             value = running + opens[position].open
             if value > ceiling:
@@ -301,7 +320,7 @@ def _match_strangers(deposits: list[Deposit], book: _Book, settings: MatchSettin
     out = []
     for deposit in deposits:
         fits = [(i, 0) for i in by_amount.get(deposit.amount, ()) if i.issue_date <= deposit.date and i.open > 0]
-        fits += [(i, f) for f in sorted(settings.fees) for i in by_amount.get(deposit.amount + f, ())
+        fits += [(i, f) for f in settings.fees for i in by_amount.get(deposit.amount + f, ())
                  if i.issue_date <= deposit.date and i.open > 0]
         if len(fits) == 1:
             invoice, fee = fits[0]
