@@ -307,3 +307,10 @@ def test_customer_statement_running_balance():
     rows = customer_statement("C0001", invoices, receipts, D(2025, 6, 30))
     assert [(r["reference"], r["billed"], r["received"], r["balance"]) for r in rows] == \
            [("INV-1", 88_000, 0, 88_000), ("INV-2", 50_000, 0, 138_000), ("L1", 0, 88_000, 50_000)]
+
+
+def test_digits_where_digits_belong():
+    raw = bytearray(zengin_statement("0009", "001", "1", "1234567", "", LINES, D(2025, 6, 3), newline=b""))
+    raw[200 + 30] = ord("X")                                    # inside the first data record's 取引金額 (25-36)
+    error = _error(lambda: parse_zengin(bytes(raw)))
+    assert (error.code, error.line, error.byte) == ("not_a_number", 2, 224) and "amount" in error.message_en

@@ -91,6 +91,16 @@ def _records(raw: bytes) -> list[_Record]:
 
 
 def _fields(record: _Record, layout) -> dict[str, str]:
+    try:
+        whole = record.data.decode("cp932")
+    except UnicodeDecodeError:
+        whole = ""
+    if len(whole) == RECORD:     # one byte per character (JIS X 0201): character positions are byte positions
+        values = {name: whole[start - 1:start - 1 + length] for name, start, length in layout}
+        for name, start, length in layout:
+            if name in NUMERIC and not values[name].isdigit():
+                _not_a_number(record, name, start, values[name])
+        return values
     values = {}
     for name, start, length in layout:
         chunk = record.data[start - 1:start - 1 + length]
@@ -101,11 +111,15 @@ def _fields(record: _Record, layout) -> dict[str, str]:
                                  f"{record.number} 行目 {start} バイト目: JIS 半角文字として読めません",
                                  f"record {record.number}, byte {start}: not JIS half-width characters") from None
         if name in NUMERIC and not text.isdigit():
-            raise StatementError("not_a_number", record.number, record.offset + start - 1,
-                                 f"{record.number} 行目 {start} バイト目の {name} が数字ではありません: 「{text}」",
-                                 f"record {record.number}, byte {start}: {name} is not digits: {text!r}")
+            _not_a_number(record, name, start, text)
         values[name] = text
     return values
+
+
+def _not_a_number(record: _Record, name: str, start: int, text: str):
+    raise StatementError("not_a_number", record.number, record.offset + start - 1,
+                         f"{record.number} 行目 {start} バイト目の {name} が数字ではありません: 「{text}」",
+                         f"record {record.number}, byte {start}: {name} is not digits: {text!r}")
 
 
 def yymmdd(text: str, year_style: str = "wareki", today: date | None = None) -> date:
