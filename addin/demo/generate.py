@@ -459,7 +459,8 @@ def bank_year(invoices: list[dict], customers: list[dict], fees: tuple[int, ...]
                 first = total * 6 // 10 // 1000 * 1000
                 _pay(bank, customer, case, due - dt.timedelta(days=5), first, payer, "proposed", (number,), "split_first")
                 _pay(bank, customer, case, due, total - first, payer, "proposed", (number,), "split_second")
-            elif case == 6 and k >= 6 and not bank_has(bank, customer, "overpayment") and _alone(own, k, early := invoice["issue_date"] + dt.timedelta(days=10)):
+            elif case == 6 and k >= 6 and not bank_has(bank, customer, "overpayment") and _alone(own, k, early := (
+                    invoice["issue_date"] + dt.timedelta(days=10))):      # paid early, 10,000 yen too much
                 _pay(bank, customer, case, early, total + 10_000, payer, "proposed", (number,), "overpayment")
             elif case == 8 and k == 4 and _unique_amount(total, totals, fees):
                 _pay(bank, customer, case, due, total, f"ｶ)ﾐﾅﾄﾐﾗｲﾎｰﾙﾃﾞｨﾝｸﾞｽ", "proposed", (number,), "other_payer")

@@ -58,7 +58,8 @@ def write_receivables_book(path: Path, report: dict, statements: dict[str, list[
     names = {c: v.get("name", "") for c, v in customers.items()}
     counts = report["counts"]
     w.sheet("概要 Summary", ["項目", "値"], [
-        ["基準日", report["as_of"]], ["今回の自動消込", counts["matched"]], ["消込済の入金（累計）", counts["applied_lines"]], ["提案（要確認）", counts["proposed"]],
+        ["基準日", report["as_of"]], ["今回の自動消込", counts["matched"]], ["消込済の入金（累計）", counts["applied_lines"]],
+        ["提案（要確認）", counts["proposed"]],
         ["未消込", counts["unmatched"]], ["入金シートで確定", counts["confirmed"]], ["未入金の請求書", counts["open_invoices"]],
         ["未入金合計", sum(i["open"] for i in report["open_invoices"])],
         ["与信限度額超過の得意先", len(report["over_credit_limit"])],

@@ -195,7 +195,8 @@ def _match_known(deposit: Deposit, customers, sure: Decimal, how: str, book: _Bo
     if how == "prefix":
         why_ja, why_en = why_ja + "（依頼人名は前方一致）", why_en + " (payer name matched by its beginning)"
     if len(customers) > 1:
-        why_ja, why_en = why_ja + f"（同じ依頼人名の得意先が {len(customers)} 件）", why_en + f" ({len(customers)} customers share this payer name)"
+        why_ja += f"（同じ依頼人名の得意先が {len(customers)} 件）"
+        why_en += f" ({len(customers)} customers share this payer name)"
     if touched:
         why_ja, why_en = why_ja + "（同じ請求書に先の提案あり）", why_en + " (an earlier proposal took from the same invoice)"
     customer = allocations[0].customer_id if allocations else customers[0]
@@ -331,7 +332,8 @@ def _match_strangers(deposits: list[Deposit], book: _Book, settings: MatchSettin
                              f"依頼人名が未登録。金額が {invoice.invoice_no}（{invoice.customer_id}）だけに一致",
                              f"payer name unknown; the amount fits only {invoice.invoice_no} ({invoice.customer_id})"))
             continue
+        why = (("依頼人名が未登録で、金額の合う請求書が一つに決まりません", "payer unknown and several invoices fit the amount")
+               if fits else ("依頼人名が未登録で、金額の合う請求書もありません", "payer unknown and no open invoice fits the amount"))
         out.append(Match(deposit.line_id, deposit.date, deposit.amount, deposit.payer, "unmatched", "unknown", "", (),
-                         Decimal("0"), "依頼人名が未登録で、金額の合う請求書が一つに決まりません" if fits else "依頼人名が未登録で、金額の合う請求書もありません",
-                         "payer unknown and several invoices fit the amount" if fits else "payer unknown and no open invoice fits the amount"))
+                         Decimal("0"), *why))
     return out

@@ -19,8 +19,10 @@ from typing import Callable
 
 import pandas as pd
 
+from addin.demo.generate import bank_year
 from addin.model import Issue, Severity
 from addin.model.issues import exit_code, fatal
+from addin.outputs.atomic import write_bytes
 from addin.outputs.receivables_book import write_receivables_book
 from addin.outputs.receivables_json import write_receivables_json
 from addin.outputs.staging import staged_folder
@@ -30,8 +32,8 @@ from addin.receivables.bankcsv import parse_bank_csv
 from addin.receivables.journal import receipt_journal
 from addin.receivables.kana import payer_key
 from addin.receivables.matching import Allocation, Deposit, Match, MatchSettings, OpenInvoice, PayerIndex, match_deposits
-from addin.receivables.statement import DEPOSIT, ParsedStatement, StatementError, identify
-from addin.receivables.zengin import parse_zengin
+from addin.receivables.statement import DEPOSIT, WITHDRAWAL, ParsedStatement, StatementError, StatementLine, identify
+from addin.receivables.zengin import parse_zengin, zengin_statement
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
 from addin.services.validation import BookOpener, open_company_book, validate_company
@@ -90,7 +92,8 @@ def parse_statement_file(name: str, raw: bytes, formats: dict, today: date | Non
     return parse_bank_csv(raw, formats.get("csv", {}))
 
 
-def import_statements(company: Company, store: ReceiptStore, formats: dict, today: date | None = None) -> tuple[list[dict], list[Issue]]:
+def import_statements(company: Company, store: ReceiptStore, formats: dict,
+                      today: date | None = None) -> tuple[list[dict], list[Issue]]:
     """Every file in DIR/bank/ not imported before, each whole or not at all."""
     folder = company.root / BANK_FOLDER
     imported, issues = [], []
@@ -108,7 +111,8 @@ def import_statements(company: Company, store: ReceiptStore, formats: dict, toda
         except StatementError as bad:
             issues.append(Issue(where, "", f"line {bad.line}, byte {bad.byte}", "", f"statement_{bad.code}", Severity.ERROR,
                                 f"{where}: {bad.line} 行目（{bad.byte} バイト目）: {bad.message_ja} — このファイルは取り込んでいません",
-                                f"{where}: line {bad.line} (byte {bad.byte}): {bad.message_en} — nothing from this file was imported"))
+                                f"{where}: line {bad.line} (byte {bad.byte}): {bad.message_en}"
+                                " — nothing from this file was imported"))
             imported.append({"file": where, "status": "refused", "lines": 0, "new_lines": 0})
             continue
         lines = identify(parsed.lines)
@@ -314,9 +318,10 @@ def receivables_findings(company: Company, day: date, opener: BookOpener = open_
     findings for the nightly report, by check name, in the report's finding shape."""
     run = run_receivables(company, day, opener, write=False)
     bank = {m.line_id: m for m in run.matches}
+    state = {"unmatched": ("未消込", "unmatched"), "proposed": ("消込提案あり（要確認）", "proposal awaiting confirmation")}
     unmatched = [{"book": "bank", "sheet": "", "cell": "", "key": m.line_id, "value": f"{m.amount:,}",
-                  "message_ja": f"{m.date} {m.payer} {m.amount:,} 円: {'未消込' if m.status == 'unmatched' else '消込提案あり（要確認）'}",
-                  "message_en": f"{m.date} {m.payer} {m.amount:,} yen: {'unmatched' if m.status == 'unmatched' else 'proposal awaiting confirmation'}"}
+                  "message_ja": f"{m.date} {m.payer} {m.amount:,} 円: {state[m.status][0]}",
+                  "message_en": f"{m.date} {m.payer} {m.amount:,} yen: {state[m.status][1]}"}
                  for m in bank.values() if m.status != "matched"]
     overdue = [{"book": "invoices.xlsx", "sheet": "", "cell": "", "key": a.invoice_no, "value": f"{a.open:,}",
                 "message_ja": f"{a.invoice_no}（{a.customer_id}）未入金 {a.open:,} 円、期日 {a.due_date} から {a.days_past_due} 日超過",
@@ -374,11 +379,6 @@ def write_receivables_outputs(company: Company, run: ReceivablesRun) -> Path:
 def write_demo_statements(company: Company, last_day: date = date(2026, 3, 31)):
     """A year of statements in DIR/bank/ for the invoices in the register: the main account as two
     全銀 files overlapping in September, the internet-bank account as a CSV (住信SBI layout, MS932)."""
-    from addin.demo.generate import bank_year
-    from addin.outputs.atomic import write_bytes
-    from addin.receivables.statement import WITHDRAWAL, StatementLine
-    from addin.receivables.zengin import zengin_statement
-
     register = InvoiceRegister(company.root / ".backoffice" / "state.db")
     try:
         invoices = [{"invoice_no": d["invoice_no"], "customer_id": d["customer"]["customer_id"],
