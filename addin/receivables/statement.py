@@ -47,16 +47,17 @@ def identify(lines: list[StatementLine]) -> list[StatementLine]:
     """Give each line an id that is the same whichever file (or overlapping file) it comes in.
 
     Banks give no universal id, so the id is built from what the line says — account, date,
-    direction, amount, payer, balance after and the bank's reference — plus its rank among lines
-    that say exactly the same thing (two identical 10,000-yen deposits from one payer on one day
-    stay two lines). Statement files cover whole days, so the rank is the same in any file that
-    holds that day.
+    direction, amount, payer and balance after — plus its rank among lines that say exactly the
+    same thing (two identical 10,000-yen deposits from one payer on one day stay two lines; a later
+    file holding the whole day adds the one an earlier, partial file missed). The bank's 照会番号 is
+    left out on purpose: some banks number the records of each file, so it is not stable across
+    overlapping files.
     """
     seen: dict[tuple, int] = {}
     out = []
     for line in lines:
         what = (line.account, line.date.isoformat(), line.direction, line.amount, line.payer.strip(),
-                "" if line.balance is None else str(line.balance), line.reference)
+                "" if line.balance is None else str(line.balance))
         rank = seen.get(what, 0)
         seen[what] = rank + 1
         digest = hashlib.sha256("\x1f".join(map(str, (*what, rank))).encode("utf-8")).hexdigest()[:20]
