@@ -17,7 +17,8 @@ from addin.receivables.statement import DEPOSIT, StatementLine
 from addin.receivables.zengin import zengin_statement
 from addin.services.company import load_company
 from addin.services.invoicing import run_invoices
-from addin.services.receivables import receivables_findings, run_receivables, store_of, write_demo_statements
+from addin.services.receivables import (fees_in_force, receivables_findings, run_receivables, store_of,
+                                        write_demo_statements)
 
 YEAR_END = dt.date(2026, 3, 31)
 
@@ -203,3 +204,15 @@ def test_command_line(demo_year, tmp_path, capsys):
     assert "自動消込 0 件" in out and "未消込 4 件" in out                       # everything was applied before
     assert main(["receivables", str(tmp_path / "nowhere")]) == 2
     assert main(["receivables", str(root), "--as-of", "2026-13-01"]) == 2
+
+
+def test_fees_of_every_rule_in_force_over_the_deposits(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "fees.yaml").write_text(
+        "parameters:\n  receivables.transfer_fees:\n    values:\n"
+        "      - {effective_from: 2026-01-01, value: [500], source: 'test: a new fee from 2026'}\n", encoding="utf-8")
+    company = load_company(tmp_path)
+    assert 500 not in fees_in_force(company, dt.date(2025, 4, 1), dt.date(2025, 12, 31))
+    both = fees_in_force(company, dt.date(2025, 4, 1), dt.date(2026, 3, 31))
+    assert 500 in both and 660 in both

@@ -81,6 +81,14 @@ def _settings(company: Company, on: date) -> tuple[MatchSettings, dict]:
     return settings, company.rulebook.settings.get("bank_formats", {})
 
 
+def fees_in_force(company: Company, first: date, last: date) -> tuple[int, ...]:
+    """Every transfer fee in force on some day from `first` to `last` (the deposits' span): a deposit
+    made before a fee change may be short by the old fee."""
+    parameter = company.rulebook.parameter("receivables.transfer_fees")
+    days = {first, last} | {v.effective_from for v in parameter.values if first <= v.effective_from <= last}
+    return tuple(sorted({int(fee) for day in days for fee in parameter.value_on(day).value}))
+
+
 # ---- statement files --------------------------------------------------------------------------
 
 def parse_statement_file(name: str, raw: bytes, formats: dict, today: date | None = None) -> ParsedStatement:
@@ -285,7 +293,11 @@ def run_receivables(company: Company, as_of: date, opener: BookOpener = open_com
         run.confirmed, problems = apply_confirmations(receipts_table, store, invoices, bad)
         run.issues += problems
         progress("matching deposits to invoices")
-        run.matches = _match_and_apply(store, company, run.customers, as_of, settings)
+        try:
+            run.matches = _match_and_apply(store, company, run.customers, as_of, settings)
+        except RuleNotInForce as missing:
+            run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
+            return run
         run.receipts = store.receipts()
         run.applied = store.applied_rows(as_of)
         run.invoices = open_invoices(company, store.applied_by_invoice())
@@ -305,6 +317,9 @@ def _match_and_apply(store: ReceiptStore, company: Company, customers: dict, as_
                 if l.direction == DEPOSIT and l.line_id not in settled]
     invoices = open_invoices(company, store.applied_by_invoice())
     index = PayerIndex.build(list(customers.values()), store.learned())
+    if deposits and not company.settings.get("receivables", {}).get("transfer_fees"):
+        fees = fees_in_force(company, min(d.date for d in deposits), as_of)
+        settings = MatchSettings(fees, settings.auto_confidence, settings.subset_invoices, settings.subset_steps)
     matches = match_deposits(deposits, invoices, index, settings)
     store.apply([(m.line_id, list(m.allocations), m.kind, "auto", str(m.confidence), m.reason_ja)
                  for m in matches if m.status == "matched"])
