@@ -46,7 +46,8 @@ def _match_rows(matches: list[dict], status: str, names: dict) -> list[list]:
         if m["status"] != status:
             continue
         for a in m["allocations"] or [{"invoice_no": "", "customer_id": m["customer_id"], "amount": None, "fee": None}]:
-            rows.append([m["line_id"], "消込", a["invoice_no"], a["customer_id"], a["amount"], a["fee"], "",
+            action = "消込" if a["amount"] else ""          # an unmatched line: the person decides (消込 or 対象外)
+            rows.append([m["line_id"], action, a["invoice_no"], a["customer_id"], a["amount"], a["fee"], "",
                          m["date"], m["payer"], m["amount"], names.get(a["customer_id"], ""), KIND_JA.get(m["kind"], m["kind"]),
                          float(m["confidence"]), m["reason_ja"]])
     return rows
