@@ -70,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
 
     from addin.cli.cmd_nencho import add_parser as add_nencho
     add_nencho(sub)
+    from addin.cli import cmd_receivables
+    cmd_receivables.add_parser(sub)
 
     p = sub.add_parser("excel", help="Excel integration")
     p.add_argument("action", choices=["setup", "check", "remove-conf-sheets"])

@@ -465,6 +465,148 @@ def generate(scale: int = 1, seed: int = 2025, with_errors: bool = False, grades
     _items(demo, rng, BASE["items"] * scale)
     _stock_flows(demo, rng)
     _sales(demo, rng, BASE["customers"] * scale)
+    _customer_money_terms(demo)
     if with_errors:
         _plant_errors(demo)
     return demo
+
+
+# ---- money in: transfer names, credit limits and a year of bank statements ---------------------
+
+FIRM_WORD_KANA = {"東西": "ﾄｳｻﾞｲ", "日の出": "ﾋﾉﾃﾞ", "青葉": "ｱｵﾊﾞ", "若葉": "ﾜｶﾊﾞ", "富士": "ﾌｼﾞ", "桜": "ｻｸﾗ",
+                  "大和": "ﾔﾏﾄ", "北斗": "ﾎｸﾄ", "光": "ﾋｶﾘ", "中央": "ﾁﾕｳｵｳ", "丸山": "ﾏﾙﾔﾏ", "三栄": "ｻﾝｴｲ",
+                  "協和": "ｷﾖｳﾜ", "昭和": "ｼﾖｳﾜ", "新星": "ｼﾝｾｲ", "白鳥": "ｼﾗﾄﾘ", "城南": "ｼﾞﾖｳﾅﾝ", "平和": "ﾍｲﾜ",
+                  "旭": "ｱｻﾋ", "相互": "ｿｳｺﾞ"}
+FIRM_KIND_KANA = {"商事": "ｼﾖｳｼﾞ", "産業": "ｻﾝｷﾞﾖｳ", "物産": "ﾌﾞﾂｻﾝ", "工業": "ｺｳｷﾞﾖｳ", "食品": "ｼﾖｸﾋﾝ",
+                  "商会": "ｼﾖｳｶｲ", "製作所": "ｾｲｻｸｼﾖ", "興業": "ｺｳｷﾞﾖｳ"}
+DEMO_FEES = (440, 660)                       # the fees demo customers deduct (other bank, below / from 30,000 yen)
+LATE_PAYER_CASE = 9                          # stops paying in December: overdue and over its credit limit
+NET_BANK_CASES = {3, 7}                      # pay into the company's internet-bank account (a CSV statement)
+
+
+def customer_kana(customer: dict) -> str:
+    """The demo customer's name as its bank prints it, without the legal form (ﾄｳｻﾞｲｼﾖｳｼﾞ)."""
+    name = customer["name"].removeprefix("株式会社")
+    for word, kana in FIRM_WORD_KANA.items():
+        if name.startswith(word):
+            kind = name[len(word):]
+            suffix = int(customer["customer_id"][1:]) - 1
+            return kana + FIRM_KIND_KANA[kind] + (str(suffix // BASE["customers"] + 1) if suffix >= BASE["customers"] else "")
+    raise KeyError(customer["name"])
+
+
+def _customer_money_terms(demo: DemoCompany) -> None:
+    """振込名義 and 与信限度額 on the Customers sheet: one or two transfer names each, a few left blank."""
+    for i, customer in enumerate(demo.rows["sales"]["customers"]):
+        kana, case = customer_kana(customer), i % 10
+        names = [f"ｶ){kana}"]
+        if case == 3:
+            names.append(f"{kana}(ｶ ｵｵｻｶｼﾃﾝ")             # the Osaka branch pays some invoices
+        customer["transfer_names"] = "、".join(names)
+        customer["credit_limit"] = 400_000 if case == LATE_PAYER_CASE else 5_000_000
+
+
+@dataclass(frozen=True)
+class PlantedDeposit:
+    account: str            # "zengin" or "netbank"
+    date: dt.date
+    amount: int
+    payer: str
+    status: str             # what matching must say: matched / proposed / unmatched
+    invoices: tuple[str, ...]
+    case: str
+
+
+@dataclass
+class DemoBank:
+    deposits: list[PlantedDeposit] = field(default_factory=list)
+    withdrawals: list[tuple[str, dt.date, int, str]] = field(default_factory=list)
+
+
+def _pay(bank: DemoBank, customer: dict, case: int, when: dt.date, amount: int, payer: str, status: str,
+         invoices, label: str) -> None:
+    account = "netbank" if case in NET_BANK_CASES else "zengin"
+    bank.deposits.append(PlantedDeposit(account, when, amount, payer, status, tuple(invoices), label))
+
+
+def bank_year(invoices: list[dict], customers: list[dict], fees: tuple[int, ...],
+              last_day: dt.date = dt.date(2026, 3, 31)) -> DemoBank:
+    """Deposits for the year's invoices — most paid exactly on the due date, and each hard case of 入金消込
+    planted on known customers and months with the outcome matching must give — plus monthly payments out."""
+    bank = DemoBank()
+    totals = [inv["total"] for inv in invoices]
+    readings: dict[str, int] = {}
+    for customer in customers:
+        readings[customer_kana(customer)] = readings.get(customer_kana(customer), 0) + 1
+    by_customer: dict[str, list[dict]] = {}
+    for invoice in sorted(invoices, key=lambda v: (v["due_date"], v["invoice_no"])):
+        by_customer.setdefault(invoice["customer_id"], []).append(invoice)
+    for i, customer in enumerate(customers):
+        kana, case = customer_kana(customer), i % 10
+        own = by_customer.get(customer["customer_id"], [])
+        k = 0
+        while k < len(own):
+            invoice, due = own[k], own[k]["due_date"]
+            if due > last_day or (case == LATE_PAYER_CASE and due.month in (12, 1, 2, 3)):
+                k += 1
+                continue
+            total, number, payer = invoice["total"], invoice["invoice_no"], f"ｶ){kana}"
+            if readings[kana] > 1:                            # 東西工業 and 東西興業 are both ﾄｳｻﾞｲｺｳｷﾞﾖｳ at the bank
+                _pay(bank, customer, case, due, total, payer, "matched", (number,), "shared_name")
+                k += 1
+                continue
+            if case == 2 and k == 5 and k + 1 < len(own) and own[k + 1]["due_date"] <= last_day:
+                both = total + own[k + 1]["total"]              # two months paid together, the older first
+                _pay(bank, customer, case, own[k + 1]["due_date"], both, payer, "matched",
+                     (number, own[k + 1]["invoice_no"]), "combined")
+                k += 2
+                continue
+            if case == 4 and k == 2:                          # paid in two parts
+                first = total * 6 // 10 // 1000 * 1000
+                _pay(bank, customer, case, due - dt.timedelta(days=5), first, payer, "proposed", (number,), "split_first")
+                _pay(bank, customer, case, due, total - first, payer, "proposed", (number,), "split_second")
+            elif case == 6 and k >= 6 and not bank_has(bank, customer, "overpayment") and _alone(own, k, early := (
+                    invoice["issue_date"] + dt.timedelta(days=10))):      # paid early, 10,000 yen too much
+                _pay(bank, customer, case, early, total + 10_000, payer, "proposed", (number,), "overpayment")
+            elif case == 8 and k == 4 and _unique_amount(total, totals, fees):
+                _pay(bank, customer, case, due, total, f"ｶ)ﾐﾅﾄﾐﾗｲﾎｰﾙﾃﾞｨﾝｸﾞｽ", "proposed", (number,), "other_payer")
+            elif case == 0 and k == 1 and len(kana) >= 8:
+                _pay(bank, customer, case, due, total, kana[:-1], "proposed", (number,), "name_cut_short")
+            elif case in (1, 5) and k % 3 == 1:
+                fee = DEMO_FEES[total >= 30_000]
+                _pay(bank, customer, case, due, total - fee, payer, "matched", (number,), "fee_deducted")
+            elif case == 3 and k % 3 == 2:
+                _pay(bank, customer, case, due, total, f"{kana}(ｶ ｵｵｻｶｼﾃﾝ", "matched", (number,), "second_transfer_name")
+            elif case == 5:
+                _pay(bank, customer, case, due, total, f"{kana}(ｶ", "matched", (number,), "legal_form_after")
+            else:
+                _pay(bank, customer, case, due, total, payer, "matched", (number,), "exact")
+            k += 1
+    strangers = [("ｶ)ﾐﾁﾉｸｼﾖｳｶｲ", dt.date(2025, 6, 12)), ("ﾀﾅｶ ｲﾁﾛｳ", dt.date(2025, 9, 3)),
+                 ("ｶﾌﾞｼｷｶﾞｲｼﾔ ﾐﾗｲｺｳｷﾞﾖｳ", dt.date(2025, 12, 19)), ("ｺｸｾﾞｲ ｶﾝﾌﾟｷﾝ", dt.date(2026, 2, 27))]
+    amount = 12_345
+    for payer, when in strangers:                           # nobody we know, no invoice of that amount
+        while not _unique_amount(amount, totals, fees, include_self=False):
+            amount += 1
+        bank.deposits.append(PlantedDeposit("zengin", when, amount, payer, "unmatched", (), "unknown_payer"))
+        amount += 7_531
+    for month in FY_MONTHS:
+        bank.withdrawals.append(("zengin", month + dt.timedelta(days=24), 385_000, "ﾔﾁﾝ ﾏﾙﾉｳﾁﾋﾞﾙ"))
+        bank.withdrawals.append(("netbank", month + dt.timedelta(days=9), 660, "ﾌﾘｺﾐﾃｽｳﾘﾖｳ"))
+    bank.deposits.sort(key=lambda d: (d.date, d.account, d.payer, d.amount))
+    return bank
+
+
+def bank_has(bank: DemoBank, customer: dict, case: str) -> bool:
+    return any(d.case == case and d.payer.endswith(customer_kana(customer)) for d in bank.deposits)
+
+
+def _alone(own: list[dict], k: int, day: dt.date) -> bool:
+    """Invoice k is the only one of its customer open on `day` (the others are paid before or issued after)."""
+    return all(other["issue_date"] > day or other["due_date"] < day for j, other in enumerate(own) if j != k)
+
+
+def _unique_amount(amount: int, totals: list[int], fees: tuple[int, ...], include_self: bool = True) -> bool:
+    """No other invoice has this total, or this total plus a transfer fee (so the amount alone points to one)."""
+    clashes = sum(1 for t in totals if t == amount) - (1 if include_self else 0)
+    return clashes == 0 and not any(t - amount in fees for t in totals)
