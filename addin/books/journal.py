@@ -6,7 +6,7 @@ lines on the other side) followed by the corrected entry.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 
@@ -67,9 +67,10 @@ class Entry:
 
     def content(self) -> dict:
         """Plain JSON-able data (what the journal table stores and hashes)."""
+        # vars() rather than dataclasses.asdict: these hold plain values only, and this runs per line
         return {"entry_id": self.entry_id, "date": self.date.isoformat(), "description": self.description,
-                "source": asdict(self.source), "reverses": self.reverses,
-                "lines": [asdict(line) for line in self.lines]}
+                "source": dict(vars(self.source)), "reverses": self.reverses,
+                "lines": [dict(vars(line)) for line in self.lines]}
 
     @classmethod
     def from_content(cls, data: dict) -> "Entry":

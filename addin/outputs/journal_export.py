@@ -96,6 +96,12 @@ def paired(entry: Entry, chart: Chart, software: str) -> list[tuple[Side, Side]]
 def cp932_text(text: str, limit: int | None = None) -> str:
     """Text the CP932 file can hold, cut to a byte limit without splitting a character; a character
     CP932 lacks becomes "?" (the figures are never touched)."""
+    try:
+        encoded = text.encode("cp932")
+        if limit is None or len(encoded) <= limit:
+            return text
+    except UnicodeEncodeError:
+        pass
     out, size = [], 0
     for ch in text:
         try:

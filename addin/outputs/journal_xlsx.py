@@ -22,7 +22,7 @@ BALANCE_HEADERS = ["コード", "勘定科目", "貸借", "前期繰越", "借�
 def write_books(path: Path, entries: list[Entry], chart: Chart, balances: list[BalanceRow],
                 months: dict[str, dict[str, tuple[int, int]]], subs: dict[tuple[str, str], int],
                 tax_rows: list[dict], start: date, end: date) -> Path:
-    wb = new_workbook(path, constant_memory=False, title=f"仕訳帳・試算表 {start}〜{end}")
+    wb = new_workbook(path, constant_memory=True, title=f"仕訳帳・試算表 {start}〜{end}")
     money = wb.add_format({"num_format": "#,##0;[Red]-#,##0"})
     bold = wb.add_format({"bold": True})
     bold_money = wb.add_format({"bold": True, "num_format": "#,##0;[Red]-#,##0"})
@@ -41,22 +41,26 @@ def _journal(ws, entries, chart, money, bold, bold_money, day) -> None:
     ws.freeze_panes(1, 0)
     row, debit_total, credit_total = 1, 0, 0
     for entry in entries:
-        for line in entry.lines:
+        for i, line in enumerate(entry.lines):
             account = chart.account(line.account)
             sub = account.sub_name(line.sub) if line.sub else ""
             ws.write_datetime(row, 0, _dt(entry.date), day)
             ws.write_string(row, 1, entry.entry_id)
-            ws.write_string(row, 2, entry.description)
+            if i == 0:       # the entry's description and source once, on its first line, as a 仕訳帳 prints them
+                ws.write_string(row, 2, entry.description)
+                ws.write_string(row, 11, entry.source.run)
+                ws.write_string(row, 12, entry.source.document)
             base = 3 if line.side == "debit" else 6
             ws.write_string(row, base, account.name)
-            ws.write_string(row, base + 1, sub)
+            if sub:
+                ws.write_string(row, base + 1, sub)
             ws.write_number(row, base + 2, line.amount, money)
             ws.write_string(row, 9, chart.tax(line.tax).name)
             if line.tax_amount:
                 ws.write_number(row, 10, line.tax_amount, money)
-            for col, text in enumerate((entry.source.run, entry.source.document, line.party, line.cell,
-                                        entry.reverses), 11):
-                ws.write_string(row, col, text)
+            for col, text in enumerate((line.party, line.cell, entry.reverses if i == 0 else ""), 13):
+                if text:     # empty cells are not written: the journal is the biggest sheet
+                    ws.write_string(row, col, text)
             if line.side == "debit":
                 debit_total += line.amount
             else:
