@@ -174,3 +174,15 @@ def test_account_balance_as_of_a_day(books):
     entries = JournalStore(books / ".backoffice/state.db").entries()
     stock = json.loads((books / "out/stock/2026-03-31/stock.json").read_text(encoding="utf-8"))
     assert balance_of(entries, chart, "inventory", date(2026, 3, 31)) == stock["total_value"]
+
+
+def test_nightly_view_of_what_is_not_journalised_yet(books):
+    from addin.services.books import account_balance, unposted
+    company = load_company(books)
+    missing = unposted(company, date(2026, 4, 30))
+    assert {m["kind"] for m in missing} >= {"payroll", "invoice", "bill", "payment", "stock"}
+    run_books(company, date(2025, 4, 1), date(2026, 4, 30), write=False)
+    assert unposted(company, date(2026, 4, 30)) == []
+    stock = json.loads((books / "out/stock/2026-03-31/stock.json").read_text(encoding="utf-8"))
+    assert account_balance(company, "商品", date(2026, 3, 31)) == stock["total_value"]
+    assert account_balance(company, "inventory", date(2026, 4, 1)) == 0

@@ -19,7 +19,7 @@ import pandas as pd
 
 from addin.books.chart import BooksConfigError, Chart, chart_of
 from addin.books.journal import Entry, UnbalancedEntry
-from addin.books.ledger import BalanceRow, monthly_movements, sub_balances, tax_check, trial_balance, unbalanced
+from addin.books.ledger import BalanceRow, balance_of, monthly_movements, sub_balances, tax_check, trial_balance, unbalanced
 from addin.books.sources import (BooksSettings, VendorFacts, bill_entries, invoice_entries, payment_entries,
                                  payroll_entries, stock_entries)
 from addin.dates import month_end
@@ -262,3 +262,38 @@ def _write(run: BooksRun, chart: Chart, everything: list[Entry], start: date, en
         if export:
             names.append(write_export(tmp / f"journal_{export}.csv", run.journal, chart, export).name)
     return [run.folder / n for n in names]
+
+
+# ── for the nightly run and the Excel face ───────────────────────────────────────────────────────
+
+def unposted(company: Company, until: date, opener: BookOpener = open_company_book) -> list[dict]:
+    """Every entry the company's outputs call for up to a date (issued invoices, bills, closed payroll
+    months, vendor payments, month-end stock) that the journal does not hold yet: what a nightly
+    check reports. Reads, never posts."""
+    settings = BooksSettings.from_settings(company.settings)
+    chart = chart_of(company.rulebook.settings.get("books"))
+    checked = validate_company(company, opener, only={"staff", "vendors"})
+    wanted = [e for e in gather(company, checked, chart, settings, _register_documents(company)) if e.date <= until]
+    if not state_path(company).exists():
+        return [{"entry_id": e.entry_id, "kind": e.source.kind, "date": e.date.isoformat()} for e in wanted]
+    store = JournalStore(state_path(company))
+    try:
+        posted = store.source_keys()
+    finally:
+        store.close()
+    return [{"entry_id": e.entry_id, "kind": e.source.kind, "date": e.date.isoformat()}
+            for e in wanted if e.entry_id not in posted]
+
+
+def account_balance(company: Company, account: str, as_of: date, sub: str | None = None) -> int:
+    """The balance of an account (by chart key or by its name) at the end of a date, from the posted
+    journal, in the account's normal direction: what BO_ACCOUNT_BALANCE shows."""
+    chart = chart_of(company.rulebook.settings.get("books"))
+    key = next((a.key for a in chart.accounts.values() if account in (a.key, a.name, a.code)), account)
+    if not state_path(company).exists():
+        return 0
+    store = JournalStore(state_path(company))
+    try:
+        return balance_of(store.entries(until=as_of), chart, chart.account(key).key, as_of, sub)
+    finally:
+        store.close()
