@@ -186,3 +186,13 @@ def test_nightly_view_of_what_is_not_journalised_yet(books):
     stock = json.loads((books / "out/stock/2026-03-31/stock.json").read_text(encoding="utf-8"))
     assert account_balance(company, "商品", date(2026, 3, 31)) == stock["total_value"]
     assert account_balance(company, "inventory", date(2026, 4, 1)) == 0
+
+
+def test_a_damaged_run_output_is_named_not_a_traceback(books):
+    summary = books / "out/payroll/2026-03/summary.json"
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    del data["employees"][0]["net_pay"]
+    summary.write_text(json.dumps(data), encoding="utf-8")
+    run = run_books(load_company(books), *YEAR, write=False)
+    assert run.exit_code == 2 and [i.code for i in run.issues] == ["unreadable_output"]
+    assert run.issues[0].book.endswith("summary.json")

@@ -10,6 +10,7 @@ out/stock/*/stock.json. Each is a few lines, so a change in one source is re-wir
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -87,15 +88,18 @@ def run_books(company: Company, start: date, end: date, export: str | None = Non
         run.posting = store.post(wanted, run=f"books {start}..{end}")
         progress(f"posted {len(run.posting.added)} new entries, {run.posting.unchanged} unchanged")
         everything = store.entries(until=end)
-    except (UnbalancedEntry, BooksConfigError) as bad:
-        run.issues.append(fatal(".backoffice/state.db", "unbalanced_entry", f"仕訳が貸借一致しません: {bad}", str(bad)))
+    except UnbalancedEntry as bad:
+        run.issues.append(fatal(bad.entry.source.document, "unbalanced_entry", f"仕訳が貸借一致しません: {bad}", str(bad)))
+        return run
+    except BooksConfigError as bad:
+        run.issues.append(fatal("rules/accounts.yaml", "bad_chart", bad.message_ja, bad.message_en))
+        return run
+    except UnreadableOutput as bad:
+        run.issues.append(fatal(bad.file, "unreadable_output", f"出力ファイルを読めません: {bad.problem}",
+                                f"cannot read a run's output: {bad.problem}"))
         return run
     except RuleNotInForce as missing:
         run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
-        return run
-    except (OSError, ValueError, KeyError) as bad:
-        run.issues.append(fatal(str(company.out), "unreadable_output", f"出力ファイルを読めません: {bad}",
-                                f"cannot read a run's output: {bad}"))
         return run
     finally:
         store.close()
@@ -118,23 +122,43 @@ def gather(company: Company, checked, chart: Chart, settings: BooksSettings, doc
     entries: list[Entry] = []
     directors = _directors(staff.frame if staff is not None else None)
     for path in sorted(company.out.glob("payroll/*/summary.json")):
-        entries += payroll_entries(_json(path), directors, settings, _relative(company, path))
+        with _reading(path):
+            entries += payroll_entries(_json(path), directors, settings, _relative(company, path))
     entries += invoice_entries(documents, settings)
     if bills is not None:
         entries += bill_entries(_bill_rows(bills), facts, chart, company.rulebook, settings, "vendors.xlsx")
     entries += _payments(company, vendors.frame if vendors is not None else None, facts, settings)
     for path in sorted(company.out.glob("stock/*/stock.json")):
-        report = _json(path)
-        as_of = date.fromisoformat(report["as_of"])
-        if as_of == month_end(as_of):     # month-end valuations only: a mid-month look is not a closing
-            entries += stock_entries(as_of, int(report["total_value"]), _relative(company, path))
+        with _reading(path):
+            report = _json(path)
+            as_of = date.fromisoformat(report["as_of"])
+            if as_of == month_end(as_of):     # month-end valuations only: a mid-month look is not a closing
+                entries += stock_entries(as_of, int(report["total_value"]), _relative(company, path))
     return entries
 
 
 # ── thin adapters over each run's output ─────────────────────────────────────────────────────────
 
+class UnreadableOutput(Exception):
+    def __init__(self, file: str, problem: str):
+        super().__init__(f"{file}: {problem}")
+        self.file, self.problem = file, problem
+
+
 def _json(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as bad:
+        raise UnreadableOutput(str(path), str(bad)) from None
+
+
+@contextmanager
+def _reading(path: Path):
+    """A run output without a field the books need is named, not a traceback."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError) as bad:
+        raise UnreadableOutput(str(path), f"missing or malformed field {bad}") from None
 
 
 def _relative(company: Company, path: Path) -> str:
@@ -194,23 +218,31 @@ def _payments(company: Company, vendors: pd.DataFrame | None, facts: dict[str, V
     paid: set[tuple[str, str]] = set()
     entries = []
     for path in sorted(company.out.glob("payments/*/payments.json")):
-        data = _json(path)
-        paid_on = date.fromisoformat(data["pay_by"])
-        rows = []
-        for row in data.get("payments", []):
-            bills = {(str(row["vendor_id"]), b.strip()) for b in str(row.get("bills", "")).split(",") if b.strip()}
-            if bills and bills <= paid:
-                continue
-            paid |= bills
-            rows.append(row)
-        fees = {}
-        if not vendor_borne:
-            schedule = company.rulebook.value("payments.transfer_fee", paid_on)
-            fees = {str(r["vendor_id"]): transfer_fee(int(r["net"]), banks.get(r["vendor_id"]) == company_bank, schedule)
-                    for r in rows if int(r["net"]) > 0 and pd.notna(banks.get(r["vendor_id"]))}
-        names = {k: v.name for k, v in facts.items()}
-        entries += payment_entries(paid_on, rows, names, fees, company.rulebook, settings, _relative(company, path))
+        with _reading(path):
+            entries += _payment_file(company, path, banks, facts, settings, paid, vendor_borne, company_bank)
     return entries
+
+
+def _payment_file(company: Company, path: Path, banks: dict, facts: dict[str, VendorFacts], settings: BooksSettings,
+                  paid: set[tuple[str, str]], vendor_borne: bool, company_bank: str) -> list[Entry]:
+    """One payments.json: its rows not already paid (adds theirs to `paid`), and the bank fee of each
+    transfer when the company bears it."""
+    data = _json(path)
+    paid_on = date.fromisoformat(data["pay_by"])
+    rows = []
+    for row in data.get("payments", []):
+        bills = {(str(row["vendor_id"]), b.strip()) for b in str(row.get("bills", "")).split(",") if b.strip()}
+        if bills and bills <= paid:
+            continue
+        paid |= bills
+        rows.append(row)
+    fees = {}
+    if not vendor_borne:
+        schedule = company.rulebook.value("payments.transfer_fee", paid_on)
+        fees = {str(r["vendor_id"]): transfer_fee(int(r["net"]), banks.get(r["vendor_id"]) == company_bank, schedule)
+                for r in rows if int(r["net"]) > 0 and pd.notna(banks.get(r["vendor_id"]))}
+    names = {k: v.name for k, v in facts.items()}
+    return payment_entries(paid_on, rows, names, fees, company.rulebook, settings, _relative(company, path))
 
 
 def _tax_summary(company: Company, checked, documents: list[dict]) -> list[dict]:
