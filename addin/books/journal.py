@@ -78,13 +78,14 @@ class Entry:
                    tuple(_line(line) for line in data["lines"]), data.get("reverses", ""))
 
 
-_LINE_FIELDS = frozenset(Line.__dataclass_fields__)
+# the field names in declaration order (vars(line)) and sorted (the journal table's canonical JSON)
+_LINE_FIELDS = (tuple(Line.__dataclass_fields__), tuple(sorted(Line.__dataclass_fields__)))
 
 
 def _line(stored: dict) -> Line:
     """A stored line back as a Line without the frozen-dataclass __init__ (a year's journal reads ~10⁵
     lines); the fields must be exactly Line's, so a foreign key still fails loudly."""
-    if stored.keys() != _LINE_FIELDS:
+    if tuple(stored) not in _LINE_FIELDS:
         return Line(**stored)
     line = object.__new__(Line)
     line.__dict__.update(stored)
