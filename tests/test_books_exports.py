@@ -168,3 +168,25 @@ def test_every_japanese_string_the_demo_uses_survives_cp932():
     japanese = {t for t in texts if any(ord(ch) > 0x7F for ch in t)}
     assert len(japanese) > 100
     assert [t for t in japanese if t.encode("cp932").decode("cp932") != t] == []
+
+
+def test_cp932_text_cuts_on_a_character_boundary_and_marks_what_cp932_lacks():
+    from addin.outputs.journal_export import cp932_text
+    assert cp932_text("株式会社日の出製作所東京支店", 24) == "株式会社日の出製作所東京"     # 12 characters = 24 bytes
+    assert cp932_text("ABC株式会社", 6) == "ABC株"                                   # never half a character
+    assert cp932_text("𠮷野家") == "?野家"                                            # not in CP932
+    assert cp932_text("髙橋") == "髙橋"                                              # in CP932 (IBM extension)
+
+
+def test_a_payroll_entry_spans_a_multi_row_yayoi_slip():
+    from addin.books.sources import payroll_entries
+    from tests.test_books_engine import PAYSLIP
+    entries = payroll_entries({"month": "2026-03", "pay_date": "2026-04-24", "employees": [PAYSLIP]}, set(),
+                              BooksSettings(), "x")
+    [slip] = read_yayoi(export_bytes(entries, CHART, "yayoi"))
+    assert [r["flag"] for r in slip] == ["2110", "2100", "2100", "2100", "2100", "2101"]
+    assert [(r["c_account"], r["c_sub"], r["c_amount"]) for r in slip] == [
+        ("預り金", "源泉所得税", "7070"), ("預り金", "住民税", "12300"), ("預り金", "社会保険料", "15000"),
+        ("預り金", "社会保険料", "27450"), ("預り金", "雇用保険料", "1716"), ("普通預金", "", "248464")]
+    assert (slip[0]["d_account"], slip[0]["d_amount"]) == ("給与手当", "312000")
+    assert {r["d_amount"] for r in slip[1:]} == {"0"} and {r["d_account"] for r in slip[1:]} == {""}
