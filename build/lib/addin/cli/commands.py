@@ -50,7 +50,11 @@ def cmd_demo(args, progress) -> int:
     for path in written:
         print(path)
     progress(f"{sum(len(r) for b in demo.rows.values() for r in b.values()):,} rows written")
-    return _month_end(args.dir, FY_LAST_MONTH, progress)
+    code = _month_end(args.dir, FY_LAST_MONTH, progress)
+    if code == 0:
+        from addin.cli.cmd_receivables import demo_money_in
+        code = demo_money_in(args.dir, progress)
+    return code
 
 
 def _month_end(root: Path, month, progress) -> int:

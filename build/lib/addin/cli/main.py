@@ -68,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--date", required=True)
     p.add_argument("--book", action="append", help="workbook file name (default: all in that backup)")
 
+    from addin.cli.cmd_nencho import add_parser as add_nencho
+    add_nencho(sub)
+    from addin.cli import cmd_receivables
+    cmd_receivables.add_parser(sub)
+    from addin.cli.cmd_books import add_books_parser
+    add_books_parser(sub)
+
     p = sub.add_parser("excel", help="Excel integration")
     p.add_argument("action", choices=["setup", "check", "remove-conf-sheets"])
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
@@ -80,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from addin.cli import commands
 
-    handler = getattr(commands, f"cmd_{args.command}")
+    from addin.cli import cmd_books
+    handler = (getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}", None)
+               or getattr(cmd_books, f"cmd_{args.command}"))
     started = time.perf_counter()
     try:
         code = handler(args, Progress(sys.stderr))

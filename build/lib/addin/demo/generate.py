@@ -16,9 +16,10 @@ from decimal import ROUND_DOWN, Decimal
 from stdnum.jp import cn as corporate_number
 from stdnum.jp import in_ as my_number
 
-from addin.dates import month_end
+from addin.dates import month_end, pay_date
 from addin.demo.names import BANKS, DEPARTMENTS, FAMILY, FIRM_KINDS, FIRM_WORDS, GIVEN, PREFECTURES, PRODUCTS
 from addin.normalize.text import bank_kana
+from addin.rulebook import load_rulebook
 
 FY_START = dt.date(2025, 4, 1)
 FY_MONTHS = [dt.date(2025 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(12)]
@@ -162,6 +163,109 @@ def _attendance(demo: DemoCompany, rng: random.Random) -> None:
                 "holiday_hours": rng.choice([0, 0, 0, 8]),
                 "unpaid_absence_days": rng.choice([0] * 12 + [1]),
             })
+
+
+# --- 年末調整 2025 (issue #14): the months before the fiscal year, and everyone's declarations ---------
+#: work months whose pay (翌月25日) falls in 2025 but precede the fiscal year's attendance: their pay
+#: comes from the PayHistory sheet (the withholding table from `rules`)
+NENCHO_EARLY_MONTHS = [dt.date(2024, 12, 1), dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)]
+NENCHO_YEAR = 2025
+MUNICIPALITIES = [("131016", "東京都千代田区"), ("131041", "東京都新宿区"), ("141003", "神奈川県横浜市"),
+                  ("271004", "大阪府大阪市"), ("011002", "北海道札幌市")]
+SPOUSE_INCOMES = [0, 0, 700_000, 1_000_000, 1_280_000]       # 配偶者控除, 特別控除 38万 / 36万 / 6万 bands
+#: the family members in the order they are declared: (name, relationship, birth date, income, 同居, 障害)
+FAMILY_TEMPLATE = [
+    ("子A", "長女", dt.date(2005, 6, 1), 0, "〇", None),           # 20 on 31 Dec: 特定扶養
+    ("子B", "長男", dt.date(2012, 4, 1), 0, "〇", None),           # 13: 年少
+    ("父", "父", dt.date(1950, 3, 3), 0, "〇", None),              # 75, lives together: 同居老親等
+    ("子C", "次男", dt.date(2008, 8, 8), 0, "〇", "特別障害者"),    # 17, 同居特別障害者
+    ("母", "母", dt.date(1952, 9, 9), 400_000, "×", None),         # 老人扶養, apart
+    ("子D", "次女", dt.date(2001, 2, 2), 0, "〇", None),           # 24: 一般
+    ("孫", "孫", dt.date(2018, 5, 5), 0, "〇", None),
+]
+SINGLE_PARENT_CASES = {20}
+
+
+def _pay_history(demo: DemoCompany, rules) -> None:
+    """Pay dated Jan–Apr 2025 as carried over from the payroll software used before (支給実績):
+    the months before the fiscal year's attendance. Taxable pay = the fixed monthly pay; social
+    insurance about 14.9 % of it; tax from the 2025 monthly table on what is left."""
+    from addin.payroll.withholding import withholding_tax
+
+    rows = demo.sheet("staff", "pay_history")
+    allowances: dict[str, int] = {}
+    for a in demo.rows["staff"].get("allowances", []):
+        if a["taxable"] == "課税" and not a.get("month"):
+            allowances[a["employee_id"]] = allowances.get(a["employee_id"], 0) + a["amount"]
+    for month in NENCHO_EARLY_MONTHS:
+        paid = pay_date(month, 25)
+        people = [p for p in demo.rows["staff"]["staff"] if _employed(p, month)]
+        pays = [(p["base_salary"] or p["hourly_rate"] * 5 * 16) + allowances.get(p["employee_id"], 0) for p in people]
+        socials = [pay * 149 // 1000 if p["health_insurance"] == "〇" else pay * 55 // 10000 for p, pay in zip(people, pays)]
+        taxes = withholding_tax(rules, paid, [pay - si for pay, si in zip(pays, socials)],
+                                [p["dependents"] for p in people], [p["tax_column"] == "乙" for p in people])
+        for p, pay, social, tax in zip(people, pays, socials, taxes):
+            rows.append({"employee_id": p["employee_id"], "pay_date": paid, "kind": "給与", "taxable_pay": pay,
+                         "social_insurance": social, "withholding_tax": int(tax)})
+    # the director's summer bonus takes the year's pay over 20,000,000: no 年末調整 here (確定申告)
+    for i, p in enumerate(demo.rows["staff"]["staff"]):
+        if i % BASE["staff"] == 0:
+            rows.append({"employee_id": p["employee_id"], "pay_date": dt.date(2025, 7, 10), "kind": "賞与",
+                         "taxable_pay": 6_000_000, "social_insurance": 434_550,
+                         "withholding_tax": (6_000_000 - 434_550) * 33_693 // 100_000})   # as recorded then
+
+
+def _family(demo: DemoCompany, person: dict, case: int, index: int) -> None:
+    rows = demo.sheet("staff", "nencho_dependents")
+    family = person["name"].split(" ")[0]
+    shift = dt.timedelta(days=index % 40)       # distinct people; no one crosses an age-class date
+    members = [] if case in SINGLE_PARENT_CASES else [
+        (f"{family} 配偶者", "配偶者", dt.date(1978 + case % 10, 1 + case % 12, 10), SPOUSE_INCOMES[case % 5], "〇", None)]
+    members += FAMILY_TEMPLATE
+    for k, (_, relation, birth, income, together, disability) in enumerate(members[: person["dependents"]]):
+        if case % 3 == 0 and relation == "長女":
+            income = 900_000                                       # earns: 特定親族特別控除 (61万 band)
+        given = GIVEN[(index * 3 + k) % len(GIVEN)][0]
+        rows.append({"year": NENCHO_YEAR, "employee_id": person["employee_id"], "name": f"{family} {given}",
+                     "relationship": relation, "birth_date": birth + shift, "estimated_income": income,
+                     "living_together": together, "disability": disability, "non_resident": "×"})
+
+
+def _insurance(demo: DemoCompany, person: dict, case: int) -> None:
+    rows = demo.sheet("staff", "nencho_insurance")
+    items = [("一般生命保険料(新)", 84_000, case % 2 == 0), ("一般生命保険料(旧)", 60_000, case % 4 == 0),
+             ("介護医療保険料", 30_000, case % 3 == 0), ("個人年金保険料(旧)", 120_000, case % 5 == 0),
+             ("地震保険料", 18_000, case % 2 == 1), ("旧長期損害保険料", 12_000, case % 7 == 0),
+             ("国民年金保険料", 210_120, case == 15), ("小規模企業共済等掛金", 276_000, case == 16)]
+    for kind, amount, wanted in items:
+        if wanted:
+            rows.append({"year": NENCHO_YEAR, "employee_id": person["employee_id"], "kind": kind,
+                         "insurer": "サンプル生命" if "生命" in kind or "医療" in kind or "年金保険" in kind else "",
+                         "amount": amount})
+
+
+def _declarations(demo: DemoCompany) -> None:
+    """The 2025 declarations of every 甲欄 employee: family, insurance, housing credit, own status."""
+    own = demo.sheet("staff", "nencho_employee")
+    housing = demo.sheet("staff", "nencho_housing")
+    for i, person in enumerate(demo.rows["staff"]["staff"]):
+        case = i % BASE["staff"]
+        if person["tax_column"] != "甲":
+            continue
+        _family(demo, person, case, i)
+        _insurance(demo, person, case)
+        code, municipality = MUNICIPALITIES[case % len(MUNICIPALITIES)]
+        row = {"year": NENCHO_YEAR, "employee_id": person["employee_id"], "municipality": municipality,
+               "municipality_code": code, "single_parent": "〇" if case in SINGLE_PARENT_CASES else None,
+               "disability": "障害者" if case == 21 else None, "working_student": "〇" if case == 41 else None}
+        if case == 3:        # hired 2025-10-15: the previous employer withheld too little → a shortfall
+            row.update(previous_employer="株式会社前職商事", previous_pay=3_150_000, previous_social_insurance=470_000,
+                       previous_tax=8_000, previous_leave_date=dt.date(2025, 9, 30))
+        own.append(row)
+        if case in (17, 18):
+            housing.append({"year": NENCHO_YEAR, "employee_id": person["employee_id"],
+                            "credit_amount": 180_000 if case == 17 else 300_000,
+                            "move_in_date": dt.date(2021, 3, 20), "balance": 25_714_285 if case == 17 else 42_857_142})
 
 
 def _vendors(demo: DemoCompany, rng: random.Random, count: int) -> None:
@@ -347,18 +451,162 @@ def _plant_errors(demo: DemoCompany) -> None:
 
 
 def generate(scale: int = 1, seed: int = 2025, with_errors: bool = False, grades=None,
-             staff_only: bool = False) -> DemoCompany:
+             staff_only: bool = False, rules=None) -> DemoCompany:
     """The demo company's rows by book and sheet; `grades` are (min, max, standard remuneration)."""
     rng = random.Random(seed)
     demo = DemoCompany()
     _staff(demo, rng, BASE["staff"] * scale, grades)
     _attendance(demo, rng)
+    _pay_history(demo, rules if rules is not None else load_rulebook())
+    _declarations(demo)
     if staff_only:
         return demo
     _vendors(demo, rng, BASE["vendors"] * scale)
     _items(demo, rng, BASE["items"] * scale)
     _stock_flows(demo, rng)
     _sales(demo, rng, BASE["customers"] * scale)
+    _customer_money_terms(demo)
     if with_errors:
         _plant_errors(demo)
     return demo
+
+
+# ---- money in: transfer names, credit limits and a year of bank statements ---------------------
+
+FIRM_WORD_KANA = {"東西": "ﾄｳｻﾞｲ", "日の出": "ﾋﾉﾃﾞ", "青葉": "ｱｵﾊﾞ", "若葉": "ﾜｶﾊﾞ", "富士": "ﾌｼﾞ", "桜": "ｻｸﾗ",
+                  "大和": "ﾔﾏﾄ", "北斗": "ﾎｸﾄ", "光": "ﾋｶﾘ", "中央": "ﾁﾕｳｵｳ", "丸山": "ﾏﾙﾔﾏ", "三栄": "ｻﾝｴｲ",
+                  "協和": "ｷﾖｳﾜ", "昭和": "ｼﾖｳﾜ", "新星": "ｼﾝｾｲ", "白鳥": "ｼﾗﾄﾘ", "城南": "ｼﾞﾖｳﾅﾝ", "平和": "ﾍｲﾜ",
+                  "旭": "ｱｻﾋ", "相互": "ｿｳｺﾞ"}
+FIRM_KIND_KANA = {"商事": "ｼﾖｳｼﾞ", "産業": "ｻﾝｷﾞﾖｳ", "物産": "ﾌﾞﾂｻﾝ", "工業": "ｺｳｷﾞﾖｳ", "食品": "ｼﾖｸﾋﾝ",
+                  "商会": "ｼﾖｳｶｲ", "製作所": "ｾｲｻｸｼﾖ", "興業": "ｺｳｷﾞﾖｳ"}
+DEMO_FEES = (440, 660)                       # the fees demo customers deduct (other bank, below / from 30,000 yen)
+LATE_PAYER_CASE = 9                          # stops paying in December: overdue and over its credit limit
+NET_BANK_CASES = {3, 7}                      # pay into the company's internet-bank account (a CSV statement)
+
+
+def customer_kana(customer: dict) -> str:
+    """The demo customer's name as its bank prints it, without the legal form (ﾄｳｻﾞｲｼﾖｳｼﾞ)."""
+    name = customer["name"].removeprefix("株式会社")
+    for word, kana in FIRM_WORD_KANA.items():
+        if name.startswith(word):
+            kind = name[len(word):]
+            suffix = int(customer["customer_id"][1:]) - 1
+            return kana + FIRM_KIND_KANA[kind] + (str(suffix // BASE["customers"] + 1) if suffix >= BASE["customers"] else "")
+    raise KeyError(customer["name"])
+
+
+def _customer_money_terms(demo: DemoCompany) -> None:
+    """振込名義 and 与信限度額 on the Customers sheet: one or two transfer names each, a few left blank."""
+    for i, customer in enumerate(demo.rows["sales"]["customers"]):
+        kana, case = customer_kana(customer), i % 10
+        names = [f"ｶ){kana}"]
+        if case == 3:
+            names.append(f"{kana}(ｶ ｵｵｻｶｼﾃﾝ")             # the Osaka branch pays some invoices
+        customer["transfer_names"] = "、".join(names)
+        customer["credit_limit"] = 400_000 if case == LATE_PAYER_CASE else 5_000_000
+
+
+@dataclass(frozen=True)
+class PlantedDeposit:
+    account: str            # "zengin" or "netbank"
+    date: dt.date
+    amount: int
+    payer: str
+    status: str             # what matching must say: matched / proposed / unmatched
+    invoices: tuple[str, ...]
+    case: str
+
+
+@dataclass
+class DemoBank:
+    deposits: list[PlantedDeposit] = field(default_factory=list)
+    withdrawals: list[tuple[str, dt.date, int, str]] = field(default_factory=list)
+
+
+def _pay(bank: DemoBank, customer: dict, case: int, when: dt.date, amount: int, payer: str, status: str,
+         invoices, label: str) -> None:
+    account = "netbank" if case in NET_BANK_CASES else "zengin"
+    bank.deposits.append(PlantedDeposit(account, when, amount, payer, status, tuple(invoices), label))
+
+
+def bank_year(invoices: list[dict], customers: list[dict], fees: tuple[int, ...],
+              last_day: dt.date = dt.date(2026, 3, 31)) -> DemoBank:
+    """Deposits for the year's invoices — most paid exactly on the due date, and each hard case of 入金消込
+    planted on known customers and months with the outcome matching must give — plus monthly payments out."""
+    bank = DemoBank()
+    totals = [inv["total"] for inv in invoices]
+    readings: dict[str, int] = {}
+    for customer in customers:
+        readings[customer_kana(customer)] = readings.get(customer_kana(customer), 0) + 1
+    by_customer: dict[str, list[dict]] = {}
+    for invoice in sorted(invoices, key=lambda v: (v["due_date"], v["invoice_no"])):
+        by_customer.setdefault(invoice["customer_id"], []).append(invoice)
+    for i, customer in enumerate(customers):
+        kana, case = customer_kana(customer), i % 10
+        own = by_customer.get(customer["customer_id"], [])
+        k = 0
+        while k < len(own):
+            invoice, due = own[k], own[k]["due_date"]
+            if due > last_day or (case == LATE_PAYER_CASE and due.month in (12, 1, 2, 3)):
+                k += 1
+                continue
+            total, number, payer = invoice["total"], invoice["invoice_no"], f"ｶ){kana}"
+            if readings[kana] > 1:                            # 東西工業 and 東西興業 are both ﾄｳｻﾞｲｺｳｷﾞﾖｳ at the bank
+                _pay(bank, customer, case, due, total, payer, "matched", (number,), "shared_name")
+                k += 1
+                continue
+            if case == 2 and k == 5 and k + 1 < len(own) and own[k + 1]["due_date"] <= last_day:
+                both = total + own[k + 1]["total"]              # two months paid together, the older first
+                _pay(bank, customer, case, own[k + 1]["due_date"], both, payer, "matched",
+                     (number, own[k + 1]["invoice_no"]), "combined")
+                k += 2
+                continue
+            if case == 4 and k == 2:                          # paid in two parts
+                first = total * 6 // 10 // 1000 * 1000
+                _pay(bank, customer, case, due - dt.timedelta(days=5), first, payer, "proposed", (number,), "split_first")
+                _pay(bank, customer, case, due, total - first, payer, "proposed", (number,), "split_second")
+            elif case == 6 and k >= 6 and not bank_has(bank, customer, "overpayment") and _alone(own, k, early := (
+                    invoice["issue_date"] + dt.timedelta(days=10))):      # paid early, 10,000 yen too much
+                _pay(bank, customer, case, early, total + 10_000, payer, "proposed", (number,), "overpayment")
+            elif case == 8 and k == 4 and _unique_amount(total, totals, fees):
+                _pay(bank, customer, case, due, total, f"ｶ)ﾐﾅﾄﾐﾗｲﾎｰﾙﾃﾞｨﾝｸﾞｽ", "proposed", (number,), "other_payer")
+            elif case == 0 and k == 1 and len(kana) >= 8:
+                _pay(bank, customer, case, due, total, kana[:-1], "proposed", (number,), "name_cut_short")
+            elif case in (1, 5) and k % 3 == 1:
+                fee = DEMO_FEES[total >= 30_000]
+                _pay(bank, customer, case, due, total - fee, payer, "matched", (number,), "fee_deducted")
+            elif case == 3 and k % 3 == 2:
+                _pay(bank, customer, case, due, total, f"{kana}(ｶ ｵｵｻｶｼﾃﾝ", "matched", (number,), "second_transfer_name")
+            elif case == 5:
+                _pay(bank, customer, case, due, total, f"{kana}(ｶ", "matched", (number,), "legal_form_after")
+            else:
+                _pay(bank, customer, case, due, total, payer, "matched", (number,), "exact")
+            k += 1
+    strangers = [("ｶ)ﾐﾁﾉｸｼﾖｳｶｲ", dt.date(2025, 6, 12)), ("ﾀﾅｶ ｲﾁﾛｳ", dt.date(2025, 9, 3)),
+                 ("ｶﾌﾞｼｷｶﾞｲｼﾔ ﾐﾗｲｺｳｷﾞﾖｳ", dt.date(2025, 12, 19)), ("ｺｸｾﾞｲ ｶﾝﾌﾟｷﾝ", dt.date(2026, 2, 27))]
+    amount = 12_345
+    for payer, when in strangers:                           # nobody we know, no invoice of that amount
+        while not _unique_amount(amount, totals, fees, include_self=False):
+            amount += 1
+        bank.deposits.append(PlantedDeposit("zengin", when, amount, payer, "unmatched", (), "unknown_payer"))
+        amount += 7_531
+    for month in FY_MONTHS:
+        bank.withdrawals.append(("zengin", month + dt.timedelta(days=24), 385_000, "ﾔﾁﾝ ﾏﾙﾉｳﾁﾋﾞﾙ"))
+        bank.withdrawals.append(("netbank", month + dt.timedelta(days=9), 660, "ﾌﾘｺﾐﾃｽｳﾘﾖｳ"))
+    bank.deposits.sort(key=lambda d: (d.date, d.account, d.payer, d.amount))
+    return bank
+
+
+def bank_has(bank: DemoBank, customer: dict, case: str) -> bool:
+    return any(d.case == case and d.payer.endswith(customer_kana(customer)) for d in bank.deposits)
+
+
+def _alone(own: list[dict], k: int, day: dt.date) -> bool:
+    """Invoice k is the only one of its customer open on `day` (the others are paid before or issued after)."""
+    return all(other["issue_date"] > day or other["due_date"] < day for j, other in enumerate(own) if j != k)
+
+
+def _unique_amount(amount: int, totals: list[int], fees: tuple[int, ...], include_self: bool = True) -> bool:
+    """No other invoice has this total, or this total plus a transfer fee (so the amount alone points to one)."""
+    clashes = sum(1 for t in totals if t == amount) - (1 if include_self else 0)
+    return clashes == 0 and not any(t - amount in fees for t in totals)
