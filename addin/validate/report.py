@@ -31,11 +31,14 @@ class Reporter:
         self._seen: Counter = Counter()
 
     def sheet_issue(self, book: str, sheet: str, code: str, severity: Severity = Severity.FATAL,
-                    cell: str = "", field: str = "", label_ja: str = "", label_en: str = "", **fmt) -> None:
+                    cell: str = "", field: str = "", label_ja: str = "", label_en: str = "", value: str = "",
+                    other_en: str = "", **fmt) -> None:
+        fmt_en = {**fmt, "other": other_en} if other_en else fmt
         self.issues.append(Issue(
             book, sheet, cell, field, code, severity,
-            render(code, "ja", book=book, label=label_ja, **fmt),
-            render(code, "en", book=book, label=label_en, **fmt),
+            render(code, "ja", book=book, label=label_ja, value=value, **fmt),
+            render(code, "en", book=book, label=label_en, value=value, **fmt_en),
+            value,
         ))
 
     def cell_issue(self, table: Table, sheet_spec: SheetSpec, field: str, position: int, code: str,
