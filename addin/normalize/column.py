@@ -46,6 +46,9 @@ def scalar_parser(kind: str, options: dict | None = None) -> Callable[[Any], Any
         return clean_text
     if kind == "code":
         pad = int(options.get("pad", 0))
+        if options.get("pad_numbers_only"):
+            # a fixed-length number typed as a number lost its leading zeros; typed as text, it is as typed
+            return lambda v: clean_code(v, pad=pad if isinstance(v, (int, float)) and not isinstance(v, bool) else 0)
         return lambda v: clean_code(v, pad=pad)
     if kind == "kana":
         return bank_kana

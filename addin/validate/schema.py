@@ -54,7 +54,7 @@ class ColumnSpec(BaseModel):
 
     def options(self) -> dict:
         return {"values": self.values, "true_words": self.true_words, "false_words": self.false_words,
-                "pad": self.pad}
+                "pad": self.pad, "pad_numbers_only": self.pad_warns}
 
     @property
     def dtype(self):

@@ -23,8 +23,6 @@ from addin.workbook.scan import EXCEL_MAX_ROWS, Layout, ScanRefused, read_layout
 
 #: the largest workbook file opened at all
 MAX_BOOK_BYTES = 512 * 1024 * 1024
-#: every suffix a book may have; the readers look at the content, not at the name
-BOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 
 
 def _fill_merged(rows: list[list], ranges, first_row0: int, first_col0: int) -> None:
