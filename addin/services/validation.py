@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
 
 from addin.validate import Reporter, Validation, check_across, check_sheet, finish
 from addin.validate.headers import alias_map, find_sources, header_score
 from addin.validate.schema import BookSpec, SheetSpec
 from addin.workbook import Book, BookUnreadable, open_book
+from addin.workbook.files import check_regular_file
+from addin.workbook.recalc import recalculated_copy
 from addin.services.company import Company
 
 BookOpener = Callable[[str, Company], Book]
@@ -20,6 +25,21 @@ FILE_READERS = min(4, os.cpu_count() or 1)
 def open_company_book(book: str, company: Company) -> Book:
     path = company.book_path(book)
     return open_book(path, path.name)
+
+
+@contextmanager
+def recalculating_opener(company: Company) -> Iterator[BookOpener]:
+    """An opener reading each book through a copy LibreOffice recalculated (`--recalculate`); the
+    copies live in the company's private scratch folder and are gone when the block ends."""
+    scratch = company.root / ".backoffice" / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with tempfile.TemporaryDirectory(prefix="recalc-", dir=scratch) as folder:
+        def opener(book: str, company_: Company) -> Book:
+            path = company_.book_path(book)
+            check_regular_file(path, path.name)
+            return open_book(recalculated_copy(path, Path(folder), path.name), path.name, recalculated=True)
+
+        yield opener
 
 
 def _unexpected(exc: BaseException) -> bool:
@@ -122,4 +142,4 @@ def validate_company(company: Company, opener: BookOpener = open_company_book,
     return finish(tables, reporter)
 
 
-__all__ = ["BookOpener", "FILE_READERS", "open_company_book", "validate_company"]
+__all__ = ["BookOpener", "FILE_READERS", "open_company_book", "recalculating_opener", "validate_company"]

@@ -167,11 +167,13 @@ class _PackageBook:
 
 
 class CalamineBook(_PackageBook):
-    def __init__(self, path: Path, name: str | None = None):
+    def __init__(self, path: Path, name: str | None = None, recalculated: bool = False):
         self.path = Path(path)
         self.name = name or self.path.name
         check_regular_file(self.path, self.name)
         self._layout = _package_layout(self.path, self.name)
+        if self._layout is not None and recalculated:
+            self._layout.full_calc = False      # every result in it was just calculated
         self._wb = self._open(self.path)
         try:
             self._hidden = {m.name for m in self._wb.sheets_metadata if m.visible != calamine.SheetVisibleEnum.Visible}
@@ -234,13 +236,15 @@ def _bytes_of(source):
 class OpenpyxlBook(_PackageBook):
     """The same protocol over openpyxl; slower, used where calamine cannot parse a package."""
 
-    def __init__(self, path: Path, name: str | None = None):
+    def __init__(self, path: Path, name: str | None = None, recalculated: bool = False):
         import openpyxl
 
         self.path = Path(path)
         self.name = name or self.path.name
         check_regular_file(self.path, self.name)
         self._layout = _package_layout(self.path, self.name)
+        if self._layout is not None and recalculated:
+            self._layout.full_calc = False
         try:
             # not read-only: merged ranges are only known to a fully loaded workbook; memory follows
             # the cells that exist (openpyxl keeps them sparse) and `_scan` bounds what is iterated
@@ -274,15 +278,15 @@ class OpenpyxlBook(_PackageBook):
         return self._finish(grid, scan)
 
 
-def open_book(path: Path, name: str | None = None):
-    """The fastest adapter that can read the file."""
+def open_book(path: Path, name: str | None = None, recalculated: bool = False):
+    """The fastest adapter that can read the file (`recalculated`: a copy LibreOffice just calculated)."""
     try:
-        return CalamineBook(path, name)
+        return CalamineBook(path, name, recalculated)
     except BookUnreadable as problem:
         if problem.code != "book_unreadable" or not zipfile.is_zipfile(path):
             raise
         try:
-            return OpenpyxlBook(path, name)
+            return OpenpyxlBook(path, name, recalculated)
         except BookUnreadable:
             raise problem from None
 
