@@ -26,7 +26,7 @@ HEADER_ROWS = 30
 #: a label that makes a row a totals row, compared as header keys
 TOTAL_WORDS = {"合計", "小計", "計", "総計", "総合計", "合計額", "総額", "total", "subtotal", "grandtotal"}
 #: parts of a header that say it holds money (or what pay is computed from)
-MONEY_WORDS = ("手当", "給", "賃金", "円", "¥", "税", "保険", "控除", "支給", "費", "額", "料", "残業", "単価", "報酬",
+MONEY_WORDS = ("手当", "給", "賃金", "円", "¥", "金", "税", "保険", "控除", "支給", "費", "額", "料", "残業", "単価", "報酬",
                "賞与", "時間", "日数", "金額", "allowance", "pay", "salary", "wage", "tax", "yen", "fee", "bonus",
                "overtime", "amount", "price", "cost", "deduction", "insurance", "hours")
 #: a note or unit in brackets after a header: 通勤手当（月額）, 住民税(円), 残業[h]
@@ -240,9 +240,10 @@ def _before_totals(grid, block, excel_rows, positions, reporter) -> np.ndarray:
     notes = [i for i in range(totals[0] + 1, len(block)) if keep[i] and 0 < counts[i] <= 1]
     keep[notes] = False
     if notes:
+        first = next(j for j, v in enumerate(block[notes[0]]) if not is_blank(v))
         reporter.sheet_issue(grid.book, grid.sheet, "notes_ignored", Severity.WARNING,
-                             cell=f"A{int(excel_rows[notes[0]])}", other=str(int(excel_rows[totals[0]])),
-                             value=f"{len(notes)}")
+                             cell=f"{column_letter(grid.first_col + first)}{int(excel_rows[notes[0]])}",
+                             other=str(int(excel_rows[totals[0]])), value=f"{len(notes)}")
     return keep
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from addin.model import Issue, Severity, Table
+from addin.model import CellError, Issue, Severity, Table
 from addin.model.privacy import mask
 from addin.validate.messages import render
 from addin.validate.schema import ColumnSpec, SheetSpec
@@ -15,8 +15,12 @@ ISSUES_PER_KIND = 1000
 
 
 def shown_value(value: Any, spec: ColumnSpec | None) -> str:
-    if value is None or (isinstance(value, float) and value != value):
+    if isinstance(value, CellError):
+        return str(value)         # an error value is no one's personal data
+    if value is None:
         return ""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return str(value)
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))

@@ -280,6 +280,7 @@ class OpenpyxlBook(_PackageBook):
 
 def open_book(path: Path, name: str | None = None, recalculated: bool = False):
     """The fastest adapter that can read the file (`recalculated`: a copy LibreOffice just calculated)."""
+    check_regular_file(Path(path), name or Path(path).name)
     try:
         return CalamineBook(path, name, recalculated)
     except BookUnreadable as problem:

@@ -33,8 +33,6 @@ MAX_AREA = 30_000_000
 MAX_CELL_CHARS = 32_767
 #: empty rows / columns that separate a stray cell from the data
 ROW_GAP, COL_GAP = 10_000, 64
-#: error values python-calamine knows; any other (#SPILL!, #CALC! …) makes it refuse the sheet
-CALAMINE_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA"}
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -210,7 +208,8 @@ def scan_sheet(zf: zipfile.ZipFile, layout: Layout, sheet: str) -> tuple[SheetSc
         text = _shown(kind, inner, strings)
         if text.strip():
             scan.outside.append(OutsideCell(row, col, text[:60]))
-    scan.rewrite = bool(scan.drop) or any(v not in CALAMINE_ERRORS for v in scan.errors.values())
+    # error cells are taken out too: python-calamine refuses the values it does not know (#SPILL!, #CALC! …)
+    scan.rewrite = bool(scan.drop or scan.errors)
     return scan, data
 
 
@@ -255,13 +254,13 @@ def shared_strings(zf: zipfile.ZipFile, layout: Layout) -> list[str]:
 
 
 def without_cells(data: bytes, scan: SheetScan) -> bytes:
-    """The sheet XML without the cells outside its data and without error cells a reader refuses."""
+    """The sheet XML without the cells outside its data and without error cells (put back as markers)."""
     def keep(match: re.Match) -> bytes:
         ref = _REF.search(match[1])
         if ref is None:
             return match[0]
         at = (int(ref[2]), _column_index(ref[1]))
-        if at in scan.drop or (at in scan.errors and scan.errors[at] not in CALAMINE_ERRORS):
+        if at in scan.drop or at in scan.errors:
             return b""
         return match[0]
 

@@ -1,0 +1,80 @@
+"""Helpers for the real-workbook corpus: edit the demo staff book the way offices and tools do, and
+see what payroll makes of it (the same figures as the plain demo, or a refusal naming the cell)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+
+from addin.model import Severity
+from addin.payroll.run import compute_payroll
+from addin.payroll.settings import PayrollSettings
+from addin.services.company import load_company
+from addin.services.payroll import SUMMARY_FIELDS
+from addin.services.validation import validate_company
+from addin.workbook.scan import read_layout
+
+MONTH = dt.date(2026, 3, 1)
+STAFF, ALLOWANCES, ATTENDANCE = "Staff 従業員", "Allowances 手当", "Attendance 勤怠"
+# the demo staff sheet's columns, as its header names them
+STAFF_COLUMNS = {"社員番号": "A", "氏名": "B", "生年月日": "F", "入社日": "G", "マイナンバー": "I", "基本給": "K",
+                 "通勤手当": "M", "標準報酬月額": "P", "住民税月額": "T", "口座番号": "Y"}
+ATTENDANCE_COLUMNS = {"社員番号": "A", "出勤日数": "C", "勤務時間": "D", "時間外労働時間": "E", "深夜労働時間": "G"}
+ERROR_VALUES = ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#FIELD!",
+                "#BUSY!", "#GETTING_DATA", "#BLOCKED!", "#CONNECT!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!"]
+
+
+def figures(root: Path):
+    """(per-employee summary rows, blocking issues) exactly as `run_payroll` gates them: any issue
+    that is not a warning stops the run before anything is computed. `root`: the company or a book in it."""
+    company = load_company(root if root.is_dir() else root.parent)
+    checked = validate_company(company, only={"staff"})
+    blocking = [i for i in checked.issues if i.severity is not Severity.WARNING]
+    if blocking:
+        return None, blocking, list(checked.issues)
+    payroll = compute_payroll(checked.table("staff", "staff"), checked.table("staff", "attendance"),
+                              checked.table("staff", "allowances"), MONTH, company.rulebook,
+                              PayrollSettings.from_settings(company.settings))
+    if payroll.issues:
+        return None, list(payroll.issues), list(checked.issues)
+    rows = payroll.employees[SUMMARY_FIELDS].to_dict("records")
+    return [{k: (str(v) if k in ("employee_id", "tax_column") else int(v)) for k, v in r.items()} for r in rows], [], \
+        list(checked.issues)
+
+
+def edit(path: Path, change) -> Path:
+    """Open the book with openpyxl, let `change(wb)` edit it, save it in place."""
+    wb = openpyxl.load_workbook(path)
+    change(wb)
+    wb.save(path)
+    return path
+
+
+def replace_cells(path: Path, sheet: str, cells: dict[str, str]) -> Path:
+    """Write raw cell XML (an error value openpyxl cannot write, NaN …) into a saved book: each
+    cell must exist already (give it any value first)."""
+    with zipfile.ZipFile(path) as zf:
+        parts = {info.filename: zf.read(info) for info in zf.infolist()}
+        part = read_layout(zf).sheets[sheet]
+    xml = parts[part].decode("utf-8")
+    for ref, cell_xml in cells.items():
+        xml, count = re.subn(rf'<c r="{ref}"(?: [^>]*)?(?:/>|>.*?</c>)', cell_xml.replace("\\", "\\\\"), xml, count=1,
+                             flags=re.S)
+        assert count == 1, f"{ref} not in {sheet}"
+    parts[part] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+def error_cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="e"><v>{text}</v></c>'
+
+
+def cells_of(issues) -> set[str]:
+    return {f"{i.sheet}!{i.cell}" for i in issues}
