@@ -18,8 +18,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sheet_ambiguous": ("「{other}」に当たるシートまたはテーブルが複数あります: {detail}。1つにしてください",
                         "more than one sheet or Table could be '{other}': {detail}; keep one"),
     "sheet_too_large": ("シートが大きすぎるため読み込みません: {detail}", "the sheet is too large to read: {detail}"),
-    "value_too_long": ("セルの文字数がExcelの上限（32,767字）を超えています: {detail}",
-                       "a cell holds more than Excel's 32,767 characters: {detail}"),
     "formula_not_cached": ("{label}の数式に計算結果が保存されていません（{value}件）。Excelで開いて保存するか、--recalculate を付けて実行してください",
                            "{label}: {value} formula(s) have no saved result; open and save the book in Excel, or run with --recalculate"),
     "recalculate_failed": ("再計算できません: {detail}", "cannot recalculate: {detail}"),

@@ -129,8 +129,7 @@ class _PackageBook:
                     return scan, rewritten_package(zf, {part: without_cells(data, scan)})
                 return scan, None
         except ScanRefused as refused:
-            code = "value_too_long" if refused.code == "value_too_long" else "sheet_too_large"
-            raise BookUnreadable(self.name, code, f"{sheet}!{refused.cell} {refused.detail}".strip()) from None
+            raise BookUnreadable(self.name, refused.code, f"{sheet}!{refused.cell} {refused.detail}".strip()) from None
 
     def _finish(self, grid: Grid, scan) -> Grid:
         if scan is None:

@@ -14,7 +14,6 @@ given a copy of the sheet without the cells outside it.
 from __future__ import annotations
 
 import io
-import math
 import posixpath
 import re
 import zipfile
@@ -29,8 +28,6 @@ EXCEL_MAX_ROWS = 1_048_576
 MAX_PART_BYTES = 512 * 1024 * 1024
 #: largest data area (rows × columns) a sheet may span; beyond it the sheet is refused with its cell
 MAX_AREA = 30_000_000
-#: Excel's own limit on the characters of one cell
-MAX_CELL_CHARS = 32_767
 #: empty rows / columns that separate a stray cell from the data
 ROW_GAP, COL_GAP = 10_000, 64
 
@@ -45,6 +42,7 @@ _FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
 _VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
 _TEXT = re.compile(rb"<t\b[^>]*>(.*?)</t>", re.S)
 _FAR_COLUMN = re.compile(rb' r="(?:[A-Z]{3}|[D-Z][A-Z]\d)')     # column DA (105) or beyond
+FIRST_FAR_COLUMN = 105
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 #: a total of the rows above: SUM(D2:D50), SUBTOTAL(9,D2:D50)
 _TOTAL_FORMULA = re.compile(rb"^\s*=?\s*(?:_xlfn\.)?(?:SUM|SUBTOTAL|AGGREGATE)\((?:\d+\s*,\s*)*"
@@ -77,6 +75,7 @@ class SheetScan:
     outside: list[OutsideCell] = field(default_factory=list)
     drop: set[tuple[int, int]] = field(default_factory=set)           # cells the reader must not see
     box: tuple[int, int, int, int] | None = None                      # data area (r0, c0, r1, c1), 1-based
+    removed: list[tuple[int, int]] = field(default_factory=list)      # byte spans left out of the copy
     rewrite: bool = False
 
     @property
@@ -123,8 +122,10 @@ def read_layout(zf: zipfile.ZipFile) -> Layout:
     layout.full_calc = calc is not None and calc.get("fullCalcOnLoad") in ("1", "true")
     rels = _rels(zf, workbook)
     for kind, target in rels.values():
-        if kind.endswith("/sharedStrings"):
+        if kind.endswith("/sharedStrings") and target in zf.namelist():
             layout.shared_strings = target
+            if zf.getinfo(target).file_size > MAX_PART_BYTES:      # the reader would load it whole
+                raise ScanRefused("sheet_too_large", "", f"{target}: {zf.getinfo(target).file_size:,} bytes")
     for sheet in xml.iter(f"{_NS_MAIN}sheet"):
         kind, part = rels.get(sheet.get(f"{_NS_REL}id", ""), ("", ""))
         if not part:
@@ -138,19 +139,47 @@ def read_layout(zf: zipfile.ZipFile) -> Layout:
     return layout
 
 
-def _needs_full_scan(data: bytes) -> bool:
-    if b't="e"' in data or b"<f>" in data or b"<f " in data or _FAR_COLUMN.search(data):
-        return True
-    # rows come in order: a wide gap among the last few, or the very last row, means far rows
-    end, previous, steps = len(data), None, 0
-    while steps < 16:
-        at = data.rfind(b'<row r="', 0, end)
-        if at < 0:
+_ROW_TAG = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+
+
+def _cell_span(data: bytes, inside: int) -> tuple[int, int]:
+    """(start, end) of the cell element whose start tag holds position `inside`."""
+    start = data.rfind(b"<c ", 0, inside + 1)
+    close = data.find(b">", inside)
+    if data[close - 1:close] == b"/":
+        return start, close + 1
+    return start, data.find(b"</c>", close) + 4
+
+
+def _cell_at(data: bytes, span: tuple[int, int]) -> tuple[int, int, bytes, bytes] | None:
+    """(row, col, type, inner XML) of the cell in `span`."""
+    match = _CELL.match(data, span[0], span[1])
+    ref = _REF.search(match[1]) if match else None
+    if ref is None:
+        return None
+    kind = _TYPE.search(match[1])
+    return int(ref[2]), _column_index(ref[1]), kind[1] if kind else b"n", match[3] or b""
+
+
+def _row_end(data: bytes, start: int) -> int:
+    close = data.find(b">", start)
+    if data[close - 1:close] == b"/":
+        return close + 1
+    return data.find(b"</row>", close) + 6
+
+
+def _tail_is_far(data: bytes) -> bool:
+    """Rows come in order: a wide gap among the last rows, or the very last row itself, means far rows."""
+    end, previous = len(data), None
+    for _ in range(16):
+        at = data.rfind(b"<row ", 0, end)
+        match = _ROW_TAG.match(data, at) if at >= 0 else None
+        if match is None:
             return False
-        number = int(re.match(rb'<row r="(\d+)"', data[at:at + 20])[1])
+        number = int(match[1])
         if (previous is None and number >= EXCEL_MAX_ROWS) or (previous is not None and previous - number > ROW_GAP):
             return True
-        previous, end, steps = number, at, steps + 1
+        previous, end = number, at
     return False
 
 
@@ -174,64 +203,119 @@ def _inline_text(inner: bytes) -> str:
     return "".join(m.decode("utf-8", "replace") for m in _TEXT.findall(inner))
 
 
+def _occurrences(data: bytes, needle: bytes):
+    at = data.find(needle)
+    while at >= 0:
+        yield at
+        at = data.find(needle, at + 1)
+
+
 def scan_sheet(zf: zipfile.ZipFile, layout: Layout, sheet: str) -> tuple[SheetScan, bytes | None]:
-    """What the sheet holds, and its XML when it was read whole (None in the common, cheap case)."""
+    """What the sheet holds, and its XML when it needs a closer look (None in the common, cheap case).
+
+    Only the cells that matter are parsed — error cells, formulas, cells in far columns (DA and
+    beyond) and far rows — each found by a byte search, so the cost follows them, not the sheet."""
     data = _read(zf, layout.sheets[sheet])
     scan = SheetScan()
-    if not _needs_full_scan(data):
+    far_columns = list(_FAR_COLUMN.finditer(data))
+    errors = b't="e"' in data
+    formulas = b"<f>" in data or b"<f " in data
+    far_rows = _tail_is_far(data)
+    if not (far_columns or errors or formulas or far_rows):
         return scan, None
-    cells = []   # (row, col, type, inner)
-    for match in _CELL.finditer(data):
-        ref = _REF.search(match[1])
-        inner = match[3] or b""
-        if ref is None or not inner.strip():
-            continue          # an empty, styled cell: no reader keeps it
-        row, col = int(ref[2]), _column_index(ref[1])
-        kind = _TYPE.search(match[1])
-        cells.append((row, col, kind[1] if kind else b"n", inner))
-    if not cells:
-        return scan, data
-    for row, col, kind, inner in cells:
-        _judge_cell(scan, layout, row, col, kind, inner)
-    r0, r1 = _clusters(sorted(c[0] for c in cells), ROW_GAP)
-    c0, c1 = _clusters(sorted(c[1] for c in cells), COL_GAP)
-    scan.box = (r0, c0, r1, c1)
-    if (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_AREA:
-        raise ScanRefused("sheet_too_large", f"{column_letter(c1)}{r1}", f"{r1 - r0 + 1:,} × {c1 - c0 + 1:,}")
+    removed: list[tuple[int, int]] = []     # spans of XML the reader must not see
+    outside: list[tuple[int, int, bytes, bytes]] = []
+    rows = [(int(m[1]), m.start()) for m in _ROW_TAG.finditer(data)] if far_rows else []
+    r0, r1 = _clusters([r for r, _ in rows], ROW_GAP) if rows else (0, 0)
+    for number, at in rows:
+        if not r0 <= number <= r1:
+            end = _row_end(data, at)
+            removed.append((at, end))
+            outside += [c for c in (_cell_at(data, (m.start(), m.end())) for m in _CELL.finditer(data, at, end)) if c]
+    c1 = _wide_columns(data, far_columns, removed, outside)
+    for at in _occurrences(data, b't="e"') if errors else ():
+        cell = _cell_at(data, _cell_span(data, at))
+        if cell and not _in(removed, at):
+            value = _VALUE.search(cell[3])
+            text = value[1].decode("utf-8", "replace").strip() if value else ""
+            scan.errors[cell[:2]] = text or "#ERROR"
+            removed.append(_cell_span(data, at))
+    for needle in (b"<f>", b"<f ") if formulas else ():
+        for at in _occurrences(data, needle):
+            if not _in(removed, at):
+                cell = _cell_at(data, _cell_span(data, at))
+                if cell:
+                    _judge_formula(scan, layout, *cell)
+    first_row = _ROW_TAG.search(data)
+    if far_rows or far_columns:
+        scan.box = (r0 if rows else int(first_row[1]) if first_row else 1, 1,
+                    r1 if rows else EXCEL_MAX_ROWS, c1)
+        if (scan.box[2] - scan.box[0] + 1) * scan.box[3] > MAX_AREA and scan.box[2] < EXCEL_MAX_ROWS:
+            raise ScanRefused("sheet_too_large", f"{column_letter(c1)}{scan.box[2]}",
+                              f"{scan.box[2] - scan.box[0] + 1:,} × {c1:,}")
+    _report_outside(zf, layout, scan, outside)
+    scan.removed = sorted(removed)
+    scan.rewrite = bool(removed)
+    return scan, data
+
+
+def _in(spans: list[tuple[int, int]], at: int) -> bool:
+    return any(start <= at < end for start, end in spans)
+
+
+def _wide_columns(data: bytes, far_columns, removed, outside) -> int:
+    """The last column of the data: cells in columns DA and beyond count when a chain of them, each
+    within COL_GAP of the last, reaches back to column CZ; the others are outside."""
+    first = _ROW_TAG.search(data)
+    header_end = first.start() if first else 0
+    for _ in range(30):      # the header lies in the first rows
+        nxt = data.find(b"<row ", header_end + 1)
+        if nxt < 0:
+            header_end = len(data)
+            break
+        header_end = nxt
+    width = max((c[1] for c in (_cell_at(data, (m.start(), m.end())) for m in _CELL.finditer(data, 0, header_end))
+                 if c and c[1] <= FIRST_FAR_COLUMN - 1), default=1)
+    cells = []
+    for match in far_columns:
+        if not _in(removed, match.start()):
+            span = _cell_span(data, match.start())
+            cell = _cell_at(data, span)
+            if cell:
+                cells.append((cell, span))
+    last, chain = width, FIRST_FAR_COLUMN - 1
+    for col in sorted({c[0][1] for c in cells}):
+        if col - chain > COL_GAP:
+            break
+        last = chain = col
+    for cell, span in cells:
+        if cell[1] > last and cell[3].strip():
+            removed.append(span)
+            outside.append(cell)
+    return last
+
+
+def _report_outside(zf, layout, scan: SheetScan, outside) -> None:
     strings = None
-    for row, col, kind, inner in cells:
-        if r0 <= row <= r1 and c0 <= col <= c1:
-            continue
+    for row, col, kind, inner in outside:
         scan.drop.add((row, col))
         if kind == b"s" and strings is None:
             strings = shared_strings(zf, layout)
         text = _shown(kind, inner, strings)
         if text.strip():
             scan.outside.append(OutsideCell(row, col, text[:60]))
-    # error cells are taken out too: python-calamine refuses the values it does not know (#SPILL!, #CALC! …)
-    scan.rewrite = bool(scan.drop or scan.errors)
-    return scan, data
 
 
-def _judge_cell(scan: SheetScan, layout: Layout, row: int, col: int, kind: bytes, inner: bytes) -> None:
+def _judge_formula(scan: SheetScan, layout: Layout, row: int, col: int, kind: bytes, inner: bytes) -> None:
     value = _VALUE.search(inner)
     text = value[1] if value else b""
     formula = _FORMULA.search(inner)
-    if kind == b"e":
-        scan.errors[(row, col)] = text.decode("utf-8", "replace").strip() or "#ERROR"
-    elif formula is not None and (not text.strip() or (layout.full_calc and kind == b"n" and text.strip() == b"0")):
+    if formula is None:
+        return
+    if not text.strip() or (layout.full_calc and kind == b"n" and text.strip() == b"0"):
         # no result saved; or the placeholder 0 a writer leaves when it asks Excel to calculate on open
         scan.uncached.add((row, col))
-    elif kind == b"n" and text:
-        try:
-            finite = math.isfinite(float(text))
-        except ValueError:
-            finite = True     # the reader reports what it makes of it
-        if not finite:
-            scan.errors[(row, col)] = text.decode("ascii", "replace")
-    elif kind == b"inlineStr" and len(inner) > MAX_CELL_CHARS and len(_inline_text(inner)) > MAX_CELL_CHARS:
-        raise ScanRefused("value_too_long", f"{column_letter(col)}{row}", f"{len(_inline_text(inner)):,}")
-    total = _TOTAL_FORMULA.match(formula[1]) if formula is not None and formula[1] else None
+    total = _TOTAL_FORMULA.match(formula[1]) if formula[1] else None
     if total is not None and int(total[1]) < int(total[2]) < row:
         scan.sum_rows.add(row)
 
@@ -255,16 +339,13 @@ def shared_strings(zf: zipfile.ZipFile, layout: Layout) -> list[str]:
 
 def without_cells(data: bytes, scan: SheetScan) -> bytes:
     """The sheet XML without the cells outside its data and without error cells (put back as markers)."""
-    def keep(match: re.Match) -> bytes:
-        ref = _REF.search(match[1])
-        if ref is None:
-            return match[0]
-        at = (int(ref[2]), _column_index(ref[1]))
-        if at in scan.drop or at in scan.errors:
-            return b""
-        return match[0]
-
-    return _DIMENSION.sub(b"", _CELL.sub(keep, data))
+    pieces, at = [], 0
+    for start, end in scan.removed:
+        if start >= at:
+            pieces.append(data[at:start])
+            at = end
+    pieces.append(data[at:])
+    return _DIMENSION.sub(b"", b"".join(pieces), count=1)
 
 
 def rewritten_package(zf: zipfile.ZipFile, replaced: dict[str, bytes]) -> io.BytesIO:
