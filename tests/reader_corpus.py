@@ -78,3 +78,39 @@ def error_cell(ref: str, text: str) -> str:
 
 def cells_of(issues) -> set[str]:
     return {f"{i.sheet}!{i.cell}" for i in issues}
+
+
+def hostile_case(root: Path, which: str) -> None:
+    """Books from issue #12 item 9, each of which used to abort every command (memory)."""
+    staff = root / "staff.xlsx"
+    if which == "malformed_ref":
+        edit(staff, lambda wb: wb[STAFF].__setitem__("AA2", 1))
+        replace_cells(staff, STAFF, {"AA2": '<c r="ZZZZZ2"><v>5</v></c>'})
+    elif which == "XFD1048575":
+        edit(staff, lambda wb: wb[ATTENDANCE].cell(row=1_048_575, column=16_384, value="x"))
+    elif which == "table_to_the_last_cell":
+        from openpyxl.worksheet.table import Table as ExcelTable
+
+        def table(wb):
+            wb[STAFF].title = "名簿"
+            wb["名簿"].add_table(ExcelTable(displayName="Table1", ref="A1:Z51"))
+        edit(staff, table)
+        with zipfile.ZipFile(staff) as zf:
+            parts = {info.filename: zf.read(info) for info in zf.infolist()}
+        for name in [n for n in parts if n.startswith("xl/tables/")]:
+            parts[name] = parts[name].replace(b'ref="A1:Z51"', b'ref="A1:XFD1048576"')
+        with zipfile.ZipFile(staff, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in parts.items():
+                zf.writestr(name, data)
+
+
+if __name__ == "__main__":      # one hostile case in a process with an address-space limit
+    import json
+    import resource
+    import sys
+
+    resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
+    folder = Path(sys.argv[1])
+    hostile_case(folder, sys.argv[2])
+    rows, blocking, issues = figures(folder)
+    print(json.dumps([rows, [(i.sheet, i.cell, i.code, i.severity.value, i.message_en) for i in issues]]))

@@ -338,3 +338,29 @@ def test_every_issue_of_the_corpus_names_a_cell_or_a_book(staff):
     _, blocking, _ = figures(staff)
     assert blocking and all(i.book == "staff.xlsx" and i.sheet and i.cell for i in blocking)
     assert cells_of(blocking) >= {"Staff 従業員!M1", "Attendance 勤怠!E2"}
+
+
+@pytest.mark.parametrize("case,expected", [
+    ("malformed_ref", ("Staff 従業員", "", "book_unreadable", "fatal")),
+    ("XFD1048575", ("Attendance 勤怠", "XFD1048575", "outside_data", "warning")),
+    ("table_to_the_last_cell", None),
+])
+def test_hostile_extents_cost_little(demo_copy, plain, case, expected):
+    """Each used to abort every command; now read under a 1.5 GB address-space limit: the same
+    figures with the stray cell reported, or a located refusal."""
+    done = subprocess.run([sys.executable, "-m", "tests.reader_corpus", str(demo_copy), case], capture_output=True,
+                          text=True, timeout=300, cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows, issues = json.loads(done.stdout)
+    if expected is None or expected[3] == "warning":
+        assert rows == plain
+    assert [tuple(i[:4]) for i in issues] == ([expected] if expected else [])
+    if case == "malformed_ref":
+        assert "ZZZZZ2" in issues[0][4]
+
+
+def test_infinity_in_a_date_or_money_cell_is_located(staff):
+    edit(staff, lambda wb: (wb[STAFF].__setitem__("F3", 1), wb[STAFF].__setitem__("K5", 1)))
+    replace_cells(staff, STAFF, {"F3": '<c r="F3"><v>-inf</v></c>', "K5": '<c r="K5"><v>1e309</v></c>'})
+    _, blocking, _ = figures(staff)
+    assert {("Staff 従業員", "F3", "error_value"), ("Staff 従業員", "K5", "error_value")} <= codes(blocking)

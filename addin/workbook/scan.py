@@ -23,7 +23,7 @@ from xml.etree import ElementTree
 from addin.model import OutsideCell
 from addin.model.table import column_letter
 
-EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_ROWS, EXCEL_MAX_COLUMNS = 1_048_576, 16_384
 #: largest uncompressed sheet or string part read at all (a zip bomb stops here)
 MAX_PART_BYTES = 512 * 1024 * 1024
 #: largest data area (rows × columns) a sheet may span; beyond it the sheet is refused with its cell
@@ -41,7 +41,9 @@ _TYPE = re.compile(rb'\bt="(\w+)"')
 _FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
 _VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
 _TEXT = re.compile(rb"<t\b[^>]*>(.*?)</t>", re.S)
-_FAR_COLUMN = re.compile(rb' r="(?:[A-Z]{3}|[D-Z][A-Z]\d)')     # column DA (105) or beyond
+#: a cell in column DA (105) or beyond, in a row past 999,999, or with a reference no sheet can hold
+_FAR_COLUMN = re.compile(rb' r="(?:[A-Z]{3}|[D-Z][A-Z]\d|[A-Z]{1,2}\d{7})')
+_ANY_REF = re.compile(rb'\br="([^"]{0,40})')
 FIRST_FAR_COLUMN = 105
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 #: a total of the rows above: SUM(D2:D50), SUBTOTAL(9,D2:D50)
@@ -281,8 +283,11 @@ def _wide_columns(data: bytes, far_columns, removed, outside) -> int:
         if not _in(removed, match.start()):
             span = _cell_span(data, match.start())
             cell = _cell_at(data, span)
-            if cell:
-                cells.append((cell, span))
+            if cell is None or cell[0] > EXCEL_MAX_ROWS or cell[1] > EXCEL_MAX_COLUMNS:
+                ref = _ANY_REF.search(data, span[0], span[1])
+                text = ref[1].decode("ascii", "replace") if ref else "?"
+                raise ScanRefused("book_unreadable", text, f"セル参照「{text}」が不正です / malformed cell reference {text!r}")
+            cells.append((cell, span))
     last, chain = width, FIRST_FAR_COLUMN - 1
     for col in sorted({c[0][1] for c in cells}):
         if col - chain > COL_GAP:
