@@ -364,3 +364,15 @@ def test_infinity_in_a_date_or_money_cell_is_located(staff):
     replace_cells(staff, STAFF, {"F3": '<c r="F3"><v>-inf</v></c>', "K5": '<c r="K5"><v>1e309</v></c>'})
     _, blocking, _ = figures(staff)
     assert {("Staff 従業員", "F3", "error_value"), ("Staff 従業員", "K5", "error_value")} <= codes(blocking)
+
+
+def test_furigana_runs_are_not_part_of_the_name(staff, plain):
+    from addin.services.company import load_company
+    from addin.services.validation import validate_company
+
+    name = openpyxl.load_workbook(staff)[STAFF]["B2"].value
+    replace_cells(staff, STAFF, {"B2": f'<c r="B2" t="inlineStr"><is><t>{name}</t><rPh sb="0" eb="1"><t>ハヤシ</t></rPh>'
+                                       f'<phoneticPr fontId="1"/></is></c>'})
+    assert figures(staff)[0] == plain
+    typed = validate_company(load_company(staff.parent), only={"staff"}).table("staff", "staff")
+    assert typed.frame["name"].iloc[0] == name

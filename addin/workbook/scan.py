@@ -80,10 +80,6 @@ class SheetScan:
     removed: list[tuple[int, int]] = field(default_factory=list)      # byte spans left out of the copy
     rewrite: bool = False
 
-    @property
-    def plain(self) -> bool:
-        return not (self.errors or self.uncached or self.drop)
-
 
 def _column_index(letters: bytes) -> int:
     index = 0
