@@ -5,10 +5,11 @@ as empty, or stops calamine for the Excel 365 ones; a formula whose result was n
 written by a program and never opened in Excel) reads as empty or 0; and a reader builds the whole
 rectangle up to the farthest cell, so one stray value in column XFD or row 1,048,576 costs gigabytes.
 
-So each sheet's XML is searched first. The common case (no error, no formula, no far cell) costs a
-few byte searches; otherwise every cell is looked at once, the sheet's data area is the largest
-cluster of cells (rows or columns separated by a wide empty gap are "outside"), and the reader is
-given a copy of the sheet without the cells outside it.
+So each sheet's XML is searched first, by bytes: the common case (no error, no formula, no far
+cell) costs a few searches; otherwise only the cells found — error cells, formulas, cells in far
+columns, rows past a wide gap — are parsed. The data area is the largest cluster of rows (and the
+columns up to CZ plus those chained to them); what lies outside it is listed, and the reader is
+given a copy of the sheet without those cells and without the error cells (put back as markers).
 """
 
 from __future__ import annotations
