@@ -212,6 +212,11 @@ def _unknown_column(grid, spec, title, cell, aliases, reporter) -> None:
                  f"add {where}.ignore_columns: [{title}]")
 
 
+def _may_be_total(text: str) -> bool:
+    """Every totals word holds 計, 額 or "total": a cheap test before the normalising one."""
+    return "計" in text or "額" in text or "otal" in text or "OTAL" in text or "ｏｔａｌ" in text or "ＯＴＡＬ" in text
+
+
 def _is_total_label(value) -> bool:
     return isinstance(value, str) and header_key(value.rstrip(":：")) in TOTAL_WORDS
 
@@ -226,7 +231,8 @@ def _before_totals(grid, block, excel_rows, positions, reporter) -> np.ndarray:
     for j in range(block.shape[1]):
         # judged once per distinct short text of a column, not once per cell
         codes, uniques = pd.factorize(block[:, j], use_na_sentinel=True)
-        hits = [k for k, u in enumerate(uniques) if isinstance(u, str) and len(u) <= 16 and _is_total_label(u)]
+        hits = [k for k, u in enumerate(uniques) if isinstance(u, str) and len(u) <= 16 and _may_be_total(u)
+                and _is_total_label(u)]
         if hits:
             labelled.update(np.flatnonzero(np.isin(codes, hits)).tolist())
     summed = [i for i, r in enumerate(excel_rows) if int(r) in grid.sum_rows]

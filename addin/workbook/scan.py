@@ -218,7 +218,7 @@ def scan_sheet(zf: zipfile.ZipFile, layout: Layout, sheet: str) -> tuple[SheetSc
     scan = SheetScan()
     far_columns = list(_FAR_COLUMN.finditer(data))
     errors = b't="e"' in data
-    formulas = b"<f>" in data or b"<f " in data
+    formulas = b"<f" in data           # <f> and <f t="shared" …> (an autoFilter's <filterColumn> costs a look)
     far_rows = _tail_is_far(data)
     if not (far_columns or errors or formulas or far_rows):
         return scan, None
