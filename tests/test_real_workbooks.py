@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from datetime import date, datetime
 
 import openpyxl
@@ -175,6 +176,7 @@ def test_no_header_names_the_rows_tried(staff):
     _, blocking, _ = figures(edit(staff, scramble))
     issue = next(i for i in blocking if i.sheet == ATTENDANCE)
     assert issue.code == "header_not_found" and "1–30" in issue.message_en
+    assert issue.cell == "A1" and "row 1: '列1" in issue.message_en
 
 
 def test_a_table_with_its_default_name_is_used(staff, plain):
@@ -240,10 +242,17 @@ def test_wareki_and_1904_dates(staff, plain):
 
 
 def test_a_pandas_round_trip_with_shared_strings(staff, plain):
+    """The demo is an inline-string book (as Google Sheets and openpyxl write); pandas writes shared strings."""
+    def parts(path):
+        with zipfile.ZipFile(path) as zf:
+            return zf.namelist(), zf.read("xl/worksheets/sheet1.xml")
+    names, sheet = parts(staff)
+    assert b't="inlineStr"' in sheet and "xl/sharedStrings.xml" not in names
     frames = pd.read_excel(staff, sheet_name=None, dtype=object, engine="openpyxl")
     with pd.ExcelWriter(staff, engine="xlsxwriter") as writer:
         for name, frame in frames.items():
             frame.to_excel(writer, sheet_name=name, index=False)
+    assert "xl/sharedStrings.xml" in parts(staff)[0]
     rows, blocking, _ = figures(staff)
     assert blocking == [] and rows == plain
 

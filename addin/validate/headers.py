@@ -166,10 +166,13 @@ def _no_header(grid: Grid, reporter: Reporter) -> None:
     if not any(not is_blank(v) for row in grid.rows for v in row):
         reporter.sheet_issue(grid.book, grid.sheet, "header_missing")
         return
-    tried = min(len(grid.rows), HEADER_ROWS)
+    tried = grid.rows[:HEADER_ROWS]
     first = grid.first_row
-    reporter.sheet_issue(grid.book, grid.sheet, "header_not_found", cell=f"A{first}",
-                         other=f"{first}–{first + tried - 1}")
+    # the best candidate: the row with the most text cells, as a header row looks
+    best = max(range(len(tried)), key=lambda i: sum(isinstance(v, str) and not is_blank(v) for v in tried[i]))
+    titles = "、".join(str(v) for v in tried[best] if isinstance(v, str) and not is_blank(v))[:80]
+    reporter.sheet_issue(grid.book, grid.sheet, "header_not_found", cell=f"A{first + best}",
+                         other=f"{first}–{first + len(tried) - 1}", detail=f"{first + best}", value=titles)
 
 
 def _header_positions(grid, spec, header, header_row, aliases, reporter) -> dict[str, int]:
