@@ -13,7 +13,7 @@ from addin.validate import Reporter, Validation, check_across, check_sheet, fini
 from addin.validate.headers import alias_map, find_sources, header_score
 from addin.validate.schema import BookSpec, SheetSpec
 from addin.workbook import Book, BookUnreadable, open_book
-from addin.workbook.files import check_regular_file
+from addin.workbook.files import check_regular_file, passes_through
 from addin.workbook.recalc import recalculated_copy
 from addin.services.company import Company
 
@@ -40,11 +40,6 @@ def recalculating_opener(company: Company) -> Iterator[BookOpener]:
             return open_book(recalculated_copy(path, Path(folder), path.name), path.name, recalculated=True)
 
         yield opener
-
-
-def _unexpected(exc: BaseException) -> bool:
-    """Anything a reader raises is a bad book (a Rust panic is a BaseException); not a Ctrl+C."""
-    return not isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit))
 
 
 def _choose_source(book: Book, sheet: SheetSpec, sheet_names: list[str], table_names: list[str]):
@@ -82,7 +77,7 @@ def _read_book(book_name: str, spec: BookSpec, company: Company, opener: BookOpe
     except BookUnreadable as problem:
         return [("issue", dict(book=problem.book, sheet="", code=problem.code, detail=problem.detail))]
     except BaseException as exc:  # noqa: BLE001
-        if not _unexpected(exc):
+        if passes_through(exc):
             raise
         return [("issue", dict(book=spec.file, sheet="", code="book_unreadable", detail=f"{type(exc).__name__}: {exc}"))]
     out = []
@@ -103,7 +98,7 @@ def _read_book(book_name: str, spec: BookSpec, company: Company, opener: BookOpe
         except BookUnreadable as problem:
             out.append(("issue", dict(book=problem.book, sheet=name, code=problem.code, detail=problem.detail)))
         except BaseException as exc:  # noqa: BLE001
-            if not _unexpected(exc):
+            if passes_through(exc):
                 raise
             out.append(("issue", dict(book=book.name, sheet=name, code="book_unreadable",
                                       detail=f"{type(exc).__name__}: {exc}")))

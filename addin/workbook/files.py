@@ -72,8 +72,8 @@ def _package_layout(path: Path, name: str) -> Layout | None:
 def _overlay(rows: list[list], first_row: int, first_col: int, scan) -> None:
     """Put error markers where the reader saw nothing (or a misleading value)."""
     marks = {**{at: CellError(text) for at, text in scan.errors.items()}, **{at: UNCACHED for at in scan.uncached}}
-    if scan.box is not None:
-        marks = {at: v for at, v in marks.items() if at not in scan.drop}
+    if not marks:
+        return
     for (row, col), mark in marks.items():
         r, c = row - first_row, col - first_col
         if r < 0 or c < 0:
@@ -106,8 +106,9 @@ def _why(exc: BaseException) -> str:
     return f"{reason} [{text}]"
 
 
-def _fatal_reader_error(exc: BaseException) -> bool:
-    """Whatever a native reader raises is a bad book, except a person's Ctrl+C or an exit."""
+def passes_through(exc: BaseException) -> bool:
+    """Whatever a reader raises means a bad book (a Rust panic is a BaseException), except a
+    person's Ctrl+C or an exit: those go on up."""
     return isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit))
 
 
@@ -130,6 +131,8 @@ class _PackageBook:
                 return scan, None
         except ScanRefused as refused:
             raise BookUnreadable(self.name, refused.code, f"{sheet}!{refused.cell} {refused.detail}".strip()) from None
+        except Exception as exc:  # noqa: BLE001 - a part missing or damaged inside the package
+            raise BookUnreadable(self.name, "book_unreadable", f"{sheet}: {_why(exc)}") from None
 
     def _finish(self, grid: Grid, scan) -> Grid:
         if scan is None:
@@ -177,7 +180,7 @@ class CalamineBook(_PackageBook):
         try:
             self._hidden = {m.name for m in self._wb.sheets_metadata if m.visible != calamine.SheetVisibleEnum.Visible}
         except BaseException as exc:
-            if _fatal_reader_error(exc):
+            if passes_through(exc):
                 raise
             self._hidden = set()
 
@@ -189,7 +192,7 @@ class CalamineBook(_PackageBook):
             try:
                 return attempt()
             except BaseException as exc:  # noqa: BLE001 - a Rust panic is a BaseException
-                if _fatal_reader_error(exc):
+                if passes_through(exc):
                     raise
                 if isinstance(exc, calamine.PasswordError):
                     raise _reader_failure(self.name, exc) from None
@@ -214,7 +217,7 @@ class CalamineBook(_PackageBook):
             rows = sheet.to_python(skip_empty_area=True) if sheet.start is not None else []
             _fill_merged(rows, sheet.merged_cell_ranges, row0, col0)
         except BaseException as exc:  # noqa: BLE001 - a Rust panic is a BaseException
-            if _fatal_reader_error(exc):
+            if passes_through(exc):
                 raise
             raise BookUnreadable(self.name, "book_unreadable", f"{name}: {_why(exc)}") from None
         if sheet.start is None and scan is not None and (scan.errors or scan.uncached):
@@ -249,7 +252,7 @@ class OpenpyxlBook(_PackageBook):
             # the cells that exist (openpyxl keeps them sparse) and `_scan` bounds what is iterated
             self._wb = openpyxl.load_workbook(self.path, data_only=True)
         except BaseException as exc:  # noqa: BLE001 - openpyxl raises many unrelated types for a damaged file
-            if _fatal_reader_error(exc):
+            if passes_through(exc):
                 raise
             raise _reader_failure(self.name, exc) from None
         if self._layout is None:
