@@ -138,7 +138,8 @@ def locate(grid: Grid, spec: SheetSpec, reporter: Reporter) -> Table | None:
     if data:
         block[:] = data if all(len(r) == width for r in data) else [(list(r) + [None] * width)[:width] for r in data]
     excel_rows = np.arange(len(data), dtype=np.int64) + header_row + 1
-    keep = _nonblank_mask(block) & _before_totals(grid, block, excel_rows, positions, reporter)
+    nonblank = _nonblank_mask(block)
+    keep = nonblank & _before_totals(grid, block, nonblank, excel_rows, positions, reporter)
     block, excel_rows = block[keep], excel_rows[keep]
     frame = pd.DataFrame({name: block[:, pos] for name, pos in positions.items()}, dtype=object)
     columns = {name: grid.first_col + pos for name, pos in positions.items()}
@@ -224,9 +225,9 @@ def _is_total_label(value) -> bool:
     return isinstance(value, str) and header_key(value.rstrip(":：")) in TOTAL_WORDS
 
 
-def _before_totals(grid, block, excel_rows, positions, reporter) -> np.ndarray:
-    """False from the first totals row on, except later rows that carry data (another block);
-    notes under the totals (one cell filled) are left out with a warning."""
+def _before_totals(grid, block, nonblank, excel_rows, positions, reporter) -> np.ndarray:
+    """False for totals rows; under the first of them, rows filling at most one known column are
+    notes (left out, with a warning), rows that carry data are another block."""
     keep = np.ones(len(block), dtype=bool)
     if not len(block):
         return keep
@@ -246,7 +247,7 @@ def _before_totals(grid, block, excel_rows, positions, reporter) -> np.ndarray:
     filled = (block[:, used] != "") & ~pd.isna(block[:, used]) if used else np.zeros((len(block), 0), dtype=bool)
     counts = filled.sum(axis=1) if used else np.zeros(len(block), dtype=int)
     keep[totals] = False
-    notes = [i for i in range(totals[0] + 1, len(block)) if keep[i] and 0 < counts[i] <= 1]
+    notes = [i for i in range(totals[0] + 1, len(block)) if keep[i] and nonblank[i] and counts[i] <= 1]
     keep[notes] = False
     if notes:
         first = next(j for j, v in enumerate(block[notes[0]]) if not is_blank(v))
