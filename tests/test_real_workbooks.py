@@ -387,3 +387,10 @@ def test_furigana_runs_are_not_part_of_the_name(staff, plain):
     assert figures(staff)[0] == plain
     typed = validate_company(load_company(staff.parent), only={"staff"}).table("staff", "staff")
     assert typed.frame["name"].iloc[0] == name
+
+
+def test_a_running_sum_in_a_data_row_is_data(staff, plain):
+    """A row holding its employee's number is data, even with a SUM of the rows above in it."""
+    edit(staff, lambda wb: wb[STAFF].__setitem__("AA5", "=SUM(K2:K4)"))
+    rows, _, issues = figures(staff)
+    assert rows == plain and not [i for i in issues if i.code == "notes_ignored"]

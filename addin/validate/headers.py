@@ -139,7 +139,8 @@ def locate(grid: Grid, spec: SheetSpec, reporter: Reporter) -> Table | None:
         block[:] = data if all(len(r) == width for r in data) else [(list(r) + [None] * width)[:width] for r in data]
     excel_rows = np.arange(len(data), dtype=np.int64) + header_row + 1
     nonblank = _nonblank_mask(block)
-    keep = nonblank & _before_totals(grid, block, nonblank, excel_rows, positions, reporter)
+    key = spec.key if spec.key in positions else next((n for n, c in spec.columns.items() if c.required), None)
+    keep = nonblank & _before_totals(grid, block, nonblank, excel_rows, positions, positions.get(key), reporter)
     block, excel_rows = block[keep], excel_rows[keep]
     frame = pd.DataFrame({name: block[:, pos] for name, pos in positions.items()}, dtype=object)
     columns = {name: grid.first_col + pos for name, pos in positions.items()}
@@ -225,9 +226,10 @@ def _is_total_label(value) -> bool:
     return isinstance(value, str) and header_key(value.rstrip(":：")) in TOTAL_WORDS
 
 
-def _before_totals(grid, block, nonblank, excel_rows, positions, reporter) -> np.ndarray:
-    """False for totals rows; under the first of them, rows filling at most one known column are
-    notes (left out, with a warning), rows that carry data are another block."""
+def _before_totals(grid, block, nonblank, excel_rows, positions, key_pos, reporter) -> np.ndarray:
+    """False for totals rows (a totals label or a SUM of the rows above, and no key); under the
+    first of them, rows filling at most one known column are notes (left out, with a warning),
+    rows that carry data are another block."""
     keep = np.ones(len(block), dtype=bool)
     if not len(block):
         return keep
@@ -240,7 +242,9 @@ def _before_totals(grid, block, nonblank, excel_rows, positions, reporter) -> np
         if hits:
             labelled.update(np.flatnonzero(np.isin(codes, hits)).tolist())
     summed = [i for i, r in enumerate(excel_rows) if int(r) in grid.sum_rows]
-    totals = sorted(labelled | set(summed))
+    # a row whose key (社員番号, SKU …) is filled is data, whatever else it holds (a running SUM)
+    totals = sorted(i for i in labelled | set(summed)
+                    if key_pos is None or is_blank(block[i, key_pos]) or _is_total_label(block[i, key_pos]))
     if not totals:
         return keep
     used = sorted(positions.values())
