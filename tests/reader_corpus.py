@@ -104,6 +104,50 @@ def hostile_case(root: Path, which: str) -> None:
                 zf.writestr(name, data)
 
 
+def write_ods(source: Path, target: Path) -> Path:
+    """The book as an OpenDocument spreadsheet (what LibreOffice saves by default), written by hand:
+    strings, numbers and dates as typed cells."""
+    from xml.sax.saxutils import escape
+
+    wb = openpyxl.load_workbook(source)
+    tables = []
+    for ws in wb.worksheets:
+        rows = []
+        for row in ws.iter_rows(values_only=True):
+            cells = []
+            for value in row:
+                if value is None:
+                    cells.append("<table:table-cell/>")
+                elif isinstance(value, dt.datetime):
+                    cells.append(f'<table:table-cell office:value-type="date" office:date-value="{value.date()}">'
+                                 f"<text:p>{value.date()}</text:p></table:table-cell>")
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    cells.append(f'<table:table-cell office:value-type="float" office:value="{value}">'
+                                 f"<text:p>{value}</text:p></table:table-cell>")
+                else:
+                    cells.append(f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}'
+                                 f"</text:p></table:table-cell>")
+            rows.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
+        tables.append(f'<table:table table:name="{escape(ws.title)}">' + "".join(rows) + "</table:table>")
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               "<office:body><office:spreadsheet>" + "".join(tables) +
+               "</office:spreadsheet></office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    with zipfile.ZipFile(target, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        zf.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return target
+
+
 if __name__ == "__main__":      # one hostile case in a process with an address-space limit
     import json
     import resource

@@ -20,7 +20,7 @@ from stdnum.jp import in_ as my_number
 
 from addin.cli import main
 from addin.workbook.recalc import soffice
-from tests.reader_corpus import ATTENDANCE, STAFF, cells_of, edit, error_cell, figures, replace_cells
+from tests.reader_corpus import ATTENDANCE, STAFF, cells_of, edit, error_cell, figures, replace_cells, write_ods
 
 
 @pytest.fixture(scope="module")
@@ -277,6 +277,17 @@ def test_a_book_kept_as_xlsm_is_found_and_named(staff, plain, capsys):
     issues = json.loads(capsys.readouterr().out)["issues"]
     assert [(i["code"], i["book"]) for i in issues] == [("book_ambiguous", "staff.xlsx")]
     assert "staff.xlsm" in issues[0]["message_en"] and "staff.xlsx" in issues[0]["message_en"]
+
+
+def test_an_ods_book_is_found_by_stem_and_warns_that_errors_are_unseen(staff, plain):
+    write_ods(staff, staff.with_suffix(".ods"))
+    staff.unlink()
+    rows, blocking, issues = figures(staff.parent)
+    assert blocking == [] and rows == plain
+    assert {(i.book, i.sheet, i.code) for i in issues} == {("staff.ods", s, "errors_unseen") for s in
+                                                           (STAFF, "Allowances 手当", ATTENDANCE)}
+    (staff.parent / "staff.ods").rename(staff)          # an .ods saved under the name staff.xlsx
+    assert figures(staff.parent)[0] == plain
 
 
 def test_an_ods_renamed_xlsx_and_other_formats_get_a_located_message(staff, capsys):

@@ -50,6 +50,7 @@ class Grid:
     outside: list[OutsideCell] = field(default_factory=list)   # values left out of `rows`
     sum_rows: set[int] = field(default_factory=set)            # Excel rows holding a SUM/SUBTOTAL formula
     marked: bool = False      # some cells are CellError markers (errors, formulas without a result)
+    errors_unseen: bool = False   # the format's reader shows an error cell as empty (.xls, .xlsb, .ods)
 
     @property
     def last_row(self) -> int:

@@ -149,6 +149,8 @@ def locate(grid: Grid, spec: SheetSpec, reporter: Reporter) -> Table | None:
     if grid.marked:
         _report_uncached(table, spec, reporter)
     _report_outside(grid, spec, columns, header_row, reporter)
+    if grid.errors_unseen:
+        reporter.sheet_issue(grid.book, grid.sheet, "errors_unseen", Severity.WARNING)
     return table
 
 

@@ -30,6 +30,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "two columns are {label} ('{value}', same as {other}); keep one"),
     "outside_data": ("データから離れたセルに値があります「{value}」。表の中に移すか削除してください",
                      "a value far from the data: '{value}'; move it into the table or delete it"),
+    "errors_unseen": ("この形式のブックではエラー値（#N/A など）が空欄と区別できません。.xlsx で保存するか、--recalculate を付けて実行してください",
+                      "in this workbook format an error value (#N/A …) cannot be told from an empty cell; save as .xlsx, or run with --recalculate"),
     "notes_ignored": ("合計行（{other}行目）の下の{value}行は注記として読み込んでいません",
                       "{value} row(s) under the totals row {other} were taken as notes and not read"),
     "sheet_full": ("データがExcelの最終行（1,048,576行）まで達しています。途中で切れている可能性があるため読み込みません",

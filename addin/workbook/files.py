@@ -222,7 +222,8 @@ class CalamineBook(_PackageBook):
             raise BookUnreadable(self.name, "book_unreadable", f"{name}: {_why(exc)}") from None
         if sheet.start is None and scan is not None and (scan.errors or scan.uncached):
             row0, col0 = min(r for r, _ in [*scan.errors, *scan.uncached]) - 1, 0
-        grid = Grid(self.name, name, rows, row0 + 1, col0 + 1, hidden=name in self._hidden)
+        grid = Grid(self.name, name, rows, row0 + 1, col0 + 1, hidden=name in self._hidden,
+                    errors_unseen=self._layout is None)
         return self._finish(grid, scan)
 
 
