@@ -126,8 +126,7 @@ class _PackageBook:
             with zipfile.ZipFile(self.path) as zf:
                 scan, data = scan_sheet(zf, self._layout, sheet)
                 if scan.rewrite:
-                    part = self._layout.sheets[sheet]
-                    return scan, rewritten_package(zf, {part: without_cells(data, scan)})
+                    return scan, rewritten_package(zf, self._layout, sheet, without_cells(data, scan))
                 return scan, None
         except ScanRefused as refused:
             raise BookUnreadable(self.name, refused.code, f"{sheet}!{refused.cell} {refused.detail}".strip()) from None

@@ -7,9 +7,10 @@ rectangle up to the farthest cell, so one stray value in column XFD or row 1,048
 
 So each sheet's XML is searched first, by bytes: the common case (no error, no formula, no far
 cell) costs a few searches; otherwise only the cells found — error cells, formulas, cells in far
-columns, rows past a wide gap — are parsed. The data area is the largest cluster of rows (and the
-columns up to CZ plus those chained to them); what lies outside it is listed, and the reader is
-given a copy of the sheet without those cells and without the error cells (put back as markers).
+columns, rows past a wide gap — are parsed. The data area runs from the first row to the last one
+before a gap of more than ROW_GAP empty rows at the end, and over the columns up to CZ plus those
+chained to them; what lies outside it is listed, and the reader is given a copy of the sheet
+without those cells and without the error cells (put back as markers).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ MAX_PART_BYTES = 512 * 1024 * 1024
 MAX_AREA = 30_000_000
 #: empty rows / columns that separate a stray cell from the data
 ROW_GAP, COL_GAP = 10_000, 64
+#: the most rows a far tail (past the gap) may have; more, and they are the data
+MAX_TAIL_ROWS = 1_000
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -182,20 +185,21 @@ def _tail_is_far(data: bytes) -> bool:
     return False
 
 
-def _clusters(values: list[int], gap: int) -> tuple[int, int]:
-    """The (first, last) of the run holding most of `values` (sorted, with repeats), runs split at gaps."""
-    best, best_count, start, count = (values[0], values[0]), 0, values[0], 0
-    previous = values[0]
-    for v in values:
-        if v - previous > gap:
-            if count > best_count:
-                best, best_count = (start, previous), count
-            start, count = v, 0
-        count += 1
-        previous = v
-    if count > best_count:
-        best = (start, previous)
-    return best
+def _far_tail(data: bytes) -> tuple[list[tuple[int, int]], int]:
+    """The rows past the last wide gap, as (number, position), walking back from the end, and the
+    last row of the data before them. No gap within MAX_TAIL_ROWS: the data reach the last row."""
+    end, tail, previous = len(data), [], None
+    while len(tail) < MAX_TAIL_ROWS:
+        at = data.rfind(b"<row ", 0, end)
+        match = _ROW_TAG.match(data, at) if at >= 0 else None
+        if match is None:
+            break
+        number = int(match[1])
+        if previous is not None and previous - number > ROW_GAP:
+            return tail, number
+        tail.append((number, at))
+        previous, end = number, at
+    return [], tail[0][0] if tail else 0
 
 
 def _inline_text(inner: bytes) -> str:
@@ -224,13 +228,11 @@ def scan_sheet(zf: zipfile.ZipFile, layout: Layout, sheet: str) -> tuple[SheetSc
         return scan, None
     removed: list[tuple[int, int]] = []     # spans of XML the reader must not see
     outside: list[tuple[int, int, bytes, bytes]] = []
-    rows = [(int(m[1]), m.start()) for m in _ROW_TAG.finditer(data)] if far_rows else []
-    r0, r1 = _clusters([r for r, _ in rows], ROW_GAP) if rows else (0, 0)
-    for number, at in rows:
-        if not r0 <= number <= r1:
-            end = _row_end(data, at)
-            removed.append((at, end))
-            outside += [c for c in (_cell_at(data, (m.start(), m.end())) for m in _CELL.finditer(data, at, end)) if c]
+    tail, r1 = _far_tail(data) if far_rows else ([], 0)
+    for number, at in tail:
+        end = _row_end(data, at)
+        removed.append((at, end))
+        outside += [c for c in (_cell_at(data, (m.start(), m.end())) for m in _CELL.finditer(data, at, end)) if c]
     c1 = _wide_columns(data, far_columns, removed, outside)
     for at in _occurrences(data, b't="e"') if errors else ():
         cell = _cell_at(data, _cell_span(data, at))
@@ -247,8 +249,8 @@ def scan_sheet(zf: zipfile.ZipFile, layout: Layout, sheet: str) -> tuple[SheetSc
                     _judge_formula(scan, layout, *cell)
     first_row = _ROW_TAG.search(data)
     if far_rows or far_columns:
-        scan.box = (r0 if rows else int(first_row[1]) if first_row else 1, 1,
-                    r1 if rows else EXCEL_MAX_ROWS, c1)
+        last_row = _ROW_TAG.match(data, data.rfind(b"<row ")) if not far_rows else None
+        scan.box = (int(first_row[1]) if first_row else 1, 1, r1 if far_rows else int(last_row[1]) if last_row else 1, c1)
         if (scan.box[2] - scan.box[0] + 1) * scan.box[3] > MAX_AREA and scan.box[2] < EXCEL_MAX_ROWS:
             raise ScanRefused("sheet_too_large", f"{column_letter(c1)}{scan.box[2]}",
                               f"{scan.box[2] - scan.box[0] + 1:,} × {c1:,}")
@@ -347,14 +349,24 @@ def without_cells(data: bytes, scan: SheetScan) -> bytes:
             pieces.append(data[at:start])
             at = end
     pieces.append(data[at:])
-    return _DIMENSION.sub(b"", b"".join(pieces), count=1)
+    xml = b"".join(pieces)
+    dimension = _DIMENSION.search(xml, 0, 4096)      # near the top: a wrong one would mislead a reader
+    return xml[:dimension.start()] + xml[dimension.end():] if dimension else xml
 
 
-def rewritten_package(zf: zipfile.ZipFile, replaced: dict[str, bytes]) -> io.BytesIO:
-    """The package with some parts replaced, in memory (stored, not compressed: it is read at once)."""
+#: what stands in the copy for the sheets not being read (the copy serves one sheet)
+_EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
+
+
+def rewritten_package(zf: zipfile.ZipFile, layout: Layout, sheet: str, xml: bytes) -> io.BytesIO:
+    """The package with `sheet`'s XML replaced and the other sheets emptied, in memory (stored, not
+    compressed: it is read at once)."""
+    own, others = layout.sheets[sheet], set(layout.sheets.values())
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
         for info in zf.infolist():
-            copy.writestr(info.filename, replaced.get(info.filename) or zf.read(info))
+            name = info.filename
+            copy.writestr(name, xml if name == own else _EMPTY_SHEET if name in others else zf.read(info))
     out.seek(0)
     return out
