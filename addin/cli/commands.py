@@ -80,10 +80,18 @@ def _month_end(root: Path, month, progress) -> int:
     return max(run.exit_code, invoices.exit_code, stock.exit_code)
 
 
+def _opener(args, company):
+    """The books as they are, or (--recalculate) recalculated private copies of them."""
+    from contextlib import nullcontext
+    from addin.services.validation import open_company_book, recalculating_opener
+    return recalculating_opener(company) if getattr(args, "recalculate", False) else nullcontext(open_company_book)
+
+
 def cmd_validate(args, progress) -> int:
     company = _company(args.dir)
     lang = args.lang or company.lang
-    result = validate_company(company, progress=lambda book: progress(f"validating {book}"))
+    with _opener(args, company) as opener:
+        result = validate_company(company, opener, progress=lambda book: progress(f"validating {book}"))
     issues = list(result.issues)
     report = write_issues_workbook(company.out / "validation.xlsx", issues, lang)
     if args.format == "json":
@@ -112,7 +120,8 @@ def _print_issues(issues, lang: str) -> None:
 def cmd_payroll(args, progress) -> int:
     company = _company(args.dir)
     lang = args.lang or company.lang
-    run = run_payroll(company, _month(args.month), progress=progress)
+    with _opener(args, company) as opener:
+        run = run_payroll(company, _month(args.month), opener, progress=progress)
     _report_payroll(run, lang)
     return run.exit_code
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from addin.cli.progress import Progress
 
 log = logging.getLogger("backoffice")
+RECALCULATE_HELP = "read private copies of the books recalculated by LibreOffice (formulas without saved results)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,11 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--lang", choices=["ja", "en"], default=None)
+    p.add_argument("--recalculate", action="store_true", help=RECALCULATE_HELP)
 
     p = sub.add_parser("payroll", help="the month's payroll: register, pay slips, Zengin file, summary.json")
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
     p.add_argument("--month", required=True, help="work month YYYY-MM (attendance month; paid per settings)")
     p.add_argument("--lang", choices=["ja", "en"], default=None)
+    p.add_argument("--recalculate", action="store_true", help=RECALCULATE_HELP)
 
     p = sub.add_parser("invoice", help="qualified invoices for shipped, uninvoiced orders")
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
