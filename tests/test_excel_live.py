@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.table import Table
 
-from addin.model.grid import ErrorValue
+from addin.model.grid import CellError
 from addin.services.company import load_company
 from addin.services.validation import validate_company
 from addin.workbook.files import CalamineBook
@@ -99,14 +99,13 @@ def test_an_error_cell_is_an_error_in_the_live_reader(corpus):
     staff.cell(2, column).value = "#N/A"                                     # openpyxl stores it as an error cell
     wb.save(path)
     grid = XlwingsBook(FakeBook(path)).read_sheet("Staff 従業員")
-    assert grid.rows[1][column - 1] == ErrorValue("#N/A")
+    assert grid.rows[1][column - 1] == CellError("#N/A")
     company = load_company(corpus)
     live = validate_company(company, _live_opener(company), only={"staff"})
     letter = openpyxl.utils.get_column_letter(column)
     assert [i for i in live.issues if i.cell == f"{letter}2"], "an #N/A input is not read as blank"
 
 
-@pytest.mark.xfail(strict=True, reason="the file reader's error cells arrive with issue #11 (files.py)")
 def test_an_error_cell_gives_the_same_issue_in_both_readers(corpus):
     test_an_error_cell_is_an_error_in_the_live_reader(corpus)
     company = load_company(corpus)

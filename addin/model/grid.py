@@ -55,12 +55,3 @@ class Grid:
     @property
     def last_row(self) -> int:
         return max(self.first_row + len(self.rows) - 1, self.sheet_last_row)
-
-
-@dataclass(frozen=True)
-class ErrorValue:
-    """An Excel error cell (#N/A, #DIV/0! …) as a value: never blank, never a number."""
-    code: str
-
-    def __str__(self) -> str:
-        return self.code

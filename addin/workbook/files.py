@@ -149,15 +149,16 @@ class _PackageBook:
 
     def read_table(self, name: str) -> Grid:
         """A Table is its sheet's cells inside the Table's range (clipped to the data: a range of
-        A1:XFD1048576 costs what the data cost)."""
+        A1:XFD1048576 costs what the data cost), header and data body: its totals row is not data."""
         from openpyxl.utils.cell import range_boundaries
 
         if not self._layout or name not in self._layout.tables:
             raise BookUnreadable(self.name, "sheet_missing", name)
-        sheet, ref = self._layout.tables[name]
+        sheet, ref, totals = self._layout.tables[name]
         grid = self.read_sheet(sheet)
         try:
             min_col, min_row, max_col, max_row = range_boundaries(ref)
+            max_row -= totals
         except (ValueError, TypeError):
             raise BookUnreadable(self.name, "book_unreadable", f"{name}: {ref!r}") from None
         top, left = max(min_row - grid.first_row, 0), max(min_col - grid.first_col, 0)

@@ -68,7 +68,7 @@ class Layout:
     """Where each sheet and Table lives inside the package."""
 
     sheets: dict[str, str] = field(default_factory=dict)             # sheet name -> part
-    tables: dict[str, tuple[str, str]] = field(default_factory=dict)  # table name -> (sheet, ref)
+    tables: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # name -> (sheet, ref, totals rows)
     shared_strings: str = ""
     full_calc: bool = False   # the writer asked Excel to calculate on open (xlsxwriter, openpyxl)
 
@@ -137,7 +137,8 @@ def read_layout(zf: zipfile.ZipFile) -> Layout:
             if table_kind.endswith("/table") and table_part in zf.namelist():
                 table = ElementTree.fromstring(_read(zf, table_part))
                 name = table.get("displayName") or table.get("name") or ""
-                layout.tables[name] = (sheet.get("name", ""), table.get("ref", ""))
+                totals = int(table.get("totalsRowCount") or 0) if (table.get("totalsRowCount") or "0").isdigit() else 0
+                layout.tables[name] = (sheet.get("name", ""), table.get("ref", ""), totals)
     return layout
 
 

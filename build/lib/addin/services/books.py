@@ -1,0 +1,331 @@
+"""The books of a period: journal entries from every run's own outputs, posted once into
+.backoffice/state.db, then the journal, the trial balance, the consumption-tax check and (on request)
+the file an accounting package imports.
+
+The adapters below read only stable outputs (DESIGN.md): out/payroll/*/summary.json, the invoice
+register's documents, the Bills and Vendors sheets, out/payments/*/payments.json and
+out/stock/*/stock.json. Each is a few lines, so a change in one source is re-wired in one place.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from addin.books.chart import BooksConfigError, Chart, chart_of
+from addin.books.journal import Entry, UnbalancedEntry
+from addin.books.ledger import BalanceRow, balance_of, monthly_movements, sub_balances, tax_check, trial_balance, unbalanced
+from addin.books.sources import (BooksSettings, VendorFacts, bill_entries, invoice_entries, payment_entries,
+                                 payroll_entries, stock_entries)
+from addin.dates import month_end
+from addin.model import Issue, Severity
+from addin.model.issues import exit_code, fatal
+from addin.outputs.journal_export import FORMATS, write_export
+from addin.outputs.journal_xlsx import write_books
+from addin.outputs.staging import staged_folder, write_private
+from addin.rulebook import RuleNotInForce
+from addin.services.company import Company
+from addin.services.validation import BookOpener, open_company_book, validate_company
+from addin.state.journal import JournalStore, Posting
+from addin.state.register import InvoiceRegister
+from addin.stock.payments import transfer_fee
+from addin.tax.summary import is_registered, monthly_summary
+
+
+@dataclass
+class BooksRun:
+    issues: list[Issue] = field(default_factory=list)
+    posting: Posting | None = None
+    journal: list[Entry] = field(default_factory=list)      # entries dated in the period
+    balances: list[BalanceRow] = field(default_factory=list)
+    tax: list[dict] = field(default_factory=list)
+    folder: Path | None = None
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(self.issues)
+
+
+def state_path(company: Company) -> Path:
+    return company.root / ".backoffice" / "state.db"
+
+
+def run_books(company: Company, start: date, end: date, export: str | None = None,
+              opener: BookOpener = open_company_book, progress: Callable[[str], None] = lambda _: None,
+              write: bool = True) -> BooksRun:
+    run = BooksRun()
+    if end < start or (export and export not in FORMATS):
+        run.issues.append(fatal("", "bad_period", f"期間または形式が不正です: {start}〜{end} {export or ''}",
+                                f"bad period or format: {start}..{end} {export or ''}"))
+        return run
+    try:
+        settings = BooksSettings.from_settings(company.settings)
+        chart = chart_of(company.rulebook.settings.get("books"))
+    except BooksConfigError as bad:
+        run.issues.append(fatal("rules/accounts.yaml", "bad_chart", bad.message_ja, bad.message_en))
+        return run
+    except ValueError as bad:
+        run.issues.append(fatal("backoffice.toml", "bad_settings", f"[books] の設定が不正です: {bad}", str(bad)))
+        return run
+    progress("reading staff.xlsx and vendors.xlsx")
+    checked = validate_company(company, opener, only={"staff", "vendors"})
+    run.issues += [i for i in checked.issues if i.severity is Severity.FATAL]
+    if run.issues:
+        return run
+    store = JournalStore(state_path(company))
+    try:
+        progress("building journal entries")
+        documents = _register_documents(company)
+        entries = gather(company, checked, chart, settings, documents)
+        wanted = [e for e in entries if start <= e.date <= end]
+        run.posting = store.post(wanted, run=f"books {start}..{end}")
+        progress(f"posted {len(run.posting.added)} new entries, {run.posting.unchanged} unchanged")
+        everything = store.entries(until=end)
+    except UnbalancedEntry as bad:
+        run.issues.append(fatal(bad.entry.source.document, "unbalanced_entry", f"仕訳が貸借一致しません: {bad}", str(bad)))
+        return run
+    except BooksConfigError as bad:
+        run.issues.append(fatal("rules/accounts.yaml", "bad_chart", bad.message_ja, bad.message_en))
+        return run
+    except UnreadableOutput as bad:
+        run.issues.append(fatal(bad.file, "unreadable_output", f"出力ファイルを読めません: {bad.problem}",
+                                f"cannot read a run's output: {bad.problem}"))
+        return run
+    except RuleNotInForce as missing:
+        run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
+        return run
+    finally:
+        store.close()
+    run.journal = [e for e in everything if e.date >= start]
+    run.balances = trial_balance(everything, chart, start, end)
+    run.tax = tax_check(everything, _tax_summary(company, checked, documents), start, end, settings.exclusive)
+    run.issues += _findings(run)
+    if write:
+        run.folder = company.out / "books" / f"{start.isoformat()}_{end.isoformat()}"
+        progress(f"writing {run.folder}")
+        run.written = _write(run, chart, everything, start, end, export)
+    return run
+
+
+def gather(company: Company, checked, chart: Chart, settings: BooksSettings, documents: list[dict]) -> list[Entry]:
+    """Every entry the company's outputs call for, whatever its date."""
+    staff, vendors, bills = (checked.table("staff", "staff"), checked.table("vendors", "vendors"),
+                             checked.table("vendors", "bills"))
+    facts = _vendor_facts(vendors.frame if vendors is not None else None)
+    entries: list[Entry] = []
+    directors = _directors(staff.frame if staff is not None else None)
+    for path in sorted(company.out.glob("payroll/*/summary.json")):
+        with _reading(path):
+            entries += payroll_entries(_json(path), directors, settings, _relative(company, path))
+    entries += invoice_entries(documents, settings)
+    if bills is not None:
+        entries += bill_entries(_bill_rows(bills), facts, chart, company.rulebook, settings, "vendors.xlsx")
+    entries += _payments(company, vendors.frame if vendors is not None else None, facts, settings)
+    for path in sorted(company.out.glob("stock/*/stock.json")):
+        with _reading(path):
+            report = _json(path)
+            as_of = date.fromisoformat(report["as_of"])
+            if as_of == month_end(as_of):     # month-end valuations only: a mid-month look is not a closing
+                entries += stock_entries(as_of, int(report["total_value"]), _relative(company, path))
+    return entries
+
+
+# ── thin adapters over each run's output ─────────────────────────────────────────────────────────
+
+class UnreadableOutput(Exception):
+    def __init__(self, file: str, problem: str):
+        super().__init__(f"{file}: {problem}")
+        self.file, self.problem = file, problem
+
+
+def _json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as bad:
+        raise UnreadableOutput(str(path), str(bad)) from None
+
+
+@contextmanager
+def _reading(path: Path):
+    """A run output without a field the books need is named, not a traceback."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError) as bad:
+        raise UnreadableOutput(str(path), f"missing or malformed field {bad}") from None
+
+
+def _relative(company: Company, path: Path) -> str:
+    return path.relative_to(company.root).as_posix()
+
+
+def _register_documents(company: Company) -> list[dict]:
+    if not state_path(company).exists():
+        return []
+    register = InvoiceRegister(state_path(company))
+    try:
+        return [{k: v for k, v in doc.items() if k not in ("status", "links")} for doc in register.all()]
+    finally:
+        register.close()
+
+
+def _directors(staff: pd.DataFrame | None) -> set[str]:
+    if staff is None or "employment_type" not in staff:
+        return set()
+    return set(staff.loc[staff["employment_type"] == "director", "employee_id"].astype(str))
+
+
+def _vendor_facts(vendors: pd.DataFrame | None) -> dict[str, VendorFacts]:
+    if vendors is None:
+        return {}
+    out = {}
+    for row in vendors.drop_duplicates("vendor_id").to_dict("records"):
+        individual = row.get("is_individual")
+        out[str(row["vendor_id"])] = VendorFacts(str(row.get("name") or row["vendor_id"]),
+                                                 is_registered(row.get("registration_number")),
+                                                 bool(individual) if pd.notna(individual) else False)
+    return out
+
+
+def _bill_rows(bills) -> list[dict]:
+    """Complete Bills rows (as the tax summary takes them), each with its cell."""
+    frame = bills.frame
+    needed = ["bill_no", "vendor_id", "bill_date", "amount_excl_tax", "tax_rate", "tax"]
+    rows = []
+    for position, row in enumerate(frame.to_dict("records")):
+        if any(pd.isna(row.get(k)) for k in needed):
+            continue
+        fee = row.get("is_fee")
+        rows.append({**{k: row[k] for k in needed}, "bill_date": pd.Timestamp(row["bill_date"]).date(),
+                     "is_fee": bool(fee) if fee is not None and pd.notna(fee) else False,
+                     "cell": f"{bills.book}!{bills.sheet}!{bills.cell('bill_no', position)}"})
+    return rows
+
+
+def _payments(company: Company, vendors: pd.DataFrame | None, facts: dict[str, VendorFacts],
+              settings: BooksSettings) -> list[Entry]:
+    """Each payment file in date order; a vendor row whose bills an earlier file already paid is
+    left out (a later stock run lists bills still due by its date, paid or not)."""
+    company_bank = str(company.settings.get("bank", {}).get("bank_code", ""))
+    vendor_borne = bool(company.settings.get("stock", {}).get("transfer_fee_borne_by_vendor", False))
+    banks = {} if vendors is None else vendors.drop_duplicates("vendor_id").set_index("vendor_id")["bank_code"].to_dict()
+    paid: set[tuple[str, str]] = set()
+    entries = []
+    for path in sorted(company.out.glob("payments/*/payments.json")):
+        with _reading(path):
+            entries += _payment_file(company, path, banks, facts, settings, paid, vendor_borne, company_bank)
+    return entries
+
+
+def _payment_file(company: Company, path: Path, banks: dict, facts: dict[str, VendorFacts], settings: BooksSettings,
+                  paid: set[tuple[str, str]], vendor_borne: bool, company_bank: str) -> list[Entry]:
+    """One payments.json: its rows not already paid (adds theirs to `paid`), and the bank fee of each
+    transfer when the company bears it."""
+    data = _json(path)
+    paid_on = date.fromisoformat(data["pay_by"])
+    rows = []
+    for row in data.get("payments", []):
+        bills = {(str(row["vendor_id"]), b.strip()) for b in str(row.get("bills", "")).split(",") if b.strip()}
+        if bills and bills <= paid:
+            continue
+        paid |= bills
+        rows.append(row)
+    fees = {}
+    if not vendor_borne:
+        schedule = company.rulebook.value("payments.transfer_fee", paid_on)
+        fees = {str(r["vendor_id"]): transfer_fee(int(r["net"]), banks.get(r["vendor_id"]) == company_bank, schedule)
+                for r in rows if int(r["net"]) > 0 and pd.notna(banks.get(r["vendor_id"]))}
+    names = {k: v.name for k, v in facts.items()}
+    return payment_entries(paid_on, rows, names, fees, company.rulebook, settings, _relative(company, path))
+
+
+def _tax_summary(company: Company, checked, documents: list[dict]) -> list[dict]:
+    bills, vendors = checked.table("vendors", "bills"), checked.table("vendors", "vendors")
+    return monthly_summary(documents, bills.frame if bills is not None else None,
+                           vendors.frame if vendors is not None else None, company.rulebook)
+
+
+# ── checks and outputs ───────────────────────────────────────────────────────────────────────────
+
+def _findings(run: BooksRun) -> list[Issue]:
+    issues = []
+    for entry in unbalanced(run.journal):
+        issues.append(Issue(".backoffice/state.db", "", "", entry.entry_id, "unbalanced_entry", Severity.ERROR,
+                            f"仕訳 {entry.entry_id} の貸借が一致しません", f"entry {entry.entry_id} does not balance"))
+    debit, credit = sum(b.debit for b in run.balances), sum(b.credit for b in run.balances)
+    if debit != credit:
+        issues.append(Issue(".backoffice/state.db", "", "", "", "trial_balance_off", Severity.ERROR,
+                            f"試算表の借方 {debit:,} と貸方 {credit:,} が一致しません",
+                            f"trial balance debits {debit:,} ≠ credits {credit:,}"))
+    for row in run.tax:
+        if row["difference"]:
+            issues.append(Issue("out/tax/summary.json", "", "", row["month"], "tax_mismatch", Severity.ERROR,
+                                f"{row['month']}: 帳簿の消費税が集計と {row['difference']:,} 円違います",
+                                f"{row['month']}: consumption tax on the books differs from the summary by {row['difference']:,} yen"))
+    return issues
+
+
+def books_summary(run: BooksRun, start: date, end: date) -> dict:
+    return {"from": start.isoformat(), "to": end.isoformat(), "entries": len(run.journal),
+            "debits": sum(e.debits for e in run.journal), "credits": sum(e.credits for e in run.journal),
+            "posted": len(run.posting.added) if run.posting else 0,
+            "reversed": len(run.posting.reversed) if run.posting else 0,
+            "trial_balance": [{"account": b.account, "name": b.name, "code": b.code, "opening": b.opening,
+                               "debit": b.debit, "credit": b.credit, "closing": b.closing} for b in run.balances],
+            "tax_check": run.tax}
+
+
+def _write(run: BooksRun, chart: Chart, everything: list[Entry], start: date, end: date, export: str | None) -> list[Path]:
+    """One owner-only folder (salaries are in the payroll lines), complete or absent."""
+    names = []
+    with staged_folder(run.folder, private=True) as tmp:
+        write_books(tmp / "books.xlsx", run.journal, chart, run.balances, monthly_movements(everything, start, end),
+                    sub_balances(everything, end), run.tax, start, end).chmod(0o600)
+        names.append("books.xlsx")
+        summary = json.dumps(books_summary(run, start, end), ensure_ascii=False, indent=1)
+        write_private(tmp / "books.json", summary.encode("utf-8"))
+        names.append("books.json")
+        if export:
+            names.append(write_export(tmp / f"journal_{export}.csv", run.journal, chart, export).name)
+    return [run.folder / n for n in names]
+
+
+# ── for the nightly run and the Excel face ───────────────────────────────────────────────────────
+
+def unposted(company: Company, until: date, opener: BookOpener = open_company_book) -> list[dict]:
+    """Every entry the company's outputs call for up to a date (issued invoices, bills, closed payroll
+    months, vendor payments, month-end stock) that the journal does not hold yet: what a nightly
+    check reports. Reads, never posts."""
+    settings = BooksSettings.from_settings(company.settings)
+    chart = chart_of(company.rulebook.settings.get("books"))
+    checked = validate_company(company, opener, only={"staff", "vendors"})
+    wanted = [e for e in gather(company, checked, chart, settings, _register_documents(company)) if e.date <= until]
+    if not state_path(company).exists():
+        return [{"entry_id": e.entry_id, "kind": e.source.kind, "date": e.date.isoformat()} for e in wanted]
+    store = JournalStore(state_path(company))
+    try:
+        posted = store.source_keys()
+    finally:
+        store.close()
+    return [{"entry_id": e.entry_id, "kind": e.source.kind, "date": e.date.isoformat()}
+            for e in wanted if e.entry_id not in posted]
+
+
+def account_balance(company: Company, account: str, as_of: date, sub: str | None = None) -> int:
+    """The balance of an account (by chart key or by its name) at the end of a date, from the posted
+    journal, in the account's normal direction: what BO_ACCOUNT_BALANCE shows."""
+    chart = chart_of(company.rulebook.settings.get("books"))
+    key = next((a.key for a in chart.accounts.values() if account in (a.key, a.name, a.code)), account)
+    if not state_path(company).exists():
+        return 0
+    store = JournalStore(state_path(company))
+    try:
+        return balance_of(store.entries(until=as_of), chart, chart.account(key).key, as_of, sub)
+    finally:
+        store.close()

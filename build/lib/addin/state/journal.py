@@ -1,0 +1,135 @@
+"""The journal (仕訳) table of .backoffice/state.db: entries are appended, never changed or deleted
+(SQLite triggers refuse it). Posting the same source again adds nothing; a source whose figures
+changed gets a reversing entry and its corrected version, both new rows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from addin.books.journal import Entry, reversal_of
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS journal_entries (
+    seq INTEGER PRIMARY KEY,
+    entry_id TEXT NOT NULL UNIQUE,
+    source_key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    entry_date TEXT NOT NULL,
+    reverses TEXT NOT NULL DEFAULT '',
+    content TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    run TEXT NOT NULL,
+    posted_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS journal_by_date ON journal_entries(entry_date);
+CREATE INDEX IF NOT EXISTS journal_by_source ON journal_entries(source_key);
+CREATE TRIGGER IF NOT EXISTS journal_immutable BEFORE UPDATE ON journal_entries
+BEGIN SELECT RAISE(ABORT, 'a posted journal entry is never changed: post a reversing entry'); END;
+CREATE TRIGGER IF NOT EXISTS journal_kept BEFORE DELETE ON journal_entries
+BEGIN SELECT RAISE(ABORT, 'a posted journal entry is never deleted'); END;
+"""
+
+
+def _canonical(content: dict) -> str:
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _figures_hash(entry: Entry) -> str:
+    """What decides whether a source changed: date, lines and description (not the version suffix)."""
+    content = entry.content()
+    content.pop("entry_id")
+    return hashlib.sha256(_canonical(content).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Posting:
+    added: list[Entry] = field(default_factory=list)       # new entries, corrections included
+    reversed: list[Entry] = field(default_factory=list)    # reversing entries posted for changed sources
+    unchanged: int = 0
+
+
+class JournalStore:
+    def __init__(self, path: Path):
+        path = Path(path)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        os.chmod(path, 0o600)    # salaries are inside: owner-only, whoever created the file
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _current(self) -> dict[str, tuple[str | None, str, int]]:
+        """source_key → (entry_id, figures hash, version) of its latest version; entry_id None when
+        that version has been reversed."""
+        reversed_ids = {r[0] for r in self.db.execute("SELECT reverses FROM journal_entries WHERE reverses != ''")}
+        live = {}
+        for entry_id, key, digest, version in self.db.execute(
+                "SELECT entry_id, source_key, content_hash, version FROM journal_entries WHERE reverses = '' ORDER BY seq"):
+            live[key] = (None if entry_id in reversed_ids else entry_id, digest, version)
+        return live
+
+    def post(self, entries: list[Entry], run: str, reason: str = "source changed") -> Posting:
+        """Append what is new; reverse and re-post what changed; one transaction."""
+        posting = Posting()
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            live = self._current()
+            for entry in entries:
+                digest = _figures_hash(entry)
+                entry_id, known, version = live.get(entry.entry_id, (None, "", 0))
+                if entry_id is not None and known == digest:
+                    posting.unchanged += 1
+                    continue
+                if entry_id is not None:
+                    old = self.get(entry_id)
+                    undo = reversal_of(old, f"{entry_id}~reversed", reason)
+                    self._insert(undo, entry.entry_id, version, "", run, now)
+                    posting.reversed.append(undo)
+                version += 1
+                posted = entry if version == 1 else Entry(f"{entry.entry_id}#{version}", entry.date, entry.description,
+                                                            entry.source, entry.lines, entry.reverses)
+                self._insert(posted, entry.entry_id, version, digest, run, now)
+                posting.added.append(posted)
+                live[entry.entry_id] = (posted.entry_id, digest, version)
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+        return posting
+
+    def _insert(self, entry: Entry, source_key: str, version: int, digest: str, run: str, now: str) -> None:
+        self.db.execute("INSERT INTO journal_entries (entry_id, source_key, version, kind, entry_date, reverses, content,"
+                        " content_hash, run, posted_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        (entry.entry_id, source_key, version, entry.source.kind, entry.date.isoformat(), entry.reverses,
+                         _canonical(entry.content()), digest or _figures_hash(entry), run, now))
+
+    def get(self, entry_id: str) -> Entry:
+        row = self.db.execute("SELECT content FROM journal_entries WHERE entry_id = ?", (entry_id,)).fetchone()
+        return Entry.from_content(json.loads(row[0]))
+
+    def entries(self, until: date | None = None, since: date | None = None) -> list[Entry]:
+        """Every posted entry (reversals included) in date order, then posting order."""
+        sql, args = "SELECT content FROM journal_entries WHERE 1=1", []
+        if since is not None:
+            sql, args = sql + " AND entry_date >= ?", args + [since.isoformat()]
+        if until is not None:
+            sql, args = sql + " AND entry_date <= ?", args + [until.isoformat()]
+        return [Entry.from_content(json.loads(c)) for (c,) in self.db.execute(sql + " ORDER BY entry_date, seq", args)]
+
+    def source_keys(self, kind: str | None = None) -> set[str]:
+        sql = "SELECT DISTINCT source_key FROM journal_entries WHERE reverses = ''"
+        rows = self.db.execute(sql + " AND kind = ?", (kind,)) if kind else self.db.execute(sql)
+        return {r[0] for r in rows}
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM journal_entries").fetchone()[0]
