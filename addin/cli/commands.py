@@ -172,9 +172,9 @@ def cmd_excel(args, progress) -> int:
 def _reconcile_log(company) -> None:
     """Unattended runs log to a rotating file besides the terminal."""
     import logging
-    from logging.handlers import RotatingFileHandler
-    folder = company.root / ".backoffice" / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
+    from addin.state.files import private_folder, state_folder
+    from addin.state.logs import PrivateRotatingFileHandler as RotatingFileHandler
+    folder = private_folder(state_folder(company.root) / "logs")
     handler = RotatingFileHandler(folder / "reconcile.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     logger = logging.getLogger("backoffice")
@@ -202,14 +202,12 @@ def cmd_reconcile(args, progress) -> int:
 
 
 def cmd_restore(args, progress) -> int:
-    from addin.reconcile.backups import restore
+    from addin.reconcile.backups import BackupProblem, restore
     company = _company(args.dir)
-    day = _day(args.date, "--date")
     folder = company.root / ".backoffice" / "backups"
-    books = args.book or sorted(p.name for p in (folder / day.isoformat()).glob("*.xlsx"))
     try:
-        for path in restore(folder, day, company.root, books):
+        for path in restore(folder, args.date, company.root, args.book):
             print(f"restored {path}")
-    except FileNotFoundError as missing:
-        raise UsageProblem(str(missing)) from None
+    except BackupProblem as problem:
+        raise UsageProblem(str(problem)) from None
     return 0

@@ -7,6 +7,7 @@ the end, reported as skipped — never a crash, never a half-read.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 import zipfile
@@ -78,6 +79,7 @@ def consistent_copy(source: Path, target: Path, attempts: int = 4, backoff: list
         else:
             before = _signature(source)
             target.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))   # the copy is owner-only
             copier(source, target)
             after = _signature(source)
             if before != after or target.stat().st_size != before[0]:
