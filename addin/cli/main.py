@@ -25,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="a new company folder with empty, formatted workbooks")
     p.add_argument("dir", type=Path)
     p.add_argument("--lang", choices=["ja", "en"], default="ja")
+    p.add_argument("--force", action="store_true", help="replace existing workbooks after copying them aside")
 
     p = sub.add_parser("demo", help="the demo company, then its month end")
     p.add_argument("dir", type=Path)
@@ -68,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--date", required=True)
     p.add_argument("--book", action="append", help="workbook file name (default: all in that backup)")
 
+    p = sub.add_parser("verify", help="check the invoice register, run ledger and anchors; say what is wrong")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+
     p = sub.add_parser("excel", help="Excel integration")
     p.add_argument("action", choices=["setup"])
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
@@ -77,9 +81,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     args = _parser().parse_args(argv)
-    from addin.cli import commands
+    from addin.cli import cmd_verify, commands
 
-    handler = getattr(commands, f"cmd_{args.command}")
+    handler = getattr(commands, f"cmd_{args.command}", None) or getattr(cmd_verify, f"cmd_{args.command}")
     started = time.perf_counter()
     try:
         code = handler(args, Progress(sys.stderr))
@@ -89,13 +93,28 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("中断しました / interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # last line of defence: say what happened, keep the traceback in the log
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # last line of defence (even a native library's panic): say where, exit 2
         if os.environ.get("BACKOFFICE_DEBUG"):
             traceback.print_exc()
-        print(f"内部エラー / internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(_located(args, exc), file=sys.stderr)
         return 2
     log.debug("done in %.2fs", time.perf_counter() - started)
     return code
+
+
+def _located(args, exc: BaseException) -> str:
+    """The command, the company folder and what went wrong, with the database named when it is at fault."""
+    import sqlite3
+    where = f"backoffice {args.command} {getattr(args, 'dir', '')}".rstrip()
+    text = str(exc).splitlines()[0][:300] if str(exc) else ""
+    if isinstance(exc, sqlite3.DatabaseError):
+        return (f"{where}: .backoffice/state.db を使えません / the state database cannot be used "
+                f"({type(exc).__name__}: {text}); `backoffice verify` で確認してください / run `backoffice verify`")
+    if isinstance(exc, (OverflowError, ArithmeticError)):
+        return f"{where}: 範囲外の数値があります / a number is out of range ({type(exc).__name__}: {text})"
+    return f"{where}: 内部エラー / internal error: {type(exc).__name__}: {text}"
 
 
 if __name__ == "__main__":
