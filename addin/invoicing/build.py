@@ -88,12 +88,16 @@ def _issue(table: Table, position: int, field_name: str, code: str, ja: str, en:
     return Issue(table.book, table.sheet, table.cell(field_name, position), field_name, code, Severity.ERROR, ja, en)
 
 
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 def _shown(value) -> str:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
         return format(Decimal(str(value)).normalize(), "f")
-    return "" if value is None or value is pd.NaT else str(value)
+    return _text(value)
 
 
 def edited_lines(orders: Table, invoiced: dict[str, tuple[str, dict]]) -> list[Issue]:
@@ -106,7 +110,7 @@ def edited_lines(orders: Table, invoiced: dict[str, tuple[str, dict]]) -> list[I
             continue
         number, line = invoiced[key]
         row = frame.loc[position]
-        description = row["description"] or row["sku"] or ""
+        description = _text(row["description"]) or _text(row["sku"])
         pairs = [(f, _shown(line.get(stored)), _shown(row[f])) for stored, f in INVOICED_FIELDS]
         pairs.append(("description", str(line.get("description", "")), str(description)))
         for field_name, was, now in pairs:
@@ -166,6 +170,6 @@ def _line(orders: Table, row: pd.Series, position: int, key: str) -> Line:
     price = int(row["unit_price"])
     amount = Fraction(qty) * price
     return Line(key, row["order_no"], row["shipped_date"].date(),
-                row["sku"] or "", row["description"] or row["sku"] or "", qty, price,
+                _text(row["sku"]), _text(row["description"]) or _text(row["sku"]), qty, price,
                 int(floor_yen(amount.numerator, amount.denominator)), row["tax_rate"], row["tax_rate"] != "10",
                 int(orders.rows[position]))
