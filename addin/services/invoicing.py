@@ -14,7 +14,7 @@ from addin.invoicing.document import content_of, credit_note_of
 from addin.invoicing.settings import InvoiceSettings, Issuer
 from addin.model import Issue, Severity
 from addin.model.issues import exit_code, fatal
-from addin.outputs.atomic import write_bytes, write_text
+from addin.outputs.atomic import private_folder, write_bytes, write_text
 from addin.outputs.invoice_pdf import invoice_pdf
 from addin.outputs.invoice_register import write_register_view, write_tax_summary
 from addin.outputs.invoice_xlsx import invoice_xlsx
@@ -151,8 +151,7 @@ def _stored(doc: dict) -> dict:
 
 def write_invoice_outputs(company: Company, register: InvoiceRegister, settings: InvoiceSettings, checked) -> list[Path]:
     """Documents missing for any issued number, then the register's views; all atomic, all rebuildable."""
-    folder = company.out / "invoices"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(company.out / "invoices")
     everything = register.all()
     bank = company.settings.get("bank", {})
     bank_line = f"{bank.get('bank_name_kana', '')} {bank.get('branch_name_kana', '')} " \

@@ -111,7 +111,7 @@ def init_company(root: Path, lang: str = "ja", demo: DemoCompany | None = None, 
             raise SetupRefused(f"{present[0]}: すでにあります。上書きしません（バックアップしてから置き換えるには --force） / "
                                f"already exists: not replaced (use --force to back it up and start afresh)"
                                + (f" (+{len(present) - 1})" if len(present) > 1 else ""))
-    root.mkdir(parents=True, exist_ok=True)
+    private_folder(root)          # a new company folder is owner-only; an existing one keeps its mode
     settings = root / SETTINGS_FILE
     written = []
     if not settings.exists():
