@@ -76,6 +76,8 @@ MESSAGES = {
     "bool_type": ("true か false で指定してください", "must be true or false"),
     "model_type": ("[セクション] として書いてください", "must be a [section]"),
     "decimal_parsing": ("数値で指定してください", "must be a number"),
+    "decimal_type": ("数値で指定してください", "must be a number"),
+    "finite_number": ("有限の数値で指定してください", "must be a finite number"),
 }
 
 
@@ -106,7 +108,7 @@ def problems(error: ValidationError) -> list[str]:
             ja, en = (text.format(**ctx) if ctx else text for text in MESSAGES[err["type"]])
             lines.append(f"{where}{shown}: {ja} / {en}")
         else:
-            lines.append(f"{where}{shown}: {err['msg']}")
+            lines.append(f"{where}{shown}: 値が正しくありません / invalid value: {err['msg']}")
     return list(dict.fromkeys(lines))
 
 
