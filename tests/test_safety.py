@@ -339,3 +339,17 @@ def test_12_a_credit_note_is_never_dated_before_its_invoice(tmp_path, capsys):
     code, issued = invoice(root, "2025-04-30", "--correct", "INV-000001", "--date", "2025-03-31")
     assert code == 2 and "credit_before_invoice" in capsys.readouterr().out
     assert [i["invoice_no"] for i in issued] == ["INV-000001"] and issued[0]["status"] == "issued"
+
+
+def test_11_a_vendor_code_excel_forbids_in_sheet_names_still_gets_its_purchase_order(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    from addin.outputs.stock_books import write_reorder_book
+    line = {"sku": "P10", "name": "ペン", "on_hand": 0, "on_order": 0, "reorder_point": 10000, "qty": 5000, "unit_cost": 60}
+    vendors = ["V[1]:*?/\\", "V_1______", "v_1______", "x" * 40]
+    proposals = pd.DataFrame([{**line, "vendor_id": v} for v in vendors])
+    path = write_reorder_book(tmp_path / "reorder.xlsx", proposals, {}, date(2026, 3, 31))
+    names = openpyxl.load_workbook(path).sheetnames
+    assert len(names) == 4 and len({n.lower() for n in names}) == 4 and all(len(n) <= 31 for n in names)
+    assert not any(ch in n for n in names for ch in "[]:*?/\\")
