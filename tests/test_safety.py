@@ -27,18 +27,10 @@ from tests.test_invoicing import CUSTOMERS, company as invoicing_company, invoic
 NIGHT = "2026-04-01"
 
 
-@pytest.fixture(scope="module")
-def month_ended(tmp_path_factory):
-    root = tmp_path_factory.mktemp("safety") / "co"
-    assert main(["demo", str(root)]) == 0
-    return root
-
-
 @pytest.fixture
-def company(month_ended, tmp_path):
-    target = tmp_path / "co"
-    shutil.copytree(month_ended, target)
-    return target
+def company(demo_copy):
+    """A private copy of the session's demo company (conftest)."""
+    return demo_copy
 
 
 def digests(root: Path) -> dict[str, str]:
@@ -327,7 +319,7 @@ def test_12_no_bank_section_no_transfer_file(company, capsys):
     text = (company / "backoffice.toml").read_text(encoding="utf-8")
     start, end = text.index("[bank]"), text.index("[invoice]")
     (company / "backoffice.toml").write_text(text[:start] + text[end:], encoding="utf-8")
-    shutil.rmtree(company / "out" / "payroll")
+    shutil.rmtree(company / "out" / "payroll", ignore_errors=True)
     assert main(["payroll", str(company), "--month", "2026-03"]) == 2
     assert "[bank]" in capsys.readouterr().out
     assert not (company / "out" / "payroll").exists()
