@@ -345,3 +345,25 @@ def test_11_a_vendor_code_excel_forbids_in_sheet_names_still_gets_its_purchase_o
     names = openpyxl.load_workbook(path).sheetnames
     assert len(names) == 4 and len({n.lower() for n in names}) == 4 and all(len(n) <= 31 for n in names)
     assert not any(ch in n for n in names for ch in "[]:*?/\\")
+
+
+# 7 ─ the nightly snapshots keep personal fields as keyed digests, never the values
+
+
+def test_7_snapshots_hold_no_my_number_account_or_salary(company, capsys):
+    import python_calamine
+
+    from addin.state.runs import RunLedger
+    rows = python_calamine.CalamineWorkbook.from_path(str(company / "staff.xlsx")).get_sheet_by_name("Staff 従業員").to_python()
+    header = [str(h) for h in rows[0]]
+    secrets = {str(row[header.index(title)]).removesuffix(".0") for row in rows[1:]
+               for title in ("マイナンバー", "口座番号", "基本給") if title in header and row[header.index(title)] not in ("", None)}
+    assert len(secrets) > 50
+    assert main(["reconcile", str(company), "--once", "--date", NIGHT]) in (0, 1)
+    ledger = RunLedger(company / ".backoffice" / "state.db")
+    stored = json.dumps({f"{k}": v.get("rows", {}) for k, v in ledger.snapshot(NIGHT).items()}, ensure_ascii=False)
+    ledger.close()
+    leaked = {s for s in secrets if len(s) >= 6 and s in stored}
+    assert leaked == set()
+    assert "\x1f" in json.loads(stored)["('staff', 'staff')"][next(iter(json.loads(stored)["('staff', 'staff')"]))]["my_number"]
+    capsys.readouterr()

@@ -155,3 +155,9 @@ def test_verify_on_a_database_that_is_not_one_is_exit_2(co, capsys):
     assert "state.db" in capsys.readouterr().err
     assert main(["invoice", str(co), "--through", "2025-06-30"]) == 2
     assert "state.db" in capsys.readouterr().err
+    assert main(["reconcile", str(co), "--once", "--date", "2025-06-04"]) == 1      # still backs up and reports
+    rep = json.loads((co / "out" / "reconcile" / "2025-06-04" / "report.json").read_text(encoding="utf-8"))
+    assert {c["name"]: c["status"] for c in rep["checks"]}["state_database"] == "error"
+    assert (Path(rep["backup"]) / "sales.xlsx").exists()
+    assert "register_truncated" in {f["key"] for c in rep["checks"] for f in c["findings"]}
+    capsys.readouterr()

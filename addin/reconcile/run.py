@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from addin.services.company import Company
 from addin.services.validation import FILE_READERS, validate_company
 from addin.services.verify import anchor_everywhere, sweep_leftovers
 from addin.state import InvoiceRegister
-from addin.state.files import company_secret, private_folder, state_folder
+from addin.state.files import STATE, company_secret, private_folder, state_folder
 from addin.state.runs import RunLedger
 from addin.workbook import open_book
 
@@ -90,33 +91,53 @@ def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> O
         backups.prune(state / "backups", *retention, keep_also=backup_folder)
         progress("validating the copies")
         validation = _validate(company, good, copies)
-        register = InvoiceRegister(state / "state.db") if (state / "state.db").exists() else None
-        ledger = RunLedger(state / "state.db")
+        register, ledger, unusable = _open_state(state)
         try:
             night = Night(company, day, validation, set(company.books) - set(good), register, runs=ledger, secret=secret)
             checks = [_check(name, night, settings, progress) for name in CHECKS]
+            if unusable:
+                checks.append({"name": "state_database", "status": "error", "count": 0, "findings": [],
+                               "detail": unusable})
             personal = {f for b in company.books.values() for s in b.sheets.values() for f, c in s.columns.items() if c.personal}
             tonight = audit.snapshot(dict(validation.tables), personal, secret)
-            previous = ledger.last_success_before(day.isoformat())
+            previous = ledger.last_success_before(day.isoformat()) if ledger else None
             changes = audit.changes(ledger.snapshot(previous) if previous else {}, tonight, company.books, personal,
                                     settings.get("audit_priority", []))
             report = _report(day, checks, changes, copies, previous, backup_folder)
             folder = company.out / "reconcile" / day.isoformat()
-            earlier = [h for h in ledger.history(day.isoformat()) if h[0] != day.isoformat()]
+            earlier = [h for h in ledger.history(day.isoformat()) if h[0] != day.isoformat()] if ledger else []
             history = earlier[-29:] + [(day.isoformat(), report["status"], report["findings"])]
-            progress("recording the night in the run ledger")
-            ledger.record(day.isoformat(), started, report["status"], report["findings"], str(folder), tonight)
-            clean = all(c["status"] == "pass" for c in checks if c["name"] in ("invoice_register", "state_integrity"))
-            report["anchor"] = anchor_everywhere(company, secret, register, ledger, day.isoformat(), backup_folder, clean)
+            if ledger is not None:
+                progress("recording the night in the run ledger")
+                ledger.record(day.isoformat(), started, report["status"], report["findings"], str(folder), tonight)
+                clean = all(c["status"] == "pass" for c in checks if c["name"] in ("invoice_register", "state_integrity"))
+                report["anchor"] = anchor_everywhere(company, secret, register, ledger, day.isoformat(), backup_folder,
+                                                     clean)
             progress(f"writing {folder}")
             with staged_folder(folder) as tmp:
                 write_report(tmp, report, history)
         finally:
-            ledger.close()
-            if register is not None:
-                register.close()
+            for connection in (ledger, register):
+                if connection is not None:
+                    connection.close()
     log.info("reconcile %s: %s, %d finding(s) → %s", day, report["status"], report["findings"], folder)
     return Outcome(report["status"], 0 if report["status"] == "pass" else 1, folder, checks=checks)
+
+
+def _open_state(state: Path):
+    """(register, run ledger, problem): an unusable state.db is reported in the night's report, and the
+    backups and checks of the workbooks still happen."""
+    register = ledger = None
+    try:
+        register = InvoiceRegister(state / "state.db") if (state / "state.db").exists() else None
+        ledger = RunLedger(state / "state.db")
+        return register, ledger, ""
+    except sqlite3.DatabaseError as bad:
+        if register is not None:
+            register.close()
+        log.error("state.db unusable: %s", bad)
+        return None, None, (f"{STATE}/state.db を使えません（backoffice verify で確認） / the state database cannot be "
+                            f"used ({bad}); run backoffice verify")
 
 
 def _validate(company: Company, good: dict[str, Path], copies: dict[str, Copy]):
