@@ -81,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     args = _parser().parse_args(argv)
+    values = [item for value in vars(args).values() for item in (value if isinstance(value, list) else [value])]
+    if any("\x00" in str(value) for value in values):     # no path, date or name can hold one
+        print("引数に NUL 文字があります / an argument contains a NUL character", file=sys.stderr)
+        return 2
     from addin.cli import cmd_verify, commands
 
     handler = getattr(commands, f"cmd_{args.command}", None) or getattr(cmd_verify, f"cmd_{args.command}")

@@ -139,8 +139,7 @@ def _credit(register: InvoiceRegister, number: str, on: date, settings: InvoiceS
                                  f"{original['issue_date']}"))
         return {}
     note = register.issue(lambda n: credit_note_of(_stored(original), n, on), settings.prefix, settings.digits, [],
-                          [("credits", number)])
-    register.release(number)
+                          [("credits", number)], releases=number)
     run.issued.append(note)
     return {line["key"]: number for line in original["lines"]}
 

@@ -112,8 +112,11 @@ class InvoiceRegister:
         return {row[0] for row in self.db.execute("SELECT line_key FROM invoiced_lines")}
 
     def issue(self, build: Callable[[str], dict], prefix: str, digits: int, line_keys: list[str],
-              links: list[tuple[str, str]] = ()) -> dict:
-        """Allocate the next number, seal and store the content `build(number)` returns, claim its lines."""
+              links: list[tuple[str, str]] = (), releases: str | None = None) -> dict:
+        """Allocate the next number, seal and store the content `build(number)` returns, claim its lines.
+
+        A credit note `releases` the invoice it cancels in the same transaction (status and freed lines),
+        so no crash can leave a credit note beside an invoice still marked issued."""
         if self.secret is None:
             raise RegisterProblem(f"{self.path.parent / 'register.key'}: 台帳の鍵がありません / the register key is missing")
         with self.transaction() as db:
@@ -137,6 +140,9 @@ class InvoiceRegister:
             for relation, other in links:
                 db.execute("INSERT INTO links VALUES (?, ?, ?)", (number, relation, other))
                 db.execute("INSERT INTO links VALUES (?, ?, ?)", (other, _inverse(relation), number))
+            if releases:
+                db.execute("UPDATE invoices SET status = 'corrected' WHERE invoice_no = ?", (releases,))
+                db.execute("DELETE FROM invoiced_lines WHERE invoice_no = ?", (releases,))
             return content
 
     def release(self, invoice_no: str, status: str = "corrected") -> None:
