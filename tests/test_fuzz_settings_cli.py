@@ -210,3 +210,66 @@ def test_hostile_command_lines_end_in_an_exit_code_with_words(small_company):
 
     case()
     assert _masters(small_company) == before
+
+
+# ── workbooks (as far as the reader goes): hostile Orders cells through a whole invoice run ─────────
+
+WORKBOOK_CASES = 200 if FULL else 20
+cells = st.one_of(
+    st.sampled_from([float("inf"), float("-inf"), float("nan"), 1e309 if False else 1e308, -1e308, 2**63, -(2**63) - 1,
+                     "#REF!", "#DIV/0!", "=1/0", "=A1", "1,2,3", "¥1,234", "△500", "１２３", "", " ", None, True,
+                     "R7.4.1", "令和7年4月1日", "2025-02-30", "0001-01-01", "\x07bell", "x" * 40000, "[]:*?"]),
+    st.text(max_size=20), st.integers(min_value=-10**15, max_value=10**15),
+    st.floats(allow_nan=True, allow_infinity=True), st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 1, 1)),
+)
+ORDER_FIELDS = ["order_no", "date", "customer_id", "sku", "description", "qty", "unit_price", "tax_rate", "shipped_date"]
+
+
+@pytest.fixture(scope="module")
+def orders_company(tmp_path_factory) -> Path:
+    from tests.test_invoicing import company as invoicing_company, order
+    return invoicing_company(tmp_path_factory.mktemp("fuzz-orders") / "co",
+                             [order("S1", "C1", "P10", 3, 105, "10%", date(2025, 4, 10))])
+
+
+def test_hostile_order_cells_end_in_an_exit_code_never_a_traceback(orders_company, tmp_path):
+    import shutil
+
+    from addin.services.company import load_company
+    columns = load_company(orders_company).books["sales"].sheets["orders"].columns
+    LABELS = {field: columns[field].label_ja for field in ORDER_FIELDS}
+
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    @hsettings(max_examples=WORKBOOK_CASES, deadline=None, derandomize=True, database=None,
+               suppress_health_check=list(HealthCheck))
+    @given(row=st.fixed_dictionaries({f: cells for f in ORDER_FIELDS}))
+    def case(row):
+        root = tmp_path / "case"
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.copytree(orders_company, root)
+        wb = openpyxl.load_workbook(root / "sales.xlsx")
+        ws = next(w for w in wb.worksheets if w.title.startswith("Orders"))
+        headers = [c.value for c in ws[1]]
+        written = 0
+        for field, value in row.items():
+            column = headers.index(LABELS[field]) + 1
+            try:
+                ws[f"{get_column_letter(column)}3"] = value
+                written += 1
+            except Exception:                                   # openpyxl itself refuses (e.g. control chars)
+                continue
+        assert written
+        try:
+            wb.save(root / "sales.xlsx")
+        except (ValueError, TypeError, OverflowError):
+            return
+        before = hashlib.sha256((root / "sales.xlsx").read_bytes()).hexdigest()
+        out, err = io.StringIO(), io.StringIO()
+        with time_limit(SECONDS_PER_CASE), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["invoice", str(root), "--through", "2026-03-31"])
+        assert code in (0, 1, 2) and "Traceback" not in err.getvalue() + out.getvalue(), (row, err.getvalue()[-600:])
+        assert hashlib.sha256((root / "sales.xlsx").read_bytes()).hexdigest() == before
+
+    case()

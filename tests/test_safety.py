@@ -254,11 +254,13 @@ def test_a_night_skips_a_book_that_breaks_the_reader_and_still_backs_up_and_repo
     os.mkfifo(company / "vendors.xlsx.fifo")
     (company / "vendors.xlsx").unlink()
     os.rename(company / "vendors.xlsx.fifo", company / "vendors.xlsx")   # a FIFO would hang a copy forever
+    (company / "stock.xlsx").unlink()
+    (company / "stock.xlsx").symlink_to("/dev/zero")                    # a copy of it would fill the disk
     assert main(["reconcile", str(company), "--once", "--date", NIGHT]) == 1
     rep = json.loads((company / "out" / "reconcile" / NIGHT / "report.json").read_text(encoding="utf-8"))
     assert rep["copies"]["sales.xlsx"]["status"] == "skipped: unreadable" and "calamine" in rep["copies"]["sales.xlsx"]["detail"]
-    assert rep["copies"]["vendors.xlsx"]["status"] == "skipped: not a file"
-    assert {p.name for p in Path(rep["backup"]).glob("*.xlsx")} == {"sales.xlsx", "staff.xlsx", "stock.xlsx"}
+    assert rep["copies"]["vendors.xlsx"]["status"] == rep["copies"]["stock.xlsx"]["status"] == "skipped: not a file"
+    assert {p.name for p in Path(rep["backup"]).glob("*.xlsx")} == {"sales.xlsx", "staff.xlsx"}
     capsys.readouterr()
 
 
