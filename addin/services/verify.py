@@ -19,7 +19,7 @@ from addin.state.anchor import (ANCHOR_FILE, check_ledger, check_register, genui
 from addin.state.files import STATE, read_secret
 
 #: a temp file atomic_path left when its process was killed: `.name.<random>.tmp`
-LEFTOVER = re.compile(r"^\..+\.[A-Za-z0-9_]{6,}\.tmp$")
+LEFTOVER = re.compile(r"^\..+\.(?:xlsx|xlsm|pdf|json|toml|txt)\.[a-z0-9_]{8}\.tmp$")
 STALE_SECONDS = 600           # another live run may still be writing a younger one
 
 
