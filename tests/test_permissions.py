@@ -43,13 +43,12 @@ def careless_umask():
     os.umask(previous)
 
 
-def test_every_file_the_product_writes_is_owner_only(tmp_path, careless_umask, capsys):
-    root = tmp_path / "co"
-    assert main(["demo", str(root)]) == 0                                # init, payroll, invoices, stock, validation
-    assert main(["reconcile", str(root), "--once", "--date", "2026-04-01"]) in (0, 1)
-    assert main(["restore", str(root), "--date", "2026-04-01", "--book", "staff.xlsx"]) == 0
-    assert main(["verify", str(root)]) == 0
-    assert main(["init", str(root), "--force"]) == 0
+def test_every_file_the_product_writes_is_owner_only(demo_copy, careless_umask, capsys):
+    root = demo_copy                                                     # the books as init/demo wrote them
+    for argv in (["validate"], ["payroll", "--month", "2026-03"], ["invoice", "--through", "2026-03-31"],
+                 ["stock", "--as-of", "2026-03-31"], ["reconcile", "--once", "--date", "2026-04-01"],
+                 ["restore", "--date", "2026-04-01", "--book", "staff.xlsx"], ["verify"], ["init", "--force"]):
+        assert main([argv[0], str(root), *argv[1:]]) in (0, 1), argv
     listing = {}
     for path in sorted(root.rglob("*")):
         rel = str(path.relative_to(root))
@@ -59,7 +58,8 @@ def test_every_file_the_product_writes_is_owner_only(tmp_path, careless_umask, c
         assert listing[rel] == matches[-1], f"{rel}: {oct(listing[rel])}, expected {oct(matches[-1])}"
     unused = [p for p, _ in WRITTEN if not any(fnmatch.fnmatch(rel, p) for rel in listing)]
     assert unused == [], unused
-    assert stat.S_IMODE(root.stat().st_mode) == 0o700                   # a folder init created
+    assert main(["init", str(root.parent / "new")]) == 0
+    assert stat.S_IMODE((root.parent / "new").stat().st_mode) == 0o700    # a company folder init creates
     capsys.readouterr()
 
 
