@@ -75,10 +75,11 @@ def backup(copies: dict[str, Path], folder: Path, day: date) -> Path:
     """Copy tonight's consistent copies into folder/YYYY-MM-DD — or, when that night already has a
     backup with other bytes, beside it (YYYY-MM-DD.2, .3 …). An identical rerun reuses the backup."""
     private_folder(folder)
-    same_night = sorted((n for n, (d, _) in nights(folder).items() if d == day), key=lambda n: nights(folder)[n][1])
+    found = nights(folder)
+    same_night = sorted((n for n, (d, _) in found.items() if d == day), key=lambda n: found[n][1])
     if same_night and _same(copies, folder / same_night[-1]):
         return folder / same_night[-1]
-    target = folder / (day.isoformat() if not same_night else f"{day.isoformat()}.{nights(folder)[same_night[-1]][1] + 1}")
+    target = folder / (day.isoformat() if not same_night else f"{day.isoformat()}.{found[same_night[-1]][1] + 1}")
     private_folder(target)
     for name, path in copies.items():
         with atomic_path(target / name) as tmp:
