@@ -189,7 +189,8 @@ def _masters(root: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in root.glob("*.xlsx") if p.name != "invoices.xlsx"}
 
 
-def test_hostile_command_lines_end_in_an_exit_code_with_words(small_company):
+def test_hostile_command_lines_end_in_an_exit_code_with_words(small_company, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)                 # "" and "." mean the current folder: a scratch one, never the repo
     before = _masters(small_company)
 
     @hsettings(max_examples=CLI_CASES, deadline=None, derandomize=True, database=None,
