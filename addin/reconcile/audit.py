@@ -36,6 +36,12 @@ def keyed_digest(secret: bytes, value: str) -> str:
     return mask(value) + DIGEST_MARK + hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def _row_key(secret: bytes) -> str:
+    """pandas' row hash takes a 16-character key: derived from the company key, so a stored digest of a
+    low-entropy row (hours, an allowance) cannot be matched by hashing guesses without it."""
+    return hashlib.sha256(b"rows:" + secret).hexdigest()[:16] if secret else "0123456789123456"
+
+
 def snapshot(tables: dict[tuple[str, str], Table], personal: set[str] = frozenset(),
              secret: bytes = b"") -> dict[tuple[str, str], dict]:
     """Per sheet: where each field sits, and its rows — keyed sheets as {key: {field: text, "_row": n}},
@@ -51,7 +57,7 @@ def snapshot(tables: dict[tuple[str, str], Table], personal: set[str] = frozense
             records = texts.assign(_row=[int(r) for r in table.rows]).to_dict("records")
             out[name] = {"columns": dict(table.columns), "rows": {row[key]: row for row in records if row[key]}}
         else:     # transactional sheets: one 64-bit digest per row, compared as sets
-            digests = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
+            digests = pd.util.hash_pandas_object(frame, index=False, hash_key=_row_key(secret)).to_numpy(dtype=np.uint64)
             out[name] = {"columns": dict(table.columns), "digests": digests,
                          "row_numbers": np.asarray(table.rows, dtype=np.int64)}
     return out
