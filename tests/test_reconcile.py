@@ -268,7 +268,8 @@ def test_backup_retention_and_restore(company, capsys):
     (company / "staff.xlsx").write_bytes(b"ruined")
     assert main(["restore", str(company), "--date", NIGHT, "--book", "staff.xlsx"]) == 0
     assert (company / "staff.xlsx").read_bytes() == original
-    assert (company / ".backoffice" / "backups" / f"pre-restore-{NIGHT}" / "staff.xlsx").read_bytes() == b"ruined"
+    aside, = (company / ".backoffice" / "backups" / "pre-restore").glob(f"{NIGHT}-*")      # timestamped, never reused
+    assert (aside / "staff.xlsx").read_bytes() == b"ruined"
     capsys.readouterr()
 
 

@@ -68,6 +68,9 @@ def load_company(root: Path) -> Company:
             settings = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError(f"{path}: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{path}: 読めません / cannot be read: {exc}") from None
+        checked_settings(settings)
     rulebook = load_rulebook(root)
     books = build_schemas(rulebook.schemas)
     for spec in books.values():
@@ -76,3 +79,12 @@ def load_company(root: Path) -> Company:
         except BookUnreadable:
             pass    # two candidates: reported when the book is opened
     return Company(root, settings, rulebook, books)
+
+
+def checked_settings(settings: dict[str, Any]) -> None:
+    """Every value of backoffice.toml within its type, range and list (see addin/services/settings.py)."""
+    from addin.services.settings import check_settings
+    try:
+        check_settings(settings)
+    except ValueError as bad:
+        raise SettingsError(str(bad)) from None
