@@ -36,7 +36,11 @@ def _company(root: Path):
 
 
 def cmd_init(args, progress) -> int:
-    written = init_company(args.dir, args.lang)
+    from addin.services.setup import SetupRefused
+    try:
+        written = init_company(args.dir, args.lang, force=getattr(args, "force", False))
+    except (SetupRefused, SettingsError) as refused:
+        raise UsageProblem(str(refused)) from None
     for path in written:
         print(path)
     return 0
@@ -46,7 +50,11 @@ def cmd_demo(args, progress) -> int:
     if args.scale < 1:
         raise UsageProblem("--scale must be 1 or more")
     progress(f"demo company (scale {args.scale}) → {args.dir}")
-    demo, written = make_demo(args.dir, args.scale, args.errors, args.lang, args.seed)
+    from addin.services.setup import SetupRefused
+    try:
+        demo, written = make_demo(args.dir, args.scale, args.errors, args.lang, args.seed)
+    except SetupRefused as refused:
+        raise UsageProblem(str(refused)) from None
     for path in written:
         print(path)
     progress(f"{sum(len(r) for b in demo.rows.values() for r in b.values()):,} rows written")
@@ -80,10 +88,18 @@ def _month_end(root: Path, month, progress) -> int:
     return max(run.exit_code, invoices.exit_code, stock.exit_code)
 
 
+def _opener(args, company):
+    """The books as they are, or (--recalculate) recalculated private copies of them."""
+    from contextlib import nullcontext
+    from addin.services.validation import open_company_book, recalculating_opener
+    return recalculating_opener(company) if getattr(args, "recalculate", False) else nullcontext(open_company_book)
+
+
 def cmd_validate(args, progress) -> int:
     company = _company(args.dir)
     lang = args.lang or company.lang
-    result = validate_company(company, progress=lambda book: progress(f"validating {book}"))
+    with _opener(args, company) as opener:
+        result = validate_company(company, opener, progress=lambda book: progress(f"validating {book}"))
     issues = list(result.issues)
     report = write_issues_workbook(company.out / "validation.xlsx", issues, lang)
     if args.format == "json":
@@ -98,9 +114,12 @@ def cmd_validate(args, progress) -> int:
 
 def _month(text: str):
     try:
-        return dt.datetime.strptime(text, "%Y-%m").date()
+        month = dt.datetime.strptime(text, "%Y-%m").date()
     except ValueError:
         raise UsageProblem(f"--month {text!r}: YYYY-MM で指定してください / use YYYY-MM") from None
+    if not 1900 <= month.year <= 2199:
+        raise UsageProblem(f"--month {text!r}: 1900〜2199年の月にしてください / use a month in 1900–2199")
+    return month
 
 
 def _print_issues(issues, lang: str) -> None:
@@ -112,7 +131,8 @@ def _print_issues(issues, lang: str) -> None:
 def cmd_payroll(args, progress) -> int:
     company = _company(args.dir)
     lang = args.lang or company.lang
-    run = run_payroll(company, _month(args.month), progress=progress)
+    with _opener(args, company) as opener:
+        run = run_payroll(company, _month(args.month), opener, progress=progress)
     _report_payroll(run, lang)
     return run.exit_code
 
@@ -130,9 +150,12 @@ def _day(text: str | None, option: str):
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise UsageProblem(f"{option} {text!r}: YYYY-MM-DD で指定してください / use YYYY-MM-DD") from None
+    if not 1900 <= day.year <= 2199:      # beyond what any rule or calendar here covers
+        raise UsageProblem(f"{option} {text!r}: 1900〜2199年の日付にしてください / use a date in 1900–2199")
+    return day
 
 
 def cmd_invoice(args, progress) -> int:
@@ -181,9 +204,9 @@ def cmd_excel(args, progress) -> int:
 def _reconcile_log(company) -> None:
     """Unattended runs log to a rotating file besides the terminal."""
     import logging
-    from logging.handlers import RotatingFileHandler
-    folder = company.root / ".backoffice" / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
+    from addin.state.files import private_folder, state_folder
+    from addin.state.logs import PrivateRotatingFileHandler as RotatingFileHandler
+    folder = private_folder(state_folder(company.root) / "logs")
     handler = RotatingFileHandler(folder / "reconcile.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     logger = logging.getLogger("backoffice")
@@ -211,14 +234,12 @@ def cmd_reconcile(args, progress) -> int:
 
 
 def cmd_restore(args, progress) -> int:
-    from addin.reconcile.backups import restore
+    from addin.reconcile.backups import BackupProblem, restore
     company = _company(args.dir)
-    day = _day(args.date, "--date")
     folder = company.root / ".backoffice" / "backups"
-    books = args.book or sorted(p.name for p in (folder / day.isoformat()).glob("*.xlsx"))
     try:
-        for path in restore(folder, day, company.root, books):
+        for path in restore(folder, args.date, company.root, args.book):
             print(f"restored {path}")
-    except FileNotFoundError as missing:
-        raise UsageProblem(str(missing)) from None
+    except BackupProblem as problem:
+        raise UsageProblem(str(problem)) from None
     return 0

@@ -16,6 +16,7 @@ from pathlib import Path
 from addin.cli.progress import Progress
 
 log = logging.getLogger("backoffice")
+RECALCULATE_HELP = "read private copies of the books recalculated by LibreOffice (formulas without saved results)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="a new company folder with empty, formatted workbooks")
     p.add_argument("dir", type=Path)
     p.add_argument("--lang", choices=["ja", "en"], default="ja")
+    p.add_argument("--force", action="store_true", help="replace existing workbooks after copying them aside")
 
     p = sub.add_parser("demo", help="the demo company, then its month end")
     p.add_argument("dir", type=Path)
@@ -37,11 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--lang", choices=["ja", "en"], default=None)
+    p.add_argument("--recalculate", action="store_true", help=RECALCULATE_HELP)
 
     p = sub.add_parser("payroll", help="the month's payroll: register, pay slips, Zengin file, summary.json")
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
     p.add_argument("--month", required=True, help="work month YYYY-MM (attendance month; paid per settings)")
     p.add_argument("--lang", choices=["ja", "en"], default=None)
+    p.add_argument("--recalculate", action="store_true", help=RECALCULATE_HELP)
 
     p = sub.add_parser("invoice", help="qualified invoices for shipped, uninvoiced orders")
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
@@ -74,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     cmd_receivables.add_parser(sub)
     from addin.cli.cmd_books import add_books_parser
     add_books_parser(sub)
+    p = sub.add_parser("verify", help="check the invoice register, run ledger and anchors; say what is wrong")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
 
     p = sub.add_parser("excel", help="Excel integration")
     p.add_argument("action", choices=["setup", "check", "remove-conf-sheets"])
@@ -85,11 +91,16 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     args = _parser().parse_args(argv)
-    from addin.cli import commands
+    values = [item for value in vars(args).values() for item in (value if isinstance(value, list) else [value])]
+    if any("\x00" in str(value) for value in values):     # no path, date or name can hold one
+        print("引数に NUL 文字があります / an argument contains a NUL character", file=sys.stderr)
+        return 2
+    from addin.cli import cmd_verify, commands
 
     from addin.cli import cmd_books
-    handler = (getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}", None)
-               or getattr(cmd_books, f"cmd_{args.command}"))
+    handler = getattr(args, "handler", None) or next(
+        getattr(module, f"cmd_{args.command}") for module in (commands, cmd_books, cmd_verify)
+        if hasattr(module, f"cmd_{args.command}"))
     started = time.perf_counter()
     try:
         code = handler(args, Progress(sys.stderr))
@@ -99,13 +110,28 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("中断しました / interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # last line of defence: say what happened, keep the traceback in the log
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # last line of defence (even a native library's panic): say where, exit 2
         if os.environ.get("BACKOFFICE_DEBUG"):
             traceback.print_exc()
-        print(f"内部エラー / internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(_located(args, exc), file=sys.stderr)
         return 2
     log.debug("done in %.2fs", time.perf_counter() - started)
     return code
+
+
+def _located(args, exc: BaseException) -> str:
+    """The command, the company folder and what went wrong, with the database named when it is at fault."""
+    import sqlite3
+    where = f"backoffice {args.command} {getattr(args, 'dir', '')}".rstrip()
+    text = str(exc).splitlines()[0][:300] if str(exc) else ""
+    if isinstance(exc, sqlite3.DatabaseError):
+        return (f"{where}: .backoffice/state.db を使えません / the state database cannot be used "
+                f"({type(exc).__name__}: {text}); `backoffice verify` で確認してください / run `backoffice verify`")
+    if isinstance(exc, (OverflowError, ArithmeticError)):
+        return f"{where}: 範囲外の数値があります / a number is out of range ({type(exc).__name__}: {text})"
+    return f"{where}: 内部エラー / internal error: {type(exc).__name__}: {text}"
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from addin.tax import RateTotals, tax_on_exclusive, tax_on_inclusive
 
 @dataclass
 class Line:
-    key: str                 # order_no|sku|description: what makes an order line invoiced once
+    key: str                 # order_no#n (the n-th line of the order): what makes an order line invoiced once
     order_no: str
     shipped_date: date
     sku: str
@@ -52,8 +52,23 @@ class Draft:
         return sum(t.total for t in self.by_rate.values())
 
 
-def line_key(order_no: str, sku, description) -> str:
-    return f"{order_no}|{sku or ''}|{description or ''}"
+KEY_MARK = "#"
+
+
+def line_keys(frame: pd.DataFrame) -> pd.Series:
+    """Each order row's key: its order number and its line within that order (1, 2 … in sheet order),
+    never editable text — a changed description or price is the same line, edited."""
+    numbers = frame["order_no"].fillna("").astype(str)
+    return numbers + KEY_MARK + (numbers.groupby(numbers).cumcount() + 1).astype(str)
+
+
+def order_of_key(key: str) -> str:
+    return key.rsplit(KEY_MARK, 1)[0]
+
+
+#: what an issued line says that the order row must still say (else the invoice needs a correction)
+INVOICED_FIELDS = (("sku", "sku"), ("qty", "qty"), ("unit_price", "unit_price"), ("rate", "tax_rate"),
+                   ("date", "shipped_date"))
 
 
 def totals_by_rate(lines: list[Line], rates: dict[str, Fraction], settings: InvoiceSettings) -> dict[str, RateTotals]:
@@ -73,16 +88,52 @@ def _issue(table: Table, position: int, field_name: str, code: str, ja: str, en:
     return Issue(table.book, table.sheet, table.cell(field_name, position), field_name, code, Severity.ERROR, ja, en)
 
 
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _shown(value) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+        return format(Decimal(str(value)).normalize(), "f")
+    return _text(value)
+
+
+def edited_lines(orders: Table, invoiced: dict[str, tuple[str, dict]]) -> list[Issue]:
+    """Order rows already on an issued invoice whose content no longer matches it: each is reported at
+    its cell (exit 1) and needs a correction (credit note + replacement), never a second invoice."""
+    frame = orders.frame
+    issues = []
+    for position, key in zip(frame.index, line_keys(frame)):
+        if key not in invoiced:
+            continue
+        number, line = invoiced[key]
+        row = frame.loc[position]
+        description = _text(row["description"]) or _text(row["sku"])
+        pairs = [(f, _shown(line.get(stored)), _shown(row[f])) for stored, f in INVOICED_FIELDS]
+        pairs.append(("description", str(line.get("description", "")), str(description)))
+        for field_name, was, now in pairs:
+            if field_name in orders.frame.columns and was != now:
+                issues.append(_issue(orders, position, field_name, "invoiced_line_edited",
+                                     f"請求済み（{number}）の行が変更されています（{was} → {now}）。"
+                                     f"訂正は backoffice invoice --correct {number} で行ってください",
+                                     f"this line is on issued invoice {number} and was changed ({was} → {now}); "
+                                     f"correct it with backoffice invoice --correct {number}"))
+                break
+    return issues
+
+
 def build_drafts(orders: Table, customers: Table, through: date, invoiced: set[str], bad_rows: set[int],
                  rates: dict[str, Fraction], settings: InvoiceSettings) -> tuple[list[Draft], list[Issue]]:
     frame = orders.frame
     shipped = frame["shipped_date"].notna() & (frame["shipped_date"] <= pd.Timestamp(through))
     people = customers.frame.drop_duplicates("customer_id").set_index("customer_id")
+    keys = line_keys(frame)
     groups: dict[tuple[str, date], list[int]] = {}
     for position in frame.index[shipped]:
         row = frame.loc[position]
-        key = line_key(row["order_no"], row["sku"], row["description"])
-        if key in invoiced or row["customer_id"] not in people.index:
+        if keys[position] in invoiced or row["customer_id"] not in people.index:
             continue
         closing = str(people.loc[row["customer_id"], "closing_day"] or "end")
         end = period_end(row["shipped_date"].date(), closing)
@@ -105,7 +156,7 @@ def build_drafts(orders: Table, customers: Table, through: date, invoiced: set[s
                                  f"支払条件「{customer['payment_terms']}」を読めません（例: 翌月末、翌月25日）",
                                  f"payment terms {customer['payment_terms']!r} not understood (e.g. 翌月末, 翌月25日)"))
             continue
-        lines = [_line(orders, frame.loc[p], p) for p in positions]
+        lines = [_line(orders, frame.loc[p], p, keys[p]) for p in positions]
         lines.sort(key=lambda line: (line.shipped_date, line.order_no, line.key))
         closing = str(customer["closing_day"] or "end")
         drafts.append(Draft(customer_id, customer["name"], customer["honorific"] or "御中", customer["postal_code"] or "",
@@ -114,11 +165,11 @@ def build_drafts(orders: Table, customers: Table, through: date, invoiced: set[s
     return drafts, issues
 
 
-def _line(orders: Table, row: pd.Series, position: int) -> Line:
+def _line(orders: Table, row: pd.Series, position: int, key: str) -> Line:
     qty = row["qty"]
     price = int(row["unit_price"])
     amount = Fraction(qty) * price
-    return Line(line_key(row["order_no"], row["sku"], row["description"]), row["order_no"], row["shipped_date"].date(),
-                row["sku"] or "", row["description"] or row["sku"] or "", qty, price,
+    return Line(key, row["order_no"], row["shipped_date"].date(),
+                _text(row["sku"]), _text(row["description"]) or _text(row["sku"]), qty, price,
                 int(floor_yen(amount.numerator, amount.denominator)), row["tax_rate"], row["tax_rate"] != "10",
                 int(orders.rows[position]))

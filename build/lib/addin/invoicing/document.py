@@ -42,11 +42,6 @@ def content_hash(content: dict) -> str:
     return hashlib.sha256(canonical(content).encode("utf-8")).hexdigest()
 
 
-def chain_hash(previous: str, digest: str) -> str:
-    """Each register row seals the one before it: a changed or removed row breaks every later seal."""
-    return hashlib.sha256(f"{previous}:{digest}".encode()).hexdigest()
-
-
 def credit_note_of(original: dict, number: str, issued_on: date, reason: str = "") -> dict:
     """A 適格返還請求書 cancelling the original in full: the same lines with negative amounts, the
     date of the return and of the original sales (FACTS.md §5)."""

@@ -10,8 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import math
+
 import numpy as np
 import pandas as pd
+
+from addin.model.grid import CellError, UncachedFormula
 
 from addin.normalize.booleans import NotABoolean, parse_bool
 from addin.normalize.dates import NotADate, parse_date, parse_month
@@ -42,6 +46,9 @@ def scalar_parser(kind: str, options: dict | None = None) -> Callable[[Any], Any
         return clean_text
     if kind == "code":
         pad = int(options.get("pad", 0))
+        if options.get("pad_numbers_only"):
+            # a fixed-length number typed as a number lost its leading zeros; typed as text, it is as typed
+            return lambda v: clean_code(v, pad=pad if isinstance(v, (int, float)) and not isinstance(v, bool) else 0)
         return lambda v: clean_code(v, pad=pad)
     if kind == "kana":
         return bank_kana
@@ -106,6 +113,18 @@ def blank_mask(raw) -> np.ndarray:
     return np.where(codes < 0, True, blank[np.maximum(codes, 0)]) if len(uniques) else np.ones(len(codes), dtype=bool)
 
 
+def cell_problem(value: Any) -> str | None:
+    """The issue code of a cell that holds no value at all: an error, a formula never calculated,
+    a number that is not finite."""
+    if isinstance(value, UncachedFormula):
+        return "formula_not_cached"
+    if isinstance(value, CellError):
+        return "error_value"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "error_value"
+    return None
+
+
 def normalize_values(raw, kind: str, options: dict | None = None,
                      check: Callable[[Any], str | None] | None = None) -> Parsed:
     """Normalise a column of raw cell values; failures leave the value empty and record a code.
@@ -118,6 +137,11 @@ def normalize_values(raw, kind: str, options: dict | None = None,
     results: list = []
     failures: list = []
     for value in uniques:
+        unusable = cell_problem(value)
+        if unusable:
+            results.append(None)
+            failures.append(unusable)
+            continue
         try:
             parsed = parse(value)
             results.append(parsed)
@@ -128,6 +152,12 @@ def normalize_values(raw, kind: str, options: dict | None = None,
     # position len(uniques) stands for the empty cell (factorize's -1)
     results.append(None)
     failures.append(None)
+    # NaN looks empty to pandas; a cell holding NaN is not an empty cell
+    not_a_number = [i for i in np.flatnonzero(codes < 0) if isinstance(raw[i], float)]
+    if not_a_number:
+        results.append(None)
+        failures.append("error_value")
+        codes[not_a_number] = len(uniques) + 1
     codes = np.where(codes < 0, len(uniques), codes)
     typed = _typed(results, kind)
     values = typed.take(codes) if hasattr(typed, "take") else np.take(typed, codes)

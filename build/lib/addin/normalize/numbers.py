@@ -27,7 +27,11 @@ def parse_decimal(value: Any) -> Decimal | None:
         return Decimal(value)
     if isinstance(value, float):
         # Excel keeps doubles; repr gives the shortest decimal that round-trips (0.1, not 0.1000…).
-        return Decimal(repr(value)) if value == value else None
+        if value != value:
+            return None
+        if value in (float("inf"), float("-inf")):
+            raise NotANumber(value)
+        return Decimal(repr(value))
     if isinstance(value, Decimal):
         return value
     if not isinstance(value, str):

@@ -8,20 +8,34 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from addin.outputs.atomic import FILE_MODE, FOLDER_MODE, private_folder
+
+
+def _owner_only(folder: Path) -> None:
+    """Whatever a writer library created inside (xlsxwriter, json, PDFs) ends owner-only."""
+    os.chmod(folder, FOLDER_MODE)
+    for base, folders, files in os.walk(folder):
+        for name in folders:
+            os.chmod(os.path.join(base, name), FOLDER_MODE)
+        for name in files:
+            os.chmod(os.path.join(base, name), FILE_MODE)
+
 
 @contextlib.contextmanager
-def staged_folder(target: Path, private: bool = False):
+def staged_folder(target: Path, private: bool = True):
     """Yield an empty temporary folder; on success it becomes `target` (replacing an older one).
 
-    On any error the temporary folder is removed and `target` is left as it was.
+    On any error the temporary folder is removed and `target` is left as it was. Everything inside is
+    made owner-only (0700 folders, 0600 files) unless `private=False`.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(target.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    if private:
-        os.chmod(tmp, 0o700)
+    os.chmod(tmp, FOLDER_MODE)
     try:
         yield tmp
+        if private:
+            _owner_only(tmp)
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old")
@@ -37,7 +51,7 @@ def staged_folder(target: Path, private: bool = False):
 
 def write_private(path: Path, data: bytes) -> Path:
     """Owner-only file (personal data inside) in a staged folder."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     return path

@@ -70,6 +70,16 @@ def write_stock_book(path: Path, valuation, counts: pd.DataFrame, match: pd.Data
     return path
 
 
+def _sheet_name(text: str, wb) -> str:
+    """A vendor code as a sheet name: Excel forbids []:*?/\\ and more than 31 characters; never twice."""
+    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in text).strip("'")[:28] or "_"
+    name, n = base, 1
+    while name.lower() in {ws.name.lower() for ws in wb.worksheets()}:
+        n += 1
+        name = f"{base}~{n}"
+    return name
+
+
 def write_reorder_book(path: Path, proposals: pd.DataFrame, vendor_names: dict, as_of: dt.date) -> Path:
     """One sheet per vendor: a purchase order the manager can edit (qty) and send; amounts are formulas."""
     wb = new_workbook(path)
@@ -79,7 +89,7 @@ def write_reorder_book(path: Path, proposals: pd.DataFrame, vendor_names: dict, 
     if proposals.empty:
         wb.add_worksheet("発注提案").write_string(0, 0, "発注が必要な商品はありません")
     for vendor_id, lines in proposals.groupby("vendor_id", sort=True):
-        ws = wb.add_worksheet(str(vendor_id)[:31])
+        ws = wb.add_worksheet(_sheet_name(str(vendor_id), wb))
         ws.write_string(0, 0, f"発注書（案） {vendor_names.get(vendor_id, '')} 御中", bold)
         ws.write_string(1, 0, f"作成日 {as_of.isoformat()}")
         for c, text in enumerate(["商品コード", "商品名", "在庫", "発注残", "発注点", "発注数", "単価", "金額"]):

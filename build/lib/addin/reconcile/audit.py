@@ -3,6 +3,9 @@ successful run — row by row and field by field, salaries, bank accounts and pr
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import numpy as np
 import pandas as pd
 
@@ -22,25 +25,47 @@ def _text(value) -> str:
     return str(value)
 
 
-def snapshot(tables: dict[tuple[str, str], Table]) -> dict[tuple[str, str], dict]:
+#: a personal field in a stored snapshot: its mask (what a report may show) and a keyed digest
+DIGEST_MARK = "\x1f"
+
+
+def keyed_digest(secret: bytes, value: str) -> str:
+    """Enough to see that a personal value changed, never the value (HMAC with the company key)."""
+    if not value:
+        return ""
+    return mask(value) + DIGEST_MARK + hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _row_key(secret: bytes) -> str:
+    """pandas' row hash takes a 16-character key: derived from the company key, so a stored digest of a
+    low-entropy row (hours, an allowance) cannot be matched by hashing guesses without it."""
+    return hashlib.sha256(b"rows:" + secret).hexdigest()[:16] if secret else "0123456789123456"
+
+
+def snapshot(tables: dict[tuple[str, str], Table], personal: set[str] = frozenset(),
+             secret: bytes = b"") -> dict[tuple[str, str], dict]:
     """Per sheet: where each field sits, and its rows — keyed sheets as {key: {field: text, "_row": n}},
-    the others as {row digest: excel row}."""
+    the others as {row digest: excel row}. Personal fields are stored as keyed digests, not values."""
     out = {}
     for name, table in tables.items():
         frame = table.frame
         if name in KEYS:
             key = KEYS[name]
             texts = frame.map(_text)
+            for field in set(texts.columns) & set(personal) - {key}:
+                texts[field] = texts[field].map(lambda value: keyed_digest(secret, value))
             records = texts.assign(_row=[int(r) for r in table.rows]).to_dict("records")
             out[name] = {"columns": dict(table.columns), "rows": {row[key]: row for row in records if row[key]}}
         else:     # transactional sheets: one 64-bit digest per row, compared as sets
-            digests = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
+            digests = pd.util.hash_pandas_object(frame, index=False, hash_key=_row_key(secret)).to_numpy(dtype=np.uint64)
             out[name] = {"columns": dict(table.columns), "digests": digests,
                          "row_numbers": np.asarray(table.rows, dtype=np.int64)}
     return out
 
 
 def _shown(field: str, value: str, personal: set[str]) -> str:
+    if DIGEST_MARK in value:
+        return value.split(DIGEST_MARK)[0]
     return mask(value) if field in personal and value else value
 
 

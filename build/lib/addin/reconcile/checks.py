@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from addin.dates import add_months, month_end
+from addin.invoicing.build import line_keys, order_of_key
 from addin.invoicing.terms import period_end
 from addin.model import column_letter
 from addin.model.privacy import mask
@@ -36,6 +37,8 @@ class Night:
     unavailable: set[str]            # book names not copied tonight
     register: object | None = None   # InvoiceRegister
     settings: dict = field(default_factory=dict)
+    runs: object | None = None       # RunLedger (the run ledger, not the stock ledger)
+    secret: bytes | None = None      # the company key (register seal, anchors)
 
     def table(self, book: str, sheet: str):
         if book in self.unavailable:
@@ -108,9 +111,8 @@ def _invoiced(night: Night) -> set[str]:
 
 
 def order_keys(frame: pd.DataFrame) -> pd.Series:
-    """line_key for every order row, vectorised."""
-    return frame["order_no"].fillna("").astype(str) + "|" + frame["sku"].fillna("").astype(str) + "|" + \
-        frame["description"].fillna("").astype(str)
+    """line_key for every order row, vectorised (order number + its line within the order)."""
+    return line_keys(frame)
 
 
 def shipped_not_invoiced(night: Night) -> list[dict]:
@@ -140,8 +142,8 @@ def invoices_without_order(night: Night) -> list[dict]:
             "SELECT l.invoice_no, l.line_key FROM invoiced_lines l JOIN invoices i USING (invoice_no) WHERE i.status = 'issued'"):
         if key not in existing:
             out.append(_finding(".backoffice/state.db", "invoices", "", number,
-                                f"請求書 {number} の明細 {key.split('|')[0]} に対応する受注がありません",
-                                f"invoice {number} line {key.split('|')[0]} has no order"))
+                                f"請求書 {number} の明細 {order_of_key(key)} に対応する受注がありません",
+                                f"invoice {number} line {order_of_key(key)} has no order"))
     return out
 
 
@@ -150,6 +152,13 @@ def invoice_register(night: Night) -> list[dict]:
         return []
     return [_finding(".backoffice/state.db", "invoices", "", f.invoice_no, f"{f.code}: {f.detail}", f"{f.code}: {f.detail}")
             for f in night.register.verify()]
+
+
+def state_integrity(night: Night) -> list[dict]:
+    """The anchors outside state.db, the run ledger, documents without a register row, owner-only modes."""
+    from addin.services.verify import state_findings     # the same checks as `backoffice verify`
+    return [_finding(f.where, "", "", f.code, f.detail, f.detail)
+            for f in state_findings(night.company, night.register, night.runs, night.secret, with_register=False)]
 
 
 def payroll_last_month(night: Night) -> list[dict]:
@@ -258,6 +267,7 @@ CHECKS: dict[str, Callable[..., list[dict]]] = {
     "shipped_not_invoiced": shipped_not_invoiced,
     "invoices_without_order": invoices_without_order,
     "invoice_register": invoice_register,
+    "state_integrity": state_integrity,
     "payroll_last_month": payroll_last_month,
     "three_way_match": three_way_match_check,
     "duplicate_bank_accounts": duplicate_bank_accounts,

@@ -1,10 +1,17 @@
-"""One night: lock, consistent copies, validation and the checks on the copies, change audit,
-backups, report — the master workbooks are only ever read (copied), never written."""
+"""One night: lock, consistent copies, backups, validation and the checks on the copies, change audit,
+report — the master workbooks are only ever read (copied), never written.
+
+Temporary copies live in the company's own private folder (`.backoffice/tmp/`, 0700), are removed on
+every exit path Python sees, and what a killed run left there is swept at the next start. A book that
+cannot be read is skipped and reported; the others are still backed up and checked, and the report is
+always written.
+"""
 
 from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -17,14 +24,18 @@ from addin.outputs.staging import staged_folder
 from addin.reconcile import audit, backups
 from addin.reconcile.checks import CHECKS, Night, run_check
 from addin.reconcile.lock import AlreadyRunning, RunLock
-from addin.reconcile.snapshot import consistent_copy
+from addin.reconcile.snapshot import Copy, consistent_copy
 from addin.services.company import Company
 from addin.services.validation import FILE_READERS, validate_company
+from addin.services.verify import anchor_everywhere, sweep_leftovers
 from addin.state import InvoiceRegister
+from addin.state.files import STATE, company_secret, private_folder, state_folder
 from addin.state.runs import RunLedger
 from addin.workbook import open_book
 
 log = logging.getLogger("backoffice.reconcile")
+
+SCRATCH = "tmp"
 
 
 @dataclass
@@ -39,13 +50,16 @@ class Outcome:
 def nightly_run(company: Company, day: date | None = None, sleep: Callable[[float], None] = time.sleep,
                 copier=None, progress: Callable[[str], None] = lambda _: None) -> Outcome:
     day = day or date.today()
-    state = company.root / ".backoffice"
+    state = state_folder(company.root)
     try:
         with RunLock(state / "reconcile.lock"):
             return _run(company, day, sleep, copier, progress, state)
     except AlreadyRunning as busy:
         log.warning("%s", busy)
         return Outcome("could not run", 2, detail=str(busy))
+    except backups.BackupProblem as bad:
+        log.error("%s", bad)
+        return Outcome("could not run", 2, detail=str(bad))
 
 
 def _sweep(folders: list[Path]) -> None:
@@ -59,47 +73,98 @@ def _sweep(folders: list[Path]) -> None:
 
 def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> Outcome:
     settings = company.rulebook.settings.get("reconcile", {})
+    retention = backups.retention(settings.get("backups", {}))
+    scratch_root = state / SCRATCH
+    shutil.rmtree(scratch_root, ignore_errors=True)          # copies a killed night left behind
     _sweep([company.out / "reconcile", state / "backups"])
+    sweep_leftovers(company)
     started = datetime.now().isoformat(timespec="seconds")
-    with tempfile.TemporaryDirectory(prefix="backoffice-night-") as scratch:
+    secret = company_secret(state)
+    with tempfile.TemporaryDirectory(prefix="night-", dir=private_folder(scratch_root)) as scratch:
         copies = _copy_all(company, Path(scratch), settings, sleep, copier, progress)
         good = {name: c.path for name, c in copies.items() if c.status == "ok"}
         if not good:
             return Outcome("could not run", 2, detail="no workbook could be read: " +
                            ", ".join(f"{c.book} {c.status}" for c in copies.values()))
+        progress("backups")       # before anything reads the copies: a book that breaks a reader is still kept
+        backup_folder = backups.backup({company.books[n].file: p for n, p in good.items()}, state / "backups", day)
+        backups.prune(state / "backups", *retention, keep_also=backup_folder)
         progress("validating the copies")
-        files = {company.books[name].file: path for name, path in good.items()}
-        validation = validate_company(company, lambda book, co: open_book(files[co.books[book].file], co.books[book].file),
-                                      only=set(good), readers=FILE_READERS)
-        register = InvoiceRegister(state / "state.db") if (state / "state.db").exists() else None
-        ledger = RunLedger(state / "state.db")
+        validation = _validate(company, good, copies)
+        register, ledger, unusable = _open_state(state)
         try:
-            night = Night(company, day, validation, set(company.books) - set(good), register)
+            night = Night(company, day, validation, set(company.books) - set(good), register, runs=ledger, secret=secret)
             checks = [_check(name, night, settings, progress) for name in CHECKS]
-            tonight = audit.snapshot({k: v for k, v in validation.tables.items()})
-            previous = ledger.last_success_before(day.isoformat())
+            if unusable:
+                checks.append({"name": "state_database", "status": "error", "count": 0, "findings": [],
+                               "detail": unusable})
             personal = {f for b in company.books.values() for s in b.sheets.values() for f, c in s.columns.items() if c.personal}
+            tonight = audit.snapshot(dict(validation.tables), personal, secret)
+            previous = ledger.last_success_before(day.isoformat()) if ledger else None
             changes = audit.changes(ledger.snapshot(previous) if previous else {}, tonight, company.books, personal,
                                     settings.get("audit_priority", []))
-            progress("backups")
-            kept = settings.get("backups", {})
-            backup_folder = backups.backup({company.books[n].file: p for n, p in good.items()}, state / "backups", day)
-            backups.prune(state / "backups", int(kept.get("daily", 14)), int(kept.get("weekly", 8)), int(kept.get("monthly", 12)))
             report = _report(day, checks, changes, copies, previous, backup_folder)
             folder = company.out / "reconcile" / day.isoformat()
-            earlier = [h for h in ledger.history(day.isoformat()) if h[0] != day.isoformat()]
+            earlier = [h for h in ledger.history(day.isoformat()) if h[0] != day.isoformat()] if ledger else []
             history = earlier[-29:] + [(day.isoformat(), report["status"], report["findings"])]
+            if ledger is not None:
+                progress("recording the night in the run ledger")
+                ledger.record(day.isoformat(), started, report["status"], report["findings"], str(folder), tonight)
+                clean = all(c["status"] == "pass" for c in checks if c["name"] in ("invoice_register", "state_integrity"))
+                report["anchor"] = anchor_everywhere(company, secret, register, ledger, day.isoformat(), backup_folder,
+                                                     clean)
             progress(f"writing {folder}")
-            with staged_folder(folder, private=True) as tmp:
+            with staged_folder(folder) as tmp:
                 write_report(tmp, report, history)
-            progress("recording the night in the run ledger")
-            ledger.record(day.isoformat(), started, report["status"], report["findings"], str(folder), tonight)
         finally:
-            ledger.close()
-            if register is not None:
-                register.close()
+            for connection in (ledger, register):
+                if connection is not None:
+                    connection.close()
     log.info("reconcile %s: %s, %d finding(s) → %s", day, report["status"], report["findings"], folder)
     return Outcome(report["status"], 0 if report["status"] == "pass" else 1, folder, checks=checks)
+
+
+def _open_state(state: Path):
+    """(register, run ledger, problem): an unusable state.db is reported in the night's report, and the
+    backups and checks of the workbooks still happen."""
+    register = ledger = None
+    try:
+        register = InvoiceRegister(state / "state.db") if (state / "state.db").exists() else None
+        ledger = RunLedger(state / "state.db")
+        return register, ledger, ""
+    except sqlite3.DatabaseError as bad:
+        if register is not None:
+            register.close()
+        log.error("state.db unusable: %s", bad)
+        return None, None, (f"{STATE}/state.db を使えません（backoffice verify で確認） / the state database cannot be "
+                            f"used ({bad}); run backoffice verify")
+
+
+def _validate(company: Company, good: dict[str, Path], copies: dict[str, Copy]):
+    """Validate the copies; a book whose reading fails in a way the reader did not foresee (even a
+    native panic, a BaseException) is dropped from `good`, marked skipped, and the rest validated."""
+    def run(names: set[str]):
+        files = {company.books[name].file: good[name] for name in names}
+        return validate_company(company, lambda book, co: open_book(files[co.books[book].file], co.books[book].file),
+                                only=names, readers=FILE_READERS)
+    try:
+        return run(set(good))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:       # noqa: BLE001 — find the book at fault, keep the night going without it
+        log.exception("validation failed; trying each workbook alone")
+    for name in sorted(good):
+        try:
+            run({name})
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001
+            copy = copies[name]
+            copy.status, copy.detail = "unreadable", f"{type(exc).__name__}: {exc}"[:300]
+            log.warning("%s: skipped: %s", copy.book, copy.detail)
+    for name in [n for n, c in copies.items() if c.status == "unreadable"]:
+        good.pop(name, None)
+    return run(set(good))
 
 
 def _copy_all(company, scratch: Path, settings: dict, sleep, copier, progress) -> dict:
@@ -108,8 +173,11 @@ def _copy_all(company, scratch: Path, settings: dict, sleep, copier, progress) -
     for name, spec in company.books.items():
         progress(f"copying {spec.file}")
         kwargs = {"copier": copier} if copier else {}
-        copies[name] = consistent_copy(company.book_path(name), scratch / spec.file, int(policy.get("attempts", 4)),
-                                       list(policy.get("backoff_seconds", [2, 5, 15, 30])), sleep, **kwargs)
+        try:
+            copies[name] = consistent_copy(company.book_path(name), scratch / spec.file, int(policy.get("attempts", 4)),
+                                           list(policy.get("backoff_seconds", [2, 5, 15, 30])), sleep, **kwargs)
+        except OSError as exc:          # a special file, a full disk, no permission: skip this book only
+            copies[name] = Copy(spec.file, "unreadable", attempts=1, detail=f"{type(exc).__name__}: {exc}"[:300])
         if copies[name].status != "ok":
             log.warning("%s: %s after %d attempt(s): %s", spec.file, copies[name].status, copies[name].attempts,
                         copies[name].detail)

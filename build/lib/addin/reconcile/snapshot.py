@@ -7,13 +7,18 @@ the end, reported as skipped — never a crash, never a half-read.
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 from xml.etree import ElementTree
+
+#: no master workbook is this large; a bigger "book" is not copied (it would be a disk filler)
+MAX_BYTES = 512 * 1024 * 1024
 
 CORE_NS = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
            "dcterms": "http://purl.org/dc/terms/"}
@@ -73,11 +78,18 @@ def consistent_copy(source: Path, target: Path, attempts: int = 4, backoff: list
         if not source.exists():
             result.status, result.detail = "missing", "no such workbook"
             return result
+        if not stat.S_ISREG(source.stat().st_mode):     # a FIFO hangs a copy, a link to /dev/zero fills the disk
+            result.status, result.detail = "not a file", "通常のファイルではありません / not a regular file"
+            return result
+        if source.stat().st_size > MAX_BYTES:
+            result.status, result.detail = "too large", f"{source.stat().st_size:,} bytes > {MAX_BYTES:,}"
+            return result
         if owner_file(source).exists():
             result.status, result.detail = "locked", f"open in Excel ({owner_file(source).name} present)"
         else:
             before = _signature(source)
             target.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))   # the copy is owner-only
             copier(source, target)
             after = _signature(source)
             if before != after or target.stat().st_size != before[0]:

@@ -9,19 +9,21 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from addin.invoicing.build import Draft, build_drafts
+from addin.invoicing.build import Draft, build_drafts, edited_lines
 from addin.invoicing.document import content_of, credit_note_of
 from addin.invoicing.settings import InvoiceSettings, Issuer
 from addin.model import Issue, Severity
 from addin.model.issues import exit_code, fatal
-from addin.outputs.atomic import write_bytes, write_text
+from addin.outputs.atomic import private_folder, write_bytes, write_text
 from addin.outputs.invoice_pdf import invoice_pdf
 from addin.outputs.invoice_register import write_register_view, write_tax_summary
 from addin.outputs.invoice_xlsx import invoice_xlsx
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
 from addin.services.validation import BookOpener, open_company_book, validate_company
-from addin.state import InvoiceRegister
+from addin.services.verify import anchor_everywhere, state_findings, sweep_leftovers
+from addin.state import InvoiceRegister, RegisterProblem
+from addin.state.files import STATE
 from addin.tax import tax_rates
 from addin.tax.summary import is_registered, monthly_summary
 
@@ -65,13 +67,13 @@ def run_invoices(company: Company, through: date, correct: str | None = None, on
     if run.issues:
         return run
     run.issues += [i for i in issues if i.book == company.books["sales"].file]
+    sweep_leftovers(company)
     register = register_of(company)
+    trusted = False
     try:
-        broken = register.verify()
-        if broken:
-            run.issues += [fatal(".backoffice/state.db", f"register_{f.code}", f"請求書台帳の {f.invoice_no}: {f.detail}",
-                                  f"invoice register {f.invoice_no}: {f.detail}") for f in broken]
+        if _untrusted(company, register, run):
             return run
+        trusted = True
         replaced: dict[str, str] = {}
         if correct:
             replaced = _credit(register, correct, on or through, settings, run)
@@ -81,6 +83,7 @@ def run_invoices(company: Company, through: date, correct: str | None = None, on
         rates = tax_rates(company.rulebook, through)
         bad = _bad_rows(issues, orders.sheet) | {int(orders.rows[p]) for p in orders.frame.index[
             orders.frame["customer_id"].isin(_customers_with_errors(issues, customers))]}
+        run.issues += edited_lines(orders, register.invoiced_lines())
         drafts, stopped = build_drafts(orders, customers, through, register.invoiced_keys(), bad, rates, settings)
         run.issues += stopped
         for draft in drafts:
@@ -92,9 +95,23 @@ def run_invoices(company: Company, through: date, correct: str | None = None, on
         run.written = write_invoice_outputs(company, register, settings, checked)
     except RuleNotInForce as missing:
         run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
+    except RegisterProblem as busy:       # e.g. a concurrent run claimed these lines first: nothing was issued
+        run.issues.append(fatal(f"{STATE}/state.db", "register_busy", str(busy), str(busy)))
     finally:
+        if trusted:       # the new head, outside the database
+            anchor_everywhere(company, register.secret, register, None, None)
         register.close()
     return run
+
+
+def _untrusted(company: Company, register: InvoiceRegister, run: InvoiceRun) -> bool:
+    """The register and the anchors outside it must agree before a number is issued: a database
+    restored from an old copy would otherwise issue numbers that already exist on paper."""
+    found = state_findings(company, register, None, register.secret)
+    found = [f for f in found if f.code != "not_private"]
+    run.issues += [fatal(f.where, f"register_{f.code}", f"請求書台帳: {f.detail}", f"invoice register: {f.detail}")
+                   for f in found]
+    return bool(found)
 
 
 def _customers_with_errors(issues: list[Issue], customers) -> set[str]:
@@ -115,9 +132,14 @@ def _credit(register: InvoiceRegister, number: str, on: date, settings: InvoiceS
                                  f"{number} は訂正できる発行済みの請求書ではありません",
                                  f"{number} is not an issued invoice that can be corrected"))
         return {}
+    if on.isoformat() < original["issue_date"]:       # the return cannot move output tax into an earlier month
+        run.issues.append(fatal("--date", "credit_before_invoice",
+                                 f"--date {on}: 返還請求書の日付は元の請求書 {number} の発行日 {original['issue_date']} 以降にしてください",
+                                 f"--date {on}: a credit note cannot be dated before {number}'s issue date "
+                                 f"{original['issue_date']}"))
+        return {}
     note = register.issue(lambda n: credit_note_of(_stored(original), n, on), settings.prefix, settings.digits, [],
-                          [("credits", number)])
-    register.release(number)
+                          [("credits", number)], releases=number)
     run.issued.append(note)
     return {line["key"]: number for line in original["lines"]}
 
@@ -128,8 +150,7 @@ def _stored(doc: dict) -> dict:
 
 def write_invoice_outputs(company: Company, register: InvoiceRegister, settings: InvoiceSettings, checked) -> list[Path]:
     """Documents missing for any issued number, then the register's views; all atomic, all rebuildable."""
-    folder = company.out / "invoices"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(company.out / "invoices")
     everything = register.all()
     bank = company.settings.get("bank", {})
     bank_line = f"{bank.get('bank_name_kana', '')} {bank.get('branch_name_kana', '')} " \

@@ -42,6 +42,8 @@ class PayrollRun:
 
 def requester_of(settings: dict) -> Requester:
     bank = settings.get("bank", {})
+    if not bank:       # never a transfer file whose sender, bank, branch and account are zeros
+        raise ZenginError("backoffice.toml に [bank]（振込元口座）がありません / [bank] (the paying account) is missing")
     return Requester(str(bank.get("requester_code", "0")), str(bank.get("requester_name_kana", "")),
                      str(bank.get("bank_code", "0")), str(bank.get("bank_name_kana", "")),
                      str(bank.get("branch_code", "0")), str(bank.get("branch_name_kana", "")),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 from addin.demo import DemoCompany, generate
-from addin.outputs.atomic import write_text
+from addin.outputs.atomic import atomic_path, private_folder, write_text
 from addin.services.company import SETTINGS_FILE, Company, load_company
 from addin.workbook.writer import cell_of, write_book
 
@@ -73,15 +74,51 @@ def _grades(company: Company) -> list[tuple[int, int, int]]:
              int(r["standard_monthly_remuneration"])) for r in rows]
 
 
-def init_company(root: Path, lang: str = "ja", demo: DemoCompany | None = None) -> list[Path]:
-    """Write backoffice.toml (unless present) and one formatted workbook per schema."""
+class SetupRefused(ValueError):
+    """init/demo would replace something a person made: nothing was written (exit 2)."""
+
+
+def _existing_books(company: Company) -> list[Path]:
+    found = []
+    for name, spec in company.books.items():
+        path = company.book_path(name)
+        found += [p for p in (path, path.with_suffix(".xlsm")) if p.exists() or p.is_symlink()]
+    return found
+
+
+def set_aside(root: Path, books: list[Path]) -> Path:
+    """Copy the books `init --force` is about to replace into .backoffice/backups/pre-init/<timestamp>/."""
+    folder = private_folder(root / ".backoffice" / "backups" / "pre-init" / f"{dt.datetime.now():%Y%m%dT%H%M%S%f}")
+    for book in books:
+        with atomic_path(folder / book.name) as tmp:
+            shutil.copyfile(book, tmp)
+    return folder
+
+
+def init_company(root: Path, lang: str = "ja", demo: DemoCompany | None = None, force: bool = False) -> list[Path]:
+    """Write backoffice.toml (unless present) and one formatted workbook per schema.
+
+    A workbook that already exists is never replaced silently: without `force` nothing is written
+    (SetupRefused); with `force` the existing books are first copied aside (see `set_aside`).
+    """
     root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
+    if root.exists() and not root.is_dir():
+        raise SetupRefused(f"{root}: フォルダではなくファイルです / is a file, not a folder")
+    if root.exists() and not force:
+        present = _existing_books(load_company(root))
+        if present:
+            raise SetupRefused(f"{present[0]}: すでにあります。上書きしません（バックアップしてから置き換えるには --force） / "
+                               f"already exists: not replaced (use --force to back it up and start afresh)"
+                               + (f" (+{len(present) - 1})" if len(present) > 1 else ""))
+    private_folder(root)          # a new company folder is owner-only; an existing one keeps its mode
     settings = root / SETTINGS_FILE
     written = []
     if not settings.exists():
         written.append(write_text(settings, _settings_text(lang, demo is not None)))
     company = load_company(root)
+    present = _existing_books(company)
+    if present:
+        written.append(set_aside(root, present))
     for book_name, spec in company.books.items():
         rows = demo.rows.get(book_name, {}) if demo else {}
         extra = {CONTROL_SHEET: control_rows()}     # no xlwings.conf sheet: settings are per user
@@ -89,10 +126,13 @@ def init_company(root: Path, lang: str = "ja", demo: DemoCompany | None = None) 
     return written
 
 
-def make_demo(root: Path, scale: int = 1, with_errors: bool = False, lang: str = "ja", seed: int = 2025) -> tuple[DemoCompany, list[Path]]:
+def make_demo(root: Path, scale: int = 1, with_errors: bool = False, lang: str = "ja", seed: int = 2025,
+              force: bool = False) -> tuple[DemoCompany, list[Path]]:
+    if Path(root).exists() and not Path(root).is_dir():
+        raise SetupRefused(f"{root}: フォルダではなくファイルです / is a file, not a folder")
     company = load_company(Path(root))
     demo = generate(scale=scale, seed=seed, with_errors=with_errors, grades=_grades(company))
-    return demo, init_company(root, lang, demo)
+    return demo, init_company(root, lang, demo, force)
 
 
 def planted_cells(company: Company, demo: DemoCompany) -> set[tuple[str, str, str, str]]:

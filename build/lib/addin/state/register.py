@@ -1,8 +1,15 @@
 """The invoice register: gapless numbers allocated in a transaction, immutable content sealed by a
-hash chain, and the order lines each invoice covers (so nothing is invoiced twice)."""
+keyed hash chain, and the order lines each invoice covers (so nothing is invoiced twice).
+
+The seal of each row is an HMAC with the company's secret (kept outside the database), over the
+previous seal, the content hash and the links the row was issued with; `status`, the inverse links and
+`invoiced_lines` are derived from sealed content, so `verify` recomputes them and names any edit.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import sqlite3
 from contextlib import contextmanager
@@ -11,7 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from addin.invoicing.document import canonical, chain_hash, content_hash
+from addin.invoicing.document import canonical, content_hash
+from addin.state.files import company_secret, connect, read_secret
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS invoices (
@@ -55,14 +63,36 @@ class Finding:
     detail: str
 
 
+FORWARD = ("credits", "replaces")      # links a row is issued with (sealed); their inverses are derived
+
+
+def seal(secret: bytes, previous: str, digest: str, links: list[tuple[str, str]]) -> str:
+    """Each register row seals the one before it, keyed: a changed, removed or resealed row is seen."""
+    message = f"{previous}:{digest}:{canonical(sorted(map(list, links)))}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
 class InvoiceRegister:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = connect(self.path)
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
+        self.secret = read_secret(self.path.parent)
+        if self.secret is None and self.count() == 0:
+            self.secret = company_secret(self.path.parent)
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM invoices").fetchone()[0])
+
+    def head(self) -> tuple[int, str]:
+        """(number of rows, seal of the last row): what anchors outside the database remember."""
+        row = self.db.execute("SELECT seq, chain_hash FROM invoices ORDER BY seq DESC LIMIT 1").fetchone()
+        return (0, "") if row is None else (self.count(), row[1])
+
+    def seal_at(self, count: int) -> str | None:
+        row = self.db.execute("SELECT chain_hash FROM invoices ORDER BY seq LIMIT 1 OFFSET ?", (count - 1,)).fetchone()
+        return row[0] if row else None
 
     def close(self) -> None:
         self.db.close()
@@ -82,9 +112,18 @@ class InvoiceRegister:
         return {row[0] for row in self.db.execute("SELECT line_key FROM invoiced_lines")}
 
     def issue(self, build: Callable[[str], dict], prefix: str, digits: int, line_keys: list[str],
-              links: list[tuple[str, str]] = ()) -> dict:
-        """Allocate the next number, seal and store the content `build(number)` returns, claim its lines."""
+              links: list[tuple[str, str]] = (), releases: str | None = None) -> dict:
+        """Allocate the next number, seal and store the content `build(number)` returns, claim its lines.
+
+        A credit note `releases` the invoice it cancels in the same transaction (status and freed lines),
+        so no crash can leave a credit note beside an invoice still marked issued."""
+        if self.secret is None:
+            raise RegisterProblem(f"{self.path.parent / 'register.key'}: 台帳の鍵がありません / the register key is missing")
         with self.transaction() as db:
+            taken = _claimed(db, line_keys)
+            if taken:
+                raise RegisterProblem(f"{', '.join(taken[:3])}: 別の実行が先に請求しました。もう一度実行してください / "
+                                      f"already invoiced by a concurrent run: run again")
             seq, previous = db.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1, (SELECT chain_hash FROM invoices ORDER BY seq DESC LIMIT 1) FROM invoices"
             ).fetchone()
@@ -94,13 +133,16 @@ class InvoiceRegister:
             db.execute("INSERT INTO invoices (seq, invoice_no, kind, customer_id, issue_date, content, content_hash,"
                        " chain_hash, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
                        (seq, number, content["kind"], content["customer"]["customer_id"], content["issue_date"],
-                        canonical(content), digest, chain_hash(previous or "", digest),
+                        canonical(content), digest, seal(self.secret, previous or "", digest, list(links)),
                         datetime.now(timezone.utc).isoformat(timespec="seconds")))
             db.executemany("INSERT INTO invoiced_lines (line_key, invoice_no) VALUES (?, ?)",
                            [(key, number) for key in line_keys])
             for relation, other in links:
                 db.execute("INSERT INTO links VALUES (?, ?, ?)", (number, relation, other))
                 db.execute("INSERT INTO links VALUES (?, ?, ?)", (other, _inverse(relation), number))
+            if releases:
+                db.execute("UPDATE invoices SET status = 'corrected' WHERE invoice_no = ?", (releases,))
+                db.execute("DELETE FROM invoiced_lines WHERE invoice_no = ?", (releases,))
             return content
 
     def release(self, invoice_no: str, status: str = "corrected") -> None:
@@ -124,9 +166,14 @@ class InvoiceRegister:
         return [self.get(row[0]) for row in rows]
 
     def verify(self, prefix: str = "") -> list[Finding]:
-        """Every row's content against its hash, the chain, and the numbering (no gaps, no duplicates)."""
+        """Every row's content against its hash, the keyed chain, the numbering (no gaps, no duplicates),
+        and what is derived from sealed content: status, inverse links and the invoiced lines."""
+        if self.secret is None:
+            return [Finding("", "key_missing", "register.key がないため台帳を検証できません / "
+                                               "register.key is missing: the register cannot be verified")]
         findings, previous, expected = [], "", 1
-        numbers = set()
+        numbers, docs = set(), {}
+        forward = self._links(FORWARD)
         for seq, number, content, digest, chained in self.db.execute(
                 "SELECT seq, invoice_no, content, content_hash, chain_hash FROM invoices ORDER BY seq"):
             if seq != expected:
@@ -135,12 +182,62 @@ class InvoiceRegister:
             if number in numbers:
                 findings.append(Finding(number, "duplicate", "number used twice"))
             numbers.add(number)
-            if content_hash(json.loads(content)) != digest:
+            docs[number] = json.loads(content)
+            if content_hash(docs[number]) != digest:
                 findings.append(Finding(number, "tampered", "content does not match its hash"))
-            if chain_hash(previous, digest) != chained:
+            if not hmac.compare_digest(seal(self.secret, previous, digest, forward.get(number, [])), chained):
                 findings.append(Finding(number, "chain_broken", "the seal over the previous row does not match"))
             previous = chained
+        return findings + self._derived(docs, forward)
+
+    def _links(self, relations) -> dict[str, list[tuple[str, str]]]:
+        out: dict[str, list[tuple[str, str]]] = {}
+        marks = ",".join("?" * len(relations))
+        for number, relation, other in self.db.execute(
+                f"SELECT invoice_no, relation, other_no FROM links WHERE relation IN ({marks})", relations):
+            out.setdefault(number, []).append((relation, other))
+        return out
+
+    def _derived(self, docs: dict[str, dict], forward: dict[str, list[tuple[str, str]]]) -> list[Finding]:
+        """status, inverse links and invoiced_lines must be what the sealed rows say they are."""
+        findings = []
+        corrected = {d["corrects"] for d in docs.values() if d.get("kind") == "credit_note" and d.get("corrects")}
+        for number, status in self.db.execute("SELECT invoice_no, status FROM invoices"):
+            should = "corrected" if number in corrected else "issued"
+            if status != should:
+                findings.append(Finding(number, "status_edited", f"status is {status!r}, the register says {should!r}"))
+        expected_links = {(n, r, o) for n, pairs in forward.items() for r, o in pairs}
+        expected_links |= {(o, _inverse(r), n) for n, r, o in set(expected_links)}
+        stored_links = set(self.db.execute("SELECT invoice_no, relation, other_no FROM links"))
+        for number, relation, other in sorted(expected_links ^ stored_links):
+            what = "missing" if (number, relation, other) in expected_links else "not issued with the invoice"
+            findings.append(Finding(number, "links_edited", f"link {relation} {other}: {what}"))
+        expected_lines = {line["key"]: number for number, d in docs.items()
+                          if d.get("kind") == "invoice" and number not in corrected for line in d.get("lines", [])}
+        stored_lines = dict(self.db.execute("SELECT line_key, invoice_no FROM invoiced_lines"))
+        for key in sorted(set(expected_lines) | set(stored_lines)):
+            if expected_lines.get(key) != stored_lines.get(key):
+                number = expected_lines.get(key) or stored_lines.get(key)
+                what = "missing" if key not in stored_lines else "not on that invoice"
+                findings.append(Finding(number, "lines_edited", f"invoiced line {key}: {what}"))
         return findings
+
+    def invoiced_lines(self) -> dict[str, tuple[str, dict]]:
+        """line key → (invoice number, the line as issued), for the lines still invoiced."""
+        out = {}
+        for number, content in self.db.execute(
+                "SELECT i.invoice_no, i.content FROM invoices i WHERE i.status = 'issued' AND i.kind = 'invoice'"):
+            for line in json.loads(content)["lines"]:
+                out[line["key"]] = (number, line)
+        return out
+
+
+def _claimed(db: sqlite3.Connection, keys: list[str]) -> list[str]:
+    taken = []
+    for key in keys:
+        if db.execute("SELECT 1 FROM invoiced_lines WHERE line_key = ?", (key,)).fetchone():
+            taken.append(key)
+    return taken
 
 
 def _inverse(relation: str) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-import sqlite3
 import zlib
 
 import numpy as np
 from datetime import datetime, timezone
 from pathlib import Path
+
+from addin.state.files import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -31,10 +33,26 @@ CREATE TABLE IF NOT EXISTS snapshots (
 
 class RunLedger:
     def __init__(self, path: Path):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = connect(Path(path))
         self.db.executescript(SCHEMA)
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+
+    def has_run(self, run_date: str) -> bool:
+        return self.db.execute("SELECT 1 FROM runs WHERE run_date = ?", (run_date,)).fetchone() is not None
+
+    def snapshot_digest(self, run_date: str) -> str:
+        """One digest over a night's stored snapshots (an anchor outside the database keeps it)."""
+        digest = hashlib.sha256()
+        for book, sheet, data in self.db.execute(
+                "SELECT book, sheet, data FROM snapshots WHERE run_date = ? ORDER BY book, sheet", (run_date,)):
+            digest.update(f"{book}\0{sheet}\0{len(data)}\0".encode() + bytes(data))
+        return digest.hexdigest()
+
+    def head(self, run_date: str) -> dict:
+        """What an anchor remembers of the ledger after the night `run_date` was recorded."""
+        return {"runs": self.count(), "last_run": run_date, "snapshot": self.snapshot_digest(run_date)}
 
     def close(self) -> None:
         self.db.close()

@@ -27,6 +27,8 @@ def count_differences(counts: Table | None, ledger: Ledger, averages) -> pd.Data
     left = pd.DataFrame({"count_date": frame["count_date"].to_numpy(), "sku": frame["sku"].to_numpy(),
                          "order": np.arange(len(frame))}).sort_values("count_date")
     right = ledger.frame[["date", "sku", "balance"]].sort_values("date", kind="stable")
+    # one key dtype on both sides, even when one of them is empty (pandas infers none for an empty column)
+    left["sku"], right = left["sku"].astype(str), right.assign(sku=right["sku"].astype(str))
     joined = pd.merge_asof(left, right, left_on="count_date", right_on="date", by="sku", allow_exact_matches=True)
     books = joined.sort_values("order")["balance"].fillna(0).astype(np.int64).to_numpy()
     result = pd.DataFrame({"count_date": frame["count_date"].to_numpy(), "sku": frame["sku"].to_numpy(),

@@ -39,7 +39,7 @@ def build_ledger(movements: Table, as_of: date, items: Table | None = None) -> L
     sign = picked["kind"].map(INBOUND).to_numpy()
     qty = scaled(picked["qty"].to_numpy(), QTY_SCALE)
     # an adjustment carries its own sign; receipts, issues and returns are entered positive
-    signed = np.where(picked["kind"].to_numpy() == "adjust", qty, np.abs(qty) * sign)
+    signed = np.where(picked["kind"].to_numpy() == "adjust", qty, np.abs(qty) * sign).astype(np.int64)  # int64 when empty too
     ledger = pd.DataFrame({
         "sku": picked["sku"].to_numpy(), "date": picked["date"].to_numpy(), "kind": picked["kind"].to_numpy(),
         "qty": signed, "unit_cost": picked["unit_cost"].to_numpy(), "reference": picked["reference"].to_numpy(),

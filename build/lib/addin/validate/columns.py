@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addin.model import Table
+from addin.model import Severity, Table
+from addin.normalize.text import number_as_text
 from addin.normalize.column import normalize_values, scalar_parser
 from addin.validate.checks import bad_zengin_chars, value_check
 from addin.validate.report import Reporter
@@ -35,6 +36,8 @@ def normalize_table(table: Table, spec: SheetSpec, reporter: Reporter) -> Table:
         parsed = normalize_values(raw, column.kind, column.options(), value_check(column))
         typed[name] = parsed.values
         _report_value_errors(table, spec, column, raw, parsed.errors, reporter)
+        if column.pad_warns:
+            _report_padded(table, spec, column, raw, parsed.values, reporter)
         if column.required:
             missing = np.flatnonzero(pd.isna(pd.Series(parsed.values)).to_numpy() & (parsed.errors == None))  # noqa: E711
             for position in missing:
@@ -50,6 +53,8 @@ def normalize_table(table: Table, spec: SheetSpec, reporter: Reporter) -> Table:
 def _report_value_errors(table, spec, column, raw, errors, reporter) -> None:
     for position in np.flatnonzero(errors != None):  # noqa: E711
         code = errors[position]
+        if code == "formula_not_cached":
+            continue      # reported once for the column (headers.locate): the book needs recalculating
         value = raw[position]
         other = ""
         if code == "not_in_enum":
@@ -59,6 +64,15 @@ def _report_value_errors(table, spec, column, raw, errors, reporter) -> None:
         elif code == "zengin_kana":
             other = bad_zengin_chars(table_value(value, column))
         reporter.cell_issue(table, spec, column.name, int(position), code, value, other_ja=other)
+
+
+def _report_padded(table, spec, column, raw, values, reporter) -> None:
+    """A fixed-length code typed as a number lost its leading zeros; it is read padded, and said so."""
+    for position, value in enumerate(raw):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and isinstance(values[position], str) \
+                and len(number_as_text(value)) < column.pad == len(values[position]):
+            reporter.cell_issue(table, spec, column.name, position, "code_padded", values[position],
+                                severity=Severity.WARNING)
 
 
 def table_value(value, column: ColumnSpec) -> str:

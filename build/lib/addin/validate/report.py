@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from addin.model import Issue, Severity, Table
+from addin.model import CellError, Issue, Severity, Table
 from addin.model.privacy import mask
 from addin.validate.messages import render
 from addin.validate.schema import ColumnSpec, SheetSpec
@@ -15,8 +15,12 @@ ISSUES_PER_KIND = 1000
 
 
 def shown_value(value: Any, spec: ColumnSpec | None) -> str:
-    if value is None or (isinstance(value, float) and value != value):
+    if isinstance(value, CellError):
+        return str(value)         # an error value is no one's personal data
+    if value is None:
         return ""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return str(value)
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))
@@ -31,11 +35,14 @@ class Reporter:
         self._seen: Counter = Counter()
 
     def sheet_issue(self, book: str, sheet: str, code: str, severity: Severity = Severity.FATAL,
-                    cell: str = "", field: str = "", label_ja: str = "", label_en: str = "", **fmt) -> None:
+                    cell: str = "", field: str = "", label_ja: str = "", label_en: str = "", value: str = "",
+                    other_en: str = "", **fmt) -> None:
+        fmt_en = {**fmt, "other": other_en} if other_en else fmt
         self.issues.append(Issue(
             book, sheet, cell, field, code, severity,
-            render(code, "ja", book=book, label=label_ja, **fmt),
-            render(code, "en", book=book, label=label_en, **fmt),
+            render(code, "ja", book=book, label=label_ja, value=value, **fmt),
+            render(code, "en", book=book, label=label_en, value=value, **fmt_en),
+            value,
         ))
 
     def cell_issue(self, table: Table, sheet_spec: SheetSpec, field: str, position: int, code: str,

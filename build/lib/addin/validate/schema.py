@@ -31,6 +31,7 @@ class ColumnSpec(BaseModel):
     true_words: list[str] = Field(default_factory=list)
     false_words: list[str] = Field(default_factory=list)
     pad: int = 0
+    pad_warns: bool = False      # a code padded to `pad` digits (typed as a number) is reported as a warning
     upper: bool = True
     check: str | None = None
     ref: str | None = None       # "book.sheet.column" the value must exist in
@@ -53,7 +54,7 @@ class ColumnSpec(BaseModel):
 
     def options(self) -> dict:
         return {"values": self.values, "true_words": self.true_words, "false_words": self.false_words,
-                "pad": self.pad}
+                "pad": self.pad, "pad_numbers_only": self.pad_warns}
 
     @property
     def dtype(self):
@@ -70,6 +71,8 @@ class SheetSpec(BaseModel):
     columns: dict[str, ColumnSpec]
     unique_together: list[list[str]] = Field(default_factory=list)
     rules: list[dict[str, Any]] = Field(default_factory=list)
+    #: headers the company declares it keeps for itself (DIR/rules/*.yaml): not read, not reported
+    ignore_columns: list[str] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod

@@ -1,7 +1,7 @@
 """`XlwingsBook`: the `Book` protocol over a workbook open in Excel, and the writes the buttons make.
 
 It hands the core the same Grid the file reader does: merged areas filled with their value, an
-Excel Table's header and data body (never its totals row), error cells as ErrorValue, hidden sheets
+Excel Table's header and data body (never its totals row), error cells as CellError (as the file reader gives them), hidden sheets
 flagged, dates as datetimes (xlwings' own conversion). It uses only this part of the xlwings API
 (tests/fake_xlwings.py implements exactly it, and a test checks nothing else is touched):
   Book: name, fullname, sheets, app            App: status_bar, screen_updating, alert(prompt, title)
@@ -19,7 +19,7 @@ from pathlib import Path
 from openpyxl.utils.cell import get_column_letter
 
 from addin.model import Grid, Issue
-from addin.model.grid import ErrorValue
+from addin.model.grid import CellError
 from addin.workbook.protocol import BookUnreadable
 
 ISSUES_SHEET = "Issues 問題"
@@ -29,9 +29,9 @@ ORIGINAL_FILL = 8               # issues-sheet column (0-based) with the fill a 
 
 
 def _values(rng) -> list[list]:
-    """Cell values as rows; Excel's error cells as ErrorValue (xlwings gives them as text when asked)."""
+    """Cell values as rows; Excel's error cells as CellError (as the file reader gives them) (xlwings gives them as text when asked)."""
     rows = rng.options(ndim=2, err_to_str=True).value or []
-    return [[ErrorValue(v) if isinstance(v, str) and v in ERROR_TEXTS else v for v in row] for row in rows]
+    return [[CellError(v) if isinstance(v, str) and v in ERROR_TEXTS else v for v in row] for row in rows]
 
 
 def _fill_merged(rows: list[list], sheet, first_row: int, first_col: int, rng) -> None:
