@@ -106,6 +106,9 @@ def _print_issues(issues, lang: str) -> None:
 
 
 def cmd_payroll(args, progress) -> int:
+    if hasattr(args, "close"):      # the payroll year: a closed month is compared, never rewritten
+        from addin.cli.cmd_payroll_year import cmd_payroll_month
+        return cmd_payroll_month(args, progress)
     company = _company(args.dir)
     lang = args.lang or company.lang
     run = run_payroll(company, _month(args.month), progress=progress)
@@ -213,3 +216,13 @@ def cmd_restore(args, progress) -> int:
     except FileNotFoundError as missing:
         raise UsageProblem(str(missing)) from None
     return 0
+
+
+def cmd_bonus(args, progress) -> int:
+    from addin.cli.cmd_payroll_year import cmd_bonus as bonus
+    return bonus(args, progress)
+
+
+def cmd_grades(args, progress) -> int:
+    from addin.cli.cmd_payroll_year import cmd_grades as grades
+    return grades(args, progress)

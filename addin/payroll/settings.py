@@ -23,6 +23,7 @@ class PayrollSettings(BaseModel):
     scheduled_hours_per_month: Decimal = Decimal("160")        # 月平均所定労働時間 (労基則19条)
     scheduled_days_per_month: Decimal = Decimal("20")          # for 欠勤控除
     withholding_method: Literal["table", "computer"] = "table"
+    director_absence_deduction: bool = False                   # 定期同額給与: directors' pay is not docked by default
 
     @classmethod
     def from_settings(cls, settings: dict) -> "PayrollSettings":
