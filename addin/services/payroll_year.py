@@ -44,10 +44,17 @@ def computed_month(company: Company, tables: StaffTables, month: date) -> tuple[
     return payroll.pay_date.isoformat(), employee_lines(payroll.employees)
 
 
+def months_with_attendance(tables: StaffTables) -> set[str]:
+    if tables.attendance is None:
+        return set()
+    return {f"{m:%Y-%m}" for m in tables.attendance.frame["month"].dropna()}
+
+
 def monthly_pay_between(company: Company, tables: StaffTables, history: PayrollHistory, first: date,
-                        last: date) -> list[tuple[str, str, str, dict, bool]]:
+                        last: date, only_with_attendance: bool = False) -> list[tuple[str, str, str, dict, bool]]:
     """(work month, pay date, employee id, line, closed) of every monthly pay paid first ≤ date ≤ last:
-    from the closed history, and computed for the work months not closed."""
+    from the closed history, and computed for the work months not closed (with `only_with_attendance`,
+    only months the Attendance sheet covers: months before the company used the product are unknown)."""
     out, closed_months = [], set()
     for kind, period, paid, line in history.paid_between(first.isoformat(), last.isoformat()):
         if kind == "month":
@@ -56,7 +63,8 @@ def monthly_pay_between(company: Company, tables: StaffTables, history: PayrollH
     settings = PayrollSettings.from_settings(company.settings)
     month = add_months(first.replace(day=1), -settings.pay_months_later)
     while month <= add_months(last.replace(day=1), -settings.pay_months_later):
-        if f"{month:%Y-%m}" not in closed_months:
+        known = not only_with_attendance or f"{month:%Y-%m}" in months_with_attendance(tables)
+        if f"{month:%Y-%m}" not in closed_months and known:
             paid, lines = computed_month(company, tables, month)
             if first.isoformat() <= paid <= last.isoformat():
                 out += [(f"{month:%Y-%m}", paid, str(line["employee_id"]), line, False) for line in lines]
@@ -82,7 +90,7 @@ def payments_of_year(company: Company, year: int, tables: StaffTables | None = N
     first, last = date(year, 1, 1), date(year, 12, 31)
     with open_history(company.root) as history:
         payments = [payment_of("month", period, paid, line, closed)
-                    for period, paid, _, line, closed in monthly_pay_between(company, tables, history, first, last)]
+                    for period, paid, _, line, closed in monthly_pay_between(company, tables, history, first, last, True)]
         closed_bonus = set()
         for kind, period, paid, line in history.paid_between(first.isoformat(), last.isoformat()):
             if kind == "bonus":
