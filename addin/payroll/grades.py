@@ -1,0 +1,152 @@
+"""Grade reviews of the standard monthly remuneration (標準報酬月額), pure (FACTS_YEAR.md §B):
+
+* 定時決定 (算定基礎, 健保法41条): the pay paid in April, May and June; months with fewer than 17
+  支払基礎日数 left out (11 for a short-time worker of a 特定適用事業所; a パート with no month of 17
+  uses its 15–16-day months); the average of the months left, its grade applies from September.
+* 随時改定 (月額変更, 健保法43条): fixed pay changes, the three months from the first pay at the new
+  rate each have ≥ 17 days (≥ 11), their average's grade is ≥ 2 grades from the current one in the
+  same direction as the change: the new grade applies from the fourth month.
+
+Input is one row per employee and month paid: employee_id, pay_month (first of the month paid),
+insurance_wage (報酬), base_days (支払基礎日数), fixed_pay (固定的賃金), standard (標準報酬月額 then)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from addin.dates import add_months
+
+FULL_DAYS, SHORT_TIME_DAYS, PART_TIME_DAYS = 17, 11, 15
+
+
+@dataclass(frozen=True)
+class GradeTable:
+    lows: np.ndarray        # health remuneration band minimums
+    values: np.ndarray      # standard monthly remuneration per grade (grade = index + 1)
+
+    @classmethod
+    def of(cls, grades: list[dict]) -> "GradeTable":
+        return cls(np.array([int(g["health_remuneration_min_inclusive"]) for g in grades], dtype=np.int64),
+                   np.array([int(g["standard_monthly_remuneration"]) for g in grades], dtype=np.int64))
+
+    def grade(self, pay) -> np.ndarray:
+        """Health-insurance grade number (1–50) of a monthly remuneration."""
+        return np.clip(np.searchsorted(self.lows, np.asarray(pay, dtype=np.int64), side="right"), 1, len(self.values))
+
+    def grade_of_standard(self, standard) -> np.ndarray:
+        """The grade whose standard monthly remuneration this is (the band holding it otherwise)."""
+        return self.grade(standard)
+
+    def standard(self, grade) -> np.ndarray:
+        return self.values[np.asarray(grade, dtype=np.int64) - 1]
+
+
+@dataclass
+class Review:
+    year: int
+    teiji: pd.DataFrame       # one row per employee reviewed
+    zuiji: pd.DataFrame       # one row per 随時改定 that applies
+
+    @property
+    def teiji_changes(self) -> int:
+        return int((self.teiji["proposed"] != self.teiji["current"]).sum()) if len(self.teiji) else 0
+
+
+def _thresholds(staff: pd.DataFrame) -> pd.Series:
+    short = staff["short_time_worker"].fillna(False).astype(bool) if "short_time_worker" in staff else False
+    return pd.Series(np.where(short, SHORT_TIME_DAYS, FULL_DAYS), index=staff["employee_id"].astype(str))
+
+
+def teiji(records: pd.DataFrame, staff: pd.DataFrame, year: int, table: GradeTable,
+          excluded: set[str] = frozenset()) -> pd.DataFrame:
+    """定時決定 of `year` for everyone insured on 1 July, except those who acquired the status from
+    1 June to 1 July and those in `excluded` (a 随時改定 from July, August or September, 41条3項)."""
+    july = pd.Timestamp(year, 7, 1)
+    insured = staff["health_insurance"].fillna(False).astype(bool) & (staff["hire_date"] < pd.Timestamp(year, 6, 1)) \
+        & (staff["leave_date"].isna() | (staff["leave_date"] >= july))
+    people = staff[insured & ~staff["employee_id"].astype(str).isin(excluded)]
+    ids = people["employee_id"].astype(str)
+    months = [pd.Timestamp(year, m, 1) for m in (4, 5, 6)]
+    rows = records[records["pay_month"].isin(months) & records["employee_id"].isin(set(ids))]
+    wage = rows.pivot_table(index="employee_id", columns="pay_month", values="insurance_wage", aggfunc="sum")
+    days = rows.pivot_table(index="employee_id", columns="pay_month", values="base_days", aggfunc="max")
+    wage = wage.reindex(index=ids, columns=months).fillna(0).to_numpy(dtype=np.int64)
+    days = days.reindex(index=ids, columns=months).fillna(0).to_numpy(dtype=np.int64)
+    threshold = _thresholds(staff).reindex(ids).to_numpy()[:, None]
+    full = days >= threshold
+    part_time = (people["employment_type"] == "part_time").to_numpy() & (threshold[:, 0] == FULL_DAYS)
+    fallback = part_time[:, None] & ~full.any(axis=1)[:, None] & (days >= PART_TIME_DAYS) & (days < FULL_DAYS)
+    used = full | fallback
+    count = used.sum(axis=1)
+    current = pd.array(people["standard_monthly_remuneration"], dtype="Int64").fillna(0).to_numpy(dtype=np.int64)
+    average = np.where(count > 0, (wage * used).sum(axis=1) // np.maximum(count, 1), 0)   # 1円未満切捨て
+    proposed_grade = np.where(count > 0, table.grade(average), table.grade_of_standard(current))
+    proposed = np.where(count > 0, table.standard(proposed_grade), current)             # none usable: 従前
+    out = pd.DataFrame({"employee_id": ids.to_numpy(), "name": people["name"].to_numpy(),
+                        "current": current, "current_grade": table.grade_of_standard(current),
+                        "proposed": proposed, "proposed_grade": np.where(count > 0, proposed_grade, table.grade_of_standard(current)),
+                        "months_used": count, "average": average, "effective": f"{year}-09"})
+    for i, m in enumerate(("april", "may", "june")):
+        out[f"{m}_wage"], out[f"{m}_days"], out[f"{m}_used"] = wage[:, i], days[:, i], used[:, i]
+    short = threshold[:, 0] == SHORT_TIME_DAYS
+    out["basis"] = np.select([count == 0, fallback.any(axis=1), short],
+                             ["従前（算定できる月なし）", "15日以上の月（パート）", "11日以上の月（短時間労働者）"], "17日以上の月")
+    return out
+
+
+def zuiji(records: pd.DataFrame, staff: pd.DataFrame, table: GradeTable) -> pd.DataFrame:
+    """Every 随時改定 the records show: a fixed-pay change, three full months from it, ≥ 2 grades
+    in the change's direction; effective from the fourth month."""
+    threshold = _thresholds(staff)
+    found = []
+    for employee, rows in records.sort_values(["employee_id", "pay_month"]).groupby("employee_id", sort=False):
+        months = rows["pay_month"].tolist()
+        fixed = rows["fixed_pay"].to_numpy(dtype=np.int64)
+        wage = rows["insurance_wage"].to_numpy(dtype=np.int64)
+        days = rows["base_days"].to_numpy(dtype=np.int64)
+        standard = rows["standard"].to_numpy(dtype=np.int64)
+        need = threshold.get(employee, FULL_DAYS)
+        for i in np.flatnonzero(fixed[1:] != fixed[:-1]) + 1:
+            if i + 2 >= len(months) or months[i + 2] != pd.Timestamp(add_months(months[i].date(), 2)):
+                continue                                  # three consecutive months not paid yet
+            if (days[i:i + 3] < need).any():
+                continue
+            average = int(wage[i:i + 3].sum() // 3)       # 3か月の平均 (fixed denominator)
+            current_grade = int(table.grade_of_standard(standard[i - 1]))
+            new_grade = int(table.grade(average))
+            direction = np.sign(fixed[i] - fixed[i - 1])
+            if abs(new_grade - current_grade) >= 2 and np.sign(new_grade - current_grade) == direction:
+                found.append({"employee_id": employee, "change_month": f"{months[i]:%Y-%m}",
+                              "fixed_before": int(fixed[i - 1]), "fixed_after": int(fixed[i]),
+                              "wages": [int(w) for w in wage[i:i + 3]], "days": [int(d) for d in days[i:i + 3]],
+                              "average": average, "current": int(standard[i - 1]), "current_grade": current_grade,
+                              "proposed": int(table.standard(new_grade)), "proposed_grade": new_grade,
+                              "effective": f"{add_months(months[i].date(), 3):%Y-%m}"})
+    return pd.DataFrame(found, columns=["employee_id", "change_month", "fixed_before", "fixed_after", "wages", "days",
+                                        "average", "current", "current_grade", "proposed", "proposed_grade", "effective"])
+
+
+def review(records: pd.DataFrame, staff: pd.DataFrame, year: int, table: GradeTable) -> Review:
+    changes = zuiji(records, staff, table)
+    summer = {f"{year}-07", f"{year}-08", f"{year}-09"}
+    excluded = set(changes.loc[changes["effective"].isin(summer), "employee_id"])
+    return Review(year, teiji(records, staff, year, table, excluded), changes)
+
+
+def disagreements(result: Review, staff: pd.DataFrame, as_of: date) -> list[tuple[str, int, int, str]]:
+    """(employee, sheet's standard remuneration, the applicable result, where it comes from) for each
+    employee whose Staff sheet disagrees with the latest result in force on `as_of`."""
+    latest: dict[str, tuple[str, int, str]] = {}
+    if as_of >= date(result.year, 9, 1):
+        for row in result.teiji.itertuples():
+            latest[row.employee_id] = (row.effective, int(row.proposed), f"定時決定 {row.effective}")
+    for row in result.zuiji.itertuples():
+        if row.effective <= f"{as_of:%Y-%m}" and row.effective >= latest.get(row.employee_id, ("",))[0]:
+            latest[row.employee_id] = (row.effective, int(row.proposed), f"随時改定 {row.effective}")
+    sheet = dict(zip(staff["employee_id"].astype(str), pd.array(staff["standard_monthly_remuneration"], dtype="Int64")))
+    return [(e, None if pd.isna(sheet.get(e)) else int(sheet[e]), value, why)
+            for e, (_, value, why) in sorted(latest.items()) if sheet.get(e) is pd.NA or sheet.get(e) != value]
