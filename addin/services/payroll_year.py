@@ -61,9 +61,10 @@ def monthly_pay_between(company: Company, tables: StaffTables, history: PayrollH
             closed_months.add(period)
             out.append((period, paid, str(line["employee_id"]), line, True))
     settings = PayrollSettings.from_settings(company.settings)
+    attended = months_with_attendance(tables) if only_with_attendance else set()
     month = add_months(first.replace(day=1), -settings.pay_months_later)
     while month <= add_months(last.replace(day=1), -settings.pay_months_later):
-        known = not only_with_attendance or f"{month:%Y-%m}" in months_with_attendance(tables)
+        known = not only_with_attendance or f"{month:%Y-%m}" in attended
         if f"{month:%Y-%m}" not in closed_months and known:
             paid, lines = computed_month(company, tables, month)
             if first.isoformat() <= paid <= last.isoformat():
