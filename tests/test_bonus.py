@@ -191,3 +191,15 @@ def test_bonus_command_writes_every_output_and_refuses_to_rewrite_a_closed_bonus
     assert differing and not any("E2" in line for line in differing)     # E2's bonus is unchanged
     assert {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
     assert openpyxl.load_workbook(folder / "register.xlsx")["賞与台帳"]["F4"].value == 600000
+
+
+def test_demo_december_bonus_crosses_the_directors_health_cap(demo_copy):
+    # the demo director is paid 300万 in July and 300万 in December: health counts 300万 + 273万 (573万 for the
+    # fiscal year), pension 150万 each month; 2,730,000 × 9.91 % ÷ 2 = 135,271.5 → 135,271 (R7 東京)
+    assert main(["bonus", str(demo_copy), "--date", "2025-12-10"]) == 0
+    summary = json.loads((demo_copy / "out" / "bonus" / "2025-12-10" / "summary.json").read_text("utf-8"))
+    director = next(e for e in summary["employees"] if e["employee_id"] == "E00001")
+    assert (director["health_standard_bonus"], director["pension_standard_bonus"]) == (2_730_000, 1_500_000)
+    assert director["health_insurance"] == 135271
+    assert summary["zengin"]["total"] == summary["totals"]["net_pay"]
+    assert all(e["net_pay"] == e["bonus_amount"] - e["total_deductions"] for e in summary["employees"])

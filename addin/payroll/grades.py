@@ -113,7 +113,7 @@ def zuiji(records: pd.DataFrame, staff: pd.DataFrame, table: GradeTable) -> pd.D
         for i in np.flatnonzero(fixed[1:] != fixed[:-1]) + 1:
             if i + 2 >= len(months) or months[i + 2] != pd.Timestamp(add_months(months[i].date(), 2)):
                 continue                                  # three consecutive months not paid yet
-            if (days[i:i + 3] < need).any():
+            if (days[i:i + 3] < need).any() or standard[i - 1] == 0:     # short month, or not insured
                 continue
             average = int(wage[i:i + 3].sum() // 3)       # 3か月の平均 (fixed denominator)
             current_grade = int(table.grade_of_standard(standard[i - 1]))
