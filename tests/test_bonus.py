@@ -9,7 +9,6 @@ from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
-import pytest
 
 from addin.cli import main
 from addin.payroll.bonus import BonusRateTable, bonus_withholding, capped, fiscal_year_start, standard_bonus

@@ -14,7 +14,6 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from addin.dates import add_months
 from addin.model import Issue, Severity, Table
 from addin.money import floor_yen, rate
 from addin.payroll.gross import yen
@@ -186,8 +185,3 @@ def _check(bonuses_table: Table, staff_table: Table, positions, staff: pd.DataFr
                             f"{pay_date} に支給する賞与がありません", f"no bonus is paid on {pay_date}"))
     return issues
 
-
-def previous_month(pay_date: date) -> tuple[date, date]:
-    """First and last day of the month before the bonus month (前月: where the pay paid then counts)."""
-    first = add_months(pay_date.replace(day=1), -1)
-    return first, pay_date.replace(day=1) - pd.Timedelta(days=1).to_pytimedelta()

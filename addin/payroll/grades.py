@@ -71,11 +71,14 @@ def teiji(records: pd.DataFrame, staff: pd.DataFrame, year: int, table: GradeTab
     people = staff[insured & ~staff["employee_id"].astype(str).isin(excluded)]
     ids = people["employee_id"].astype(str)
     months = [pd.Timestamp(year, m, 1) for m in (4, 5, 6)]
-    rows = records[records["pay_month"].isin(months) & records["employee_id"].isin(set(ids))]
-    wage = rows.pivot_table(index="employee_id", columns="pay_month", values="insurance_wage", aggfunc="sum")
-    days = rows.pivot_table(index="employee_id", columns="pay_month", values="base_days", aggfunc="max")
-    wage = wage.reindex(index=ids, columns=months).fillna(0).to_numpy(dtype=np.int64)
-    days = days.reindex(index=ids, columns=months).fillna(0).to_numpy(dtype=np.int64)
+    rows = records[records["pay_month"].isin(months)]
+    person = pd.Index(ids).get_indexer(rows["employee_id"])
+    known = person >= 0
+    cell = (person[known], rows["pay_month"].dt.month.to_numpy()[known] - 4)
+    wage = np.zeros((len(ids), 3), dtype=np.int64)
+    days = np.zeros((len(ids), 3), dtype=np.int64)
+    np.add.at(wage, cell, rows["insurance_wage"].to_numpy(dtype=np.int64)[known])      # two pays in a month add up
+    np.maximum.at(days, cell, rows["base_days"].to_numpy(dtype=np.int64)[known])
     threshold = _thresholds(staff).reindex(ids).to_numpy()[:, None]
     full = days >= threshold
     part_time = (people["employment_type"] == "part_time").to_numpy() & (threshold[:, 0] == FULL_DAYS)

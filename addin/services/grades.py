@@ -20,7 +20,7 @@ from addin.payroll.grades import GradeTable, Review, disagreements, review
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
 from addin.services.payroll_close import open_history
-from addin.services.payroll_year import StaffTables, monthly_pay_between
+from addin.services.payroll_year import StaffTables, computed_months_between
 
 RECORD_FIELDS = ["insurance_wage", "base_days", "fixed_pay", "standard_monthly_remuneration"]
 
@@ -37,14 +37,22 @@ class GradeRun:
 
 
 def pay_records(company: Company, tables: StaffTables, first: date, last: date) -> pd.DataFrame:
-    """One row per employee and month paid between two dates, from the history or computed."""
+    """One row per employee and month paid between two dates: closed months from the history (the
+    few figures picked out by SQLite), the other months with attendance computed now."""
+    columns = ["period", "pay_date", "employee_id", *RECORD_FIELDS]
     with open_history(company.root) as history:
-        lines = monthly_pay_between(company, tables, history, first, last, only_with_attendance=True)
-    rows = [(employee, paid[:7], *(int(line.get(k) or 0) for k in RECORD_FIELDS))
-            for _, paid, employee, line, _ in lines if "insurance_wage" in line]
-    frame = pd.DataFrame(rows, columns=["employee_id", "pay_month", "insurance_wage", "base_days", "fixed_pay", "standard"])
-    frame["pay_month"] = pd.to_datetime(frame["pay_month"] + "-01")
-    return frame
+        closed = pd.DataFrame(history.figures_between(first.isoformat(), last.isoformat(), "month", RECORD_FIELDS),
+                              columns=columns)
+    computed = [pd.DataFrame([[f"{month:%Y-%m}", paid, *(line.get(k) for k in columns[2:])] for line in lines], columns=columns)
+                for month, paid, lines in computed_months_between(company, tables, first, last, set(closed["period"]), True)]
+    frame = pd.concat([closed, *computed], ignore_index=True) if computed else closed
+    frame = frame[frame["insurance_wage"].notna()]     # lines closed before these figures existed cannot be reviewed
+    return pd.DataFrame({"employee_id": frame["employee_id"].astype(str),
+                         "pay_month": pd.to_datetime(frame["pay_date"].str[:7] + "-01"),
+                         "insurance_wage": frame["insurance_wage"].astype("int64"),
+                         "base_days": frame["base_days"].fillna(0).astype("int64"),
+                         "fixed_pay": frame["fixed_pay"].fillna(0).astype("int64"),
+                         "standard": frame["standard_monthly_remuneration"].fillna(0).astype("int64")})
 
 
 def grade_review(company: Company, tables: StaffTables, year: int, as_of: date) -> Review:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import pandas as pd
+
 from addin.dates import add_months, month_end
 from addin.model import Severity
 from addin.payroll.run import compute_payroll
@@ -47,28 +49,44 @@ def computed_month(company: Company, tables: StaffTables, month: date) -> tuple[
 def months_with_attendance(tables: StaffTables) -> set[str]:
     if tables.attendance is None:
         return set()
-    return {f"{m:%Y-%m}" for m in tables.attendance.frame["month"].dropna()}
+    return {f"{m:%Y-%m}" for m in pd.to_datetime(tables.attendance.frame["month"].dropna().unique())}
 
 
 def monthly_pay_between(company: Company, tables: StaffTables, history: PayrollHistory, first: date,
-                        last: date, only_with_attendance: bool = False) -> list[tuple[str, str, str, dict, bool]]:
+                        last: date, only_with_attendance: bool = False,
+                        fields: list[str] | None = None) -> list[tuple[str, str, str, dict, bool]]:
     """(work month, pay date, employee id, line, closed) of every monthly pay paid first ≤ date ≤ last:
     from the closed history, and computed for the work months not closed (with `only_with_attendance`,
-    only months the Attendance sheet covers: months before the company used the product are unknown)."""
+    only months the Attendance sheet covers: months before the company used the product are unknown).
+    With `fields`, closed lines hold only those figures (read without decoding whole lines)."""
     out, closed_months = [], set()
-    for kind, period, paid, line in history.paid_between(first.isoformat(), last.isoformat()):
-        if kind == "month":
+    if fields is None:
+        for kind, period, paid, line in history.paid_between(first.isoformat(), last.isoformat()):
+            if kind == "month":
+                closed_months.add(period)
+                out.append((period, paid, str(line["employee_id"]), line, True))
+    else:
+        for period, paid, employee, *values in history.figures_between(first.isoformat(), last.isoformat(), "month", fields):
             closed_months.add(period)
-            out.append((period, paid, str(line["employee_id"]), line, True))
+            out.append((period, paid, employee, {"employee_id": employee, **dict(zip(fields, values))}, True))
+    for month, paid, lines in computed_months_between(company, tables, first, last, closed_months, only_with_attendance):
+        out += [(f"{month:%Y-%m}", paid, str(line["employee_id"]), line, False) for line in lines]
+    return out
+
+
+def computed_months_between(company: Company, tables: StaffTables, first: date, last: date, closed_months: set[str],
+                            only_with_attendance: bool) -> list[tuple[date, str, list[dict]]]:
+    """(work month, pay date, lines) of the work months not closed whose pay date falls between two dates."""
     settings = PayrollSettings.from_settings(company.settings)
     attended = months_with_attendance(tables) if only_with_attendance else set()
+    out = []
     month = add_months(first.replace(day=1), -settings.pay_months_later)
     while month <= add_months(last.replace(day=1), -settings.pay_months_later):
         known = not only_with_attendance or f"{month:%Y-%m}" in attended
         if f"{month:%Y-%m}" not in closed_months and known:
             paid, lines = computed_month(company, tables, month)
             if first.isoformat() <= paid <= last.isoformat():
-                out += [(f"{month:%Y-%m}", paid, str(line["employee_id"]), line, False) for line in lines]
+                out.append((month, paid, lines))
         month = add_months(month, 1)
     return out
 

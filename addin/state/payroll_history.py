@@ -151,6 +151,15 @@ class PayrollHistory:
             f" WHERE l.pay_date BETWEEN ? AND ? AND {ACTIVE} ORDER BY l.pay_date, c.close_id", (first, last))
         return [(k, p, d, json.loads(f)) for k, p, d, f in rows]
 
+    def figures_between(self, first: str, last: str, kind: str, fields: list[str]) -> list[tuple]:
+        """(period, pay date, employee id, *fields) of one kind's active lines paid first ≤ date ≤ last,
+        picked out by SQLite (json_extract) — much faster than decoding whole lines for a few figures."""
+        picks = ", ".join(f"json_extract(l.figures, '$.{f}')" for f in fields)
+        return self.db.execute(
+            f"SELECT c.period, l.pay_date, l.employee_id{', ' + picks if picks else ''} FROM payroll_lines l"
+            f" JOIN payroll_closes c USING (close_id) WHERE l.pay_date BETWEEN ? AND ? AND c.kind = ? AND {ACTIVE}"
+            f" ORDER BY l.pay_date, c.close_id", (first, last, kind)).fetchall()
+
     def record_close(self, kind: str, period: str, pay_date: str, outputs_hash: str, header: dict,
                      employees: list[dict], by: str) -> int:
         """Record a period as closed with every employee's figures, in one transaction."""
