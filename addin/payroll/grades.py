@@ -18,7 +18,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from addin.dates import add_months
 
 FULL_DAYS, SHORT_TIME_DAYS, PART_TIME_DAYS = 17, 11, 15
 
@@ -103,34 +102,35 @@ def teiji(records: pd.DataFrame, staff: pd.DataFrame, year: int, table: GradeTab
 
 def zuiji(records: pd.DataFrame, staff: pd.DataFrame, table: GradeTable) -> pd.DataFrame:
     """Every 随時改定 the records show: a fixed-pay change, three full months from it, ≥ 2 grades
-    in the change's direction; effective from the fourth month."""
-    threshold = _thresholds(staff)
-    found = []
-    for employee, rows in records.sort_values(["employee_id", "pay_month"]).groupby("employee_id", sort=False):
-        months = rows["pay_month"].tolist()
-        fixed = rows["fixed_pay"].to_numpy(dtype=np.int64)
-        wage = rows["insurance_wage"].to_numpy(dtype=np.int64)
-        days = rows["base_days"].to_numpy(dtype=np.int64)
-        standard = rows["standard"].to_numpy(dtype=np.int64)
-        need = threshold.get(employee, FULL_DAYS)
-        for i in np.flatnonzero(fixed[1:] != fixed[:-1]) + 1:
-            if i + 2 >= len(months) or months[i + 2] != pd.Timestamp(add_months(months[i].date(), 2)):
-                continue                                  # three consecutive months not paid yet
-            if (days[i:i + 3] < need).any() or standard[i - 1] == 0:     # short month, or not insured
-                continue
-            average = int(wage[i:i + 3].sum() // 3)       # 3か月の平均 (fixed denominator)
-            current_grade = int(table.grade_of_standard(standard[i - 1]))
-            new_grade = int(table.grade(average))
-            direction = np.sign(fixed[i] - fixed[i - 1])
-            if abs(new_grade - current_grade) >= 2 and np.sign(new_grade - current_grade) == direction:
-                found.append({"employee_id": employee, "change_month": f"{months[i]:%Y-%m}",
-                              "fixed_before": int(fixed[i - 1]), "fixed_after": int(fixed[i]),
-                              "wages": [int(w) for w in wage[i:i + 3]], "days": [int(d) for d in days[i:i + 3]],
-                              "average": average, "current": int(standard[i - 1]), "current_grade": current_grade,
-                              "proposed": int(table.standard(new_grade)), "proposed_grade": new_grade,
-                              "effective": f"{add_months(months[i].date(), 3):%Y-%m}"})
-    return pd.DataFrame(found, columns=["employee_id", "change_month", "fixed_before", "fixed_after", "wages", "days",
-                                        "average", "current", "current_grade", "proposed", "proposed_grade", "effective"])
+    in the change's direction; effective from the fourth month. Vectorised over all pays: row i is a
+    change month when the row before is the same employee's previous month with other fixed pay."""
+    rows = records.sort_values(["employee_id", "pay_month"], kind="stable").reset_index(drop=True)
+    n = len(rows)
+    employee = rows["employee_id"].astype(str).to_numpy()
+    month = (rows["pay_month"].dt.year * 12 + rows["pay_month"].dt.month).to_numpy(dtype=np.int64)
+    fixed, wage, days, standard = (rows[c].to_numpy(dtype=np.int64) for c in ("fixed_pay", "insurance_wage", "base_days", "standard"))
+    need = _thresholds(staff).reindex(employee).fillna(FULL_DAYS).to_numpy(dtype=np.int64)
+    i = np.arange(1, max(n - 2, 1))
+    i = i[i + 2 < n]
+    same = (employee[i - 1] == employee[i]) & (employee[i + 2] == employee[i]) & (month[i + 2] == month[i] + 2)
+    changed = same & (fixed[i] != fixed[i - 1]) & (standard[i - 1] > 0)          # insured before the change
+    full = (days[i] >= need[i]) & (days[i + 1] >= need[i]) & (days[i + 2] >= need[i])
+    i = i[changed & full]
+    average = (wage[i] + wage[i + 1] + wage[i + 2]) // 3                           # 3か月の平均 (fixed denominator)
+    current_grade = table.grade_of_standard(standard[i - 1])
+    new_grade = table.grade(average)
+    moves = (np.abs(new_grade - current_grade) >= 2) & (np.sign(new_grade - current_grade) == np.sign(fixed[i] - fixed[i - 1]))
+    i, average, current_grade, new_grade = i[moves], average[moves], current_grade[moves], new_grade[moves]
+    change = rows["pay_month"].to_numpy()[i]
+    return pd.DataFrame({
+        "employee_id": employee[i], "change_month": pd.DatetimeIndex(change).strftime("%Y-%m"),
+        "fixed_before": fixed[i - 1], "fixed_after": fixed[i],
+        "wages": [list(map(int, w)) for w in zip(wage[i], wage[i + 1], wage[i + 2])],
+        "days": [list(map(int, d)) for d in zip(days[i], days[i + 1], days[i + 2])],
+        "average": average, "current": standard[i - 1], "current_grade": current_grade,
+        "proposed": table.standard(new_grade), "proposed_grade": new_grade,
+        "effective": (pd.DatetimeIndex(change) + pd.DateOffset(months=3)).strftime("%Y-%m"),
+    })
 
 
 def review(records: pd.DataFrame, staff: pd.DataFrame, year: int, table: GradeTable) -> Review:
