@@ -111,26 +111,38 @@ def main() -> None:
     found, _ = timed(f"月額変更 (随時改定) over the year's {len(records):,} monthly pays", lambda: zuiji(records, tables.staff.frame, grades))
     print(f"  {len(found):,} revisions found")
 
-    # what the history adds to a month's run: the same month end to end, without and with the history
+    # what the history adds to a month's run: the same month end to end, without and with the history,
+    # alternated and best of 2. PDF rendering (timed above) is the same in both and swings with the
+    # machine's load by tens of seconds, so here both render a fixed stand-in instead.
+    import addin.services.payroll as service
+    service.payslip_pdf = lambda *a, **k: b"%PDF-1.4 stand-in"
     plain_month = FY_MONTHS[-2]
 
     def plain():
         payroll = compute_payroll(tables.staff, tables.attendance, tables.allowances, plain_month, company.rulebook, settings)
         z = zengin_file("salary", requester_of(company.settings), payroll.pay_date, transfers_of(payroll))
         write_payroll_outputs(root / "plain", payroll, z, "")
-    _, without = timed("a month's run without the history (compute + outputs)", plain)
-    with open_history(root) as history:             # free the month so the service closes it again
-        history.reopen("month", f"{plain_month:%Y-%m}", "benchmark", "bench")
-    run, with_history = timed("the same month by the service with --close (validate + compute + outputs + close)",
-                              lambda: run_payroll(company, plain_month, close=True))
-    assert run.closed_now, run.issues[:3]
-    validate_time = timed("  of which validating staff.xlsx", lambda: StaffTables.of(company))[1]
-    added = (with_history - validate_time) / without - 1
-    print(f"end to end, the run with the history took {added * 100:+.1f} % against the run without (validation "
-          f"excluded; PDF rendering dominates both and moves with the machine's load)")
-    direct = close_time / without
-    print(f"history adds {direct * 100:.1f} % to a month's run (its close {close_time:.3f}s over the {without:.1f}s run) "
-          f"target ≤ 20 % → {'OK' if direct <= 0.20 else 'MISSED'}")
+
+    def with_history():
+        with open_history(root) as history:         # the month is closed in the history: reopen it, close again
+            history.reopen("month", f"{plain_month:%Y-%m}", "benchmark", "bench")
+        t = time.perf_counter()
+        run = run_payroll(company, plain_month, close=True)
+        took = time.perf_counter() - t
+        assert run.closed_now, run.issues[:3]
+        return took
+    withouts, withs = [], []
+    for _ in range(2):
+        withouts.append(timed("a month's run without the history (compute + outputs)", plain)[1])
+        withs.append(with_history())
+        print(f"the same month by the service with --close (validate + compute + outputs + close): {withs[-1]:.3f}s")
+    validate_time = min(timed("  validating staff.xlsx (the service does it first)", lambda: StaffTables.of(company))[1]
+                        for _ in range(2))
+    added = (min(withs) - validate_time) / min(withouts) - 1
+    print(f"history adds {added * 100:+.1f} % to a month's run end to end (best of 2, validation excluded) "
+          f"target ≤ 20 % → {'OK' if added <= 0.20 else 'MISSED'}")
+    direct = close_time / min(withouts)
+    print(f"  its close alone: {close_time:.3f}s = {direct * 100:.1f} % of the run")
 
 
 if __name__ == "__main__":
