@@ -122,3 +122,9 @@ def test_grades_command_writes_a_proposal_and_leaves_staff_xlsx_alone(tmp_path, 
     row = {h: c.value for h, c in zip(header, ws[4])}
     assert (row["4月 報酬"], row["5月 基礎日数"], row["報酬月額"], row["提案する標準報酬月額"]) == (240000, 10, 228000, 220000)
     assert hashlib.sha256(company.book_path("staff").read_bytes()).hexdigest() == staff_before
+    # the nightly run's view: in August the 2025 review is in force (no result for E1), from September 2026's
+    from addin.services.grades import nightly_grade_findings
+    assert nightly_grade_findings(company, date(2026, 8, 31)) == []
+    findings = nightly_grade_findings(company, date(2026, 9, 30))
+    assert [(f.code, f.field, f.severity.value) for f in findings] == [("grade_disagrees", "standard_monthly_remuneration", "warning")]
+    assert findings[0].cell.endswith("2") and "220,000" in findings[0].message_ja     # E1's row, the first under the header
