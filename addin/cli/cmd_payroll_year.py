@@ -26,10 +26,7 @@ def _reopen(company, kind: str, period: str, args) -> int:
     return 0
 
 
-def _closed_report(run, period: str, lang: str) -> None:
-    commands = _base()
-    if run.closed is None:
-        return
+def _closed_report(run, period: str) -> None:
     if run.issues:
         print(f"{period} は確定済みです。出力は書き換えていません / {period} is closed: outputs left as they were")
     else:
@@ -48,7 +45,7 @@ def cmd_payroll_month(args, progress) -> int:
     run = run_payroll(company, month, progress=progress, close=getattr(args, "close", False), by=getattr(args, "by", None))
     if run.closed is not None:
         commands._print_issues(run.issues, lang)
-        _closed_report(run, f"{month:%Y-%m}", lang)
+        _closed_report(run, f"{month:%Y-%m}")
         return run.exit_code
     commands._report_payroll(run, lang)
     if run.closed_now is not None:
@@ -68,7 +65,7 @@ def cmd_bonus(args, progress) -> int:
     run = run_bonus(company, day, progress=progress, close=args.close, by=args.by)
     commands._print_issues(run.issues, lang)
     if run.closed is not None:
-        _closed_report(run, day.isoformat(), lang)
+        _closed_report(run, day.isoformat())
         return run.exit_code
     if run.folder is not None:
         totals = run.bonus.totals()

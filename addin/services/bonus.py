@@ -26,7 +26,7 @@ from addin.services.company import Company
 from addin.services.payroll import employee_lines, requester_of
 from addin.services.payroll_close import compare_with_closed, open_history, outputs_hash, who
 from addin.services.payroll_year import StaffTables, previous_month_pay
-from addin.services.validation import BookOpener, open_company_book
+from addin.services.validation import BookOpener, open_company_book, validate_company
 from addin.state.payroll_history import ClosedPeriod, PayrollHistory
 
 BONUS_FIELDS = ["employee_id", "bonus_amount", "nontaxable_amount", "standard_bonus", "health_standard_bonus",
@@ -108,7 +108,6 @@ def run_bonus(company: Company, pay_date: date, opener: BookOpener = open_compan
               progress: Callable[[str], None] = lambda _: None, close: bool = False, by: str | None = None) -> BonusRun:
     run = BonusRun()
     progress("validating staff.xlsx")
-    from addin.services.validation import validate_company
     checked = validate_company(company, opener, only={"staff"})
     run.issues = [i for i in checked.issues if i.severity is not Severity.WARNING]
     if run.issues:
