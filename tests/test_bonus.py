@@ -202,3 +202,14 @@ def test_demo_december_bonus_crosses_the_directors_health_cap(demo_copy):
     assert director["health_insurance"] == 135271
     assert summary["zengin"]["total"] == summary["totals"]["net_pay"]
     assert all(e["net_pay"] == e["bonus_amount"] - e["total_deductions"] for e in summary["employees"])
+
+
+def test_a_fourth_bonus_in_a_year_is_flagged_as_remuneration(tmp_path):
+    # 賞与 = paid at most 3 times a year (7/1–6/30); the 4th is 報酬 (健保法3条6項, FACTS_YEAR.md §A2): a warning
+    days = [date(2025, 7, 10), date(2025, 10, 10), date(2025, 12, 10), date(2026, 3, 10)]
+    company = company_with_bonuses(tmp_path, [person()], [{"employee_id": "E1", "pay_date": d, "amount": 100_000} for d in days])
+    run = run_bonus(company, days[2])
+    assert [i.code for i in run.issues] == ["bonus_four_times"] and run.exit_code == 0
+    assert (run.folder / "summary.json").exists()           # a warning: the bonus is still paid
+    company = company_with_bonuses(tmp_path, [person()], [{"employee_id": "E1", "pay_date": d, "amount": 100_000} for d in days[:3]])
+    assert run_bonus(company, days[2]).issues == []

@@ -161,8 +161,24 @@ def compute_bonus(staff_table: Table, bonuses_table: Table | None, pay_date: dat
     result["net_pay"] = result["bonus_amount"] - result["total_deductions"]
     for column in ["bank_code", "branch_code", "account_type", "account_number", "account_holder_kana"]:
         result[column] = staff[column].to_numpy()
-    issues = _check(bonuses_table, staff_table, positions, staff, result, pay_date)
+    issues = _check(bonuses_table, staff_table, positions, staff, result, pay_date) + _four_times(bonuses_table, positions, pay_date)
     return BonusPayroll(pay_date, result, issues)
+
+
+def _four_times(bonuses_table: Table, positions, pay_date: date) -> list[Issue]:
+    """Paid four or more times in the year (7/1–6/30) a 賞与 is 報酬: it belongs in the standard
+    monthly remuneration (annual total ÷ 12), not here (健保法3条6項; FACTS_YEAR.md §A2). A warning:
+    the person decides."""
+    start = date(pay_date.year if pay_date.month >= 7 else pay_date.year - 1, 7, 1)
+    frame = bonuses_table.frame
+    in_year = frame[(frame["pay_date"] >= pd.Timestamp(start)) & (frame["pay_date"] < pd.Timestamp(start.replace(year=start.year + 1)))]
+    counts = in_year.groupby("employee_id")["pay_date"].nunique()
+    return [Issue(bonuses_table.book, bonuses_table.sheet, bonuses_table.cell("pay_date", int(p)), "pay_date",
+                  "bonus_four_times", Severity.WARNING,
+                  f"{start.year}年7月〜翌6月に賞与が{counts[e]}回あります（4回以上は報酬として標準報酬月額に含めます）",
+                  f"{counts[e]} bonuses from July {start.year} to June: paid 4+ times a year they are remuneration "
+                  f"(standard monthly remuneration), not bonuses")
+            for p, e in zip(positions, frame.loc[positions, "employee_id"]) if counts.get(e, 0) >= 4]
 
 
 def _check(bonuses_table: Table, staff_table: Table, positions, staff: pd.DataFrame, result: pd.DataFrame,

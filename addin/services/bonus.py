@@ -127,7 +127,7 @@ def run_bonus(company: Company, pay_date: date, opener: BookOpener = open_compan
             return run
         run.bonus = bonus
         run.issues += bonus.issues
-        if run.issues:
+        if run.exit_code:                    # warnings (a 4th bonus in the year) do not stop the run
             return run
         try:
             zengin = zengin_file("bonus", requester_of(company.settings), pay_date, _transfers(bonus))
