@@ -95,3 +95,14 @@ def test_director_pay_is_not_docked_for_absence_unless_the_company_chooses_it(tm
     assert row_of(payroll_for(tmp_path / "a", [director], date(2025, 6, 1), attendance))["absence_deduction"] == 0
     chosen = payroll_for(tmp_path / "b", [director], date(2025, 6, 1), attendance, director_absence_deduction=True)
     assert row_of(chosen)["absence_deduction"] == 100000
+
+
+def test_the_leavers_remaining_resident_tax_is_in_summary_json(tmp_path):
+    import json
+    from addin.cli import main
+    from tests.payroll_helpers import company_with
+    company_with(tmp_path, [person(leave_date=date(2025, 9, 20), resident_tax_monthly=10000)],
+                 [{"employee_id": "E1", "month": "2025-09", **DAY}])
+    assert main(["payroll", str(tmp_path), "--month", "2025-09"]) == 0
+    line = json.loads((tmp_path / "out" / "payroll" / "2025-09" / "summary.json").read_text("utf-8"))["employees"][0]
+    assert (line["resident_tax_remaining"], line["resident_tax_remaining_months"], line["resident_tax_lump_sum"]) == (70000, 7, 0)

@@ -29,7 +29,9 @@ SUMMARY_FIELDS = ["employee_id", "gross_pay", "taxable_amount", "dependents", "t
                   "resident_tax", "total_deductions", "net_pay", "base_pay", "overtime_pay", "holiday_pay",
                   "late_night_pay", "commute_allowance", "standard_monthly_remuneration",
                   # for the year: 支払金額 and 社会保険料等 of this pay (年末調整), 報酬 and 支払基礎日数 (算定基礎)
-                  "taxable_pay", "social_insurance", "fixed_pay", "insurance_wage", "base_days"]
+                  "taxable_pay", "social_insurance", "fixed_pay", "insurance_wage", "base_days",
+                  # a leaver's resident tax: collected at once, or what remains for the municipality (普通徴収)
+                  "resident_tax_lump_sum", "resident_tax_remaining", "resident_tax_remaining_months"]
 
 
 @dataclass
