@@ -188,6 +188,7 @@ def test_bonus_command_writes_every_output_and_refuses_to_rewrite_a_closed_bonus
     differing = [line for line in out.splitlines() if "closed_period_differs" in line]
     assert any("E1 の bonus_amount が 600,000 → 650,000" in line for line in differing), out
     assert differing and not any("E2" in line for line in differing)     # E2's bonus is unchanged
+    assert "staff.xlsx!Bonuses 賞与!C2" in out                             # E1's bonus row, its amount
     assert {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
     assert openpyxl.load_workbook(folder / "register.xlsx")["賞与台帳"]["F4"].value == 600000
 

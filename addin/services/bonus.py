@@ -140,7 +140,8 @@ def run_bonus(company: Company, pay_date: date, opener: BookOpener = open_compan
         closed = history.active("bonus", period)
         if closed is not None:
             run.closed = closed
-            run.issues += compare_with_closed(history, closed, summary["employees"], period, run.folder)
+            run.issues += compare_with_closed(history, closed, summary["employees"], period, run.folder,
+                                              _locator(tables.bonuses, pay_date))
             return run
         progress(f"writing {run.folder}")
         run.written = write_bonus_outputs(run.folder, bonus, zengin, summary,
@@ -150,6 +151,17 @@ def run_bonus(company: Company, pay_date: date, opener: BookOpener = open_compan
                                                   {k: v for k, v in summary.items() if k != "employees"},
                                                   summary["employees"], who(by))
     return run
+
+
+def _locator(bonuses, pay_date: date):
+    """The Bonuses row of an employee's bonus on the date, for a located message."""
+    frame = bonuses.frame
+    rows = {str(e): i for i, (e, d) in enumerate(zip(frame["employee_id"], frame["pay_date"])) if d == pd.Timestamp(pay_date)}
+
+    def locate(employee_id: str) -> tuple[str, str, str]:
+        position = rows.get(employee_id)
+        return bonuses.book, bonuses.sheet, bonuses.cell("amount", position) if position is not None else ""
+    return locate
 
 
 def _transfers(bonus: BonusPayroll) -> list[Transfer]:
