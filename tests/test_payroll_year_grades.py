@@ -12,13 +12,20 @@ import openpyxl
 import pandas as pd
 
 from addin.cli import main
-from addin.payroll.grades import GradeTable, disagreements, review, teiji, zuiji
+from addin.payroll.grades import DEFAULT, GradeTable, ReviewRules, disagreements, review, teiji, zuiji
 from addin.rulebook import load_rulebook
 from tests.bonus_helpers import company_with_bonuses, vector
 from tests.payroll_helpers import person
 
 TABLE = GradeTable.of(load_rulebook(Path("/nonexistent-company")).value(
     "social_insurance.standard_monthly_remuneration_grades", date(2026, 9, 1)))
+
+
+def test_the_engine_defaults_are_the_rules_in_force():
+    rules = load_rulebook(Path("/nonexistent-company"))
+    on = date(2026, 9, 1)
+    assert ReviewRules.of(rules.value("grades.base_days_minimum", on), rules.value("grades.zuiji_minimum_grade_change", on)) \
+        == DEFAULT == ReviewRules(17, 11, 15, 2)
 
 
 def _staff(*people):

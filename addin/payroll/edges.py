@@ -27,7 +27,8 @@ def installments_left_after(pay_month: date) -> int:
 
 
 def resident_tax_on_leaving(staff: pd.DataFrame, month: date, paid_on: date, resident: np.ndarray,
-                            monthly: np.ndarray, available: np.ndarray) -> dict[str, np.ndarray]:
+                            monthly: np.ndarray, available: np.ndarray,
+                            mandatory_months: tuple[int, ...] = (1, 2, 3, 4)) -> dict[str, np.ndarray]:
     """A leaver's resident tax in the last pay (the work month holding the leave date).
 
     Leaving 1/1–4/30: the rest of the year's installments (through May) are collected in one sum from
@@ -42,7 +43,7 @@ def resident_tax_on_leaving(staff: pd.DataFrame, month: date, paid_on: date, res
     asked = (staff["resident_tax_lump_sum"].fillna(False).astype(bool).to_numpy()
              if "resident_tax_lump_sum" in staff else np.zeros(len(staff), dtype=bool))
     leave_month = leave.dt.month.fillna(0).to_numpy()
-    mandatory = (leave_month >= 1) & (leave_month <= 4)
+    mandatory = np.isin(leave_month, list(mandatory_months))
     lump = leaving & (remaining > 0) & (mandatory | asked) & (resident + remaining <= available)
     listed = leaving & ~lump
     return {"resident_tax": np.where(lump, resident + remaining, resident),

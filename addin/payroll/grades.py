@@ -19,7 +19,23 @@ import numpy as np
 import pandas as pd
 
 
-FULL_DAYS, SHORT_TIME_DAYS, PART_TIME_DAYS = 17, 11, 15
+
+
+@dataclass(frozen=True)
+class ReviewRules:
+    """The review's thresholds, from rules/grades.yaml (defaults: the law as of 2016-10)."""
+
+    full_days: int = 17              # 支払基礎日数 a month needs (健保法41条1項, 43条1項)
+    short_time_days: int = 11        # 特定適用事業所の短時間労働者 (施行規則24条の2)
+    part_time_days: int = 15         # パート with no 17-day month: its 15–16-day months (通達)
+    zuiji_grades: int = 2            # 随時改定: 2 grades or more (健保法43条1項 「著しく高低」)
+
+    @classmethod
+    def of(cls, days: dict, grades: int) -> "ReviewRules":
+        return cls(int(days["full"]), int(days["short_time"]), int(days["part_time_fallback"]), int(grades))
+
+
+DEFAULT = ReviewRules()
 
 
 @dataclass(frozen=True)
@@ -55,13 +71,13 @@ class Review:
         return int((self.teiji["proposed"] != self.teiji["current"]).sum()) if len(self.teiji) else 0
 
 
-def _thresholds(staff: pd.DataFrame) -> pd.Series:
+def _thresholds(staff: pd.DataFrame, rules: ReviewRules) -> pd.Series:
     short = staff["short_time_worker"].fillna(False).astype(bool) if "short_time_worker" in staff else False
-    return pd.Series(np.where(short, SHORT_TIME_DAYS, FULL_DAYS), index=staff["employee_id"].astype(str))
+    return pd.Series(np.where(short, rules.short_time_days, rules.full_days), index=staff["employee_id"].astype(str))
 
 
 def teiji(records: pd.DataFrame, staff: pd.DataFrame, year: int, table: GradeTable,
-          excluded: set[str] = frozenset()) -> pd.DataFrame:
+          excluded: set[str] = frozenset(), rules: ReviewRules = DEFAULT) -> pd.DataFrame:
     """定時決定 of `year` for everyone insured on 1 July, except those who acquired the status from
     1 June to 1 July and those in `excluded` (a 随時改定 from July, August or September, 41条3項)."""
     july = pd.Timestamp(year, 7, 1)
@@ -78,10 +94,10 @@ def teiji(records: pd.DataFrame, staff: pd.DataFrame, year: int, table: GradeTab
     days = np.zeros((len(ids), 3), dtype=np.int64)
     np.add.at(wage, cell, rows["insurance_wage"].to_numpy(dtype=np.int64)[known])      # two pays in a month add up
     np.maximum.at(days, cell, rows["base_days"].to_numpy(dtype=np.int64)[known])
-    threshold = _thresholds(staff).reindex(ids).to_numpy()[:, None]
+    threshold = _thresholds(staff, rules).reindex(ids).to_numpy()[:, None]
     full = days >= threshold
-    part_time = (people["employment_type"] == "part_time").to_numpy() & (threshold[:, 0] == FULL_DAYS)
-    fallback = part_time[:, None] & ~full.any(axis=1)[:, None] & (days >= PART_TIME_DAYS) & (days < FULL_DAYS)
+    part_time = (people["employment_type"] == "part_time").to_numpy() & (threshold[:, 0] == rules.full_days)
+    fallback = part_time[:, None] & ~full.any(axis=1)[:, None] & (days >= rules.part_time_days) & (days < rules.full_days)
     used = full | fallback
     count = used.sum(axis=1)
     current = pd.array(people["standard_monthly_remuneration"], dtype="Int64").fillna(0).to_numpy(dtype=np.int64)
@@ -94,13 +110,13 @@ def teiji(records: pd.DataFrame, staff: pd.DataFrame, year: int, table: GradeTab
                         "months_used": count, "average": average, "effective": f"{year}-09"})
     for i, m in enumerate(("april", "may", "june")):
         out[f"{m}_wage"], out[f"{m}_days"], out[f"{m}_used"] = wage[:, i], days[:, i], used[:, i]
-    short = threshold[:, 0] == SHORT_TIME_DAYS
+    short = threshold[:, 0] == rules.short_time_days
     out["basis"] = np.select([count == 0, fallback.any(axis=1), short],
                              ["従前（算定できる月なし）", "15日以上の月（パート）", "11日以上の月（短時間労働者）"], "17日以上の月")
     return out
 
 
-def zuiji(records: pd.DataFrame, staff: pd.DataFrame, table: GradeTable) -> pd.DataFrame:
+def zuiji(records: pd.DataFrame, staff: pd.DataFrame, table: GradeTable, rules: ReviewRules = DEFAULT) -> pd.DataFrame:
     """Every 随時改定 the records show: a fixed-pay change, three full months from it, ≥ 2 grades
     in the change's direction; effective from the fourth month. Vectorised over all pays: row i is a
     change month when the row before is the same employee's previous month with other fixed pay."""
@@ -109,7 +125,7 @@ def zuiji(records: pd.DataFrame, staff: pd.DataFrame, table: GradeTable) -> pd.D
     employee = rows["employee_id"].astype(str).to_numpy()
     month = (rows["pay_month"].dt.year * 12 + rows["pay_month"].dt.month).to_numpy(dtype=np.int64)
     fixed, wage, days, standard = (rows[c].to_numpy(dtype=np.int64) for c in ("fixed_pay", "insurance_wage", "base_days", "standard"))
-    need = _thresholds(staff).reindex(employee).fillna(FULL_DAYS).to_numpy(dtype=np.int64)
+    need = _thresholds(staff, rules).reindex(employee).fillna(rules.full_days).to_numpy(dtype=np.int64)
     i = np.arange(1, max(n - 2, 1))
     i = i[i + 2 < n]
     same = (employee[i - 1] == employee[i]) & (employee[i + 2] == employee[i]) & (month[i + 2] == month[i] + 2)
@@ -119,7 +135,7 @@ def zuiji(records: pd.DataFrame, staff: pd.DataFrame, table: GradeTable) -> pd.D
     average = (wage[i] + wage[i + 1] + wage[i + 2]) // 3                           # 3か月の平均 (fixed denominator)
     current_grade = table.grade_of_standard(standard[i - 1])
     new_grade = table.grade(average)
-    moves = (np.abs(new_grade - current_grade) >= 2) & (np.sign(new_grade - current_grade) == np.sign(fixed[i] - fixed[i - 1]))
+    moves = (np.abs(new_grade - current_grade) >= rules.zuiji_grades) & (np.sign(new_grade - current_grade) == np.sign(fixed[i] - fixed[i - 1]))
     i, average, current_grade, new_grade = i[moves], average[moves], current_grade[moves], new_grade[moves]
     change = rows["pay_month"].to_numpy()[i]
     return pd.DataFrame({
@@ -133,11 +149,12 @@ def zuiji(records: pd.DataFrame, staff: pd.DataFrame, table: GradeTable) -> pd.D
     })
 
 
-def review(records: pd.DataFrame, staff: pd.DataFrame, year: int, table: GradeTable) -> Review:
-    changes = zuiji(records, staff, table)
+def review(records: pd.DataFrame, staff: pd.DataFrame, year: int, table: GradeTable,
+           rules: ReviewRules = DEFAULT) -> Review:
+    changes = zuiji(records, staff, table, rules)
     summer = {f"{year}-07", f"{year}-08", f"{year}-09"}
     excluded = set(changes.loc[changes["effective"].isin(summer), "employee_id"])
-    return Review(year, teiji(records, staff, year, table, excluded), changes)
+    return Review(year, teiji(records, staff, year, table, excluded, rules), changes)
 
 
 def disagreements(result: Review, staff: pd.DataFrame, as_of: date) -> list[tuple[str, int, int, str]]:

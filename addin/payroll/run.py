@@ -121,7 +121,8 @@ def compute_payroll(staff_table: Table, attendance_table: Table, allowances_tabl
     june = yen(staff["resident_tax_june"])
     resident = np.where((paid_on.month == 6) & (june > 0), june, yen(staff["resident_tax_monthly"]))
     leavers = resident_tax_on_leaving(staff, month, paid_on, resident, yen(staff["resident_tax_monthly"]),
-                                      gross - social - tax)
+                                      gross - social - tax,
+                                      tuple(rules.value("resident_tax.mandatory_lump_sum_leave_months", paid_on)))
     resident = leavers["resident_tax"]
 
     result = pd.DataFrame({

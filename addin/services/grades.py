@@ -16,7 +16,7 @@ from addin.model import Issue, Severity
 from addin.model.issues import exit_code, fatal
 from addin.outputs.grade_review import write_grade_review
 from addin.outputs.staging import staged_folder, write_private
-from addin.payroll.grades import GradeTable, Review, disagreements, review
+from addin.payroll.grades import GradeTable, Review, ReviewRules, disagreements, review
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
 from addin.services.payroll_close import open_history
@@ -57,8 +57,11 @@ def pay_records(company: Company, tables: StaffTables, first: date, last: date) 
 
 def grade_review(company: Company, tables: StaffTables, year: int, as_of: date) -> Review:
     records = pay_records(company, tables, date(year - 1, 12, 1), min(as_of, date(year, 12, 31)))
-    grades = company.rulebook.value("social_insurance.standard_monthly_remuneration_grades", date(year, 9, 1))
-    return review(records, tables.staff.frame, year, GradeTable.of(grades))
+    on = date(year, 9, 1)
+    grades = company.rulebook.value("social_insurance.standard_monthly_remuneration_grades", on)
+    rules = ReviewRules.of(company.rulebook.value("grades.base_days_minimum", on),
+                           company.rulebook.value("grades.zuiji_minimum_grade_change", on))
+    return review(records, tables.staff.frame, year, GradeTable.of(grades), rules)
 
 
 def run_grade_review(company: Company, year: int, as_of: date, progress: Callable[[str], None] = lambda _: None) -> GradeRun:
