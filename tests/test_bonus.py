@@ -214,3 +214,15 @@ def test_a_fourth_bonus_in_a_year_is_flagged_as_remuneration(tmp_path):
     assert (run.folder / "summary.json").exists()           # a warning: the bonus is still paid
     company = company_with_bonuses(tmp_path, [person()], [{"employee_id": "E1", "pay_date": d, "amount": 100_000} for d in days[:3]])
     assert run_bonus(company, days[2]).issues == []
+
+
+def test_bonus_in_the_month_of_leaving_has_no_social_insurance_unless_leaving_on_the_last_day(tmp_path):
+    # 資格喪失月の賞与は保険料の対象外; leaving on the last day the loss is next month, so it is charged
+    # (日本年金機構, FACTS_YEAR.md §A2). Employment insurance is on the wages paid either way: 500,000 × 5.5 ‰ = 2,750
+    staff = [person(leave_date=date(2025, 12, 15)),
+             person(employee_id="E2", my_number=None, account_number="7654321", leave_date=date(2025, 12, 31))]
+    lines = _bonus(tmp_path, staff, [{"employee_id": e, "pay_date": date(2025, 12, 10), "amount": 500_000} for e in ("E1", "E2")],
+                   date(2025, 12, 10))
+    assert (lines["E1"]["health_insurance"], lines["E1"]["pension"], lines["E1"]["employment_insurance"]) == (0, 0, 2750)
+    # 500,000 × 9.91 % ÷ 2 = 24,775; × 18.3 % ÷ 2 = 45,750 (R7 東京)
+    assert (lines["E2"]["health_insurance"], lines["E2"]["pension"]) == (24775, 45750)
