@@ -129,6 +129,9 @@ def _print_issues(issues, lang: str) -> None:
 
 
 def cmd_payroll(args, progress) -> int:
+    if hasattr(args, "close"):      # the payroll year: a closed month is compared, never rewritten
+        from addin.cli.cmd_payroll_year import cmd_payroll_month
+        return cmd_payroll_month(args, progress)
     company = _company(args.dir)
     lang = args.lang or company.lang
     with _opener(args, company) as opener:
@@ -243,3 +246,13 @@ def cmd_restore(args, progress) -> int:
     except BackupProblem as problem:
         raise UsageProblem(str(problem)) from None
     return 0
+
+
+def cmd_bonus(args, progress) -> int:
+    from addin.cli.cmd_payroll_year import cmd_bonus as bonus
+    return bonus(args, progress)
+
+
+def cmd_grades(args, progress) -> int:
+    from addin.cli.cmd_payroll_year import cmd_grades as grades
+    return grades(args, progress)

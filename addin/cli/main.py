@@ -46,6 +46,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--month", required=True, help="work month YYYY-MM (attendance month; paid per settings)")
     p.add_argument("--lang", choices=["ja", "en"], default=None)
     p.add_argument("--recalculate", action="store_true", help=RECALCULATE_HELP)
+    _close_options(p)
+
+    p = sub.add_parser("bonus", help="the bonus payroll of a pay date: register, slips, Zengin file, summary.json")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument("--date", required=True, help="bonus pay date YYYY-MM-DD (rows of the Bonuses 賞与 sheet)")
+    p.add_argument("--lang", choices=["ja", "en"], default=None)
+    _close_options(p)
+
+    p = sub.add_parser("grades", help="grade reviews: 算定基礎 (定時決定) and 月額変更 proposals workbook")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument("--year", required=True, type=int, help="the year of the 算定基礎 (April–June pay)")
+    p.add_argument("--as-of", help="月額変更 looked for in pay up to YYYY-MM-DD (default: today)")
+    p.add_argument("--lang", choices=["ja", "en"], default=None)
 
     p = sub.add_parser("invoice", help="qualified invoices for shipped, uninvoiced orders")
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
@@ -86,6 +99,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
     p.add_argument("--home", type=Path, help=argparse.SUPPRESS)      # tests: a stand-in home folder
     return parser
+
+
+def _close_options(p: argparse.ArgumentParser) -> None:
+    """--close / --reopen of a payroll period (payroll history in .backoffice/state.db)."""
+    action = p.add_mutually_exclusive_group()
+    action.add_argument("--close", action="store_true", help="record the period as paid (確定); later reruns compare only")
+    action.add_argument("--reopen", action="store_true", help="undo a close (needs --reason; who/why/when recorded)")
+    p.add_argument("--reason", help="why the period is reopened")
+    p.add_argument("--by", help="who closes or reopens (default: the logged-in user)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -266,6 +266,24 @@ def _declarations(demo: DemoCompany) -> None:
             housing.append({"year": NENCHO_YEAR, "employee_id": person["employee_id"],
                             "credit_amount": 180_000 if case == 17 else 300_000,
                             "move_in_date": dt.date(2021, 3, 20), "balance": 25_714_285 if case == 17 else 42_857_142})
+BONUS_DATES = [dt.date(2025, 7, 10), dt.date(2025, 12, 10)]
+
+
+def _bonuses(demo: DemoCompany, rng: random.Random) -> None:
+    """Summer and winter bonuses for monthly staff (1–2.5 months of base pay): the director's two
+    cross the health-insurance cap of the fiscal year (573万) and the pension cap of a month (150万)."""
+    bonuses = demo.sheet("staff", "bonuses")
+    for i, person in enumerate(demo.rows["staff"]["staff"]):
+        case = i % BASE["staff"]
+        if person["pay_type"] != "月給" or case == 3:     # hourly staff and the October hire get none
+            continue
+        for day in BONUS_DATES:
+            if person["leave_date"] is not None and person["leave_date"] < day:
+                continue
+            months = Decimal(rng.choice(["1.0", "1.5", "2.0", "2.5"]))
+            amount = 3_000_000 if case == 0 else int(Decimal(person["base_salary"]) * months)
+            bonuses.append({"employee_id": person["employee_id"], "pay_date": day, "amount": amount,
+                            "nontaxable_amount": None, "period_months": 6})
 
 
 def _vendors(demo: DemoCompany, rng: random.Random, count: int) -> None:
@@ -459,6 +477,7 @@ def generate(scale: int = 1, seed: int = 2025, with_errors: bool = False, grades
     _attendance(demo, rng)
     _pay_history(demo, rules if rules is not None else load_rulebook())
     _declarations(demo)
+    _bonuses(demo, random.Random(seed + 1))     # its own stream: the other sheets stay as they were
     if staff_only:
         return demo
     _vendors(demo, rng, BASE["vendors"] * scale)

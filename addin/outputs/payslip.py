@@ -43,31 +43,49 @@ def slip_lines(row: dict) -> dict[str, list[tuple[str, str]]]:
             "控除": deductions + [("控除合計", _yen(row["total_deductions"]))]}
 
 
-def payslip_pdf(row: dict, company: str, month: date, paid_on: date) -> bytes:
+BONUS_DEDUCTION_LINES = DEDUCTION_LINES[:-1]
+
+
+def bonus_slip_lines(row: dict) -> dict[str, list[tuple[str, str]]]:
+    """A bonus slip (賞与明細書): the bonus, how its premiums and tax were found, the deductions."""
+    basis = [("標準賞与額", _yen(row["standard_bonus"])), ("健保の対象額", _yen(row["health_standard_bonus"])),
+             ("厚年の対象額", _yen(row["pension_standard_bonus"])),
+             ("前月の社保控除後給与", "" if row.get("previous_month_pay") is None or row["previous_month_pay"] != row["previous_month_pay"]
+              else _yen(row["previous_month_pay"])), ("算出率", str(row["withholding_rate"]))]
+    earnings = [("賞与", _yen(row["bonus_amount"]))] + ([("うち非課税", _yen(row["nontaxable_amount"]))]
+                                                        if row["nontaxable_amount"] else [])
+    deductions = [(label, _yen(row[key])) for label, key in BONUS_DEDUCTION_LINES if row[key] or key == "withholding_tax"]
+    return {"算定基礎": basis, "支給": earnings + [("総支給額", _yen(row["bonus_amount"]))],
+            "控除": deductions + [("控除合計", _yen(row["total_deductions"]))]}
+
+
+def payslip_pdf(row: dict, company: str, month: date, paid_on: date, title: str | None = None, lines=slip_lines) -> bytes:
+    """One slip as PDF; a bonus passes its own title ("賞与明細書 …") and lines."""
+    title = title or f"給与明細書　{month.year}年{month.month}月分"
     buffer = io.BytesIO()
     width, height = landscape(A5)
     pdf = Canvas(buffer, pagesize=(width, height), invariant=1)   # invariant: a rerun gives the same bytes
-    pdf.setTitle(f"給与明細書 {month:%Y-%m} {row['employee_id']}")
+    pdf.setTitle(f"{title.split()[0]} {month:%Y-%m} {row['employee_id']}")
     pdf.setFont(GOTHIC, 16)
-    pdf.drawString(30, height - 40, f"給与明細書　{month.year}年{month.month}月分")
+    pdf.drawString(30, height - 40, title)
     pdf.setFont(GOTHIC, 10)
     pdf.drawRightString(width - 30, height - 36, company)
     pdf.drawRightString(width - 30, height - 50, f"支給日 {paid_on.year}年{paid_on.month}月{paid_on.day}日")
     pdf.drawString(30, height - 62, f"{row['employee_id']}　{row.get('department') or ''}")
     pdf.setFont(GOTHIC, 12)
     pdf.drawString(30, height - 78, f"{row['name']} 様")
-    columns = slip_lines(row)
+    columns = lines(row)
     x = 30
     col_width = (width - 60 - 20) / 3
-    for title, lines in columns.items():
+    for heading, shown in columns.items():
         y = height - 105
         pdf.setFont(GOTHIC, 10)
         pdf.setFillGray(0.9)
         pdf.rect(x, y - 4, col_width, 16, stroke=1, fill=1)
         pdf.setFillGray(0)
-        pdf.drawString(x + 4, y, title)
+        pdf.drawString(x + 4, y, heading)
         pdf.setFont(GOTHIC, 9)
-        for label, value in lines:
+        for label, value in shown:
             y -= 15
             pdf.line(x, y - 4, x + col_width, y - 4)
             pdf.drawString(x + 4, y, label)

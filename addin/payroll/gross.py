@@ -3,6 +3,7 @@ commuting allowance (non-taxable up to its legal limit)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
@@ -33,21 +34,43 @@ def days_employed(hire: pd.Series, leave: pd.Series, month: date) -> tuple[np.nd
     return np.clip(days, 0, None).astype(np.int64), last.day
 
 
-def allowance_sums(allowances: pd.DataFrame | None, ids: pd.Series, month: date, excluded: set[str]):
-    """Per employee: taxable, non-taxable, and the part of taxable counted in the overtime base."""
+@dataclass(frozen=True)
+class AllowanceSums:
+    """Per employee, the month's allowances split the ways the law looks at them."""
+
+    taxable: np.ndarray          # income tax (所得税法9条: the non-taxable ones are marked so)
+    nontaxable: np.ndarray
+    overtime_base: np.ndarray    # taxable ones counted in the overtime base (労基則21条 excludes the rest)
+    expense: np.ndarray          # 実費弁償 (出張日当 …): not 報酬 / 賃金 for social and employment insurance
+    recurring: np.ndarray        # paid every month (no month given) and wages: 固定的賃金 for the grade reviews
+
+
+def insurance_wage_flags(current: pd.DataFrame, defaults: dict[str, str]) -> pd.Series:
+    """Whether each allowance is 報酬/賃金 for social and employment insurance: the row's own answer,
+    else the default for its name in rules, else yes (健保法3条5項: all paid for labour is 報酬)."""
+    by_name = current["name"].map(lambda n: defaults.get(str(n)) != "expense")
+    if "insurance_wage" not in current:
+        return by_name.astype(bool)
+    return current["insurance_wage"].where(current["insurance_wage"].notna(), by_name).astype(bool)
+
+
+def allowance_sums(allowances: pd.DataFrame | None, ids: pd.Series, month: date, excluded: set[str],
+                   defaults: dict[str, str] | None = None) -> AllowanceSums:
     zero = np.zeros(len(ids), dtype=np.int64)
     if allowances is None or allowances.empty:
-        return zero, zero.copy(), zero.copy()
+        return AllowanceSums(zero, zero.copy(), zero.copy(), zero.copy(), zero.copy())
     current = allowances[allowances["month"].isna() | (allowances["month"] == pd.Timestamp(month))]
     amount = pd.Series(yen(current["amount"]), index=current.index)
     taxable = current["taxable"].fillna(True).astype(bool)
     in_base = taxable & ~current["name"].isin(excluded)
+    wage = insurance_wage_flags(current, defaults or {})
 
     def per_employee(mask):
         sums = amount[mask].groupby(current.loc[mask, "employee_id"]).sum()
         return ids.map(sums).fillna(0).to_numpy(dtype=np.int64)
 
-    return per_employee(taxable), per_employee(~taxable), per_employee(in_base)
+    return AllowanceSums(per_employee(taxable), per_employee(~taxable), per_employee(in_base), per_employee(~wage),
+                         per_employee(wage & current["month"].isna()))
 
 
 def premium(hourly_numerator: np.ndarray, hourly_denominator: int, hours_x100: np.ndarray, multiplier: Fraction) -> np.ndarray:
@@ -66,9 +89,13 @@ def overtime_pay(base_for_overtime: np.ndarray, hourly: np.ndarray, is_hourly: n
     over60 = hundredths(attendance["overtime_over60_hours"])
     up_to_60 = np.maximum(overtime - over60, 0)
     one = Fraction(1)
+    # 時間外 up to and above 60 h are one kind of premium: their month's total is rounded once
+    # (昭和63.3.14 基発150号: 各々の割増賃金の総額), not each part
+    up, above = one + rate(premiums["overtime"]), one + rate(premiums["overtime_over60"])
+    common = up.denominator * above.denominator
+    overtime_hours = up_to_60 * (up.numerator * above.denominator) + over60 * (above.numerator * up.denominator)
     return {
-        "overtime_pay": premium(num, den, up_to_60, one + rate(premiums["overtime"]))
-        + premium(num, den, over60, one + rate(premiums["overtime_over60"])),
+        "overtime_pay": premium(num, den, overtime_hours, Fraction(1, common)),
         "holiday_pay": premium(num, den, hundredths(attendance["holiday_hours"]), one + rate(premiums["holiday"])),
         "late_night_pay": premium(num, den, hundredths(attendance["late_night_hours"]), rate(premiums["late_night"])),
     }

@@ -76,10 +76,13 @@ def _legal_dates(births: pd.Series, years: int) -> pd.Series:
 
 def insured_in(staff: pd.DataFrame, premium_month: date) -> dict[str, np.ndarray]:
     """Who owes each premium for the premium month (charged from the month of acquisition to the
-    month before the month of loss; loss = the day after leaving, the day one reaches 70 for
+    month before the month of loss, and for the month itself when both fall in it; loss = the day after leaving, the day one reaches 70 for
     pension, the 75th birthday for health; nursing care for ages 40–64 — 介護保険法9条)."""
-    end = pd.Timestamp(month_end(premium_month))
+    first, end = pd.Timestamp(premium_month), pd.Timestamp(month_end(premium_month))
     employed = (staff["hire_date"] <= end) & (staff["leave_date"].isna() | (staff["leave_date"] >= end))
+    # 同月得喪: acquired and lost within the same month — that month is charged (健保法156条3項,
+    # 厚年法19条2項; the pension part may later be refunded by the 年金事務所 if another pension follows)
+    employed |= (staff["hire_date"] >= first) & staff["leave_date"].notna() & (staff["leave_date"] < end)
     birth = staff["birth_date"]
     health = employed & staff["health_insurance"].fillna(False).astype(bool) & (
         birth.map(lambda b: pd.Timestamp(b.year + 75, b.month, 28 if (b.month, b.day) == (2, 29) else b.day)) > end)

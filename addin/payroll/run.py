@@ -15,6 +15,7 @@ import pandas as pd
 from addin.model import Issue, Severity, Table
 from addin.money import rate
 from addin.dates import add_months, month_end, pay_date as pay_date_of
+from addin.payroll.edges import payment_base_days, resident_tax_on_leaving, secondary_dependents
 from addin.payroll.gross import allowance_sums, base_pay, overtime_pay, yen
 from addin.payroll.insurance import InsuranceRates, grade_of, insured_in, pension_base, premiums
 from addin.payroll.settings import PayrollSettings
@@ -80,14 +81,18 @@ def compute_payroll(staff_table: Table, attendance_table: Table, allowances_tabl
     is_hourly = (staff["pay_type"] == "hourly").to_numpy()
     excluded = set(rules.value("payroll.overtime_base_excluded_allowances", paid_on))
     allowances = allowances_table.frame if allowances_table is not None else None
-    taxable_allow, nontaxable_allow, base_allow = allowance_sums(allowances, staff["employee_id"], month, excluded)
+    sums = allowance_sums(allowances, staff["employee_id"], month, excluded,
+                          rules.value("payroll.allowance_insurance_default", paid_on))
+    taxable_allow, nontaxable_allow = sums.taxable, sums.nontaxable
 
+    director = (staff["employment_type"] == "director").to_numpy()
     base, absence = base_pay(staff, attendance, month, rate(settings.scheduled_days_per_month))
-    overtime = overtime_pay(yen(staff["base_salary"]) + base_allow, yen(staff["hourly_rate"]), is_hourly,
+    # a director's pay is 定期同額給与 (法人税法34条1項1号): no 欠勤控除 unless the company chooses it
+    absence = np.where(director & (not settings.director_absence_deduction), 0, absence)
+    overtime = overtime_pay(yen(staff["base_salary"]) + sums.overtime_base, yen(staff["hourly_rate"]), is_hourly,
                             rate(settings.scheduled_hours_per_month), attendance,
                             rules.value("payroll.overtime_premium", paid_on))
     # directors are not workers under the Labour Standards Act: no overtime premiums (労基法9条, 41条)
-    director = (staff["employment_type"] == "director").to_numpy()
     overtime = {kind: np.where(director, 0, pay) for kind, pay in overtime.items()}
     commute = yen(staff["commute_allowance"])
     commute_free = np.minimum(commute, int(rules.value("payroll.commute_nontaxable_limit", paid_on)))
@@ -97,20 +102,28 @@ def compute_payroll(staff_table: Table, attendance_table: Table, allowances_tabl
     grades = rules.value("social_insurance.standard_monthly_remuneration_grades", premium_month)
     rates = InsuranceRates.on(rules, settings, premium_month, paid_on)
     given = pd.array(staff["standard_monthly_remuneration"], dtype="Int64")
-    fixed_pay = np.where(is_hourly, base, yen(staff["base_salary"])) + taxable_allow + commute
-    health_base = np.where(pd.isna(given), grade_of(fixed_pay, grades), given.fillna(0).to_numpy(dtype=np.int64))
+    # 報酬 / 賃金 for social and employment insurance: everything paid for labour, taxable or not
+    # (通勤手当 included), except expense reimbursements such as 出張日当 (健保法3条5項, 雇保法4条4項)
+    wage_allowances = taxable_allow + nontaxable_allow - sums.expense
+    monthly_pay = np.where(is_hourly, base, yen(staff["base_salary"])) + wage_allowances + commute
+    health_base = np.where(pd.isna(given), grade_of(monthly_pay, grades), given.fillna(0).to_numpy(dtype=np.int64))
     insured = insured_in(staff, premium_month)
-    # 雇用保険: on wages paid (通勤手当 included; non-wage reimbursements such as 出張日当 are not)
-    ei_base = gross - nontaxable_allow
+    insurance_wage = gross - sums.expense
+    ei_base = insurance_wage
     shares = premiums(health_base, pension_base(health_base, grades, rates.pension_cap), ei_base,
                       staff["employment_insurance"].fillna(False).astype(bool).to_numpy(), insured, rates)
 
     social = sum(shares[k] for k in DEDUCTIONS[:5])
     taxable_amount = np.maximum(taxable_gross - social, 0)
-    tax = withholding_tax(rules, paid_on, taxable_amount, yen(staff["dependents"]),
-                          (staff["tax_column"] == "乙").to_numpy(), settings.withholding_method == "computer")
+    otsu = (staff["tax_column"] == "乙").to_numpy()
+    tax = withholding_tax(rules, paid_on, taxable_amount, yen(staff["dependents"]), otsu,
+                          settings.withholding_method == "computer", secondary_dependents(staff, otsu))
     june = yen(staff["resident_tax_june"])
     resident = np.where((paid_on.month == 6) & (june > 0), june, yen(staff["resident_tax_monthly"]))
+    leavers = resident_tax_on_leaving(staff, month, paid_on, resident, yen(staff["resident_tax_monthly"]),
+                                      gross - social - tax,
+                                      tuple(rules.value("resident_tax.mandatory_lump_sum_leave_months", paid_on)))
+    resident = leavers["resident_tax"]
 
     result = pd.DataFrame({
         "employee_id": staff["employee_id"], "name": staff["name"], "department": staff["department"],
@@ -120,6 +133,12 @@ def compute_payroll(staff_table: Table, attendance_table: Table, allowances_tabl
         "base_pay": base, "absence_deduction": absence, "taxable_allowances": taxable_allow,
         "nontaxable_allowances": nontaxable_allow, **overtime, "commute_allowance": commute,
         "gross_pay": gross, **shares, "withholding_tax": tax, "resident_tax": resident,
+        "resident_tax_lump_sum": leavers["lump_sum"], "resident_tax_remaining": leavers["remaining"],
+        "resident_tax_remaining_months": leavers["remaining_months"],
+        "taxable_pay": taxable_gross, "social_insurance": social,
+        "fixed_pay": np.where(is_hourly, yen(staff["hourly_rate"]), yen(staff["base_salary"])) + sums.recurring + commute,
+        "insurance_wage": insurance_wage,
+        "base_days": payment_base_days(staff, attendance, month, is_hourly, absence, settings),
     })
     result["taxable_amount"] = taxable_amount
     result["total_deductions"] = result[DEDUCTIONS].sum(axis=1)

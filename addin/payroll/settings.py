@@ -64,6 +64,7 @@ class PayrollSettings(BaseModel):
     scheduled_hours_per_month: Decimal = Field(Decimal("160"), gt=0, le=744)    # 月平均所定労働時間 (労基則19条)
     scheduled_days_per_month: Decimal = Field(Decimal("20"), gt=0, le=31)       # for 欠勤控除
     withholding_method: Literal["table", "computer"] = "table"
+    director_absence_deduction: bool = False                   # 定期同額給与: directors' pay is not docked by default
 
     @model_validator(mode="after")
     def _society_needs_its_rate(self):

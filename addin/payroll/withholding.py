@@ -146,10 +146,16 @@ class ComputerMethod:
         return np.maximum(tax, 0)
 
 
-def withholding_tax(rules: Rulebook, pay_date: date, taxable, dependents, otsu, computer_method: bool = False) -> np.ndarray:
-    """The month's withholding for each employee, by the method in force on the pay date."""
+def withholding_tax(rules: Rulebook, pay_date: date, taxable, dependents, otsu, computer_method: bool = False,
+                    secondary_dependents=None) -> np.ndarray:
+    """The month's withholding for each employee, by the method in force on the pay date. An 乙欄
+    employee who declared dependents on a 従たる給与についての扶養控除等申告書 has 1,610 yen less per
+    declared dependent (月額表 乙欄の備考; never below zero)."""
     table = MonthlyTable.on(rules, pay_date)
     tax = table.tax(taxable, dependents, otsu)
+    if secondary_dependents is not None:
+        per = int(rules.value("withholding.otsu_per_secondary_dependent", pay_date))
+        tax = np.where(otsu, np.maximum(tax - per * np.asarray(secondary_dependents, dtype=np.int64), 0), tax)
     if computer_method:
         kou = ~np.asarray(otsu, dtype=bool)
         tax = np.where(kou, ComputerMethod.on(rules, pay_date).tax(taxable, dependents), tax)

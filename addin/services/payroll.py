@@ -20,12 +20,18 @@ from addin.payroll.run import DEDUCTIONS, Payroll, compute_payroll
 from addin.payroll.settings import PayrollSettings
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
+from addin.services.payroll_close import compare_with_closed, open_history, outputs_hash, who
+from addin.state.payroll_history import ClosedPeriod
 from addin.services.validation import BookOpener, open_company_book, validate_company
 
 SUMMARY_FIELDS = ["employee_id", "gross_pay", "taxable_amount", "dependents", "tax_column", "withholding_tax",
                   "health_insurance", "nursing_insurance", "child_support_levy", "pension", "employment_insurance",
                   "resident_tax", "total_deductions", "net_pay", "base_pay", "overtime_pay", "holiday_pay",
-                  "late_night_pay", "commute_allowance", "standard_monthly_remuneration"]
+                  "late_night_pay", "commute_allowance", "standard_monthly_remuneration",
+                  # for the year: 支払金額 and 社会保険料等 of this pay (年末調整), 報酬 and 支払基礎日数 (算定基礎)
+                  "taxable_pay", "social_insurance", "fixed_pay", "insurance_wage", "base_days",
+                  # a leaver's resident tax: collected at once, or what remains for the municipality (普通徴収)
+                  "resident_tax_lump_sum", "resident_tax_remaining", "resident_tax_remaining_months"]
 
 
 @dataclass
@@ -34,6 +40,8 @@ class PayrollRun:
     payroll: Payroll | None = None
     folder: Path | None = None
     written: list[Path] = field(default_factory=list)
+    closed: ClosedPeriod | None = None      # the month was already closed: compared, not rewritten
+    closed_now: int | None = None           # this run closed the month (its close id)
 
     @property
     def exit_code(self) -> int:
@@ -56,9 +64,14 @@ def transfers_of(payroll: Payroll) -> list[Transfer]:
             for r in payroll.employees.to_dict("records") if r["net_pay"] > 0]
 
 
+def employee_lines(employees, fields: list[str] = SUMMARY_FIELDS, text=("employee_id", "tax_column")) -> list[dict]:
+    """summary.json's employee lines: integer yen and counts as int, codes as text."""
+    return [{k: (int(v) if hasattr(v, "__int__") and k not in text else v) for k, v in row.items()}
+            for row in employees[fields].to_dict("records")]
+
+
 def summary_of(payroll: Payroll, zengin_count: int, zengin_total: int) -> dict:
-    employees = [{k: (int(v) if hasattr(v, "__int__") and k not in ("employee_id", "tax_column") else v)
-                  for k, v in row.items()} for row in payroll.employees[SUMMARY_FIELDS].to_dict("records")]
+    employees = employee_lines(payroll.employees)
     return {"month": f"{payroll.month:%Y-%m}", "pay_date": payroll.pay_date.isoformat(),
             "premium_month": f"{payroll.premium_month:%Y-%m}", "employees": employees,
             "totals": payroll.totals(), "zengin": {"count": zengin_count, "total": zengin_total}}
@@ -79,7 +92,9 @@ def compute_month(company: Company, month: date) -> tuple[dict[str, int] | None,
 
 
 def run_payroll(company: Company, month: date, opener: BookOpener = open_company_book,
-                progress: Callable[[str], None] = lambda _: None) -> PayrollRun:
+                progress: Callable[[str], None] = lambda _: None, close: bool = False, by: str | None = None) -> PayrollRun:
+    """The month's payroll. A closed month is recomputed and compared with its history, never
+    rewritten; `close` records the month in the history after writing its outputs."""
     run = PayrollRun()
     progress("validating staff.xlsx")
     checked = validate_company(company, opener, only={"staff"})
@@ -107,9 +122,34 @@ def run_payroll(company: Company, month: date, opener: BookOpener = open_company
         run.issues.append(fatal("backoffice.toml", "zengin_invalid", f"振込データを作れません: {bad}", f"cannot build the transfer file: {bad}"))
         return run
     run.folder = company.out / "payroll" / f"{month:%Y-%m}"
-    progress(f"writing {run.folder}")
-    run.written = write_payroll_outputs(run.folder, payroll, zengin, company.settings.get("company", {}).get("name", ""))
+    summary = summary_of(payroll, *read_trailer(zengin))
+    with open_history(company.root) as history:
+        closed = history.active("month", f"{month:%Y-%m}")
+        if closed is not None:
+            progress(f"{month:%Y-%m} is closed: comparing with the history")
+            run.closed = closed
+            run.issues += compare_with_closed(history, closed, summary["employees"], summary["pay_date"], run.folder,
+                                              _locator(checked.table("staff", "staff")))
+            return run
+        progress(f"writing {run.folder}")
+        run.written = write_payroll_outputs(run.folder, payroll, zengin, company.settings.get("company", {}).get("name", ""))
+        if close:
+            progress(f"closing {month:%Y-%m}")
+            run.closed_now = history.record_close("month", summary["month"], summary["pay_date"], outputs_hash(run.folder),
+                                                  {k: v for k, v in summary.items() if k != "employees"},
+                                                  summary["employees"], who(by))
     return run
+
+
+def _locator(staff_table):
+    """The Staff row of an employee, for a located message (blank when no longer on the sheet)."""
+    rows = {str(e): i for i, e in enumerate(staff_table.frame["employee_id"])}
+
+    def locate(employee_id: str) -> tuple[str, str, str]:
+        position = rows.get(employee_id)
+        cell = staff_table.cell("employee_id", position) if position is not None else ""
+        return staff_table.book, staff_table.sheet, cell
+    return locate
 
 
 def write_payroll_outputs(folder: Path, payroll: Payroll, zengin: bytes, company_name: str) -> list[Path]:
