@@ -1,1 +1,0 @@
-"""The Excel edge: worksheet functions (udfs) and button implementations (buttons) over xlwings."""

@@ -1,1 +1,0 @@
-"""Writers of what people and banks receive; every file is written atomically."""

@@ -1,1 +1,0 @@
-"""The nightly unattended run: consistent copies, independent checks, change audit, backups, report."""

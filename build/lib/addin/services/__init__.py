@@ -1,1 +1,0 @@
-"""The operations a person asks for; the command line and the Excel buttons both call these."""

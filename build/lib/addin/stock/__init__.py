@@ -1,1 +1,0 @@
-"""Stock: ledger, valuation, counts, reorder, three-way match and vendor payments."""
