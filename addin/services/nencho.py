@@ -1,30 +1,27 @@
 """年末調整 for a company and a year: gather the year's pay, read the declarations, adjust everyone,
 write the 源泉徴収票, the list, the 給与支払報告書 data and the 法定調書合計表 figures — all or nothing.
 
-The year's pay is every monthly payroll whose PAY date falls in the year, recomputed with the same
-engine as `backoffice payroll` (nothing is written for those months), plus `extra_payments`: bonuses
-and any other pay the payroll history knows (the `Bonuses 賞与` sheet when the schema has one).
+The year's pay is every salary and bonus whose PAY date falls in the year: closed periods from the
+payroll history, the others computed with the same engines as `backoffice payroll` and `bonus`
+(nothing is written for them), and pay from before the product ran the payroll from `PayHistory 支給実績`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
-from addin.dates import add_months, pay_date as pay_date_of
 from addin.model import Issue, Severity, Table
 from addin.model.issues import exit_code, fatal
 from addin.payroll.insurance import UnknownPrefecture
-from addin.payroll.run import compute_payroll
 from addin.outputs.withholding_slip import write_nencho_outputs
-from addin.payroll.settings import PayrollSettings
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
+from addin.services.payroll_year import StaffTables, payments_of_year
 from addin.services.validation import BookOpener, open_company_book, validate_company
 from addin.validate import Validation
 from addin.yearend import Adjustment, EmployeeYear, Payment, YearRules, adjust
@@ -33,8 +30,6 @@ from addin.yearend.model import RelativeClass
 from addin.yearend.rules import YearRulesError
 
 SHEETS = ("nencho_dependents", "nencho_employee", "nencho_insurance", "nencho_housing")
-#: extra pay of the year by employee (bonuses …): (company, validation, year) → {employee_id: [Payment]}
-ExtraPayments = Callable[[Company, Validation, int], dict[str, list[Payment]]]
 
 
 @dataclass
@@ -58,17 +53,6 @@ def _issue(table: Table, position: int, field_name: str, code: str, ja: str, en:
     return Issue(table.book, table.sheet, table.cell(field_name, position), field_name, code, severity, ja, en)
 
 
-def work_months_paid_in(year: int, settings: PayrollSettings) -> list[tuple[date, date]]:
-    """(work month, pay date) of every monthly payroll whose pay date falls in `year`."""
-    out = []
-    for offset in range(-2, 13):
-        month = add_months(date(year, 1, 1), offset)
-        paid = pay_date_of(month, settings.pay_day, settings.pay_months_later, settings.pay_day_holiday)
-        if paid.year == year:
-            out.append((month, paid))
-    return out
-
-
 def history_payments(checked: Validation, year: int) -> dict[str, list[Payment]]:
     """The `PayHistory 支給実績` sheet: pay of the year made before this product ran the payroll
     (migrated from the previous payroll software)."""
@@ -85,49 +69,26 @@ def history_payments(checked: Validation, year: int) -> dict[str, list[Payment]]
     return out
 
 
-def salary_payments(checked: Validation, company: Company, year: int,
-                    progress: Callable[[str], None]) -> tuple[dict[str, list[Payment]], list[Issue]]:
-    """Each month's payroll recomputed (no outputs written): taxable pay, social insurance, tax by pay
-    date — except the pay months the PayHistory sheet already holds salaries for."""
-    settings = PayrollSettings.from_settings(company.settings)
-    staff, attendance = checked.table("staff", "staff"), checked.table("staff", "attendance")
-    allowances = checked.table("staff", "allowances")
+def year_payments(company: Company, checked: Validation, year: int,
+                  progress: Callable[[str], None]) -> dict[str, list[Payment]]:
+    """Every payment of the year by pay date: the `PayHistory 支給実績` sheet for pay made before this
+    product ran the payroll, and for the rest what the payroll history closed or the masters give now
+    (monthly pay and bonuses, `payments_of_year`). A pay month the sheet holds salaries for, or a
+    bonus the sheet holds for that person and date, is taken from the sheet alone: never twice."""
     paid = history_payments(checked, year)
-    recorded = {(p.pay_date.year, p.pay_date.month) for pays in paid.values() for p in pays if p.kind == "salary"}
-    issues: list[Issue] = []
-    for month, on in work_months_paid_in(year, settings):
-        if (on.year, on.month) in recorded:
+    carried_months = {(p.pay_date.year, p.pay_date.month) for pays in paid.values() for p in pays if p.kind == "salary"}
+    carried_bonuses = {(emp, p.pay_date) for emp, pays in paid.items() for p in pays if p.kind != "salary"}
+    progress(f"payroll history {year}")
+    tables = StaffTables(checked.table("staff", "staff"), checked.table("staff", "attendance"),
+                         checked.table("staff", "allowances"), checked.table("staff", "bonuses"), fatal=False)
+    for pay in payments_of_year(company, year, tables):
+        if pay.kind == "salary" and (pay.pay_date.year, pay.pay_date.month) in carried_months:
             continue
-        progress(f"payroll {month:%Y-%m}")
-        payroll = compute_payroll(staff, attendance, allowances, month, company.rulebook, settings)
-        issues += [i for i in payroll.issues if i.severity is not Severity.WARNING]
-        frame = payroll.employees
-        social = frame[["health_insurance", "nursing_insurance", "child_support_levy", "pension",
-                        "employment_insurance"]].sum(axis=1)
-        # 課税支給額 (before social insurance), as the payroll engine makes it: gross less the non-taxable
-        # allowances and the non-taxable part of commuting
-        limit = int(company.rulebook.value("payroll.commute_nontaxable_limit", payroll.pay_date))
-        taxable = frame["gross_pay"] - frame["nontaxable_allowances"] - frame["commute_allowance"].clip(upper=limit)
-        for emp, pay, si, tax in zip(frame["employee_id"], taxable, social, frame["withholding_tax"]):
-            paid[str(emp)].append(Payment(payroll.pay_date, int(pay), int(si), int(tax), "salary"))
-    return paid, issues
-
-
-def bonus_sheet_payments(company: Company, checked: Validation, year: int) -> dict[str, list[Payment]]:
-    """The `Bonuses 賞与` sheet (employee_id, pay_date, amount, non_taxable, and when present the
-    social insurance and tax withheld) — the hook the payroll history of bonuses will replace."""
-    table = checked.table("staff", "bonuses")
-    if table is None or table.frame.empty:
-        return {}
-    out: dict[str, list[Payment]] = defaultdict(list)
-    get = lambda row, key: 0 if key not in row or pd.isna(row[key]) else int(row[key])   # noqa: E731
-    for row in table.frame.to_dict("records"):
-        when = pd.Timestamp(row["pay_date"]).date()
-        if when.year == year:
-            out[str(row["employee_id"])].append(Payment(
-                when, get(row, "amount") - get(row, "non_taxable"),
-                get(row, "social_insurance"), get(row, "withholding_tax"), "bonus"))
-    return out
+        if pay.kind == "bonus" and (pay.employee_id, pay.pay_date) in carried_bonuses:
+            continue
+        paid[pay.employee_id].append(Payment(pay.pay_date, pay.taxable_pay, pay.social_insurance,
+                                             pay.withholding_tax, pay.kind))
+    return paid
 
 
 def _rows_of_year(checked: Validation, sheet: str, year: int) -> tuple[Table | None, pd.DataFrame]:
@@ -216,8 +177,7 @@ def relative_warnings(checked: Validation, year: int, adjustments: list[Adjustme
 
 
 def compute_nencho(company: Company, year: int, opener: BookOpener = open_company_book,
-                   progress: Callable[[str], None] = lambda _: None,
-                   extra_payments: ExtraPayments = bonus_sheet_payments) -> NenchoRun:
+                   progress: Callable[[str], None] = lambda _: None) -> NenchoRun:
     """Everything but the files: issues, each employee's year and adjustment."""
     run = NenchoRun(year)
     try:
@@ -233,16 +193,14 @@ def compute_nencho(company: Company, year: int, opener: BookOpener = open_compan
     if run.issues:
         return run
     try:
-        payments, payroll_issues = salary_payments(checked, company, year, progress)
+        payments = year_payments(company, checked, year, progress)
     except RuleNotInForce as missing:
         run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
         return run
     except (UnknownPrefecture, ValueError) as bad:
         run.issues.append(fatal("backoffice.toml", "bad_settings", f"給与の設定が不正です: {bad}", f"payroll settings: {bad}"))
         return run
-    for emp, extra in extra_payments(company, checked, year).items():
-        payments.setdefault(emp, []).extend(extra)
-    run.issues += payroll_issues + declaration_issues(checked, year, set(payments))
+    run.issues += declaration_issues(checked, year, set(payments))
     run.people, run.details = people_of_year(checked, year, payments)
     try:
         run.adjustments = [adjust(person, rules) for person in run.people]
@@ -255,9 +213,8 @@ def compute_nencho(company: Company, year: int, opener: BookOpener = open_compan
 
 
 def run_nencho(company: Company, year: int, opener: BookOpener = open_company_book,
-               progress: Callable[[str], None] = lambda _: None,
-               extra_payments: ExtraPayments = bonus_sheet_payments) -> NenchoRun:
-    run = compute_nencho(company, year, opener, progress, extra_payments)
+               progress: Callable[[str], None] = lambda _: None) -> NenchoRun:
+    run = compute_nencho(company, year, opener, progress)
     if exit_code(run.issues) or not run.adjustments:
         if not run.adjustments and not run.issues:
             run.issues.append(fatal("staff.xlsx", "nobody_paid", f"{year}年中に給与を支払った従業員がいません",
