@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from datetime import date, datetime
 
+from addin.excel.cells import is_blank, parse_year
 from addin.normalize import parse_date, parse_month
 from addin.outputs.receivables_book import _match_rows
 from addin.services.books import run_books
@@ -133,13 +134,8 @@ def show_stock(live: XlwingsBook) -> str:
 
 
 def _year(value) -> int | None:
-    """A 年分 typed or in the cell: 2025, 2025.0 or "2025" (None when empty)."""
-    if value is None or not str(value).strip():
-        return None
-    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
-    if not (text.isdigit() and len(text) == 4):
-        raise ValueError(f"年分 {value!r}: 西暦4桁で入力してください / use a 4-digit year")
-    return int(text)
+    """A 年分 typed or in the cell (None when empty)."""
+    return None if is_blank(value) else parse_year(value)
 
 
 @_button

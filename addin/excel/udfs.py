@@ -26,7 +26,7 @@ import xlwings as xw
 
 from addin.dates import month_end
 from addin.excel.cells import (EXCEL_ERRORS, NOT_SINGLE, CellError, blanks, broadcast, each, error_text, is_blank,
-                               merge_errors, parse_cell, result, single)
+                               merge_errors, parse_cell, parse_year, result, single)
 from addin.money import rate
 from addin.normalize import parse_bool, parse_date, parse_integer, parse_month, scalar_parser
 from addin.normalize.column import enum_parser
@@ -458,16 +458,6 @@ def BO_STOCK_ON_HAND(sku, as_of=None, folder=None, caller=None):
                          lambda _: 0, folder)           # an item with no movement yet has none on hand
 
 
-# --- year-end adjustment (one person, from plain numbers: addin/yearend/single.py) ---------------
-
-def _year(value) -> int:
-    """A 年分: a 4-digit year (2025, 2025.0 or "2025")."""
-    year = _integer(value)
-    if not 1900 <= year <= 9999:
-        raise ValueError(value)
-    return year
-
-
 def _cellwise(compute, *inputs):
     """Cell by cell over the broadcast inputs, each (value, parser, label, default); `compute` runs
     once per distinct row of parsed values and may raise CellError (its text is the cell) or
@@ -507,6 +497,8 @@ def _attempt(compute, row: tuple):
         return error_text("N/A", missing.message_ja)
 
 
+# --- year-end adjustment (one person, from plain numbers: addin/yearend/single.py) ---------------
+
 def _year_rules_in_force(year: int):
     try:
         return year_rules(rules(), year)
@@ -522,7 +514,7 @@ def BO_KYUYO_SHOTOKU(pay, year, caller=None):
     def compute(amount: int, in_year: int) -> int:
         _year_rules_in_force(in_year)
         return kyuyo_shotoku(amount, in_year, rules())
-    return _cellwise(compute, (pay, _integer, "pay"), (year, _year, "year"))
+    return _cellwise(compute, (pay, _integer, "pay"), (year, parse_year, "year"))
 
 
 @xw.func(category=CATEGORY)
@@ -533,7 +525,7 @@ def BO_BASIC_DEDUCTION(total_income, year, caller=None):
     def compute(income: int, in_year: int) -> int:
         _year_rules_in_force(in_year)
         return basic_deduction(income, in_year, rules())
-    return _cellwise(compute, (total_income, _integer, "total_income"), (year, _year, "year"))
+    return _cellwise(compute, (total_income, _integer, "total_income"), (year, parse_year, "year"))
 
 
 #: what BO_NENCHO_TAX may return: every line of the 年末調整計算書 (by key or its Japanese name)
@@ -583,7 +575,7 @@ def BO_NENCHO_TAX(pay, social_insurance, year, withheld=0, spouse_income=None, d
                   earthquake=0, housing_credit=0, figure="annual_tax", caller=None):
     """年末調整の年調年税額（または過不足・計算書の項目）: 一人分を数値から、`backoffice nencho` と同じ計算で。"""
     return _cellwise(_nencho_figure, (pay, _integer, "pay"), (social_insurance, _integer, "social_insurance"),
-                     (year, _year, "year"), (withheld, _integer, "withheld", 0),
+                     (year, parse_year, "year"), (withheld, _integer, "withheld", 0),
                      (spouse_income, _integer, "spouse_income", None), (dependants, _count, "dependants", 0),
                      (life_insurance, _integer, "life_insurance", 0), (earthquake, _integer, "earthquake", 0),
                      (housing_credit, _integer, "housing_credit", 0), (figure, _figure, "figure", "annual_tax"))
