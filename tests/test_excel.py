@@ -84,6 +84,17 @@ def test_every_udf_is_named_for_vba_and_documented():
         assert fn.__doc__
 
 
+def test_readme_and_the_acceptance_script_cover_every_function_and_button():
+    from xml.etree import ElementTree
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").split("## Inside Excel", 1)[1].split("\n## ", 1)[0]
+    script = (ROOT / "docs" / "excel-acceptance.md").read_text(encoding="utf-8")
+    for fn in udfs.UDFS:
+        assert f"`{fn.__name__}(" in readme and f"={fn.__name__}(" in script, fn.__name__
+    ui = ElementTree.parse(ROOT / "addin" / "excel" / "addin_src" / "customUI.xml")
+    for button in ui.iter("{http://schemas.microsoft.com/office/2006/01/customui}button"):
+        assert button.get("label") in readme and f"**{button.get('label')}**" in script, button.get("label")
+
+
 # --- VBA wrappers as xlwings generates them --------------------------------------------------------
 
 def test_vba_wrappers_contain_every_function():
