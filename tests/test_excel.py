@@ -271,6 +271,17 @@ def test_receipts_button_matches_writes_what_waits_and_applies_the_open_books_co
     assert (money_copy / "sales.xlsx").stat().st_mtime_ns == before            # the master book is not rewritten
 
 
+def test_receipts_button_stops_on_an_unusable_open_book(company):
+    from addin.excel import buttons
+    book = FakeBook(company / "sales.xlsx")
+    customers = book.sheets["Customers 得意先"]
+    for key in [k for k in customers._cells if k[0] == 1]:                  # the header row deleted in Excel
+        del customers._cells[key]
+    message = buttons.match_receipts(book)
+    assert message.startswith("入金消込を中止しました") and "sales.xlsx!Customers 得意先" in message
+    assert buttons.PROPOSALS_SHEET not in [s.name for s in book.sheets]
+
+
 def test_the_adapter_and_buttons_use_only_the_allowed_xlwings_calls():
     """Every attribute the live adapter touches on xlwings objects is in the fake's subset."""
     allowed = set().union(*ALLOWED.values()) | {"status", "alert", "owned_sheet", "clear_highlights", "write_issues",

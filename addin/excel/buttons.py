@@ -185,6 +185,9 @@ def match_receipts(live: XlwingsBook) -> str:
     this book laid out like the Receipts sheet."""
     company, opener = _company_and_opener(live)
     run = run_receivables(company, date.today(), opener, progress=lambda s: live.status(f"backoffice: {s}"))
+    if run.folder is None:
+        _record(live, f"入金消込: 問題 {len(run.issues)} 件（消込なし）")
+        return "入金消込を中止しました / matching stopped\n" + _summary(run.issues, company.lang)
     report = report_of(run)
     names = {c: v.get("name", "") for c, v in run.customers.items()}
     waiting = _match_rows(report["matches"], "proposed", names) + _match_rows(report["matches"], "unmatched", names)
@@ -194,7 +197,7 @@ def match_receipts(live: XlwingsBook) -> str:
     _record(live, f"入金消込: 自動 {counts['matched']} 件、提案 {counts['proposed']} 件、未消込 {counts['unmatched']} 件")
     text = f"{run.as_of}: 自動消込 {counts['matched']} 件、提案 {counts['proposed']} 件、未消込 {counts['unmatched']} 件、" \
            f"確定 {counts['confirmed']} 件; 未入金 {len(run.aged)} 件 {open_total:,} 円; 与信超過 {len(run.over_limit)} 社" \
-           f"\n提案と未消込は「{PROPOSALS_SHEET}」シートへ" + (f"\n→ {run.folder}" if run.folder else "")
+           f"\n提案と未消込は「{PROPOSALS_SHEET}」シートへ\n→ {run.folder}"
     return text + ("\n" + _summary(run.issues, company.lang) if run.issues else "")
 
 
