@@ -236,6 +236,15 @@ def test_account_balances_are_the_trial_balance_and_follow_new_postings(call, bo
     assert call("BO_ACCOUNT_BALANCE", by_code, com_date(2025, 4, 30), MISSING, MISSING, here) == [[r.closing] for r in rows]
     assert call("BO_ACCOUNT_BALANCE", column(*[r.name for r in rows], None), "2025-04-30", MISSING, MISSING, here) == \
         [[r.closing] for r in rows] + [[""]]
+    from addin.books.ledger import sub_balances
+    from addin.state.journal import JournalStore
+    store = JournalStore(root / ".backoffice" / "state.db")
+    subs = {sub: v for (account, sub), v in sub_balances(store.entries(), date(2025, 4, 30)).items()
+            if account == "accounts_receivable"}
+    store.close()
+    customers = sorted(subs)[:5]
+    assert call("BO_ACCOUNT_BALANCE", "売掛金", "2025-04-30", column(*customers), MISSING, here) == \
+        [[subs[c]] for c in customers] and sum(subs.values()) == next(r.closing for r in rows if r.account == "accounts_receivable")
     later = call("BO_ACCOUNT_BALANCE", "売掛金", com_date(2025, 12, 31), MISSING, MISSING, here)[0][0]
     may = run_books(load_company(root), date(2025, 5, 1), date(2025, 5, 31), write=False)   # more is posted
     receivable = next(r.closing for r in may.balances if r.account == "accounts_receivable")

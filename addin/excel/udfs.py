@@ -586,7 +586,10 @@ def BO_NENCHO_TAX(pay, social_insurance, year, withheld=0, spouse_income=None, d
 def _journal_stamp(root: Path) -> tuple:
     """The posted journal (WAL database and its log) and when it last changed; refused when absent."""
     from addin.services.books import state_path
-    path = state_path(_company_at(str(root), _folder_signature(root)))
+    try:
+        path = state_path(_company_at(str(root), _folder_signature(root)))
+    except (KeyError, ValueError, OSError) as problem:
+        raise CellError(error_text("N/A", f"{root}: {problem}")) from None
     if not path.exists():
         raise CellError(error_text("N/A", f"仕訳がありません: 先に 仕訳出力（backoffice books）を実行してください / "
                                           f"no journal: {path}"))
@@ -614,7 +617,9 @@ def _balance(root: str, account: str, as_of: date, sub: str | None, signature: t
 
 @xw.func(category=CATEGORY)
 @_args(account="勘定科目（名前・コード・キー、例 売掛金 / 1150）。空欄なら結果も空欄",
-       as_of="この日の終わりの残高", sub="補助科目（省略は科目全体）",
+       as_of="この日の終わりの残高",
+       sub="補助科目（省略は科目全体）: 売掛金・買掛金は取引先名、預り金は income_tax / resident_tax / social_insurance / "
+           "employment_insurance",
        folder="会社フォルダ（省略はこのブックのフォルダ）")
 @_safe
 def BO_ACCOUNT_BALANCE(account, as_of, sub=None, folder=None, caller=None):
