@@ -84,6 +84,17 @@ def test_every_udf_is_named_for_vba_and_documented():
         assert fn.__doc__
 
 
+def test_readme_and_the_acceptance_script_cover_every_function_and_button():
+    from xml.etree import ElementTree
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").split("## Inside Excel", 1)[1].split("\n## ", 1)[0]
+    script = (ROOT / "docs" / "excel-acceptance.md").read_text(encoding="utf-8")
+    for fn in udfs.UDFS:
+        assert f"`{fn.__name__}(" in readme and f"={fn.__name__}(" in script, fn.__name__
+    ui = ElementTree.parse(ROOT / "addin" / "excel" / "addin_src" / "customUI.xml")
+    for button in ui.iter("{http://schemas.microsoft.com/office/2006/01/customui}button"):
+        assert button.get("label") in readme and f"**{button.get('label')}**" in script, button.get("label")
+
+
 # --- VBA wrappers as xlwings generates them --------------------------------------------------------
 
 def test_vba_wrappers_contain_every_function():
@@ -160,6 +171,117 @@ def test_stock_and_invoice_buttons(company):
     assert "件の請求書を発行しました" in buttons.issue_invoices(sales)
 
 
+def test_year_end_button_takes_the_typed_year_else_the_control_cell(company):
+    from addin.excel import buttons
+    book = FakeBook(company / "staff.xlsx")
+    assert "年分（例 2025）を入力してください" in buttons.run_nencho_year(book)       # neither typed nor in B5
+    book.set("Control 操作", "B5", 2025.0)                                   # a number, as Excel holds it
+    stopped = buttons.run_nencho_year(book, "2019")                          # what was typed wins
+    assert stopped.startswith("年末調整を中止しました") and "2019年分の年末調整の規則がありません" in stopped
+    assert not (company / "out" / "nencho" / "2019").exists()
+    message = buttons.run_nencho_year(book)
+    summary = json.loads((company / "out" / "nencho" / "2025" / "summary.json").read_text(encoding="utf-8"))
+    people = summary["employees"]
+    refund, collect = sum(e["refund_paid"] for e in people), sum(e["collected"] for e in people)
+    assert message.startswith(f"2025年分: {len(people)} 名（年末調整 {sum(e['adjusted'] for e in people)} 名） "
+                              f"還付 {refund:,} 円 徴収 {collect:,} 円") and refund > 0 and collect > 0
+    assert str(book.sheets["Control 操作"].cell("B6")).endswith(f"還付 {refund:,} 円 徴収 {collect:,} 円")
+
+
+def test_year_end_button_reads_the_open_book_not_the_file(company):
+    from addin.excel import buttons
+    book = FakeBook(company / "staff.xlsx")
+    staff = book.sheets["Staff 従業員"]
+    column = staff.range("A1:Z1").options(ndim=2).value[0].index("税額表の区分") + 1
+    staff._cells[(3, column)] = "丙"                                         # typed in Excel, not saved
+    message = buttons.run_nencho_year(book, "2025")
+    assert message.startswith("年末調整を中止しました")
+    assert f"staff.xlsx!Staff 従業員!{openpyxl.utils.get_column_letter(column)}3" in message
+
+
+@pytest.fixture(scope="module")
+def money(tmp_path_factory, demo_template):
+    """The demo after April's payroll and two months of invoices, with the bank statements for them."""
+    from addin.services.company import load_company
+    from addin.services.invoicing import run_invoices
+    from addin.services.payroll import run_payroll
+    from addin.services.receivables import write_demo_statements
+    root = tmp_path_factory.mktemp("excel-money") / "co"
+    shutil.copytree(demo_template, root)
+    company = load_company(root)
+    assert run_payroll(company, date(2025, 4, 1)).exit_code == 0
+    assert run_invoices(company, date(2025, 5, 31)).exit_code == 0
+    write_demo_statements(company, date(2025, 6, 30))
+    return root
+
+
+@pytest.fixture
+def money_copy(money, tmp_path):
+    root = tmp_path / "co"
+    shutil.copytree(money, root)
+    return root
+
+
+def test_books_button_posts_the_period_once_and_writes_the_import_file(money_copy):
+    from addin.excel import buttons
+    book = FakeBook(money_copy / "sales.xlsx")
+    assert "期間（開始日と終了日）を入力してください" in buttons.run_books_period(book, "", "2025-05-31", "")
+    backwards = buttons.run_books_period(book, "2025-05-31", "2025-04-01", "")
+    assert backwards.startswith("仕訳出力を中止しました") and "期間または形式が不正です" in backwards
+    assert buttons.run_books_period(book, "2025-04-01", "2025-05-31", "xls").startswith("仕訳出力を中止しました")
+    assert not (money_copy / "out" / "books").exists()                       # nothing written
+    message = buttons.run_books_period(book, "2025-04-01", "2025-05-31", "YAYOI")
+    folder = money_copy / "out" / "books" / "2025-04-01_2025-05-31"
+    summary = json.loads((folder / "books.json").read_text(encoding="utf-8"))
+    assert summary["entries"] > 0 and summary["posted"] == summary["entries"]
+    assert message.startswith(f"2025-04-01〜2025-05-31: 仕訳 {summary['entries']} 件（新規 {summary['posted']}、取消 0、既存 0）")
+    assert f"借方・貸方 {sum(r['debit'] for r in summary['trial_balance']):,} 円" in message
+    assert (folder / "journal_yayoi.csv").read_bytes().decode("cp932").count("\r\n") >= summary["entries"]
+    again = buttons.run_books_period(book, "2025-04-01", "2025-05-31", "")
+    assert f"（新規 0、取消 0、既存 {summary['entries']}）" in again                 # posted once, never twice
+    closing = {r["account"]: r["closing"] for r in summary["trial_balance"]}
+    accounts = [["accounts_receivable"], ["売上高"], ["4110"], ["仮受消費税"], [None]]
+    assert udfs.BO_ACCOUNT_BALANCE(accounts, "2025-05-31", None, str(money_copy)) == \
+        [[closing["accounts_receivable"]], [closing["sales"]], [closing["sales"]], [closing["output_tax"]], [""]]
+    assert closing["accounts_receivable"] > 0
+
+
+def test_receipts_button_matches_writes_what_waits_and_applies_the_open_books_confirmations(money_copy):
+    from addin.excel import buttons
+    book = FakeBook(money_copy / "sales.xlsx")
+    before = (money_copy / "sales.xlsx").stat().st_mtime_ns
+    message = buttons.match_receipts(book)
+    folder = money_copy / "out" / "receivables" / date.today().isoformat()
+    report = json.loads((folder / "receivables.json").read_text(encoding="utf-8"))
+    counts = report["counts"]
+    assert counts["matched"] > 0 and counts["unmatched"] > 0
+    assert message.startswith(f"{date.today()}: 自動消込 {counts['matched']} 件、提案 {counts['proposed']} 件、"
+                              f"未消込 {counts['unmatched']} 件")
+    written = openpyxl.load_workbook(folder / "receivables.xlsx", read_only=True)
+    expected = [r for name in ("提案 Proposals", "未消込 Unmatched") for r in list(written[name].values)[1:]]
+    sheet = book.sheets[buttons.PROPOSALS_SHEET].used_range.options(ndim=2).value
+    assert sheet[0] == list(next(written["提案 Proposals"].values)) == buttons.PROPOSAL_COLUMNS
+    blank = lambda row: [None if v == "" else v for v in row]                        # noqa: E731
+    assert [blank(r) for r in sheet[1:]] == [blank(r) for r in expected] and len(expected) == counts["proposed"] + counts["unmatched"]
+    line_id = sheet[1][0]
+    book.set("Receipts 入金", "A2", line_id)                                   # a person sets the line aside
+    book.set("Receipts 入金", "B2", "対象外")                                   # in the open book, unsaved
+    again = buttons.match_receipts(book)
+    assert f"未消込 {counts['unmatched'] - 1} 件" in again, again
+    assert (money_copy / "sales.xlsx").stat().st_mtime_ns == before            # the master book is not rewritten
+
+
+def test_receipts_button_stops_on_an_unusable_open_book(company):
+    from addin.excel import buttons
+    book = FakeBook(company / "sales.xlsx")
+    customers = book.sheets["Customers 得意先"]
+    for key in [k for k in customers._cells if k[0] == 1]:                  # the header row deleted in Excel
+        del customers._cells[key]
+    message = buttons.match_receipts(book)
+    assert message.startswith("入金消込を中止しました") and "sales.xlsx!Customers 得意先" in message
+    assert buttons.PROPOSALS_SHEET not in [s.name for s in book.sheets]
+
+
 def test_the_adapter_and_buttons_use_only_the_allowed_xlwings_calls():
     """Every attribute the live adapter touches on xlwings objects is in the fake's subset."""
     allowed = set().union(*ALLOWED.values()) | {"status", "alert", "owned_sheet", "clear_highlights", "write_issues",
@@ -187,7 +309,8 @@ def test_macros_are_one_line_of_glue(monkeypatch, company):
     tree = ast.parse((ROOT / "addin" / "excel" / "macros.py").read_text(encoding="utf-8"))
     functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
     assert {f.name for f in functions} == {"validate_book", "run_payroll", "issue_invoices", "show_stock",
-                                           "reconcile_now", "clear_highlights", "check_settings"}
+                                           "reconcile_now", "clear_highlights", "check_settings", "run_nencho",
+                                           "run_books", "match_receipts"}
     assert all(len(f.body) == 1 for f in functions)
     book = FakeBook(company / "staff.xlsx")
     monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: book), raising=False)

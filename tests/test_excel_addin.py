@@ -4,6 +4,7 @@ project's source extracted with oletools' olevba (an independent reader of MS-OV
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
 import subprocess
 import sys
@@ -19,7 +20,8 @@ from addin.excel import build_addin, ovba_compression
 olevba = pytest.importorskip("oletools.olevba")
 CUSTOM_UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 BUTTONS = {"検証": "validate_book", "給与計算": "run_payroll", "請求書発行": "issue_invoices", "在庫・発注": "show_stock",
-           "今すぐ照合": "reconcile_now", "ハイライト解除": "clear_highlights", "設定の確認": "check_settings"}
+           "今すぐ照合": "reconcile_now", "ハイライト解除": "clear_highlights", "設定の確認": "check_settings",
+           "年末調整": "run_nencho", "仕訳出力": "run_books", "入金消込": "match_receipts"}
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +88,10 @@ def test_every_ribbon_button_has_its_own_callback_calling_an_existing_function(a
             imported = re.match(r"import ([\w.]+) as (\w+); \2\.$", prefix)
             assert imported and importlib.import_module(imported[1]) is macros, statement
             assert callable(getattr(macros, called)), statement
+            # the arguments the callback passes (what the user typed at its prompts) fit the function
+            passed = re.search(r'RunPython MACROS & "\w+\((.*)\)"\s*$', body, flags=re.M)[1]
+            typed = re.findall(r"Py(?:Text|Word)\(\w+\)", passed)
+            inspect.signature(getattr(macros, called)).bind(*["x"] * len(typed))
         else:
             assert "ImportPythonUDFsToAddin" in body                          # 関数の登録: xlwings' own route
 

@@ -143,3 +143,122 @@ def test_company_figures_follow_the_book_the_lookup_finds(call, tmp_path, demo_t
     assert isinstance(after, int) and after > before
     (root / "staff.xlsx").unlink()                                           # and a book that is gone is refused
     assert call("BO_NET_PAY", who, "2025-12", MISSING, here)[0][0].startswith("#N/A ブックがありません")
+
+
+# --- year-end adjustment: the worked examples of rules/jp/test_vectors_year.csv ----------------------
+
+def _vectors() -> list[dict]:
+    """The 年末調整 examples with pay, tax withheld and social insurance only (what BO_NENCHO_TAX takes
+    without declarations): inputs and expected figures as numbers by their CSV names."""
+    import csv
+    import re
+    from tests.conftest import ROOT
+    out = []
+    with open(ROOT / "rules" / "jp" / "test_vectors_year.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            given = dict((k, int(v)) for k, v in re.findall(r"(\w+)=(-?\d+)", row["inputs"]))
+            expected = dict((k, int(v)) for k, v in re.findall(r"(\w+)=(-?\d+)", row["expected"]))
+            if row["id"].startswith("NENCHO") and {"kyuyo", "shakai_hoken"} <= set(given) <= {"kyuyo", "choshu", "shakai_hoken"} \
+                    and "nenchou_nenzei" in expected:
+                out.append({"year": int(row["year"]), **given, **expected})
+    return out
+
+
+def test_year_end_functions_give_the_worked_examples(call, here):
+    vectors = _vectors()
+    assert len(vectors) >= 5                                                 # R7 and R8, refund and shortfall
+    years = column(*[float(v["year"]) for v in vectors])
+    pay = column(*[float(v["kyuyo"]) for v in vectors])
+    assert call("BO_KYUYO_SHOTOKU", pay, years, here) == [[v["kyuyo_shotoku"]] for v in vectors]
+    assert call("BO_BASIC_DEDUCTION", column(*[float(v["kyuyo_shotoku"]) for v in vectors]), years, here) == \
+        [[v["kiso"]] for v in vectors]
+    social, withheld = column(*[float(v["shakai_hoken"]) for v in vectors]), column(*[float(v.get("choshu", 0)) for v in vectors])
+    rest = (MISSING,) * 6
+    assert call("BO_NENCHO_TAX", pay, social, years, withheld, *rest, here) == [[v["nenchou_nenzei"]] for v in vectors]
+    settled = [v for v in vectors if "choshu" in v]
+    for v in settled:                                                        # one cell at a time: the scalar path
+        figures = [float(v["kyuyo"]), float(v["shakai_hoken"]), float(v["year"]), float(v["choshu"]), *(MISSING,) * 5]
+        excess = v.get("kanpu", 0) if v.get("kanpu", 0) > 0 else 0
+        shortfall = v.get("fusoku", 0) or (-v["kanpu"] if v.get("kanpu", 0) < 0 else 0)
+        assert call("BO_NENCHO_TAX", *figures, "超過額", here) == [[excess]], v
+        assert call("BO_NENCHO_TAX", *figures, "shortfall", here) == [[shortfall]], v
+        assert call("BO_NENCHO_TAX", *figures, "課税給与所得金額", here) == [[v["kazei"]]], v
+    assert any(v.get("fusoku") for v in settled) and any(v.get("kanpu", 0) > 0 for v in settled)
+    assert call("BO_KYUYO_SHOTOKU", 7654321.0, 2026.0, here) == [[5788888]]          # KYUYO-SHOTOKU-EX (p.36)
+
+
+def test_year_end_functions_blank_required_errors_and_years_without_rules(call, here):
+    assert call("BO_KYUYO_SHOTOKU", column(4390000.0, None), 2026.0, here) == [[3070400], [""]]
+    assert call("BO_KYUYO_SHOTOKU", 4390000.0, None, here)[0][0].startswith("#VALUE! year が空です")
+    assert call("BO_KYUYO_SHOTOKU", 4390000.0, 2027.0, here)[0][0].startswith("#N/A 2027年分の年末調整の規則がありません")
+    assert call("BO_KYUYO_SHOTOKU", 4390000.0, "R8", here)[0][0].startswith("#VALUE! year")
+    assert call("BO_BASIC_DEDUCTION", COM_ERRORS["#N/A"], 2026.0, here) == [["#N/A total_income"]]
+    nothing = (MISSING,) * 7
+    assert call("BO_NENCHO_TAX", None, None, None, *nothing, here) == [[""]]
+    assert call("BO_NENCHO_TAX", 5000000.0, None, 2026.0, *nothing, here)[0][0].startswith(
+        "#VALUE! social_insurance が空です")
+    assert call("BO_NENCHO_TAX", 20000001.0, 0.0, 2025.0, *nothing, here)[0][0].startswith("#N/A 年末調整の対象外です")
+    assert call("BO_NENCHO_TAX", 5000000.0, 0.0, 2025.0, *(MISSING,) * 6, "bogus", here)[0][0].startswith("#VALUE! figure")
+    # a spouse, a dependant and premiums only lower the tax (the engine's own rules: tests/test_yearend_engine.py)
+    alone = call("BO_NENCHO_TAX", 5000000.0, 720000.0, 2026.0, *nothing, here)[0][0]
+    family = call("BO_NENCHO_TAX", 5000000.0, 720000.0, 2026.0, MISSING, 0.0, 1.0, 80000.0, 50000.0, MISSING, MISSING,
+                  here)[0][0]
+    assert family < alone == 91800
+
+
+# --- the books: balances of the posted journal ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def booked(tmp_path_factory, demo_template):
+    """The demo with April and May's invoices issued and April posted to the journal."""
+    from datetime import date
+    from addin.services.books import run_books
+    from addin.services.company import load_company
+    from addin.services.invoicing import run_invoices
+    root = tmp_path_factory.mktemp("excel-books") / "co"
+    shutil.copytree(demo_template, root)
+    company = load_company(root)
+    assert run_invoices(company, date(2025, 5, 31)).exit_code == 0
+    april = run_books(company, date(2025, 4, 1), date(2025, 4, 30), write=False)
+    assert april.exit_code == 0
+    return root, april
+
+
+def test_account_balances_are_the_trial_balance_and_follow_new_postings(call, booked):
+    from datetime import date
+    from addin.services.books import run_books
+    from addin.services.company import load_company
+    root, april = booked
+    here = Caller(str(root / "sales.xlsx"))
+    rows = [r for r in april.balances if r.closing]
+    assert len(rows) >= 3
+    by_code = column(*[float(r.code) for r in rows])                          # a code typed as a number
+    assert call("BO_ACCOUNT_BALANCE", by_code, com_date(2025, 4, 30), MISSING, MISSING, here) == [[r.closing] for r in rows]
+    assert call("BO_ACCOUNT_BALANCE", column(*[r.name for r in rows], None), "2025-04-30", MISSING, MISSING, here) == \
+        [[r.closing] for r in rows] + [[""]]
+    from addin.books.ledger import sub_balances
+    from addin.state.journal import JournalStore
+    store = JournalStore(root / ".backoffice" / "state.db")
+    subs = {sub: v for (account, sub), v in sub_balances(store.entries(), date(2025, 4, 30)).items()
+            if account == "accounts_receivable"}
+    store.close()
+    customers = sorted(subs)[:5]
+    assert call("BO_ACCOUNT_BALANCE", "売掛金", "2025-04-30", column(*customers), MISSING, here) == \
+        [[subs[c]] for c in customers] and sum(subs.values()) == next(r.closing for r in rows if r.account == "accounts_receivable")
+    later = call("BO_ACCOUNT_BALANCE", "売掛金", com_date(2025, 12, 31), MISSING, MISSING, here)[0][0]
+    may = run_books(load_company(root), date(2025, 5, 1), date(2025, 5, 31), write=False)   # more is posted
+    receivable = next(r.closing for r in may.balances if r.account == "accounts_receivable")
+    after = call("BO_ACCOUNT_BALANCE", "売掛金", com_date(2025, 12, 31), MISSING, MISSING, here)[0][0]
+    assert later < after == receivable                                      # the journal changed: recomputed
+    assert call("BO_ACCOUNT_BALANCE", "売掛金", None, MISSING, MISSING, here)[0][0].startswith("#VALUE! as_of が空です")
+    assert call("BO_ACCOUNT_BALANCE", "no such account", "2025-04-30", MISSING, MISSING, here)[0][0].startswith(
+        "#N/A 勘定科目「no such account」")
+
+
+def test_account_balance_refuses_a_missing_folder_or_journal(call, here, tmp_path):
+    assert call("BO_ACCOUNT_BALANCE", "売掛金", "2025-04-30", MISSING, str(tmp_path / "nowhere"), here)[0][0].startswith(
+        "#N/A フォルダがありません")
+    assert call("BO_ACCOUNT_BALANCE", "売掛金", "2025-04-30", MISSING, str(tmp_path), here)[0][0].startswith(
+        "#N/A 仕訳がありません")                                                # never a silent 0
+    assert call("BO_ACCOUNT_BALANCE", "売掛金", "2025-04-30", MISSING, MISSING, Caller("Book1"))[0][0].startswith(
+        "#VALUE! フォルダが分かりません")

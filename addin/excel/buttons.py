@@ -9,17 +9,26 @@ from __future__ import annotations
 import functools
 from datetime import date, datetime
 
+from addin.excel.cells import is_blank, parse_year
 from addin.normalize import parse_date, parse_month
+from addin.outputs.receivables_book import _match_rows
+from addin.services.books import run_books
 from addin.services.company import load_company
 from addin.services.invoicing import run_invoices
+from addin.services.nencho import run_nencho
 from addin.services.payroll import run_payroll
+from addin.services.receivables import report_of, run_receivables
 from addin.services.stock import run_stock
 from addin.services.validation import open_company_book, validate_company
 from addin.workbook.live import XlwingsBook
 
 CONTROL_SHEET = "Control 操作"
-CELLS = {"month": "B2", "through": "B3", "as_of": "B4", "result": "B6"}
+CELLS = {"month": "B2", "through": "B3", "as_of": "B4", "year": "B5", "result": "B6"}
 REORDER_SHEET = "Reorder 発注提案"
+PROPOSALS_SHEET = "Proposals 消込提案"
+#: the columns of receivables.xlsx's 提案 sheet: the first seven are the Receipts 入金 sheet's, to copy there
+PROPOSAL_COLUMNS = ["明細ID", "処理", "請求書番号", "得意先コード", "消込額", "振込手数料", "備考",
+                    "入金日", "振込依頼人", "入金額", "得意先名", "種類", "確度", "理由"]
 
 
 def _button(action):
@@ -121,6 +130,74 @@ def show_stock(live: XlwingsBook) -> str:
                          [[r["vendor_id"], r["sku"], r["qty"], r["on_hand"], r["on_order"]] for r in run.report["reorder"]])
     _record(live, f"在庫 {as_of}: 評価額 {run.report.get('total_value', 0):,} 円")
     text = f"在庫評価額 {run.report.get('total_value', 0):,} 円、発注提案 {len(run.report.get('reorder', []))} 件"
+    return text + ("\n" + _summary(run.issues, company.lang) if run.issues else "")
+
+
+def _year(value) -> int | None:
+    """A 年分 typed or in the cell (None when empty)."""
+    return None if is_blank(value) else parse_year(value)
+
+
+@_button
+def run_nencho_year(live: XlwingsBook, typed: str = "") -> str:
+    """年末調整 for the year typed at the button's prompt, else the Control sheet's year cell."""
+    company, opener = _company_and_opener(live)
+    year = _year(typed) or _year(_control(live, "year"))
+    if year is None:
+        raise ValueError(f"{CONTROL_SHEET}!{CELLS['year']} に年分（例 2025）を入力してください / enter the year")
+    run = run_nencho(company, year, opener, progress=lambda s: live.status(f"backoffice: {s}"))
+    if run.folder is None:
+        _record(live, f"年末調整 {year}: 問題 {len(run.issues)} 件（出力なし）")
+        return "年末調整を中止しました / year-end adjustment stopped\n" + _summary(run.issues, company.lang)
+    adjusted = [a for a in run.adjustments if a.adjusted]
+    refund = sum(a.settlement.refund_paid for a in adjusted)
+    collect = sum(a.settlement.collected for a in adjusted)
+    _record(live, f"年末調整 {year}: {len(adjusted)} 名 還付 {refund:,} 円 徴収 {collect:,} 円")
+    text = f"{year}年分: {len(run.adjustments)} 名（年末調整 {len(adjusted)} 名） 還付 {refund:,} 円 徴収 {collect:,} 円" \
+           f"\n→ {run.folder}"
+    return text + ("\n" + _summary(run.issues, company.lang) if run.issues else "")
+
+
+@_button
+def run_books_period(live: XlwingsBook, first: str = "", last: str = "", export: str = "") -> str:
+    """The books of the period typed at the button's prompts, with the accounting software's import
+    file when a format (yayoi / mf / freee) is given."""
+    company, opener = _company_and_opener(live)
+    start, end = parse_date(first), parse_date(last)
+    if start is None or end is None:
+        raise ValueError("期間（開始日と終了日）を入力してください / enter the first and last day")
+    run = run_books(company, start, end, export.strip().lower() or None, opener,
+                    progress=lambda s: live.status(f"backoffice: {s}"))
+    if run.posting is None:
+        _record(live, f"仕訳 {start}〜{end}: 問題 {len(run.issues)} 件（記帳なし）")
+        return "仕訳出力を中止しました / books stopped\n" + _summary(run.issues, company.lang)
+    debit = sum(b.debit for b in run.balances)
+    _record(live, f"仕訳 {start}〜{end}: {len(run.journal)} 件、新規 {len(run.posting.added)} 件")
+    text = f"{start}〜{end}: 仕訳 {len(run.journal)} 件（新規 {len(run.posting.added)}、取消 {len(run.posting.reversed)}、" \
+           f"既存 {run.posting.unchanged}）、借方・貸方 {debit:,} 円\n→ {run.folder}"
+    return text + ("\n" + _summary(run.issues, company.lang) if run.issues else "")
+
+
+@_button
+def match_receipts(live: XlwingsBook) -> str:
+    """入金消込 as of today: new statements in bank/ imported, the Receipts sheet's confirmations applied,
+    the rest matched; what waits for a person (proposals and unmatched deposits) written to a sheet of
+    this book laid out like the Receipts sheet."""
+    company, opener = _company_and_opener(live)
+    run = run_receivables(company, date.today(), opener, progress=lambda s: live.status(f"backoffice: {s}"))
+    if run.folder is None:
+        _record(live, f"入金消込: 問題 {len(run.issues)} 件（消込なし）")
+        return "入金消込を中止しました / matching stopped\n" + _summary(run.issues, company.lang)
+    report = report_of(run)
+    names = {c: v.get("name", "") for c, v in run.customers.items()}
+    waiting = _match_rows(report["matches"], "proposed", names) + _match_rows(report["matches"], "unmatched", names)
+    live.write_table(PROPOSALS_SHEET, PROPOSAL_COLUMNS, waiting)
+    counts = report["counts"]
+    open_total = sum(a.open for a in run.aged)
+    _record(live, f"入金消込: 自動 {counts['matched']} 件、提案 {counts['proposed']} 件、未消込 {counts['unmatched']} 件")
+    text = f"{run.as_of}: 自動消込 {counts['matched']} 件、提案 {counts['proposed']} 件、未消込 {counts['unmatched']} 件、" \
+           f"確定 {counts['confirmed']} 件; 未入金 {len(run.aged)} 件 {open_total:,} 円; 与信超過 {len(run.over_limit)} 社" \
+           f"\n提案と未消込は「{PROPOSALS_SHEET}」シートへ\n→ {run.folder}"
     return text + ("\n" + _summary(run.issues, company.lang) if run.issues else "")
 
 

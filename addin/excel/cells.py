@@ -108,6 +108,14 @@ def parse_cell(parser: Callable[[Any], Any], v: Any, label: str, default: Any = 
     return value, None
 
 
+def parse_year(value: Any) -> int:
+    """A 年分 as a cell or a prompt gives it: 2025, 2025.0 or "2025" (four digits, 西暦)."""
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
+    if not (text.isdigit() and len(text) == 4):
+        raise ValueError(f"年分 {value!r}: 西暦4桁で入力してください / use a 4-digit year")
+    return int(text)
+
+
 def _objects(items: list, shape: tuple) -> np.ndarray:
     out = np.empty(len(items), dtype=object)
     out[:] = items

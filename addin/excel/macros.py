@@ -26,6 +26,18 @@ def show_stock():
     buttons.show_stock(xw.Book.caller())
 
 
+def run_nencho(year=""):
+    buttons.run_nencho_year(xw.Book.caller(), year)
+
+
+def run_books(first="", last="", export=""):
+    buttons.run_books_period(xw.Book.caller(), first, last, export)
+
+
+def match_receipts():
+    buttons.match_receipts(xw.Book.caller())
+
+
 def reconcile_now():
     buttons.reconcile_now(xw.Book.caller())
 

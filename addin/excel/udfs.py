@@ -26,7 +26,7 @@ import xlwings as xw
 
 from addin.dates import month_end
 from addin.excel.cells import (EXCEL_ERRORS, NOT_SINGLE, CellError, blanks, broadcast, each, error_text, is_blank,
-                               merge_errors, parse_cell, result, single)
+                               merge_errors, parse_cell, parse_year, result, single)
 from addin.money import rate
 from addin.normalize import parse_bool, parse_date, parse_integer, parse_month, scalar_parser
 from addin.normalize.column import enum_parser
@@ -39,6 +39,9 @@ from addin.tax import tax_on_exclusive, tax_on_inclusive
 from addin.tax.summary import is_registered
 from addin.validate import build_schemas
 from addin.validate.checks import check_my_number
+from addin.yearend.compute import LINES as NENCHO_LINES
+from addin.yearend.rules import YearRulesError
+from addin.yearend.single import basic_deduction, kyuyo_shotoku, nencho_tax, year_rules
 
 
 log = logging.getLogger("backoffice.udfs")
@@ -455,6 +458,180 @@ def BO_STOCK_ON_HAND(sku, as_of=None, folder=None, caller=None):
                          lambda _: 0, folder)           # an item with no movement yet has none on hand
 
 
+def _cellwise(compute, *inputs):
+    """Cell by cell over the broadcast inputs, each (value, parser, label, default); `compute` runs
+    once per distinct row of parsed values and may raise CellError (its text is the cell) or
+    RuleNotInForce (#N/A). The first input is the main one: blank in, blank out."""
+    values = [given for given, *_ in inputs]
+    cells = [single(v) for v in values]
+    if NOT_SINGLE not in cells:                     # one cell, no array machinery
+        if is_blank(cells[0]):
+            return [[""]]
+        parsed = [parse_cell(parser, cell, *spec) for cell, (_, parser, *spec) in zip(cells, inputs)]
+        problem = next((error for _, error in parsed if error is not None), None)
+        return [[problem if problem else _attempt(compute, tuple(value for value, _ in parsed))]]
+    arrays = broadcast(*values)
+    blank = blanks(arrays[0])
+    columns, problems = zip(*(each(parser, array, *spec) for array, (_, parser, *spec) in zip(arrays, inputs)))
+    errors = merge_errors(*problems)
+    out = np.zeros(arrays[0].shape, dtype=object)
+    seen: dict = {}
+    for index in zip(*np.nonzero((errors == None) & ~blank)):  # noqa: E711
+        row = tuple(column[index] for column in columns)
+        if row not in seen:
+            seen[row] = _attempt(compute, row)
+        if _is_result(seen[row]):
+            out[index] = seen[row]
+        else:
+            errors[index] = seen[row]
+    return result(out, errors, blank)
+
+
+def _attempt(compute, row: tuple):
+    """The figure, or the error text for the cell."""
+    try:
+        return compute(*row)
+    except CellError as problem:
+        return str(problem)
+    except RuleNotInForce as missing:
+        return error_text("N/A", missing.message_ja)
+
+
+# --- year-end adjustment (one person, from plain numbers: addin/yearend/single.py) ---------------
+
+def _year_rules_in_force(year: int):
+    try:
+        return year_rules(rules(), year)
+    except RuleNotInForce as missing:
+        raise CellError(error_text("N/A", f"{year}年分の年末調整の規則がありません: {missing.message_ja}")) from None
+
+
+@xw.func(category=CATEGORY)
+@_args(pay="給与・賞与の年間の支払金額（円）。空欄なら結果も空欄", year="年分（西暦4桁、例 2025）")
+@_safe
+def BO_KYUYO_SHOTOKU(pay, year, caller=None):
+    """給与所得控除後の給与等の金額: その年分の年末調整用の表（4,000円刻み）から（`backoffice nencho` と同じ）。"""
+    def compute(amount: int, in_year: int) -> int:
+        _year_rules_in_force(in_year)
+        return kyuyo_shotoku(amount, in_year, rules())
+    return _cellwise(compute, (pay, _integer, "pay"), (year, parse_year, "year"))
+
+
+@xw.func(category=CATEGORY)
+@_args(total_income="合計所得金額（円）。空欄なら結果も空欄", year="年分（西暦4桁、例 2026）")
+@_safe
+def BO_BASIC_DEDUCTION(total_income, year, caller=None):
+    """基礎控除の額: 合計所得金額と年分から（令和7年分・令和8年分の改正を含む）。"""
+    def compute(income: int, in_year: int) -> int:
+        _year_rules_in_force(in_year)
+        return basic_deduction(income, in_year, rules())
+    return _cellwise(compute, (total_income, _integer, "total_income"), (year, parse_year, "year"))
+
+
+#: what BO_NENCHO_TAX may return: every line of the 年末調整計算書 (by key or its Japanese name)
+#: and the settlement's 超過額 / 不足額
+NENCHO_FIGURES = {**{key: key for key, *_ in NENCHO_LINES}, **{ja: key for key, ja, *_ in NENCHO_LINES},
+                  "excess": "excess", "超過額": "excess", "shortfall": "shortfall", "不足額": "shortfall"}
+
+
+def _figure(value) -> str:
+    return NENCHO_FIGURES[str(value).strip()]
+
+
+def _nencho_figure(pay, social_insurance, year, withheld, spouse_income, dependants, life_insurance, earthquake,
+                   housing_credit, figure) -> int:
+    _year_rules_in_force(year)
+    try:
+        figures = nencho_tax(pay, social_insurance, year, rules(), withheld=withheld, spouse_income=spouse_income,
+                             general_dependants=dependants, life_general_new=life_insurance, earthquake=earthquake,
+                             housing_credit=housing_credit)
+    except YearRulesError as bad:                   # a typo in the rules data, not in the cell
+        raise CellError(error_text("N/A", f"年末調整の規則を読めません: {bad}")) from None
+    except ValueError as not_adjusted:              # e.g. pay above 20,000,000: no 年末調整
+        raise CellError(error_text("N/A", f"年末調整の対象外です: {not_adjusted}")) from None
+    return figures[figure]
+
+
+def _count(value) -> int:
+    number = _integer(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
+
+
+@xw.func(category=CATEGORY)
+@_args(pay="給与・賞与の年間の支払金額（円、前職分を含む）。空欄なら結果も空欄",
+       social_insurance="給与から控除した社会保険料等の年額（円）", year="年分（西暦4桁、例 2025）",
+       withheld="本年中に源泉徴収した所得税額（空欄は 0）。過不足の計算に使います",
+       spouse_income="配偶者の合計所得金額（空欄は配偶者なし。配偶者は70歳未満として）",
+       dependants="一般の扶養親族の数（空欄は 0。16歳以上の一般の扶養親族として）",
+       life_insurance="一般生命保険料（新制度）の年間支払保険料（空欄は 0）",
+       earthquake="地震保険料の年間支払保険料（空欄は 0）",
+       housing_credit="住宅借入金等特別控除額（申告書の金額、空欄は 0）",
+       figure="返す値: annual_tax 年調年税額（省略時）/ difference 過不足 / excess 超過額 / shortfall 不足額 / "
+              "計算書の項目名（例 課税給与所得金額）")
+@_safe
+def BO_NENCHO_TAX(pay, social_insurance, year, withheld=0, spouse_income=None, dependants=0, life_insurance=0,
+                  earthquake=0, housing_credit=0, figure="annual_tax", caller=None):
+    """年末調整の年調年税額（または過不足・計算書の項目）: 一人分を数値から、`backoffice nencho` と同じ計算で。"""
+    return _cellwise(_nencho_figure, (pay, _integer, "pay"), (social_insurance, _integer, "social_insurance"),
+                     (year, parse_year, "year"), (withheld, _integer, "withheld", 0),
+                     (spouse_income, _integer, "spouse_income", None), (dependants, _count, "dependants", 0),
+                     (life_insurance, _integer, "life_insurance", 0), (earthquake, _integer, "earthquake", 0),
+                     (housing_credit, _integer, "housing_credit", 0), (figure, _figure, "figure", "annual_tax"))
+
+
+# --- the books (the posted journal in .backoffice/state.db) -----------------------------------------
+
+def _journal_stamp(root: Path) -> tuple:
+    """The posted journal (WAL database and its log) and when it last changed; refused when absent."""
+    from addin.services.books import state_path
+    try:
+        path = state_path(_company_at(str(root), _folder_signature(root)))
+    except (KeyError, ValueError, OSError) as problem:
+        raise CellError(error_text("N/A", f"{root}: {problem}")) from None
+    if not path.exists():
+        raise CellError(error_text("N/A", f"仕訳がありません: 先に 仕訳出力（backoffice books）を実行してください / "
+                                          f"no journal: {path}"))
+    log_file = path.with_name(path.name + "-wal")
+    return tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else () for p in (path, log_file))
+
+
+@functools.lru_cache(maxsize=8)
+def _company_at(root: str, signature: tuple):
+    """The company of a folder, loaded again only when the folder's files or rules change."""
+    from addin.services.company import load_company
+    return load_company(Path(root))
+
+
+@functools.lru_cache(maxsize=4096)
+def _balance(root: str, account: str, as_of: date, sub: str | None, signature: tuple, stamp: tuple) -> int:
+    """account_balance of the books service, asked again only when the journal or the folder changes."""
+    from addin.books.chart import BooksConfigError
+    from addin.services.books import account_balance
+    try:
+        return account_balance(_company_at(root, signature), account, as_of, sub)
+    except BooksConfigError as unknown:
+        raise CellError(error_text("N/A", unknown.message_ja)) from None
+
+
+@xw.func(category=CATEGORY)
+@_args(account="勘定科目（名前・コード・キー、例 売掛金 / 1150）。空欄なら結果も空欄",
+       as_of="この日の終わりの残高",
+       sub="補助科目（省略は科目全体）: 売掛金・買掛金は取引先名、預り金は income_tax / resident_tax / social_insurance / "
+           "employment_insurance",
+       folder="会社フォルダ（省略はこのブックのフォルダ）")
+@_safe
+def BO_ACCOUNT_BALANCE(account, as_of, sub=None, folder=None, caller=None):
+    """勘定科目の残高（科目の正常残高の向き、円）: 仕訳出力で記帳した仕訳から、ある日の終わりの残高。"""
+    root = _company_root(folder)
+    signature = _folder_signature(root)
+    stamp = _journal_stamp(root)
+    text = scalar_parser("text")
+    return _cellwise(lambda name, day, part: _balance(str(root), name, day, part, signature, stamp),
+                     (account, text, "account"), (as_of, parse_date, "as_of"), (sub, text, "sub", None))
+
+
 UDFS = [BO_WITHHOLDING, BO_HEALTH_INSURANCE, BO_NURSING_INSURANCE, BO_PENSION, BO_EMPLOYMENT_INSURANCE,
         BO_CONSUMPTION_TAX, BO_CHECK_MY_NUMBER, BO_CHECK_REGISTRATION, BO_NORMALIZE, BO_OK, BO_NET_PAY,
-        BO_STOCK_ON_HAND]
+        BO_STOCK_ON_HAND, BO_KYUYO_SHOTOKU, BO_BASIC_DEDUCTION, BO_NENCHO_TAX, BO_ACCOUNT_BALANCE]
