@@ -34,6 +34,7 @@ def last_number(text: str) -> int:
 
 def company_with_bonuses(root: Path, staff: list[dict], bonuses: list[dict], attendance: list[dict] = (),
                          allowances: list[dict] = (), settings_text: str | None = None):
+    root.mkdir(parents=True, exist_ok=True)
     init_company(root)
     if settings_text is not None:
         (root / "backoffice.toml").write_text(settings_text, encoding="utf-8")

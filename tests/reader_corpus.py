@@ -84,8 +84,8 @@ def hostile_case(root: Path, which: str) -> None:
     """Books from issue #12 item 9, each of which used to abort every command (memory)."""
     staff = root / "staff.xlsx"
     if which == "malformed_ref":
-        edit(staff, lambda wb: wb[STAFF].__setitem__("AA2", 1))
-        replace_cells(staff, STAFF, {"AA2": '<c r="ZZZZZ2"><v>5</v></c>'})
+        edit(staff, lambda wb: wb[STAFF].__setitem__("AK2", 1))
+        replace_cells(staff, STAFF, {"AK2": '<c r="ZZZZZ2"><v>5</v></c>'})
     elif which == "XFD1048575":
         edit(staff, lambda wb: wb[ATTENDANCE].cell(row=1_048_575, column=16_384, value="x"))
     elif which == "table_to_the_last_cell":

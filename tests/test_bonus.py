@@ -212,7 +212,8 @@ def test_a_fourth_bonus_in_a_year_is_flagged_as_remuneration(tmp_path):
     run = run_bonus(company, days[2])
     assert [i.code for i in run.issues] == ["bonus_four_times"] and run.exit_code == 0
     assert (run.folder / "summary.json").exists()           # a warning: the bonus is still paid
-    company = company_with_bonuses(tmp_path, [person()], [{"employee_id": "E1", "pay_date": d, "amount": 100_000} for d in days[:3]])
+    company = company_with_bonuses(tmp_path / "three", [person()],
+                                   [{"employee_id": "E1", "pay_date": d, "amount": 100_000} for d in days[:3]])
     assert run_bonus(company, days[2]).issues == []
 
 

@@ -25,6 +25,8 @@ def test_the_wheel_works_installed_in_a_fresh_venv(tmp_path):
                  "addin/templates/invoice.xlsx", "addin/excel/backoffice.xlam",
                  "addin/excel/macros.py", "addin/excel/addin_src/customUI.xml"):
         assert part in names, part
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "addin").rglob("*.py") if "__pycache__" not in p.parts}
+    assert modules - set(names) == set(), "every module of the source tree ships (a folder without __init__.py does not)"
     fresh = tmp_path / "fresh"
     subprocess.run([sys.executable, "-m", "venv", str(fresh)], check=True)
     bin_dir = fresh / ("Scripts" if sys.platform == "win32" else "bin")

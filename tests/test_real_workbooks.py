@@ -70,29 +70,29 @@ def test_the_unknown_header_names_its_closest_column(staff):
 
 def test_an_unknown_plain_header_is_a_warning_and_pays_the_same(staff, plain):
     def add(wb):
-        wb[STAFF]["AA1"] = "備考"
-        wb[STAFF]["AA2"] = "メモ"
+        wb[STAFF]["AK1"] = "備考"
+        wb[STAFF]["AK2"] = "メモ"
     rows, blocking, issues = figures(edit(staff, add))
-    assert rows == plain and ("Staff 従業員", "AA1", "unknown_column") in codes(issues)
+    assert rows == plain and ("Staff 従業員", "AK1", "unknown_column") in codes(issues)
 
 
 def test_a_money_column_the_company_ignores_in_its_rules(staff, plain):
-    edit(staff, lambda wb: (wb[STAFF].__setitem__("AA1", "社内積立金"), wb[STAFF].__setitem__("AA2", 5000)))
+    edit(staff, lambda wb: (wb[STAFF].__setitem__("AK1", "社内積立金"), wb[STAFF].__setitem__("AK2", 5000)))
     assert figures(staff)[0] is None
     rules = staff.parent / "rules"
     rules.mkdir()
     (rules / "staff.yaml").write_text("workbooks:\n  staff:\n    sheets:\n      staff:\n"
                                       "        ignore_columns: [社内積立金]\n", encoding="utf-8")
     rows, blocking, issues = figures(staff)
-    assert rows == plain and not [i for i in issues if i.cell == "AA1"]
+    assert rows == plain and not [i for i in issues if i.cell == "AK1"]
 
 
 def test_two_columns_for_one_field_are_an_issue(staff):
     def dup(wb):
-        wb[STAFF]["AA1"] = "従業員番号"
-        wb[STAFF]["AA2"] = "X1"
+        wb[STAFF]["AK1"] = "従業員番号"
+        wb[STAFF]["AK2"] = "X1"
     _, blocking, _ = figures(edit(staff, dup))
-    assert ("Staff 従業員", "AA1", "duplicate_column") in codes(blocking)
+    assert ("Staff 従業員", "AK1", "duplicate_column") in codes(blocking)
 
 
 # --- error cells ----------------------------------------------------------------------------------
@@ -108,10 +108,10 @@ def test_an_error_value_in_a_used_column_is_located(staff, cell, value):
 
 
 def test_excel_365_errors_in_an_unused_column_say_nothing(staff, plain):
-    edit(staff, lambda wb: [wb[STAFF].__setitem__(f"AC{r}", 1) for r in (2, 3)])
-    replace_cells(staff, STAFF, {"AC2": error_cell("AC2", "#SPILL!"), "AC3": error_cell("AC3", "#FIELD!")})
+    edit(staff, lambda wb: [wb[STAFF].__setitem__(f"AM{r}", 1) for r in (2, 3)])
+    replace_cells(staff, STAFF, {"AM2": error_cell("AM2", "#SPILL!"), "AM3": error_cell("AM3", "#FIELD!")})
     rows, blocking, issues = figures(staff)
-    assert rows == plain and not [i for i in issues if i.cell.startswith("AC")]
+    assert rows == plain and not [i for i in issues if i.cell.startswith("AM")]
 
 
 def test_nan_and_infinity_are_not_empty(staff):
@@ -207,7 +207,7 @@ def test_a_totals_row_ends_the_data(staff, plain, label):
         for col in "KLMT":
             ws[f"{col}53"] = f"=SUM({col}2:{col}51)"
         ws["B55"] = "※ 通勤手当は月額"
-        ws["AA56"] = "作成: 総務部"        # under a column no schema knows
+        ws["AK56"] = "作成: 総務部"        # under a column no schema knows
     rows, blocking, issues = figures(edit(staff, totals))
     assert blocking == [] and rows == plain
     notes = [i for i in issues if i.code == "notes_ignored"]
@@ -407,6 +407,6 @@ def test_furigana_runs_are_not_part_of_the_name(staff, plain):
 
 def test_a_running_sum_in_a_data_row_is_data(staff, plain):
     """A row holding its employee's number is data, even with a SUM of the rows above in it."""
-    edit(staff, lambda wb: wb[STAFF].__setitem__("AA5", "=SUM(K2:K4)"))
+    edit(staff, lambda wb: wb[STAFF].__setitem__("AK5", "=SUM(K2:K4)"))
     rows, _, issues = figures(staff)
     assert rows == plain and not [i for i in issues if i.code == "notes_ignored"]

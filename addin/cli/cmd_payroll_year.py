@@ -42,7 +42,9 @@ def cmd_payroll_month(args, progress) -> int:
     month = commands._month(args.month)
     if getattr(args, "reopen", False):
         return _reopen(company, "month", f"{month:%Y-%m}", args)
-    run = run_payroll(company, month, progress=progress, close=getattr(args, "close", False), by=getattr(args, "by", None))
+    with commands._opener(args, company) as opener:
+        run = run_payroll(company, month, opener, progress=progress, close=getattr(args, "close", False),
+                          by=getattr(args, "by", None))
     if run.closed is not None:
         commands._print_issues(run.issues, lang)
         _closed_report(run, f"{month:%Y-%m}")

@@ -129,15 +129,9 @@ def _print_issues(issues, lang: str) -> None:
 
 
 def cmd_payroll(args, progress) -> int:
-    if hasattr(args, "close"):      # the payroll year: a closed month is compared, never rewritten
-        from addin.cli.cmd_payroll_year import cmd_payroll_month
-        return cmd_payroll_month(args, progress)
-    company = _company(args.dir)
-    lang = args.lang or company.lang
-    with _opener(args, company) as opener:
-        run = run_payroll(company, _month(args.month), opener, progress=progress)
-    _report_payroll(run, lang)
-    return run.exit_code
+    """The month's payroll; a closed month is compared, never rewritten (see cmd_payroll_year)."""
+    from addin.cli.cmd_payroll_year import cmd_payroll_month
+    return cmd_payroll_month(args, progress)
 
 
 def _report_payroll(run, lang: str) -> None:

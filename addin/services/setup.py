@@ -17,7 +17,7 @@ CONTROL_SHEET = "Control 操作"
 def control_rows() -> list[list]:
     """The sheet the Excel buttons read their inputs from (and write their last result to)."""
     return [["backoffice 操作", "値"], ["対象月（給与）", "2026-03"], ["請求締切日", "2026-03-31"],
-            ["在庫基準日", "2026-03-31"], ["年末調整の年分", "2025"], ["前回の実行", ""],
+            ["在庫基準日", "2026-03-31"], ["年末調整の年分", ""], ["前回の実行", ""],
             [], ["ボタン", "バックオフィス タブ: 検証 / 給与計算 / 請求書発行 / 在庫・発注 / 今すぐ照合 / 年末調整 / 仕訳出力 / 入金消込"]]
 
 SETTINGS_TEMPLATE = """# Company settings for backoffice. Edit freely; every key is documented in README.
