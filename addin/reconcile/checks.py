@@ -22,6 +22,7 @@ from addin.stock.counts import count_differences
 from addin.stock.ledger import QTY_SCALE, build_ledger, negative_stock
 from addin.stock.matching import three_way_match
 from addin.stock.valuation import value
+from addin.state.files import STATE
 from addin.tax.summary import is_registered
 
 
@@ -39,6 +40,7 @@ class Night:
     settings: dict = field(default_factory=dict)
     runs: object | None = None       # RunLedger (the run ledger, not the stock ledger)
     secret: bytes | None = None      # the company key (register seal, anchors)
+    opener: Callable | None = None   # BookOpener over tonight's consistent copies (the services read those)
 
     def table(self, book: str, sheet: str):
         if book in self.unavailable:
@@ -259,6 +261,89 @@ def stale_items(night: Night, days: int = 180) -> list[dict]:
     return out
 
 
+def _state_db(night: Night):
+    return night.company.root / STATE / "state.db"
+
+
+def _needs_state(night: Night, what: str) -> None:
+    if not _state_db(night).is_file():
+        raise Skipped(f"{STATE}/state.db がありません（{what}） / no state.db yet ({what})")
+
+
+def _staff_row(night: Night, employee_id: str, sheet: str = "staff", pay_date: str | None = None) -> tuple:
+    """(table, position) of an employee's row in Staff (or of their Bonuses row of a pay date)."""
+    table = night.table("staff", sheet)
+    if table is None:
+        return None, None
+    frame = table.frame
+    hit = frame["employee_id"].astype(str) == str(employee_id)
+    if pay_date is not None and "pay_date" in frame:
+        hit &= frame["pay_date"].map(lambda d: d.date().isoformat() if hasattr(d, "date") else str(d)) == pay_date
+    positions = np.flatnonzero(hit.to_numpy())
+    return (table, int(positions[0])) if len(positions) else (None, None)
+
+
+def closed_periods(night: Night) -> list[dict]:
+    """A master edit that changes a closed month or bonus: each employee and figure, closed vs now,
+    computed from tonight's copies (issue #13)."""
+    from addin.services.payroll_year import closed_month_drift
+    _needs_state(night, "確定済みの月はまだありません / nothing closed yet")
+    night.table("staff", "staff")                       # skipped when staff.xlsx was not copied tonight
+    out = []
+    for drift in closed_month_drift(night.company, night.opener):
+        table, position = _staff_row(night, drift.employee_id, "bonuses", drift.period) if drift.kind == "bonus" \
+            else (None, None)
+        if table is None:
+            table, position = _staff_row(night, drift.employee_id)
+        where = _at(table, position, "employee_id", drift.employee_id, "", "") if table is not None \
+            else _finding("staff.xlsx", key=drift.employee_id)
+        where.update(key=f"{drift.kind} {drift.period} {drift.employee_id} {drift.field}",
+                     message_ja=drift.message("ja") + "（確定済み: 訂正は --reopen で理由を記録してから）",
+                     message_en=drift.message("en") + " (closed: reopen with a reason to correct it)",
+                     value=f"{drift.closed} → {drift.now}")
+        out.append(where)
+    return out
+
+
+def grades(night: Night) -> list[dict]:
+    """The Staff sheet's standard remuneration disagreeing with an applicable 算定 / 月変 result.
+    The service reads staff.xlsx itself (it takes no opener), so the book must be copyable tonight."""
+    from addin.services.grades import nightly_grade_findings
+    _needs_state(night, "給与の履歴がありません / no payroll history")
+    night.table("staff", "staff")
+    return [_finding(i.book, i.sheet, i.cell, i.field, i.message_ja, i.message_en, i.value)
+            for i in nightly_grade_findings(night.company, night.day)]
+
+
+def receivables(night: Night) -> list[dict]:
+    """Issue #16's nightly part: import the new statement files of DIR/bank/, match, report unmatched
+    deposits, overdue invoices, customers over their credit limit and refused files. Unambiguous
+    matches are applied (stored as new receipt records, never an edit) exactly as `backoffice
+    receivables` would, so the morning report shows only what a person must look at."""
+    from addin.services.receivables import receivables_findings
+    if not (night.company.root / "bank").is_dir():
+        raise Skipped("bank フォルダがありません（入金消込は未使用） / no bank folder: receivables not in use")
+    night.table("sales", "orders")
+    kinds = receivables_findings(night.company, night.day, night.opener or _live_opener())
+    return [dict(finding, kind=kind) for kind, found in kinds.items() for finding in found]
+
+
+def books_unposted(night: Night) -> list[dict]:
+    """Every issued invoice, bill, closed payroll month, vendor payment and month-end stock up to
+    tonight that the journal does not hold yet (issue #15): reads, never posts."""
+    from addin.services.books import unposted
+    _needs_state(night, "仕訳帳はまだありません / no journal yet")
+    return [_finding(f"{STATE}/state.db", "journal", "", e["entry_id"],
+                     f"{e['date']} {e['kind']} の仕訳が未計上です（backoffice books で計上）",
+                     f"{e['date']} {e['kind']}: no journal entry yet (post with backoffice books)", e["kind"])
+            for e in unposted(night.company, night.day, night.opener or _live_opener())]
+
+
+def _live_opener():
+    from addin.services.validation import open_company_book
+    return open_company_book
+
+
 CHECKS: dict[str, Callable[..., list[dict]]] = {
     "validation": validation,
     "stock_vs_counts": stock_vs_counts,
@@ -273,6 +358,10 @@ CHECKS: dict[str, Callable[..., list[dict]]] = {
     "duplicate_bank_accounts": duplicate_bank_accounts,
     "registration_numbers": registration_numbers,
     "stale_items": stale_items,
+    "closed_periods": closed_periods,
+    "grades": grades,
+    "receivables": receivables,
+    "books_unposted": books_unposted,
 }
 
 

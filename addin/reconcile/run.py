@@ -22,7 +22,9 @@ from typing import Callable
 from addin.outputs.reconcile_report import write_report
 from addin.outputs.staging import staged_folder
 from addin.reconcile import audit, backups
-from addin.reconcile.checks import CHECKS, Night, run_check
+from addin.reconcile.checks import CHECKS, Night, Skipped, run_check
+from addin.reconcile.settings import load_settings
+from addin.rulebook import RulesFileError
 from addin.reconcile.lock import AlreadyRunning, RunLock
 from addin.reconcile.snapshot import Copy, consistent_copy
 from addin.services.company import Company
@@ -57,7 +59,7 @@ def nightly_run(company: Company, day: date | None = None, sleep: Callable[[floa
     except AlreadyRunning as busy:
         log.warning("%s", busy)
         return Outcome("could not run", 2, detail=str(busy))
-    except backups.BackupProblem as bad:
+    except (backups.BackupProblem, RulesFileError) as bad:
         log.error("%s", bad)
         return Outcome("could not run", 2, detail=str(bad))
 
@@ -72,7 +74,7 @@ def _sweep(folders: list[Path]) -> None:
 
 
 def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> Outcome:
-    settings = company.rulebook.settings.get("reconcile", {})
+    settings = load_settings(company.root).as_dict()      # a misspelt check stops here, named
     retention = backups.retention(settings.get("backups", {}))
     scratch_root = state / SCRATCH
     shutil.rmtree(scratch_root, ignore_errors=True)          # copies a killed night left behind
@@ -93,7 +95,8 @@ def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> O
         validation = _validate(company, good, copies)
         register, ledger, unusable = _open_state(state)
         try:
-            night = Night(company, day, validation, set(company.books) - set(good), register, runs=ledger, secret=secret)
+            night = Night(company, day, validation, set(company.books) - set(good), register, runs=ledger, secret=secret,
+                          opener=copies_opener(good))
             checks = [_check(name, night, settings, progress) for name in CHECKS]
             if unusable:
                 checks.append({"name": "state_database", "status": "error", "count": 0, "findings": [],
@@ -140,13 +143,21 @@ def _open_state(state: Path):
                             f"used ({bad}); run backoffice verify")
 
 
+def copies_opener(good: dict[str, Path]):
+    """A BookOpener over tonight's consistent copies: what the checks hand to the services, so a check
+    reads the same bytes the validation and the backup saw, never the live (maybe half-saved) book."""
+    def opener(book: str, company: Company):
+        if book not in good:
+            raise Skipped(f"{company.books[book].file} not available tonight")
+        return open_book(good[book], company.books[book].file)
+    return opener
+
+
 def _validate(company: Company, good: dict[str, Path], copies: dict[str, Copy]):
     """Validate the copies; a book whose reading fails in a way the reader did not foresee (even a
     native panic, a BaseException) is dropped from `good`, marked skipped, and the rest validated."""
     def run(names: set[str]):
-        files = {company.books[name].file: good[name] for name in names}
-        return validate_company(company, lambda book, co: open_book(files[co.books[book].file], co.books[book].file),
-                                only=names, readers=FILE_READERS)
+        return validate_company(company, copies_opener({n: good[n] for n in names}), only=names, readers=FILE_READERS)
     try:
         return run(set(good))
     except (KeyboardInterrupt, SystemExit):
