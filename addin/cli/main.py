@@ -93,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     add_books_parser(sub)
     p = sub.add_parser("verify", help="check the invoice register, run ledger and anchors; say what is wrong")
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument("--adopt", action="store_true",
+                   help="verify a register sealed the old way (plain hash chain) and seal it with the company key")
 
     p = sub.add_parser("excel", help="Excel integration")
     p.add_argument("action", choices=["setup", "check", "remove-conf-sheets"])

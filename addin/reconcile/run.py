@@ -114,8 +114,11 @@ def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> O
                 progress("recording the night in the run ledger")
                 ledger.record(day.isoformat(), started, report["status"], report["findings"], str(folder), tonight)
                 clean = all(c["status"] == "pass" for c in checks if c["name"] in ("invoice_register", "state_integrity"))
-                report["anchor"] = anchor_everywhere(company, secret, register, ledger, day.isoformat(), backup_folder,
-                                                     clean)
+                if register is not None and register.unsealed():      # anchors would pin the plain chain
+                    report["anchor"] = {}                             # that `verify --adopt` re-seals
+                else:
+                    report["anchor"] = anchor_everywhere(company, secret, register, ledger, day.isoformat(), backup_folder,
+                                                         clean)
             progress(f"writing {folder}")
             with staged_folder(folder) as tmp:
                 write_report(tmp, report, history)

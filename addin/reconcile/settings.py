@@ -8,6 +8,7 @@ instead of loading and silently never running.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
@@ -57,9 +58,9 @@ class CopyPolicy(_Strict):
 
 class Retention(_Strict):
     """Validated again, with its own message, by backups.retention (daily ≥ 1 keeps tonight's backup)."""
-    daily: StrictInt = 14
-    weekly: StrictInt = 8
-    monthly: StrictInt = 12
+    daily: Any = 14
+    weekly: Any = 8
+    monthly: Any = 12
 
 
 class ReconcileSettings(_Strict):

@@ -44,6 +44,18 @@ CREATE TABLE IF NOT EXISTS links (
     other_no TEXT NOT NULL,
     PRIMARY KEY (invoice_no, relation, other_no)
 );
+CREATE TABLE IF NOT EXISTS line_key_map (
+    old_key TEXT PRIMARY KEY,
+    new_key TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS adoptions (
+    adopted_at TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    old_head TEXT NOT NULL,
+    new_head TEXT NOT NULL,
+    key_map TEXT NOT NULL,
+    mac TEXT NOT NULL
+);
 CREATE TRIGGER IF NOT EXISTS invoices_immutable BEFORE UPDATE OF seq, invoice_no, kind, customer_id, issue_date,
     content, content_hash, chain_hash, created_at ON invoices
 BEGIN SELECT RAISE(ABORT, 'an issued invoice is never changed: issue a credit note'); END;
@@ -52,8 +64,36 @@ BEGIN SELECT RAISE(ABORT, 'an issued invoice is never deleted'); END;
 """
 
 
+IMMUTABLE_TRIGGER = SCHEMA[SCHEMA.index("CREATE TRIGGER IF NOT EXISTS invoices_immutable"):
+                           SCHEMA.index("CREATE TRIGGER IF NOT EXISTS invoices_kept")].strip()
+
+
 class RegisterProblem(Exception):
     pass
+
+
+def plain_chain(previous: str, digest: str) -> str:
+    """The seal before the keyed one (up to commit 7fa11fa): SHA-256 over the previous seal and the
+    content hash. Anyone could recompute it, so it is only ever checked once, when adopting."""
+    return hashlib.sha256(f"{previous}:{digest}".encode()).hexdigest()
+
+
+def adopt_command(folder: Path) -> str:
+    return f"backoffice verify {folder} --adopt"
+
+
+def _unsealed_message(folder: Path) -> str:
+    return (f"台帳は旧方式（鍵なしのハッシュ連鎖）で記録されています。{adopt_command(folder)} で旧連鎖を検証して鍵で封印し直してください / "
+            f"the register was sealed the old way (plain hash chain): run `{adopt_command(folder)}` to verify the old "
+            f"chain and seal it with the company key")
+
+
+def _lost_key_message(folder: Path) -> str:
+    return (f"register.key がないため台帳を検証できません。バックアップから {STATE_FOLDER}/register.key を戻してください / "
+            f"register.key is missing: the register cannot be verified; restore {STATE_FOLDER}/register.key from a backup")
+
+
+STATE_FOLDER = ".backoffice"
 
 
 @dataclass(frozen=True)
@@ -81,6 +121,20 @@ class InvoiceRegister:
         self.secret = read_secret(self.path.parent)
         if self.secret is None and self.count() == 0:
             self.secret = company_secret(self.path.parent)
+
+    @property
+    def company_folder(self) -> Path:
+        return self.path.parent.parent
+
+    def unsealed(self) -> bool:
+        """A register written before the keyed seal: some row carries the plain chain hash over the
+        stored seal before it (a keyed seal never does; one edited row does not hide the others)."""
+        previous = ""
+        for digest, chained in self.db.execute("SELECT content_hash, chain_hash FROM invoices ORDER BY seq"):
+            if chained == plain_chain(previous, digest):
+                return True
+            previous = chained
+        return False
 
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM invoices").fetchone()[0])
@@ -117,8 +171,10 @@ class InvoiceRegister:
 
         A credit note `releases` the invoice it cancels in the same transaction (status and freed lines),
         so no crash can leave a credit note beside an invoice still marked issued."""
+        if self.unsealed():
+            raise RegisterProblem(_unsealed_message(self.company_folder))
         if self.secret is None:
-            raise RegisterProblem(f"{self.path.parent / 'register.key'}: 台帳の鍵がありません / the register key is missing")
+            raise RegisterProblem(f"{self.path.parent / 'register.key'}: {_lost_key_message(self.company_folder)}")
         with self.transaction() as db:
             taken = _claimed(db, line_keys)
             if taken:
@@ -168,9 +224,21 @@ class InvoiceRegister:
     def verify(self, prefix: str = "") -> list[Finding]:
         """Every row's content against its hash, the keyed chain, the numbering (no gaps, no duplicates),
         and what is derived from sealed content: status, inverse links and the invoiced lines."""
+        old = [Finding("", "key_missing" if self.secret is None else "unsealed", _unsealed_message(self.company_folder))] \
+            if self.unsealed() else []
         if self.secret is None:
-            return [Finding("", "key_missing", "register.key がないため台帳を検証できません / "
-                                               "register.key is missing: the register cannot be verified")]
+            return old or [Finding("", "key_missing", _lost_key_message(self.company_folder))]
+        # with a key, every row not carrying its keyed seal is named too (a plain chain recomputed over a
+        # sealed register is an edit; `--adopt` refuses it when an anchor saw the register sealed)
+        keyed = self._rows(lambda previous, digest, links: seal(self.secret, previous, digest, links))
+        return old + keyed + self._adoptions()
+
+    def plain_findings(self) -> list[Finding]:
+        """The old register checked fully the way it was written: every row's content hash, the plain
+        link to the row before, the numbering, and status, links and invoiced lines as derived."""
+        return self._rows(lambda previous, digest, links: plain_chain(previous, digest))
+
+    def _rows(self, sealed: Callable[[str, str, list], str]) -> list[Finding]:
         findings, previous, expected = [], "", 1
         numbers, docs = set(), {}
         forward = self._links(FORWARD)
@@ -185,7 +253,7 @@ class InvoiceRegister:
             docs[number] = json.loads(content)
             if content_hash(docs[number]) != digest:
                 findings.append(Finding(number, "tampered", "content does not match its hash"))
-            if not hmac.compare_digest(seal(self.secret, previous, digest, forward.get(number, [])), chained):
+            if not hmac.compare_digest(sealed(previous, digest, forward.get(number, [])), chained):
                 findings.append(Finding(number, "chain_broken", "the seal over the previous row does not match"))
             previous = chained
         return findings + self._derived(docs, forward)
@@ -212,7 +280,8 @@ class InvoiceRegister:
         for number, relation, other in sorted(expected_links ^ stored_links):
             what = "missing" if (number, relation, other) in expected_links else "not issued with the invoice"
             findings.append(Finding(number, "links_edited", f"link {relation} {other}: {what}"))
-        expected_lines = {line["key"]: number for number, d in docs.items()
+        renamed = self.key_map()
+        expected_lines = {renamed.get(line["key"], line["key"]): number for number, d in docs.items()
                           if d.get("kind") == "invoice" and number not in corrected for line in d.get("lines", [])}
         stored_lines = dict(self.db.execute("SELECT line_key, invoice_no FROM invoiced_lines"))
         for key in sorted(set(expected_lines) | set(stored_lines)):
@@ -223,13 +292,76 @@ class InvoiceRegister:
         return findings
 
     def invoiced_lines(self) -> dict[str, tuple[str, dict]]:
-        """line key → (invoice number, the line as issued), for the lines still invoiced."""
+        """line key → (invoice number, the line as issued), for the lines still invoiced (a key migrated
+        at adoption under its new name)."""
+        renamed = self.key_map()
         out = {}
         for number, content in self.db.execute(
                 "SELECT i.invoice_no, i.content FROM invoices i WHERE i.status = 'issued' AND i.kind = 'invoice'"):
             for line in json.loads(content)["lines"]:
-                out[line["key"]] = (number, line)
+                out[renamed.get(line["key"], line["key"])] = (number, line)
         return out
+
+    # ---- adoption of a register sealed the old way ------------------------------------------------
+
+    def key_map(self) -> dict[str, str]:
+        """Old description-based line keys → order number + line, as migrated at adoption."""
+        return dict(self.db.execute("SELECT old_key, new_key FROM line_key_map"))
+
+    def issued_line_keys(self) -> dict[str, str]:
+        """Every line key written in a (not corrected) invoice's sealed content → its invoice number."""
+        out = {}
+        for number, content in self.db.execute(
+                "SELECT invoice_no, content FROM invoices WHERE kind = 'invoice' AND status = 'issued'"):
+            for line in json.loads(content)["lines"]:
+                out[line["key"]] = number
+        return out
+
+    def adopt(self, secret: bytes, key_map: dict[str, str]) -> dict:
+        """Re-seal every row with the company key and move the invoiced lines to their new keys, in one
+        transaction; the adoption (when, rows, old and new head, the key map) is kept, sealed, so it
+        cannot be edited unnoticed. The caller has verified the plain chain first."""
+        if not self.unsealed():
+            raise RegisterProblem("台帳は旧方式ではありません / the register is not sealed the old way")
+        forward = self._links(FORWARD)
+        rows, old_head = self.head()
+        with self.transaction() as db:
+            db.execute("DROP TRIGGER invoices_immutable")        # the one sanctioned rewrite: the seal column
+            previous = ""
+            for seq, number, digest in db.execute(
+                    "SELECT seq, invoice_no, content_hash FROM invoices ORDER BY seq").fetchall():
+                previous = seal(secret, previous, digest, forward.get(number, []))
+                db.execute("UPDATE invoices SET chain_hash = ? WHERE seq = ?", (previous, seq))
+            for old, new in key_map.items():
+                db.execute("UPDATE invoiced_lines SET line_key = ? WHERE line_key = ?", (new, old))
+                db.execute("INSERT INTO line_key_map VALUES (?, ?)", (old, new))
+            record = {"adopted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "rows": rows,
+                      "old_head": old_head, "new_head": previous, "key_map": canonical(sorted(key_map.items()))}
+            db.execute("INSERT INTO adoptions VALUES (?, ?, ?, ?, ?, ?)", (*record.values(), _adoption_mac(secret, record)))
+            db.execute(IMMUTABLE_TRIGGER)                            # back before the commit
+        self.secret = secret
+        return {k: v for k, v in record.items() if k != "key_map"} | {"lines_migrated": len(key_map)}
+
+    def _adoptions(self) -> list[Finding]:
+        """An adoption record must be what was sealed, and the key map what it recorded."""
+        found = []
+        records = self.db.execute("SELECT adopted_at, rows, old_head, new_head, key_map, mac FROM adoptions").fetchall()
+        for adopted_at, rows, old_head, new_head, key_map, mac in records:
+            record = {"adopted_at": adopted_at, "rows": rows, "old_head": old_head, "new_head": new_head,
+                      "key_map": key_map}
+            if not hmac.compare_digest(_adoption_mac(self.secret, record), mac):
+                found.append(Finding("", "adoption_edited", f"adoption of {adopted_at}: its seal does not match"))
+            elif self.seal_at(rows) != new_head:
+                found.append(Finding("", "adoption_edited", f"adoption of {adopted_at}: row {rows} is not the one re-sealed"))
+        recorded = {k: v for record in records for k, v in json.loads(record[4])}
+        if self.key_map() != recorded:
+            found.append(Finding("", "key_map_edited", "移行した明細キーが記録と異なります / the migrated line keys "
+                                                       "differ from what the adoption recorded"))
+        return found
+
+
+def _adoption_mac(secret: bytes, record: dict) -> str:
+    return hmac.new(secret, canonical(record).encode(), hashlib.sha256).hexdigest()
 
 
 def _claimed(db: sqlite3.Connection, keys: list[str]) -> list[str]:

@@ -21,6 +21,11 @@ CREATE TABLE IF NOT EXISTS runs (
     findings INTEGER NOT NULL,
     report TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS events (
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS snapshots (
     run_date TEXT NOT NULL,
     book TEXT NOT NULL,
@@ -81,6 +86,15 @@ class RunLedger:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    def record_event(self, kind: str, detail: dict) -> None:
+        """Something done to the company's state outside a night (e.g. a register adopted): kept, dated."""
+        self.db.execute("INSERT INTO events VALUES (?, ?, ?)", (datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                                                kind, json.dumps(detail, ensure_ascii=False)))
+
+    def events(self, kind: str) -> list[dict]:
+        return [{"at": at, **json.loads(detail)} for at, detail in
+                self.db.execute("SELECT at, detail FROM events WHERE kind = ? ORDER BY rowid", (kind,))]
 
     def history(self, until: str, nights: int = 30) -> list[tuple[str, str, int]]:
         rows = self.db.execute("SELECT run_date, status, findings FROM runs WHERE run_date <= ? "
