@@ -211,3 +211,29 @@ def test_a_sealed_register_whose_key_was_lost_is_not_adopted(tmp_path, capsys):
     assert "restore .backoffice/register.key from a backup" in capsys.readouterr().out
     assert main(["verify", str(root), "--adopt"]) == 2
     assert "already sealed" in capsys.readouterr().err
+
+
+def test_a_plain_chain_recomputed_over_a_sealed_register_is_not_adopted(tmp_path, capsys):
+    """The attack of issue #12 item 5 through the new door: recompute the old chain over an edited, sealed
+    register and ask for an adoption. The anchors saw the register sealed: refused, nothing changed."""
+    root = invoicing_company(tmp_path / "co", [dict(o) for o in ORDERS])
+    assert main(["invoice", str(root), "--through", "2025-04-30"]) == 0
+    db = sqlite3.connect(db_of(root))
+    db.execute("DROP TRIGGER invoices_immutable")
+    previous = ""
+    for seq, content in db.execute("SELECT seq, content FROM invoices ORDER BY seq").fetchall():
+        doc = json.loads(content)
+        doc["total"] *= 10
+        previous = old_chain(previous, content_hash(doc))
+        db.execute("UPDATE invoices SET content = ?, content_hash = ?, chain_hash = ? WHERE seq = ?",
+                   (canonical(doc), content_hash(doc), previous, seq))
+    db.commit()
+    db.close()
+    capsys.readouterr()
+    assert main(["verify", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "[chain_broken]" in out and "[register_rolled_back]" in out
+    before = rows_of(root)
+    assert main(["verify", str(root), "--adopt"]) == 2
+    assert "an anchor recorded a sealed register" in capsys.readouterr().err
+    assert rows_of(root) == before
