@@ -52,14 +52,15 @@ def _text(value) -> str:
 
 
 def migrate_keys(orders: pd.DataFrame, issued: dict[str, str]) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    """Old key → new key where exactly one order row has that old key; the rest (row gone, its text
-    edited since, or two identical rows in one order) as (invoice, old key, why)."""
+    """Old key → new key where exactly one order row has that old key, or, for a key no row has any
+    more, where its order has exactly one row left that no other key took; the rest (the order gone,
+    or rows that cannot be told apart) as (invoice, old key, why)."""
     new = line_keys(orders)
     rows_of: dict[str, list[str]] = {}
     for o, s, d, n in zip(orders["order_no"], orders["sku"], orders.get("description", [None] * len(orders)), new):
         for key in old_keys(o, s, d):
             rows_of.setdefault(key, []).append(n)
-    migrated, unmatched = {}, []
+    migrated, left = {}, []
     for key, number in sorted(issued.items()):
         if "|" not in key:              # already order number + line
             continue
@@ -67,9 +68,27 @@ def migrate_keys(orders: pd.DataFrame, issued: dict[str, str]) -> tuple[dict[str
         if len(found) == 1:
             migrated[key] = found[0]
         else:
-            why = ("受注に一致する行がありません（削除または摘要の変更） / no order row has it (removed, or its text edited)"
-                   if not found else f"受注の {len(found)} 行に一致します / {len(found)} order rows match it")
-            unmatched.append((number, key, why))
+            left.append((number, key, found))
+    # a line whose text was edited since it was invoiced: the one row of its order no other key took is it
+    # (the edit then surfaces as invoiced_line_edited at the next invoice run, to be corrected by law)
+    taken = set(migrated.values())
+    order_rows: dict[str, list[str]] = {}
+    for o, n in zip(orders["order_no"].astype(str), new):
+        if n not in taken:
+            order_rows.setdefault(o, []).append(n)
+    pending: dict[str, list[str]] = {}
+    for number, key, found in left:
+        pending.setdefault(key.split("|", 1)[0], []).append(key)
+    unmatched = []
+    for number, key, found in left:
+        order_no = key.split("|", 1)[0]
+        free = order_rows.get(order_no, [])
+        if not found and len(free) == 1 and len(pending[order_no]) == 1:
+            migrated[key] = free[0]
+            continue
+        why = ("受注に一致する行がありません（削除または摘要の変更） / no order row has it (removed, or its text edited)"
+               if not found else f"受注の {len(found)} 行に一致します / {len(found)} order rows match it")
+        unmatched.append((number, key, why))
     return migrated, unmatched
 
 
