@@ -58,7 +58,10 @@ class Entry:
 
     @property
     def balanced(self) -> bool:
-        return self.debits == self.credits
+        net = 0                      # one pass: every entry of a year is checked twice
+        for line in self.lines:
+            net += line.amount if line.side == "debit" else -line.amount
+        return net == 0
 
     def checked(self) -> "Entry":
         if not self.balanced or not self.lines:

@@ -92,7 +92,7 @@ def run_books(company: Company, start: date, end: date, export: str | None = Non
         wanted = [e for e in entries if start <= e.date <= end]
         run.posting = store.post(wanted, run=f"books {start}..{end}")
         progress(f"posted {len(run.posting.added)} new entries, {run.posting.unchanged} unchanged")
-        everything = store.entries(until=end)
+        everything = store.entries(until=end, known=run.posting.known)
     except UnbalancedEntry as bad:
         run.issues.append(fatal(bad.entry.source.document, "unbalanced_entry", f"仕訳が貸借一致しません: {bad}", str(bad)))
         return run
