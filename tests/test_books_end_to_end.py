@@ -286,3 +286,16 @@ def test_account_balance_takes_a_sub_account_by_its_display_name(books):
     assert account_balance(company, "預り金", december, "源泉所得税") == account_balance(company, "2150", december, "income_tax")
     assert account_balance(company, "賞与", december) == account_balance(company, "bonuses", december) > 0
     assert account_balance(company, "預り金", december, "住民税") == 0      # no resident tax on a bonus
+
+
+def test_account_balance_summed_by_sqlite_equals_the_ledger_for_every_account_and_sub(books):
+    from addin.services.books import account_balance
+    company = load_company(books)
+    run_books(company, *YEAR, write=False)
+    chart = chart_of(company.rulebook.settings["books"])
+    entries = JournalStore(books / ".backoffice/state.db").entries()
+    for day in (date(2025, 12, 10), date(2026, 3, 31)):
+        for account in chart.accounts:
+            assert account_balance(company, account, day) == balance_of(entries, chart, account, day)
+        for (account, sub) in sub_balances(entries, day):
+            assert account_balance(company, account, day, sub) == balance_of(entries, chart, account, day, sub)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from addin.books.chart import BooksConfigError, Chart, chart_of
 from addin.books.journal import Entry, UnbalancedEntry
-from addin.books.ledger import BalanceRow, balance_of, monthly_movements, sub_balances, tax_check, trial_balance, unbalanced
+from addin.books.ledger import BalanceRow, monthly_movements, sub_balances, tax_check, trial_balance, unbalanced
 from addin.books.sources import (BooksSettings, VendorFacts, bill_entries, invoice_entries, payment_entries,
                                  payroll_entries, receipt_entries, stock_entries)
 from addin.dates import month_end
@@ -413,6 +413,7 @@ def account_balance(company: Company, account: str, as_of: date, sub: str | None
         return 0
     store = JournalStore(state_path(company))
     try:
-        return balance_of(store.entries(until=as_of), chart, found.key, as_of, sub)
+        net = store.net(found.key, as_of, sub)
+        return net if found.normal == "debit" else -net
     finally:
         store.close()

@@ -136,6 +136,18 @@ class JournalStore:
         return [known.get(entry_id) or Entry.from_content(json.loads(c))
                 for entry_id, c in self.db.execute(sql + " ORDER BY entry_date, seq", args)]
 
+    def net(self, account: str, until: date, sub: str | None = None) -> int:
+        """Debits − credits of an account (and sub-account) over every posted line dated up to a day,
+        summed by SQLite over the stored lines: a worksheet cell asking one balance does not decode
+        the whole journal."""
+        sql = ("SELECT COALESCE(SUM(CASE json_extract(l.value, '$.side') WHEN 'debit' THEN 1 ELSE -1 END"
+               " * json_extract(l.value, '$.amount')), 0) FROM journal_entries e, json_each(e.content, '$.lines') l"
+               " WHERE e.entry_date <= ? AND json_extract(l.value, '$.account') = ?")
+        args = [until.isoformat(), account]
+        if sub is not None:
+            sql, args = sql + " AND json_extract(l.value, '$.sub') = ?", args + [sub]
+        return int(self.db.execute(sql, args).fetchone()[0])
+
     def source_keys(self, kind: str | None = None) -> set[str]:
         sql = "SELECT DISTINCT source_key FROM journal_entries WHERE reverses = ''"
         rows = self.db.execute(sql + " AND kind = ?", (kind,)) if kind else self.db.execute(sql)
