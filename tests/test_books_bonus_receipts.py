@@ -119,3 +119,23 @@ def test_receipts_post_once_through_the_journal_store(tmp_path):
         assert store.count() == 3
     finally:
         store.close()
+
+
+def test_a_bonus_closed_again_with_other_figures_is_reversed_and_reposted_never_edited(tmp_path):
+    store = JournalStore(tmp_path / "state.db")
+    try:
+        store.post(bonus_entries(BONUS, set(), EXCLUSIVE, "out/bonus/2025-12-10/summary.json"), "books")
+        assert store.post(bonus_entries(BONUS, set(), EXCLUSIVE, "out/bonus/2025-12-10/summary.json"), "books").added == []
+        # reopened and closed again: 1,000 more withholding, 1,000 less net pay
+        changed = {**BONUS, "employees": [{**BONUS_LINE, "withholding_tax": 18_412, "total_deductions": 92_062,
+                                           "net_pay": 407_938}]}
+        posting = store.post(bonus_entries(changed, set(), EXCLUSIVE, "out/bonus/2025-12-10/summary.json"), "books")
+        assert [e.reverses for e in posting.reversed] == ["bonus:2025-12-10:E0002"]
+        assert [e.entry_id for e in posting.added] == ["bonus:2025-12-10:E0002#2"]
+        first = store.get("bonus:2025-12-10:E0002")
+        assert ("credit", "bank", "", 408_938, "out_of_scope") in lines_of(first)       # the posted one is kept as it was
+        rows = {r.account: r for r in trial_balance(store.entries(), CHART, date(2025, 4, 1), date(2026, 3, 31))}
+        assert rows["bank"].credit - rows["bank"].debit == 407_938
+        assert rows["withholdings"].closing == 18_412 + 24_900 + 45_750 + 3_000
+    finally:
+        store.close()

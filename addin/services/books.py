@@ -198,6 +198,8 @@ def _receipt_journal(company: Company) -> list[dict]:
     store = ReceiptStore(state_path(company))
     try:
         return receipt_journal(store.receipts())
+    except ValueError as bad:          # an applied receipt whose allocations do not add up
+        raise UnreadableOutput(".backoffice/state.db (receipt_allocations)", str(bad)) from None
     finally:
         store.close()
 
