@@ -29,10 +29,10 @@ from addin.model.issues import exit_code, fatal
 from addin.outputs.journal_export import FORMATS, write_export
 from addin.outputs.journal_xlsx import write_books
 from addin.outputs.staging import staged_folder, write_private
+from addin.receivables.journal import receipt_journal
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
 from addin.services.validation import BookOpener, open_company_book, validate_company
-from addin.receivables.journal import receipt_journal
 from addin.state.journal import JournalStore, Posting
 from addin.state.payroll_history import PayrollHistory
 from addin.state.receipts import ReceiptStore
@@ -171,7 +171,8 @@ def pay_runs(company: Company, settings: BooksSettings) -> PayRuns:
         history = PayrollHistory(state_path(company))
         try:
             for period in history.closed_periods():
-                closed[(period.kind, period.period)] = {**period.header, "employees": list(history.lines(period.close_id).values())}
+                lines = list(history.lines(period.close_id).values())
+                closed[(period.kind, period.period)] = {**period.header, "employees": lines}
             # a company that reopened its only close still closes its payroll
             used_closing = bool(closed) or any(history.events(kind, period) for kind, period in outputs)
         finally:
