@@ -15,6 +15,7 @@ import pytest
 from addin.books import chart_of
 from addin.books.ledger import balance_of, sub_balances
 from addin.cli.main import main
+from addin.services.bonus import run_bonus
 from addin.services.books import run_books
 from addin.services.company import load_company
 from addin.services.invoicing import run_invoices
@@ -27,11 +28,13 @@ YEAR = (date(2025, 4, 1), date(2026, 3, 31))
 
 @pytest.fixture(scope="module")
 def demo_books(demo_template, tmp_path_factory):
-    """The demo after its month end: March payroll, a year of invoices, stock and payments at 2026-03-31."""
+    """The demo after its month end: March payroll, the winter bonus, a year of invoices, stock and
+    payments at 2026-03-31 (nothing closed: every run is journaled)."""
     root = tmp_path_factory.mktemp("books") / "company"
     shutil.copytree(demo_template, root)
     company = load_company(root)
     assert run_payroll(company, date(2026, 3, 1)).exit_code == 0
+    assert run_bonus(company, date(2025, 12, 10)).exit_code == 0
     assert run_invoices(company, date(2026, 3, 31)).exit_code == 0
     assert run_stock(company, date(2026, 3, 31)).exit_code == 0
     return root
@@ -56,6 +59,14 @@ def test_the_year_balances_and_ties_to_the_products_own_totals(books):
     payroll = json.loads((books / "out/payroll/2026-03/summary.json").read_text(encoding="utf-8"))["totals"]
     # the March payroll is paid in April: outside this year, inside the next period
     assert rows["salaries"].debit + rows["directors_pay"].debit == 0
+    bonus = json.loads((books / "out/bonus/2025-12-10/summary.json").read_text(encoding="utf-8"))["totals"]
+    assert rows["bonuses"].debit + rows["directors_bonus"].debit == bonus["bonus_amount"]
+    assert rows["directors_bonus"].debit > 0 and rows["bonuses"].debit > 0
+    assert rows["welfare"].debit == sum(v for k, v in bonus.items() if k.startswith("employer_"))
+    bonus_subs = sub_balances([e for e in run.journal if e.source.kind == "bonus"], YEAR[1])
+    assert -bonus_subs[("withholdings", "income_tax")] == bonus["withholding_tax"]
+    assert -bonus_subs[("withholdings", "social_insurance")] == bonus["social_insurance"] - bonus["employment_insurance"]
+    assert -bonus_subs[("bank", "")] == bonus["net_pay"]
     april = run_books(company, date(2026, 4, 1), date(2026, 4, 30), write=False)
     april_rows = {r.account: r for r in april.balances}
     assert april_rows["salaries"].debit + april_rows["directors_pay"].debit == payroll["gross_pay"]
@@ -196,3 +207,95 @@ def test_a_damaged_run_output_is_named_not_a_traceback(books):
     run = run_books(load_company(books), *YEAR, write=False)
     assert run.exit_code == 2 and [i.code for i in run.issues] == ["unreadable_output"]
     assert run.issues[0].book.endswith("summary.json")
+
+
+def _settings(root, text: str) -> None:
+    with open(root / "backoffice.toml", "a", encoding="utf-8") as toml:
+        toml.write(text)
+
+
+def test_a_company_that_closes_payroll_journals_closed_months_only(books):
+    """Once the history holds a close, an unclosed month or bonus stays out, named in a warning;
+    closing it later journals it; `[books] payroll = "all"` takes every run."""
+    company = load_company(books)
+    assert run_payroll(company, date(2026, 2, 1), close=True).exit_code == 0
+    run = run_books(company, date(2025, 4, 1), date(2026, 4, 30), write=False)
+    kinds = {(e.source.kind, e.source.run) for e in run.journal}
+    assert ("payroll", "payroll 2026-02") in kinds
+    assert not any(run_ == "payroll 2026-03" or kind == "bonus" for kind, run_ in kinds)
+    (warning,) = [i for i in run.issues if i.code == "payroll_not_closed"]
+    assert "賞与 2025-12-10" in warning.message_ja and "給与 2026-03" in warning.message_ja and run.exit_code == 0
+    # the closed month comes from the history, so it ties to what was closed
+    closed = json.loads((books / "out/payroll/2026-02/summary.json").read_text(encoding="utf-8"))["totals"]
+    february = [e for e in run.journal if e.source.run == "payroll 2026-02"]
+    assert sum(l.amount for e in february for l in e.lines if l.account in ("salaries", "directors_pay")) == closed["gross_pay"]
+
+    assert run_bonus(company, date(2025, 12, 10), close=True).exit_code == 0
+    later = run_books(company, date(2025, 4, 1), date(2026, 4, 30), write=False)
+    assert {e.source.kind for e in later.posting.added} == {"bonus"} and not later.posting.reversed
+    (warning,) = [i for i in later.issues if i.code == "payroll_not_closed"]
+    assert "賞与 2025-12-10" not in warning.message_ja and "給与 2026-03" in warning.message_ja
+
+    _settings(books, '\n[books]\npayroll = "all"\n')
+    every = run_books(load_company(books), date(2025, 4, 1), date(2026, 4, 30), write=False)
+    assert {e.source.run for e in every.posting.added} == {"payroll 2026-03"}
+    assert not any(i.code == "payroll_not_closed" for i in every.issues)
+    again = run_books(load_company(books), date(2025, 4, 1), date(2026, 4, 30), write=False)
+    assert again.posting.added == [] and again.posting.reversed == []
+
+
+def test_applied_receipts_are_journaled_traceable_and_tie_to_the_register(books):
+    from addin.services.receivables import run_receivables, store_of, write_demo_statements
+    company = load_company(books)
+    write_demo_statements(company, date(2026, 3, 31))
+    run_receivables(company, date(2026, 3, 31))
+    store = store_of(company)
+    try:
+        applied = store.applied_rows()
+        line_ids = {l.line_id for l in store.lines()}
+    finally:
+        store.close()
+    assert applied and any(r["fee"] for r in applied)      # (an overpayment is worked in test_books_bonus_receipts)
+    run = run_books(company, *YEAR, write=False)
+    assert run.exit_code == 0 and all(e.balanced for e in run.journal)
+    receipts = [e for e in run.journal if e.source.kind == "receipt"]
+    assert len(receipts) == len({r["line_id"] for r in applied}) and {e.source.document for e in receipts} <= line_ids
+    cleared = {l.memo for e in receipts for l in e.lines if l.account == "accounts_receivable"}
+    assert cleared == {r["invoice_no"] for r in applied if r["invoice_no"]}
+
+    rows = {r.account: r for r in run.balances}
+    invoices = json.loads((books / "out/invoices/summary.json").read_text(encoding="utf-8"))["invoices"]
+    paid = sum(r["amount"] for r in applied if r["invoice_no"])
+    assert rows["accounts_receivable"].closing == sum(i["total"] for i in invoices) - paid
+    assert rows["advances_received"].closing == sum(r["amount"] for r in applied if not r["invoice_no"])
+    fees = sum(r["fee"] for r in applied)
+    assert rows["bank_fees"].debit == fees - sum(l.amount for e in receipts for l in e.lines if l.account == "input_tax") \
+        + sum(l.amount for e in run.journal if e.source.kind == "payment" for l in e.lines if l.account == "bank_fees")
+    assert all(r["difference"] == 0 for r in run.tax)                # the fee's tax is not an invoice's or a bill's
+    again = run_books(load_company(books), *YEAR, write=False)
+    assert again.posting.added == [] and again.posting.reversed == []
+
+
+def test_account_balance_takes_a_sub_account_by_its_display_name(books):
+    from addin.services.books import account_balance
+    company = load_company(books)
+    run_books(company, date(2025, 4, 1), date(2026, 4, 30), write=False)
+    bonus = json.loads((books / "out/bonus/2025-12-10/summary.json").read_text(encoding="utf-8"))["totals"]
+    december = date(2025, 12, 31)
+    assert account_balance(company, "預り金", december, "源泉所得税") == bonus["withholding_tax"] > 0
+    assert account_balance(company, "預り金", december, "源泉所得税") == account_balance(company, "2150", december, "income_tax")
+    assert account_balance(company, "賞与", december) == account_balance(company, "bonuses", december) > 0
+    assert account_balance(company, "預り金", december, "住民税") == 0      # no resident tax on a bonus
+
+
+def test_account_balance_summed_by_sqlite_equals_the_ledger_for_every_account_and_sub(books):
+    from addin.services.books import account_balance
+    company = load_company(books)
+    run_books(company, *YEAR, write=False)
+    chart = chart_of(company.rulebook.settings["books"])
+    entries = JournalStore(books / ".backoffice/state.db").entries()
+    for day in (date(2025, 12, 10), date(2026, 3, 31)):
+        for account in chart.accounts:
+            assert account_balance(company, account, day) == balance_of(entries, chart, account, day)
+        for (account, sub) in sub_balances(entries, day):
+            assert account_balance(company, account, day, sub) == balance_of(entries, chart, account, day, sub)

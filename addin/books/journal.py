@@ -20,7 +20,7 @@ class UnbalancedEntry(ValueError):
 class Source:
     """What produced an entry: the run, the document (invoice no, bill no, summary.json …)."""
 
-    kind: str                 # payroll / invoice / credit_note / bill / payment / stock / stock_reversal / reversal
+    kind: str                 # payroll / bonus / invoice / credit_note / bill / payment / receipt / stock / stock_reversal / reversal
     run: str                  # e.g. "payroll 2026-03", "invoice register", "stock 2026-03-31"
     document: str             # e.g. "INV-000012", "out/payroll/2026-03/summary.json"
 
@@ -58,7 +58,10 @@ class Entry:
 
     @property
     def balanced(self) -> bool:
-        return self.debits == self.credits
+        net = 0                      # one pass: every entry of a year is checked twice
+        for line in self.lines:
+            net += line.amount if line.side == "debit" else -line.amount
+        return net == 0
 
     def checked(self) -> "Entry":
         if not self.balanced or not self.lines:

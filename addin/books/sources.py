@@ -10,8 +10,9 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from addin.books.chart import Chart
-from addin.books.journal import Entry, Source, credit, debit, make_entry
+from addin.books.journal import Entry, Line, Source, credit, debit, make_entry
 from addin.money import rate
+from addin.receivables.journal import ADVANCE, BANK, FEE, RECEIVABLE
 from addin.rulebook import Rulebook
 from addin.tax import input_tax_credit, tax_on_inclusive
 
@@ -33,13 +34,18 @@ class BooksSettings:
 
     tax_accounting: str = "exclusive"   # 税抜経理 (仮受/仮払消費税 lines) or "inclusive" (税込経理)
     net_pay: str = "bank"               # net pay credited to 普通預金 on the pay date, or "accrued" (未払金)
+    payroll: str = ""                   # "closed": closed months and bonuses only; "all"; "" = closed when the
+                                        # company closes payroll at all (the history holds a close), else all
 
     @classmethod
     def from_settings(cls, settings: dict) -> "BooksSettings":
         books = settings.get("books", {}) or {}
-        made = cls(str(books.get("tax_accounting", "exclusive")), str(books.get("net_pay", "bank")))
-        if made.tax_accounting not in ("exclusive", "inclusive") or made.net_pay not in ("bank", "accrued"):
-            raise ValueError('[books] tax_accounting must be "exclusive" or "inclusive", net_pay "bank" or "accrued"')
+        made = cls(str(books.get("tax_accounting", "exclusive")), str(books.get("net_pay", "bank")),
+                   str(books.get("payroll", "")))
+        if made.tax_accounting not in ("exclusive", "inclusive") or made.net_pay not in ("bank", "accrued") \
+                or made.payroll not in ("", "closed", "all"):
+            raise ValueError('[books] tax_accounting must be "exclusive" or "inclusive", net_pay "bank" or "accrued", '
+                             'payroll "closed" or "all"')
         return made
 
     @property
@@ -53,17 +59,35 @@ def payroll_entries(summary: dict, directors: set[str], settings: BooksSettings,
     """Per employee on the pay date: gross to 役員報酬 (directors) or 給与手当, each deduction to 預り金
     with its sub-account, net to 普通預金 (or 未払金); and one entry for the employer's social
     insurance (法定福利費 / 未払費用, paid with the employee shares at the end of the next month)."""
-    paid_on = date.fromisoformat(summary["pay_date"])
+    if summary.get("kind") == "bonus":
+        return bonus_entries(summary, directors, settings, document)
     period = summary.get("month") or summary["pay_date"]
     kind = str(summary.get("kind", "payroll"))
-    run = f"{kind} {period}"
-    source = Source("payroll", run, document)
+    return _pay_entries(summary, kind, period, "gross_pay", ("directors_pay", "salaries"), "給与", directors, settings,
+                        document)
+
+
+def bonus_entries(summary: dict, directors: set[str], settings: BooksSettings, document: str) -> list[Entry]:
+    """A bonus run (out/bonus/<pay date>/summary.json or its close) on its pay date: the bonus to 賞与
+    (役員賞与 for a director), social insurance and withholding to 預り金 by sub-account (no resident
+    tax is taken from a bonus), net to 普通預金 (or 未払金), the employer's premiums to 法定福利費."""
+    period = summary["pay_date"]
+    return _pay_entries(summary, "bonus", period, "bonus_amount", ("directors_bonus", "bonuses"), "賞与", directors,
+                        settings, document)
+
+
+def _pay_entries(summary: dict, kind: str, period: str, gross_field: str, accounts: tuple[str, str], label: str,
+                 directors: set[str], settings: BooksSettings, document: str) -> list[Entry]:
+    """One entry per employee and one for the employer's share: what a monthly payroll and a bonus share."""
+    paid_on = date.fromisoformat(summary["pay_date"])
+    source = Source("bonus" if kind == "bonus" else "payroll", f"{kind} {period}", document)
     net_account = "bank" if settings.net_pay == "bank" else "accrued"
+    director_account, staff_account = accounts
     entries = []
     for row in summary["employees"]:
         who = str(row["employee_id"])
-        gross = int(row["gross_pay"])
-        lines = [debit("directors_pay" if who in directors else "salaries", gross, party=who)]
+        gross = int(row[gross_field])
+        lines = [debit(director_account if who in directors else staff_account, gross, party=who)]
         known = 0
         for field, sub in DEDUCTION_SUBS.items():
             amount = int(row.get(field) or 0)
@@ -72,10 +96,11 @@ def payroll_entries(summary: dict, directors: set[str], settings: BooksSettings,
         other = int(row.get("total_deductions", known)) - known   # deductions added later (e.g. 財形) stay visible
         lines.append(credit("withholdings", other, sub="other_deductions", party=who, memo="other deductions"))
         lines.append(credit(net_account, int(row["net_pay"]), party=who, memo="net_pay"))
-        entries.append(make_entry(f"{kind}:{period}:{who}", paid_on, f"給与 {period} {who}", source, lines))
+        entries.append(make_entry(f"{kind}:{period}:{who}", paid_on, f"{label} {period} {who}", source, lines))
     employer = sum(int(v) for k, v in (summary.get("totals") or {}).items() if k.startswith("employer_"))
     if employer:
-        entries.append(make_entry(f"{kind}-employer:{period}", paid_on, f"法定福利費（会社負担）{period}", source,
+        what = f"賞与 {period}" if kind == "bonus" else period    # the payroll wording is kept: posted entries hash it
+        entries.append(make_entry(f"{kind}-employer:{period}", paid_on, f"法定福利費（会社負担）{what}", source,
                                   [debit("welfare", employer), credit("accrued_expenses", employer)]))
     return entries
 
@@ -194,3 +219,48 @@ def stock_entries(as_of: date, value: int, document: str) -> list[Entry]:
                          f"期首商品棚卸（{as_of.isoformat()} 振戻）", Source("stock_reversal", source.run, document),
                          [debit("opening_inventory", value), credit("inventory", value)])
     return [closing, opening]
+
+
+# ── receipts (入金消込) ──────────────────────────────────────────────────────────────────────────
+
+# the accounts addin.receivables.journal names → the chart's keys (a company renames them in its chart)
+RECEIPT_ACCOUNTS = {BANK: "bank", RECEIVABLE: "accounts_receivable", FEE: "bank_fees", ADVANCE: "advances_received"}
+
+
+def receipt_entries(journal: list[dict], customer_names: dict[str, str], rules: Rulebook,
+                    settings: BooksSettings) -> list[Entry]:
+    """One entry per applied statement line (addin.receivables.journal.receipt_journal) on its date:
+    普通預金 received, 支払手数料 for the transfer fee the customer kept (a bank charge, 課対仕入10%,
+    its tax split off under 税抜経理), against 売掛金 of each invoice cleared and 前受金 for money
+    beyond the open invoices. 売掛金 is held by customer name, as the invoices booked it."""
+    entries = []
+    for data in journal:
+        on, line_id = date.fromisoformat(data["date"]), str(data["line_id"])
+        lines, customers, invoices = [], [], []
+        for raw in data["lines"]:
+            account = RECEIPT_ACCOUNTS.get(raw["account"], raw["account"])
+            who, number = str(raw.get("customer_id") or ""), str(raw.get("invoice_no") or "")
+            customers += [who] if who and who not in customers else []
+            invoices += [number] if number else []
+            if account == "bank_fees":
+                lines += _fee_lines(int(raw["amount"]), on, who, number, rules, settings)
+                continue
+            sub = customer_names.get(who, who) if account in ("accounts_receivable", "advances_received") else ""
+            memo = number or ("advance" if account == "advances_received" else f"statement line {line_id}")
+            lines.append(Line(account, raw["side"], int(raw["amount"]), sub=sub, party=who, memo=memo))
+        names = "・".join(customer_names.get(c, c) for c in customers)
+        description = f"入金 {names} {','.join(invoices) or '前受'}".strip()
+        entries.append(make_entry(f"receipt:{line_id}", on, description,
+                                  Source("receipt", f"receipts ({data.get('source', 'auto')})", line_id), lines))
+    return entries
+
+
+def _fee_lines(fee: int, on: date, who: str, invoice: str, rules: Rulebook, settings: BooksSettings) -> list[Line]:
+    """The fee a customer deducted: 支払手数料, tax included (課対仕入10%), split under 税抜経理."""
+    ten = rate(rules.value("consumption_tax.rates", on)["10"])
+    tax = tax_on_inclusive(fee, ten, "floor")
+    memo = f"transfer fee kept by the customer ({invoice})" if invoice else "transfer fee kept by the customer"
+    if settings.exclusive:
+        return [debit("bank_fees", fee - tax, tax="purchase_10", tax_amount=tax, tax_posted=tax, party=who, memo=memo),
+                debit("input_tax", tax, tax="purchase_10", party=who, memo=memo)]
+    return [debit("bank_fees", fee, tax="purchase_10", tax_amount=tax, party=who, memo=memo)]

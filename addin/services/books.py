@@ -20,19 +20,22 @@ import pandas as pd
 
 from addin.books.chart import BooksConfigError, Chart, chart_of
 from addin.books.journal import Entry, UnbalancedEntry
-from addin.books.ledger import BalanceRow, balance_of, monthly_movements, sub_balances, tax_check, trial_balance, unbalanced
+from addin.books.ledger import BalanceRow, monthly_movements, sub_balances, tax_check, trial_balance, unbalanced
 from addin.books.sources import (BooksSettings, VendorFacts, bill_entries, invoice_entries, payment_entries,
-                                 payroll_entries, stock_entries)
+                                 payroll_entries, receipt_entries, stock_entries)
 from addin.dates import month_end
 from addin.model import Issue, Severity
 from addin.model.issues import exit_code, fatal
 from addin.outputs.journal_export import FORMATS, write_export
 from addin.outputs.journal_xlsx import write_books
 from addin.outputs.staging import staged_folder, write_private
+from addin.receivables.journal import receipt_journal
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
 from addin.services.validation import BookOpener, open_company_book, validate_company
 from addin.state.journal import JournalStore, Posting
+from addin.state.payroll_history import PayrollHistory
+from addin.state.receipts import ReceiptStore
 from addin.state.register import InvoiceRegister
 from addin.stock.payments import transfer_fee
 from addin.tax.summary import is_registered, monthly_summary
@@ -83,11 +86,13 @@ def run_books(company: Company, start: date, end: date, export: str | None = Non
     try:
         progress("building journal entries")
         documents = _register_documents(company)
-        entries = gather(company, checked, chart, settings, documents)
+        runs = pay_runs(company, settings)
+        run.issues += _skipped_pay_runs(runs, end)
+        entries = gather(company, checked, chart, settings, documents, runs)
         wanted = [e for e in entries if start <= e.date <= end]
         run.posting = store.post(wanted, run=f"books {start}..{end}")
         progress(f"posted {len(run.posting.added)} new entries, {run.posting.unchanged} unchanged")
-        everything = store.entries(until=end)
+        everything = store.entries(until=end, known=run.posting.known)
     except UnbalancedEntry as bad:
         run.issues.append(fatal(bad.entry.source.document, "unbalanced_entry", f"仕訳が貸借一致しません: {bad}", str(bad)))
         return run
@@ -114,17 +119,20 @@ def run_books(company: Company, start: date, end: date, export: str | None = Non
     return run
 
 
-def gather(company: Company, checked, chart: Chart, settings: BooksSettings, documents: list[dict]) -> list[Entry]:
+def gather(company: Company, checked, chart: Chart, settings: BooksSettings, documents: list[dict],
+           runs: "PayRuns | None" = None) -> list[Entry]:
     """Every entry the company's outputs call for, whatever its date."""
+    runs = runs or pay_runs(company, settings)
     staff, vendors, bills = (checked.table("staff", "staff"), checked.table("vendors", "vendors"),
                              checked.table("vendors", "bills"))
     facts = _vendor_facts(vendors.frame if vendors is not None else None)
     entries: list[Entry] = []
     directors = _directors(staff.frame if staff is not None else None)
-    for path in sorted(company.out.glob("payroll/*/summary.json")):
-        with _reading(path):
-            entries += payroll_entries(_json(path), directors, settings, _relative(company, path))
+    for summary, document in runs.journaled:
+        with _reading(company.root / document):
+            entries += payroll_entries(summary, directors, settings, document)
     entries += invoice_entries(documents, settings)
+    entries += receipt_entries(_receipt_journal(company), _customer_names(documents), company.rulebook, settings)
     if bills is not None:
         entries += bill_entries(_bill_rows(bills), facts, chart, company.rulebook, settings, "vendors.xlsx")
     entries += _payments(company, vendors.frame if vendors is not None else None, facts, settings)
@@ -138,6 +146,69 @@ def gather(company: Company, checked, chart: Chart, settings: BooksSettings, doc
 
 
 # ── thin adapters over each run's output ─────────────────────────────────────────────────────────
+
+PAY_FOLDERS = {"month": "payroll", "bonus": "bonus"}     # history kind → out/<folder>/<period>/summary.json
+
+
+@dataclass
+class PayRuns:
+    """The payroll months and bonuses to journal, each as (summary, document), and the unclosed ones
+    left out because the company closes its payroll (`[books] payroll`)."""
+
+    mode: str
+    journaled: list[tuple[dict, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)        # (history kind, period)
+
+
+def pay_runs(company: Company, settings: BooksSettings) -> PayRuns:
+    """A closed month or bonus is read from the payroll history (what was closed, whatever happened to
+    the files since); an unclosed one from its summary.json, only when every run is journaled."""
+    closed: dict[tuple[str, str], dict] = {}
+    used_closing = False
+    outputs = {(kind, path.parent.name): path for kind, folder in PAY_FOLDERS.items()
+               for path in sorted(company.out.glob(f"{folder}/*/summary.json"))}
+    if state_path(company).exists():
+        history = PayrollHistory(state_path(company))
+        try:
+            for period in history.closed_periods():
+                lines = list(history.lines(period.close_id).values())
+                closed[(period.kind, period.period)] = {**period.header, "employees": lines}
+            # a company that reopened its only close still closes its payroll
+            used_closing = bool(closed) or any(history.events(kind, period) for kind, period in outputs)
+        finally:
+            history.close()
+    mode = settings.payroll or ("closed" if used_closing else "all")
+    runs = PayRuns(mode)
+    for kind, period in sorted(set(closed) | set(outputs), key=lambda k: (k[1], k[0])):
+        document = f"out/{PAY_FOLDERS.get(kind, kind)}/{period}/summary.json"
+        if (kind, period) in closed:
+            runs.journaled.append(({"kind": "bonus", **closed[(kind, period)]} if kind == "bonus"
+                                   else closed[(kind, period)], document))
+        elif mode == "all":
+            with _reading(outputs[(kind, period)]):
+                runs.journaled.append((_json(outputs[(kind, period)]), document))
+        else:
+            runs.skipped.append((kind, period))
+    return runs
+
+
+def _receipt_journal(company: Company) -> list[dict]:
+    """Every applied receipt (automatic or confirmed) as receivables' balanced journal data."""
+    if not state_path(company).exists():
+        return []
+    store = ReceiptStore(state_path(company))
+    try:
+        return receipt_journal(store.receipts())
+    except ValueError as bad:          # an applied receipt whose allocations do not add up
+        raise UnreadableOutput(".backoffice/state.db (receipt_allocations)", str(bad)) from None
+    finally:
+        store.close()
+
+
+def _customer_names(documents: list[dict]) -> dict[str, str]:
+    return {str(d["customer"]["customer_id"]): str(d["customer"].get("name", "")) or str(d["customer"]["customer_id"])
+            for d in documents}
+
 
 class UnreadableOutput(Exception):
     def __init__(self, file: str, problem: str):
@@ -271,6 +342,20 @@ def _findings(run: BooksRun) -> list[Issue]:
     return issues
 
 
+def _skipped_pay_runs(runs: PayRuns, end: date) -> list[Issue]:
+    """One warning naming every unclosed month and bonus (paid by the period's end) left out."""
+    skipped = [(kind, period) for kind, period in runs.skipped if period[:7] <= f"{end:%Y-%m}"]
+    if not skipped:
+        return []
+    ja = "、".join(f"{'賞与' if kind == 'bonus' else '給与'} {period}" for kind, period in skipped)
+    en = ", ".join(f"{'bonus' if kind == 'bonus' else 'payroll'} {period}" for kind, period in skipped)
+    return [Issue("out/", "", "", "payroll", "payroll_not_closed", Severity.WARNING,
+                  f"未確定の給与・賞与は仕訳していません（[books] payroll = \"{runs.mode}\"）: {ja}。確定（--close）後の"
+                  "仕訳出力で記帳されます",
+                  f"unclosed payroll left out of the journal ([books] payroll = \"{runs.mode}\"): {en}; "
+                  "they are journaled by the books run after they are closed (--close)")]
+
+
 def books_summary(run: BooksRun, start: date, end: date) -> dict:
     return {"from": start.isoformat(), "to": end.isoformat(), "entries": len(run.journal),
             "debits": sum(e.debits for e in run.journal), "credits": sum(e.credits for e in run.journal),
@@ -318,14 +403,20 @@ def unposted(company: Company, until: date, opener: BookOpener = open_company_bo
 
 
 def account_balance(company: Company, account: str, as_of: date, sub: str | None = None) -> int:
-    """The balance of an account (by chart key or by its name) at the end of a date, from the posted
-    journal, in the account's normal direction: what BO_ACCOUNT_BALANCE shows."""
+    """The balance of an account (by chart key, name or code) at the end of a date, from the posted
+    journal, in the account's normal direction: what BO_ACCOUNT_BALANCE shows. `sub` is a sub-account
+    by key or display name (income_tax or 源泉所得税), or a party's name as the journal holds it (売掛金
+    by customer name)."""
     chart = chart_of(company.rulebook.settings.get("books"))
     key = next((a.key for a in chart.accounts.values() if account in (a.key, a.name, a.code)), account)
+    found = chart.account(key)
+    if sub is not None:      # 預り金's sub-accounts are held by key; a person types 源泉所得税
+        sub = next((k for k, name in found.sub_accounts.items() if sub in (k, name)), sub)
     if not state_path(company).exists():
         return 0
     store = JournalStore(state_path(company))
     try:
-        return balance_of(store.entries(until=as_of), chart, chart.account(key).key, as_of, sub)
+        net = store.net(found.key, as_of, sub)
+        return net if found.normal == "debit" else -net
     finally:
         store.close()

@@ -53,6 +53,9 @@ class Posting:
     added: list[Entry] = field(default_factory=list)       # new entries, corrections included
     reversed: list[Entry] = field(default_factory=list)    # reversing entries posted for changed sources
     unchanged: int = 0
+    # posted entry_id → the in-memory entry whose figures that row holds (same hash), so reading the
+    # journal back need not decode what this posting already has
+    known: dict[str, Entry] = field(default_factory=dict)
 
 
 class JournalStore:
@@ -89,6 +92,8 @@ class JournalStore:
                 entry_id, known, version = live.get(entry.entry_id, (None, "", 0))
                 if entry_id is not None and known == digest:
                     posting.unchanged += 1
+                    posting.known[entry_id] = entry if entry_id == entry.entry_id else \
+                        Entry(entry_id, entry.date, entry.description, entry.source, entry.lines, entry.reverses)
                     continue
                 if entry_id is not None:
                     old = self.get(entry_id)
@@ -100,6 +105,7 @@ class JournalStore:
                                                             entry.source, entry.lines, entry.reverses)
                 self._insert(posted, entry.entry_id, version, digest, run, now)
                 posting.added.append(posted)
+                posting.known[posted.entry_id] = posted
                 live[entry.entry_id] = (posted.entry_id, digest, version)
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -117,14 +123,30 @@ class JournalStore:
         row = self.db.execute("SELECT content FROM journal_entries WHERE entry_id = ?", (entry_id,)).fetchone()
         return Entry.from_content(json.loads(row[0]))
 
-    def entries(self, until: date | None = None, since: date | None = None) -> list[Entry]:
-        """Every posted entry (reversals included) in date order, then posting order."""
-        sql, args = "SELECT content FROM journal_entries WHERE 1=1", []
+    def entries(self, until: date | None = None, since: date | None = None,
+                known: dict[str, Entry] | None = None) -> list[Entry]:
+        """Every posted entry (reversals included) in date order, then posting order. `known`
+        (Posting.known) supplies entries already in memory; only the others are decoded."""
+        sql, args = "SELECT entry_id, content FROM journal_entries WHERE 1=1", []
         if since is not None:
             sql, args = sql + " AND entry_date >= ?", args + [since.isoformat()]
         if until is not None:
             sql, args = sql + " AND entry_date <= ?", args + [until.isoformat()]
-        return [Entry.from_content(json.loads(c)) for (c,) in self.db.execute(sql + " ORDER BY entry_date, seq", args)]
+        known = known or {}
+        return [known.get(entry_id) or Entry.from_content(json.loads(c))
+                for entry_id, c in self.db.execute(sql + " ORDER BY entry_date, seq", args)]
+
+    def net(self, account: str, until: date, sub: str | None = None) -> int:
+        """Debits − credits of an account (and sub-account) over every posted line dated up to a day,
+        summed by SQLite over the stored lines: a worksheet cell asking one balance does not decode
+        the whole journal."""
+        sql = ("SELECT COALESCE(SUM(CASE json_extract(l.value, '$.side') WHEN 'debit' THEN 1 ELSE -1 END"
+               " * json_extract(l.value, '$.amount')), 0) FROM journal_entries e, json_each(e.content, '$.lines') l"
+               " WHERE e.entry_date <= ? AND json_extract(l.value, '$.account') = ?")
+        args = [until.isoformat(), account]
+        if sub is not None:
+            sql, args = sql + " AND json_extract(l.value, '$.sub') = ?", args + [sub]
+        return int(self.db.execute(sql, args).fetchone()[0])
 
     def source_keys(self, kind: str | None = None) -> set[str]:
         sql = "SELECT DISTINCT source_key FROM journal_entries WHERE reverses = ''"
