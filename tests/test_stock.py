@@ -167,3 +167,38 @@ def test_demo_stock_run_is_clean(demo_copy, capsys):
     code, rep = report(demo_copy, "2026-03-31")
     assert code == 0 and rep["total_value"] > 0 and {b["status"] for b in rep["match"]} <= {"matched", "fee"}
     assert rep["counts"] == []                                  # the year-end count agrees with the ledger
+
+
+def test_a_bill_goes_into_one_payment_file_only(tmp_path):
+    """May's file pays the April bill; June's file pays only May's bill; a rerun of May rebuilds May's
+    file byte for byte; the bills each file carried are recorded and never edited."""
+    moves = movements("A", [("2025-04-02", "入庫", 10, 100, "PO1"), ("2025-05-02", "入庫", 10, 100, "PO2")])
+    orders = [{"po_no": "PO1", "date": "2025-04-01", "vendor_id": "V2", "sku": "A", "qty": 10, "unit_cost": 100},
+              {"po_no": "PO2", "date": "2025-05-01", "vendor_id": "V2", "sku": "A", "qty": 10, "unit_cost": 100}]
+    bills = [{"vendor_id": "V2", "bill_no": "B1", "po_no": "PO1", "bill_date": "2025-04-30", "amount_excl_tax": 1000,
+              "tax_rate": "10%", "tax": 100},
+             {"vendor_id": "V2", "bill_no": "B2", "po_no": "PO2", "bill_date": "2025-05-31", "amount_excl_tax": 1000,
+              "tax_rate": "10%", "tax": 100}]
+    root = company(tmp_path, moves, orders, bills)
+
+    def paid(day):
+        data = json.loads((root / "out" / "payments" / day / "payments.json").read_text(encoding="utf-8"))
+        return [(p["vendor_id"], p["bills"], p["net"]) for p in data["payments"]]
+
+    report(root, "2025-05-31")
+    may = (root / "out" / "payments" / "2025-05-31" / "zengin_sogo_20250531.txt").read_bytes()
+    assert paid("2025-05-31") == [("V2", "B1", 1100)]
+    report(root, "2025-06-30")
+    assert paid("2025-06-30") == [("V2", "B2", 1100)]                   # B1 was in May's file
+    report(root, "2025-05-31")                                          # a rerun of May: the same file
+    assert paid("2025-05-31") == [("V2", "B1", 1100)]
+    assert (root / "out" / "payments" / "2025-05-31" / "zengin_sogo_20250531.txt").read_bytes() == may
+    import sqlite3
+    db = sqlite3.connect(root / ".backoffice" / "state.db")
+    assert db.execute("SELECT vendor_id, bill_no, pay_by FROM vendor_bill_payments ORDER BY bill_no").fetchall() == \
+        [("V2", "B1", "2025-05-31"), ("V2", "B2", "2025-06-30")]
+    try:
+        db.execute("DELETE FROM vendor_bill_payments")
+        raise AssertionError("a payment record could be deleted")
+    except sqlite3.DatabaseError as refused:
+        assert "never deleted" in str(refused)

@@ -24,7 +24,9 @@ from addin.stock.checks import negative_stock_issues, no_cost_basis_issues, rece
 from addin.stock.counts import count_differences
 from addin.stock.ledger import build_ledger, negative_stock
 from addin.stock.matching import three_way_match
-from addin.stock.payments import payments_due
+from addin.stock.payments import bills_due, payments_due
+from addin.state.files import state_folder
+from addin.state.vendor_payments import VendorPayments
 from addin.stock.reorder import open_orders, propose
 from addin.stock.valuation import value
 
@@ -75,10 +77,13 @@ def run_stock(company: Company, as_of: date, pay_by: date | None = None, opener:
         tolerance = company.rulebook.value("matching.tolerance", as_of)
         match = three_way_match(bills, pos, items, ledger, tolerance)
         pay_by = pay_by or as_of
-        payments = payments_due(match, vendors.frame, pay_by, company.rulebook,
+        with VendorPayments(state_folder(company.root) / "state.db") as paid:
+            carried = paid.paid_elsewhere(pay_by.isoformat())
+        due = bills_due(match, vendors.frame, pay_by, company.rulebook, str(settings.get("payment_holiday", "previous")),
+                        carried)
+        payments = payments_due(due, vendors.frame, pay_by, company.rulebook,
                                 str(company.settings.get("bank", {}).get("bank_code", "")),
-                                bool(settings.get("transfer_fee_borne_by_vendor", False)),
-                                str(settings.get("payment_holiday", "previous")))
+                                bool(settings.get("transfer_fee_borne_by_vendor", False)))
     except RuleNotInForce as missing:
         run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
         return run
@@ -89,7 +94,11 @@ def run_stock(company: Company, as_of: date, pay_by: date | None = None, opener:
         run.folders.append(_write_stock(company.out / "stock" / as_of.isoformat(), run.report, valuation, counts,
                                         match, proposals, names, vendors, as_of))
         try:
-            run.folders.append(_write_payments(company, payments, vendors, pay_by))
+            folder, transferred = _write_payments(company, payments, vendors, pay_by)
+            run.folders.append(folder)
+            with VendorPayments(state_folder(company.root) / "state.db") as paid:   # after the file is in place
+                paid.record(pay_by.isoformat(), [(str(v), str(b), int(a)) for v, b, a in
+                                                 zip(due["vendor_id"], due["bill_no"], due["amount"]) if v in transferred])
         except ZenginError as bad:
             run.issues.append(Issue("vendors.xlsx", "", "", "", "zengin_invalid", Severity.ERROR,
                                     f"支払データを作れません: {bad}", f"cannot build the payment file: {bad}"))
@@ -124,7 +133,9 @@ def _write_stock(folder, report, valuation, counts, match, proposals, names, ven
     return folder
 
 
-def _write_payments(company: Company, payments: pd.DataFrame, vendors, pay_by: date) -> Path:
+def _write_payments(company: Company, payments: pd.DataFrame, vendors, pay_by: date) -> tuple[Path, set[str]]:
+    """The 総合振込 file of a pay date and the vendors it pays (a vendor with no bank account or
+    nothing to transfer is not in it: its bills stay due)."""
     people = vendors.frame.drop_duplicates("vendor_id").set_index("vendor_id")
     transfers = [Transfer(people.loc[v, "bank_code"], people.loc[v, "branch_code"], people.loc[v, "account_type"] or "ordinary",
                           people.loc[v, "account_number"], people.loc[v, "account_holder_kana"], int(net), str(v))
@@ -138,4 +149,4 @@ def _write_payments(company: Company, payments: pd.DataFrame, vendors, pay_by: d
         write_private(tmp / f"zengin_sogo_{pay_by:%Y%m%d}.txt", data)
         write_private(tmp / "payments.json", json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))
         write_payments_book(tmp / "payments.xlsx", payments, pay_by).chmod(0o600)
-    return folder
+    return folder, {t.customer_code for t in transfers}
