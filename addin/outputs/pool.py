@@ -37,18 +37,22 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
+#: a pool needs fork: spawn re-imports the caller's __main__, which inside Excel is xlwings' COM server
+POOL_AVAILABLE = "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
+
+
 def workers_for(count: int, workers: int | None = None, min_pooled: int = MIN_POOLED) -> int:
-    """How many processes a batch of `count` jobs deserves: 1 (no pool) for a small batch."""
+    """How many processes a batch of `count` jobs deserves: 1 (no pool) for a small batch or where
+    the platform cannot fork."""
     wanted = workers if workers is not None else cores()
-    if wanted <= 1 or count < min_pooled:
+    if wanted <= 1 or count < min_pooled or not POOL_AVAILABLE:
         return 1
     return max(1, min(wanted, count // max(min_pooled // 2, 1)))
 
 
 def _context():
-    # fork starts a worker in milliseconds with the fonts and template already parsed; elsewhere
-    # (Windows, macOS) fork is unavailable or unsafe and spawn is the platform's own default
-    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    # fork starts a worker in milliseconds with the fonts and template already parsed
+    return multiprocessing.get_context("fork")
 
 
 def _run_chunk(work: Callable[[Job], Result], chunk: Sequence[Job]) -> list[Result]:
