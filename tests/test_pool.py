@@ -82,3 +82,11 @@ def test_pooled_and_one_process_runs_write_byte_identical_documents(tmp_path, mo
     assert sorted(pooled) == sorted(alone)
     assert [name for name in alone if alone[name] != pooled[name]] == []
     assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in (root / "out" / "invoices").glob("INV-*"))
+
+
+def test_a_terminal_gets_a_bar_that_leaves_a_summary_line():
+    stream = io.StringIO()
+    run_jobs(_square_and_pid, range(10), workers=1, progress=Progress(stream, bars=True), stage="pay slips")
+    text = stream.getvalue()
+    assert "\rpay slips:   0%" in text and "0/10" in text                  # tqdm's bar, redrawn in place
+    assert text.rstrip().splitlines()[-1].split("] ", 1)[1].startswith("pay slips: 10 in")
