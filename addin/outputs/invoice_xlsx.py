@@ -199,7 +199,7 @@ def _save(sheet: _Sheet, target: io.BytesIO, issued: date) -> None:
         if (row, col) in merged_at:
             ws.merge_range(row, col, *merged_at[(row, col)], "", style)
         if isinstance(value, Formula):
-            ws.write_formula(row, col, value, style)
+            ws.write_formula(row, col, value, style, "")     # no cached result: every spreadsheet must calculate it
         elif isinstance(value, date):
             ws.write_datetime(row, col, datetime.combine(value, datetime.min.time()), style)
         elif isinstance(value, str):
