@@ -23,6 +23,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_read_validate.py
 	$(BIN)/python benchmarks/bench_payroll.py
 	$(BIN)/python benchmarks/bench_invoices.py
+	$(BIN)/python benchmarks/bench_documents.py
 	$(BIN)/python benchmarks/bench_stock.py
 	$(BIN)/python benchmarks/bench_udfs.py
 	$(BIN)/python benchmarks/bench_nightly.py

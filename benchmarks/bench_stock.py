@@ -1,5 +1,6 @@
 """Ledger and valuation over 1,000,000 generated movements for 20,000 items (target < 3 s for the
-computation), both valuation methods, with peak memory.
+computation; issue #18: ≤ 2 s for ledger + valuation), both valuation methods, with peak memory. Wall
+and CPU seconds (CPU does not count other work on a shared machine), best of --repeat.
 
     python benchmarks/bench_stock.py [--movements 1000000] [--items 20000]
 """
@@ -48,27 +49,36 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--movements", type=int, default=1_000_000)
     parser.add_argument("--items", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     t = time.perf_counter()
     table = movements(args.movements, args.items)
     print(f"generated {args.movements:,} movements for {args.items:,} items in {time.perf_counter() - t:.1f}s")
     as_of = date(2026, 3, 31)
-    t = time.perf_counter()
-    ledger = build_ledger(table, as_of)
-    below = negative_stock(ledger)
-    built = time.perf_counter() - t
-    t = time.perf_counter()
-    moving = moving_average(ledger)
-    moved = time.perf_counter() - t
-    t = time.perf_counter()
-    periodic = periodic_average(ledger)
-    period = time.perf_counter() - t
-    total = built + moved
-    print(f"ledger (sort, running balances, negative stock): {built:.2f}s  ({len(below):,} items go negative)")
-    print(f"moving average valuation: {moved:.2f}s   value {int(moving.items['value'].sum()):,} yen")
-    print(f"periodic average valuation: {period:.2f}s   value {int(periodic.items['value'].sum()):,} yen")
-    print(f"ledger + moving average: {total:.2f}s   target < 3 s → {'OK' if total < 3 else 'MISSED'}")
-    print(f"ledger + periodic average: {built + period:.2f}s   target < 3 s → {'OK' if built + period < 3 else 'MISSED'}")
+    best: dict[str, tuple[float, float]] = {}
+
+    def timed(name, fn):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = fn()
+        spent = (time.perf_counter() - wall, time.process_time() - cpu)
+        best[name] = min(best.get(name, spent), spent, key=lambda pair: pair[1])
+        return result
+
+    for _ in range(args.repeat):
+        ledger = timed("ledger", lambda: build_ledger(table, as_of))
+        below = timed("negative", lambda: negative_stock(ledger))
+        moving = timed("moving", lambda: moving_average(ledger))
+        periodic = timed("periodic", lambda: periodic_average(ledger))
+    built = tuple(a + b for a, b in zip(best["ledger"], best["negative"]))
+    print(f"ledger (sort, running balances, negative stock): {built[0]:.2f}s wall, {built[1]:.2f}s CPU "
+          f"({len(below):,} items go negative)")
+    print(f"moving average valuation: {best['moving'][0]:.2f}s wall, {best['moving'][1]:.2f}s CPU   "
+          f"value {int(moving.items['value'].sum()):,} yen")
+    print(f"periodic average valuation: {best['periodic'][0]:.2f}s wall, {best['periodic'][1]:.2f}s CPU   "
+          f"value {int(periodic.items['value'].sum()):,} yen")
+    for method in ("moving", "periodic"):
+        wall, cpu = built[0] + best[method][0], built[1] + best[method][1]
+        print(f"ledger + {method} average: {wall:.2f}s wall, {cpu:.2f}s CPU   target ≤ 2 s → {'OK' if cpu <= 2 else 'MISSED'} (CPU)")
     print(f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -243,10 +243,10 @@ STAGES = ["copying sales.xlsx", "copying stock.xlsx", "validating the copies", "
 @pytest.mark.parametrize("stage", STAGES)
 def test_killed_at_any_stage_leaves_masters_intact_and_no_partial_report(company, stage):
     before = masters(company)
-    process = subprocess.Popen([sys.executable, "-m", "addin.cli.main", "reconcile", str(company), "--once",
-                                "--date", NIGHT], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                               cwd=Path(__file__).resolve().parents[1],
-                               env={**os.environ, "BACKOFFICE_PAUSE_AT": stage})   # the run holds still there
+    process = subprocess.Popen([sys.executable, "-m", "tests.paused_cli", stage, "30",      # the run holds still there
+                                "reconcile", str(company), "--once", "--date", NIGHT],
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                               cwd=Path(__file__).resolve().parents[1])
     for line in process.stderr:
         if stage in line:
             process.send_signal(signal.SIGKILL)

@@ -112,7 +112,7 @@ def _close_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--by", help="who closes or reopens (default: the logged-in user)")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, progress: Progress | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     args = _parser().parse_args(argv)
     values = [item for value in vars(args).values() for item in (value if isinstance(value, list) else [value])]
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(module, f"cmd_{args.command}"))
     started = time.perf_counter()
     try:
-        code = handler(args, Progress(sys.stderr))
+        code = handler(args, progress or Progress(sys.stderr))
     except commands.UsageProblem as problem:
         print(str(problem), file=sys.stderr)
         return 2

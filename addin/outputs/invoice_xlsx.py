@@ -1,89 +1,214 @@
-"""A qualified invoice as .xlsx, filled into the template of workbooks/templates/: line amounts,
+"""A qualified invoice as .xlsx, laid out by the template of workbooks/templates/: line amounts,
 per-rate subtotals, taxes and the total are formulas that any spreadsheet recalculates to the same
-figures as the register (one rounding per rate, the company's rounding as ROUNDDOWN/ROUND/ROUNDUP)."""
+figures as the register (one rounding per rate, the company's rounding as ROUNDDOWN/ROUND/ROUNDUP).
+
+The template is parsed once per process (its cells, styles, merges, column widths) and every invoice is
+written from that with xlsxwriter: re-reading the template for each document cost more than writing it.
+The file is reproducible — the same content gives the same bytes — so a pooled run and a one-process
+run write identical files.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import functools
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
-from openpyxl.styles import Border, Font, Side
+import xlsxwriter
+from openpyxl.utils import range_boundaries
 
-from addin.outputs.atomic import atomic_path
+from addin.outputs.atomic import write_bytes
 from addin.outputs.invoice_pdf import TITLES
 from addin.workbook.templates import INVOICE_CELLS, INVOICE_TEMPLATE
 
 EXCEL_ROUNDING = {"floor": "ROUNDDOWN", "half_up": "ROUND", "ceil": "ROUNDUP"}
+LINE_BORDER = {"bottom": 1, "bottom_color": "#BBBBBB"}
+BORDER_STYLES = {"thin": 1, "medium": 2, "dashed": 3, "dotted": 4, "thick": 5, "double": 6, "hair": 7}
 
 
-def _put(cell, text: str) -> None:
-    """User text never becomes a formula: it is stored as a string even when it starts with = + - @."""
-    cell.value = text
-    cell.data_type = "s"
-    if text[:1] in ("=", "+", "-", "@"):
-        cell.quotePrefix = True
+class Formula(str):
+    """A cell's formula, as opposed to text that merely starts with '='."""
+
+
+@dataclass
+class Template:
+    title: str
+    creator: str
+    cells: dict[tuple[int, int], tuple[object, dict]]          # (row, col) 0-based → (value, format)
+    merged: list[tuple[int, int, int, int]]
+    widths: dict[int, float]
+    gridlines: bool
+
+
+def _color(color) -> str | None:
+    rgb = getattr(color, "rgb", None)
+    return f"#{rgb[-6:]}" if isinstance(rgb, str) and len(rgb) >= 6 else None
+
+
+def _format_of(cell) -> dict:
+    """The xlsxwriter format of an openpyxl cell, only what differs from a blank cell."""
+    fmt: dict = {}
+    if cell.font.b:
+        fmt["bold"] = True
+    if cell.font.sz and float(cell.font.sz) != 11:
+        fmt["font_size"] = float(cell.font.sz)
+    if cell.fill.fill_type == "solid" and _color(cell.fill.fgColor):
+        fmt.update(pattern=1, bg_color=_color(cell.fill.fgColor))
+    for side in ("left", "right", "top", "bottom"):
+        line = getattr(cell.border, side)
+        if line is not None and line.style in BORDER_STYLES:
+            fmt[side] = BORDER_STYLES[line.style]
+            if _color(line.color):
+                fmt[f"{side}_color"] = _color(line.color)
+    if cell.alignment.horizontal:
+        fmt["align"] = cell.alignment.horizontal
+    if cell.number_format and cell.number_format != "General":
+        fmt["num_format"] = cell.number_format
+    return fmt
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(template: Path, _modified_ns: int) -> Template:
+    wb = openpyxl.load_workbook(template)
+    ws = wb.active
+    cells = {(c.row - 1, c.column - 1): (c.value, _format_of(c))
+             for row in ws.iter_rows() for c in row if c.value is not None or c.has_style}
+    merged = []
+    for span in ws.merged_cells.ranges:
+        min_col, min_row, max_col, max_row = range_boundaries(str(span))
+        merged.append((min_row - 1, min_col - 1, max_row - 1, max_col - 1))
+    widths = {}
+    for letter, dimension in ws.column_dimensions.items():
+        if dimension.width:
+            widths[openpyxl.utils.column_index_from_string(letter) - 1] = dimension.width
+    return Template(ws.title, wb.properties.creator or "", cells, merged, widths, ws.sheet_view.showGridLines)
+
+
+def parsed_template(template: Path = INVOICE_TEMPLATE) -> Template:
+    template = Path(template)
+    return _parsed(template, template.stat().st_mtime_ns)
+
+
+@dataclass
+class _Sheet:
+    """The invoice's cells, starting from the template's; written in one go at the end."""
+    template: Template
+    cells: dict[tuple[int, int], tuple[object, dict]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.cells = dict(self.template.cells)
+
+    def put(self, ref: str | tuple[int, int], value, **fmt) -> None:
+        row, col = _at(ref) if isinstance(ref, str) else ref
+        base = self.cells.get((row, col), (None, {}))[1]
+        self.cells[(row, col)] = (value, {**base, **fmt})
+
+
+def _at(ref: str) -> tuple[int, int]:
+    col, row, _, _ = range_boundaries(ref)
+    return row - 1, col - 1
 
 
 def invoice_xlsx(path: Path, content: dict, rounding: str = "floor", template: Path = INVOICE_TEMPLATE,
                  mark: str = "※") -> Path:
-    wb = openpyxl.load_workbook(template)
-    ws = wb.active
+    return write_bytes(path, invoice_xlsx_bytes(content, rounding, template, mark))
+
+
+def invoice_xlsx_bytes(content: dict, rounding: str = "floor", template: Path = INVOICE_TEMPLATE,
+                       mark: str = "※") -> bytes:
+    sheet = _Sheet(parsed_template(template))
+    _fill(sheet, content, rounding, mark)
+    buffer = io.BytesIO()
+    _save(sheet, buffer, date.fromisoformat(content["issue_date"]))
+    return buffer.getvalue()
+
+
+def _fill(sheet: _Sheet, content: dict, rounding: str, mark: str) -> None:
     cells = INVOICE_CELLS
     customer, issuer = content["customer"], content["issuer"]
-    ws[cells["title"]] = TITLES[content["kind"]]
-    _put(ws[cells["customer_address"]], f"〒{customer['postal_code']} {customer['address']}".strip())
-    _put(ws[cells["customer_name"]], f"{customer['name']} {customer['honorific']}")
-    ws[cells["invoice_no"]] = f"番号 {content['invoice_no']}"
-    ws[cells["issue_date"]] = date.fromisoformat(content["issue_date"])
-    ws[cells["issue_date"]].number_format = "yyyy/mm/dd"
-    _put(ws[cells["issuer_name"]], issuer["name"])
-    ws[cells["registration_number"]] = f"登録番号 {issuer['registration_number']}"
-    _put(ws[cells["issuer_address"]], issuer.get("address", ""))
-    ws[cells["period"]] = f"対象期間 {content['period'][0]} 〜 {content['period'][1]}"
+    sheet.put(cells["title"], TITLES[content["kind"]])
+    sheet.put(cells["customer_address"], f"〒{customer['postal_code']} {customer['address']}".strip())
+    sheet.put(cells["customer_name"], f"{customer['name']} {customer['honorific']}")
+    sheet.put(cells["invoice_no"], f"番号 {content['invoice_no']}")
+    sheet.put(cells["issue_date"], date.fromisoformat(content["issue_date"]), num_format="yyyy/mm/dd")
+    sheet.put(cells["issuer_name"], issuer["name"])
+    sheet.put(cells["registration_number"], f"登録番号 {issuer['registration_number']}")
+    sheet.put(cells["issuer_address"], issuer.get("address", ""))
+    sheet.put(cells["period"], f"対象期間 {content['period'][0]} 〜 {content['period'][1]}")
     if content["kind"] == "credit_note":
-        ws[cells["due_date"]] = f"返還等の対象 {content['corrects']}（{content.get('original_issue_date', '')} 発行）"
+        sheet.put(cells["due_date"], f"返還等の対象 {content['corrects']}（{content.get('original_issue_date', '')} 発行）")
     else:
-        ws[cells["due_date"]] = f"お支払期限 {content['due_date']}"
+        sheet.put(cells["due_date"], f"お支払期限 {content['due_date']}")
     first = cells["first_line_row"]
-    thin = Side(style="thin", color="BBBBBB")
     for i, line in enumerate(content["lines"]):
-        r = first + i
-        ws.cell(r, 1, date.fromisoformat(line["date"])).number_format = "mm/dd"
-        _put(ws.cell(r, 2), line["description"])
-        ws.cell(r, 3, float(line["qty"]) if "." in line["qty"] else int(line["qty"]))
-        ws.cell(r, 4, line["unit_price"]).number_format = "#,##0"
-        ws.cell(r, 5, f"=ROUNDDOWN(C{r}*D{r},0)").number_format = "#,##0"
-        ws.cell(r, 6, int(line["rate"]) / 100).number_format = "0%"
-        ws.cell(r, 7, mark if line["reduced"] else "")
-        for c in range(1, 8):
-            ws.cell(r, c).border = Border(bottom=thin)
+        r, row = first + i, first + i - 1          # Excel's row number, xlsxwriter's 0-based row
+        values = [(date.fromisoformat(line["date"]), "mm/dd"), (line["description"], None),
+                  (float(line["qty"]) if "." in line["qty"] else int(line["qty"]), None),
+                  (line["unit_price"], "#,##0"), (Formula(f"=ROUNDDOWN(C{r}*D{r},0)"), "#,##0"),
+                  (int(line["rate"]) / 100, "0%"), (mark if line["reduced"] else "", None)]
+        for col, (value, number_format) in enumerate(values):
+            sheet.put((row, col), value, **LINE_BORDER, **({"num_format": number_format} if number_format else {}))
     last = first + max(len(content["lines"]), 1) - 1
     r = last + 2
     inclusive = content["price_entry"] == "inclusive"
     fn = EXCEL_ROUNDING[rounding]
     total_parts = []
-    bold = Font(bold=True)
     for key in content["by_rate"]:
         share = f"{key}/{100 + int(key)}" if inclusive else f"{key}/100"
-        ws.cell(r, 2, f"{key}%対象（{'税込' if inclusive else '税抜'}）" + (f" {mark}軽減税率" if key == "8" else ""))
-        ws.cell(r, 5, f"=SUMIF($F${first}:$F${last},{int(key) / 100},$E${first}:$E${last})").number_format = "#,##0"
-        ws.cell(r + 1, 2, f"{key}% 消費税")
-        ws.cell(r + 1, 5, f"={fn}(E{r}*{share},0)").number_format = "#,##0"
+        sheet.put((r - 1, 1), f"{key}%対象（{'税込' if inclusive else '税抜'}）" + (f" {mark}軽減税率" if key == "8" else ""))
+        sheet.put((r - 1, 4), Formula(f"=SUMIF($F${first}:$F${last},{int(key) / 100},$E${first}:$E${last})"),
+                  num_format="#,##0")
+        sheet.put((r, 1), f"{key}% 消費税")
+        sheet.put((r, 4), Formula(f"={fn}(E{r}*{share},0)"), num_format="#,##0")
         total_parts.append(f"E{r}" if inclusive else f"E{r}+E{r + 1}")
         r += 2
-    ws.cell(r, 2, "合計（税込）").font = bold
-    total = ws.cell(r, 5, "=" + ("+".join(total_parts) or "0"))
-    total.number_format = "#,##0"
-    total.font = bold
-    banner = ws[INVOICE_CELLS["total_banner"]]
-    banner.value = f'="ご請求金額（税込） ¥"&TEXT(E{r},"#,##0")'
+    sheet.put((r - 1, 1), "合計（税込）", bold=True)
+    sheet.put((r - 1, 4), Formula("=" + ("+".join(total_parts) or "0")), num_format="#,##0", bold=True)
+    sheet.put(cells["total_banner"], Formula(f'="ご請求金額（税込） ¥"&TEXT(E{r},"#,##0")'))
     if any(line["reduced"] for line in content["lines"]):
-        ws.cell(r + 2, 2, f"{mark}は軽減税率（8%）対象です")
-    wb.calculation.fullCalcOnLoad = True   # Excel recomputes on open; values are formulas, never pasted
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-    return path
+        sheet.put((r + 1, 1), f"{mark}は軽減税率（8%）対象です")
 
 
-__all__ = ["invoice_xlsx"]
+def _save(sheet: _Sheet, target: io.BytesIO, issued: date) -> None:
+    template = sheet.template
+    # strings stay strings (never formulas, numbers or links); the file is dated by the invoice, not the clock
+    book = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_formulas": False,
+                                           "strings_to_numbers": False, "strings_to_urls": False})
+    book.set_properties({"author": template.creator, "created": datetime.combine(issued, datetime.min.time())})
+    ws = book.add_worksheet(template.title)
+    if not template.gridlines:
+        ws.hide_gridlines(2)
+    for col, width in sorted(template.widths.items()):
+        ws.set_column(col, col, width)
+    formats: dict[tuple, object] = {}
+
+    def format_of(fmt: dict):
+        key = tuple(sorted(fmt.items()))
+        if key not in formats:
+            formats[key] = book.add_format(fmt) if fmt else None
+        return formats[key]
+
+    merged_at = {(r0, c0): (r1, c1) for r0, c0, r1, c1 in template.merged}
+    for (row, col), (value, fmt) in sorted(sheet.cells.items()):
+        if isinstance(value, str) and not isinstance(value, Formula) and value[:1] in ("=", "+", "-", "@"):
+            fmt = {**fmt, "quote_prefix": True}      # user text never becomes a formula
+        style = format_of(fmt)
+        if (row, col) in merged_at:
+            ws.merge_range(row, col, *merged_at[(row, col)], "", style)
+        if isinstance(value, Formula):
+            ws.write_formula(row, col, value, style, "")     # no cached result: every spreadsheet must calculate it
+        elif isinstance(value, date):
+            ws.write_datetime(row, col, datetime.combine(value, datetime.min.time()), style)
+        elif isinstance(value, str):
+            ws.write_string(row, col, value, style)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.write_number(row, col, value, style)
+        else:
+            ws.write_blank(row, col, None, style)
+    book.close()
+
+
+__all__ = ["invoice_xlsx", "invoice_xlsx_bytes", "parsed_template"]

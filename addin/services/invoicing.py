@@ -18,6 +18,7 @@ from addin.outputs.atomic import private_folder, write_bytes, write_text
 from addin.outputs.invoice_pdf import invoice_pdf
 from addin.outputs.invoice_register import write_register_view, write_tax_summary
 from addin.outputs.invoice_xlsx import invoice_xlsx
+from addin.outputs.pool import run_jobs
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
 from addin.services.validation import BookOpener, open_company_book, validate_company
@@ -92,7 +93,7 @@ def run_invoices(company: Company, through: date, correct: str | None = None, on
                 draft.issue_date = max(draft.issue_date, on or through)
             run.issued.append(_issue(register, draft, issuer, settings, links))
         progress(f"{len(run.issued)} invoice(s) issued")
-        run.written = write_invoice_outputs(company, register, settings, checked)
+        run.written = write_invoice_outputs(company, register, settings, checked, progress)
     except RuleNotInForce as missing:
         run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
     except RegisterProblem as busy:       # e.g. a concurrent run claimed these lines first: nothing was issued
@@ -148,21 +149,36 @@ def _stored(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if k not in ("status", "links")}
 
 
-def write_invoice_outputs(company: Company, register: InvoiceRegister, settings: InvoiceSettings, checked) -> list[Path]:
-    """Documents missing for any issued number, then the register's views; all atomic, all rebuildable."""
+@dataclass(frozen=True)
+class DocumentJob:
+    """One invoice document to write (picklable, for the process pool)."""
+    path: Path
+    content: dict
+    bank_line: str
+    rounding: str
+    mark: str
+
+
+def write_invoice_document(job: DocumentJob) -> Path:
+    if job.path.suffix == ".pdf":
+        return write_bytes(job.path, invoice_pdf(job.content, job.bank_line, job.mark))
+    return invoice_xlsx(job.path, job.content, job.rounding, mark=job.mark)
+
+
+def write_invoice_outputs(company: Company, register: InvoiceRegister, settings: InvoiceSettings, checked,
+                          progress: Callable[[str], None] | None = None, workers: int | None = None) -> list[Path]:
+    """Documents missing for any issued number (on every core when there are many), then the register's
+    views; all atomic, all rebuildable."""
     folder = private_folder(company.out / "invoices")
     everything = register.all()
     bank = company.settings.get("bank", {})
     bank_line = f"{bank.get('bank_name_kana', '')} {bank.get('branch_name_kana', '')} " \
                 f"{'普通' if bank.get('account_type', 'ordinary') == 'ordinary' else '当座'} {bank.get('account_number', '')}"
-    written = []
-    for doc in everything:
-        content = _stored(doc)
-        pdf, xlsx = folder / f"{doc['invoice_no']}.pdf", folder / f"{doc['invoice_no']}.xlsx"
-        if not pdf.exists():
-            written.append(write_bytes(pdf, invoice_pdf(content, bank_line, settings.reduced_mark)))
-        if not xlsx.exists():
-            written.append(invoice_xlsx(xlsx, content, settings.rounding, mark=settings.reduced_mark))
+    jobs = [DocumentJob(folder / f"{doc['invoice_no']}{suffix}", _stored(doc), bank_line, settings.rounding,
+                        settings.reduced_mark)
+            for doc in everything for suffix in (".pdf", ".xlsx")
+            if not (folder / f"{doc['invoice_no']}{suffix}").exists()]
+    written = run_jobs(write_invoice_document, jobs, workers, progress, "invoice documents (PDF, .xlsx)")
     hashes = dict(register.db.execute("SELECT invoice_no, content_hash FROM invoices"))
     summary = {"invoices": [{"invoice_no": d["invoice_no"], "kind": d["kind"], "customer_id": d["customer"]["customer_id"],
                              "issue_date": d["issue_date"], "due_date": d["due_date"],

@@ -33,57 +33,94 @@ def _value(qty: np.ndarray, avg: np.ndarray) -> np.ndarray:
     return half_up_yen(qty * avg, QTY_SCALE * AVG_SCALE)
 
 
-def _receipt_costs(frame: pd.DataFrame) -> np.ndarray:
-    receipts = frame["kind"].to_numpy() == "receipt"
+def _receipt_costs(frame: pd.DataFrame, receipt: np.ndarray | None = None) -> np.ndarray:
+    receipts = (frame["kind"] == "receipt").to_numpy() if receipt is None else receipt
     costs = np.zeros(len(frame), dtype=np.int64)
     costs[receipts] = scaled(frame["unit_cost"].to_numpy()[receipts], COST_SCALE)
     return costs
 
 
+def _kinds(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """A mask per kind of movement, from one pass over the column (string comparisons are the slow part)."""
+    codes, kinds = pd.factorize(frame["kind"])
+    return {kind: codes == code for code, kind in enumerate(kinds)} | \
+        {kind: np.zeros(len(frame), dtype=bool) for kind in ("receipt", "issue", "return", "adjust") if kind not in kinds}
+
+
+def _groups(sku: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The item number of every row and the first row of each item; the ledger is sorted by sku."""
+    first = np.ones(len(sku), dtype=bool)
+    first[1:] = sku[1:] != sku[:-1]
+    return np.cumsum(first) - 1, np.flatnonzero(first)
+
+
+def _receipt_averages(qty: list[int], after: list[int], cost: list[int], item: list[int]) -> list[int]:
+    """The moving average (sen) after each receipt, in ledger order: the one sequential pass.
+
+    Half up as half_up_yen does it, written out inline ((2n + d) // 2d is floor(n/d) rounded half up)
+    because this loop runs once per receipt."""
+    per_sen = COST_SCALE // AVG_SCALE
+    averages, previous, average = [], None, 0
+    for q, balance, c, i in zip(qty, after, cost, item):
+        if i != previous:
+            previous, average = i, 0
+        before = balance - q
+        if before <= 0 or balance <= 0:           # from empty (or short) stock: the receipt's own cost
+            average = (2 * c + per_sen) // (2 * per_sen)
+        else:                                     # held value + incoming value (1e-7 yen) over the new balance
+            average = (2 * (before * average * per_sen + q * c) + balance * per_sen) // (2 * balance * per_sen)
+        averages.append(average)
+    return averages
+
+
 def moving_average(ledger: Ledger) -> Valuation:
     frame = ledger.frame
-    receipt = (frame["kind"] == "receipt").to_numpy()
-    cost = _receipt_costs(frame)
+    kinds = _kinds(frame)
+    receipt = kinds["receipt"]
+    cost = _receipt_costs(frame, receipt)
     qty, balance = frame["qty"].to_numpy(), frame["balance"].to_numpy()
-    sku = frame["sku"].to_numpy()
-    avg_at_receipt = np.full(len(frame), -1, dtype=np.int64)
-    previous_sku, average = None, 0
-    for i in np.flatnonzero(receipt).tolist():       # the one sequential pass: receipts only
-        if sku[i] != previous_sku:
-            previous_sku, average = sku[i], 0
-        before = int(balance[i] - qty[i])
-        after = int(balance[i])
-        incoming = int(qty[i]) * int(cost[i])                                   # 1e-7 yen
-        if before <= 0 or after <= 0:                 # from empty (or short) stock: the receipt's own cost
-            average = int(half_up_yen(int(cost[i]), COST_SCALE // AVG_SCALE))
-        else:
-            held = before * average * (COST_SCALE // AVG_SCALE)                 # 1e-7 yen
-            average = int(half_up_yen(held + incoming, after * (COST_SCALE // AVG_SCALE)))
-        avg_at_receipt[i] = average
-    avg = pd.Series(np.where(avg_at_receipt >= 0, avg_at_receipt, np.nan))
-    avg = avg.groupby(sku).ffill()               # the average in force at every row of the item
-    defined = avg.notna().to_numpy()
-    average_now = avg.fillna(0).to_numpy(dtype=np.int64)
-    costed = _monthly(frame, average_now)
-    no_basis = frame[(frame["kind"] == "issue").to_numpy() & ~defined]
-    last = frame.assign(avg=average_now).groupby("sku", sort=False).tail(1)
-    items = pd.DataFrame({"sku": last["sku"].to_numpy(), "on_hand": last["balance"].to_numpy(),
-                          "unit_cost": last["avg"].to_numpy()})
+    sku = frame["sku"].to_numpy(dtype=object)
+    item, starts = _groups(sku)
+    rows = np.flatnonzero(receipt)
+    avg_at_receipt = np.zeros(len(frame), dtype=np.int64)
+    avg_at_receipt[rows] = _receipt_averages(qty[rows].tolist(), balance[rows].tolist(), cost[rows].tolist(),
+                                             item[rows].tolist())
+    # the average in force at every row: that of the item's latest receipt at or before it
+    latest = np.maximum.accumulate(np.where(receipt, np.arange(len(frame)), -1)) if len(frame) else rows
+    defined = latest >= starts[item] if len(frame) else np.zeros(0, dtype=bool)
+    average_now = np.where(defined, avg_at_receipt[np.maximum(latest, 0)], 0).astype(np.int64)
+    costed = _monthly(frame, average_now, kinds, item)
+    no_basis = frame[kinds["issue"] & ~defined]
+    last = np.r_[starts[1:] - 1, len(frame) - 1] if len(frame) else starts
+    items = pd.DataFrame({"sku": sku[last], "on_hand": balance[last], "unit_cost": average_now[last]})
     items["value"] = _value(items["on_hand"].to_numpy(), items["unit_cost"].to_numpy())
     return Valuation("moving_average", items, costed, no_basis)
 
 
-def _monthly(frame: pd.DataFrame, average: np.ndarray) -> pd.DataFrame:
-    """Issues, returns and adjustments of each month valued at the average in force on their row."""
-    value = _value(-frame["qty"].to_numpy(), average)            # an outflow has positive cost
-    kinds = frame["kind"].to_numpy()
-    month = frame["date"].dt.to_period("M").astype(str).to_numpy()
-    table = pd.DataFrame({"sku": frame["sku"].to_numpy(), "month": month,
-                          "issued": np.where(kinds == "issue", -frame["qty"].to_numpy(), 0),
-                          "cost_of_issues": np.where(kinds == "issue", value, 0),
-                          "returned_cost": np.where(kinds == "return", -value, 0),
-                          "adjustment_cost": np.where(kinds == "adjust", value, 0)})
-    return table.groupby(["sku", "month"], sort=True, as_index=False).sum()
+def _monthly(frame: pd.DataFrame, average: np.ndarray, kinds: dict[str, np.ndarray] | None = None,
+             item: np.ndarray | None = None) -> pd.DataFrame:
+    """Issues, returns and adjustments of each month valued at the average in force on their row,
+    summed per (sku, month) in exact integers."""
+    kinds = _kinds(frame) if kinds is None else kinds
+    sku = frame["sku"].to_numpy(dtype=object)
+    item = _groups(sku)[0] if item is None else item
+    qty = frame["qty"].to_numpy()
+    value = _value(-qty, average)            # an outflow has positive cost
+    months = frame["date"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    key = item * (int(months.max() - months.min()) + 1 if len(months) else 1) + (months - (months.min() if len(months) else 0))
+    order = np.argsort(key, kind="stable") if len(key) and (np.diff(key) < 0).any() else None
+    columns = {"issued": np.where(kinds["issue"], -qty, 0), "cost_of_issues": np.where(kinds["issue"], value, 0),
+               "returned_cost": np.where(kinds["return"], -value, 0),
+               "adjustment_cost": np.where(kinds["adjust"], value, 0)}
+    if order is not None:                   # the ledger is sorted by (sku, date): this is only a safeguard
+        key, sku, months = key[order], sku[order], months[order]
+        columns = {name: column[order] for name, column in columns.items()}
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
+    table = {"sku": sku[first], "month": np.datetime_as_string(months[first].astype("datetime64[M]"), unit="M")
+             .astype(object)}
+    for name, column in columns.items():
+        table[name] = np.add.reduceat(column.astype(np.int64), first) if len(first) else column.astype(np.int64)
+    return pd.DataFrame(table)
 
 
 def periodic_average(ledger: Ledger) -> Valuation:
