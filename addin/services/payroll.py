@@ -16,6 +16,7 @@ from addin.outputs.payslip import payslip_pdf
 from addin.outputs.staging import staged_folder, write_private
 from addin.outputs.zengin import Requester, Transfer, ZenginError, read_trailer, zengin_file
 from addin.payroll.insurance import UnknownPrefecture
+from addin.payroll.items import MONTHLY, Layout
 from addin.payroll.run import DEDUCTIONS, Payroll, compute_payroll
 from addin.payroll.settings import PayrollSettings
 from addin.rulebook import RuleNotInForce
@@ -24,14 +25,7 @@ from addin.services.payroll_close import compare_with_closed, open_history, outp
 from addin.state.payroll_history import ClosedPeriod
 from addin.services.validation import BookOpener, open_company_book, validate_company
 
-SUMMARY_FIELDS = ["employee_id", "gross_pay", "taxable_amount", "dependents", "tax_column", "withholding_tax",
-                  "health_insurance", "nursing_insurance", "child_support_levy", "pension", "employment_insurance",
-                  "resident_tax", "total_deductions", "net_pay", "base_pay", "overtime_pay", "holiday_pay",
-                  "late_night_pay", "commute_allowance", "standard_monthly_remuneration",
-                  # for the year: 支払金額 and 社会保険料等 of this pay (年末調整), 報酬 and 支払基礎日数 (算定基礎)
-                  "taxable_pay", "social_insurance", "fixed_pay", "insurance_wage", "base_days",
-                  # a leaver's resident tax: collected at once, or what remains for the municipality (普通徴収)
-                  "resident_tax_lump_sum", "resident_tax_remaining", "resident_tax_remaining_months"]
+SUMMARY_FIELDS = MONTHLY.summary_fields(columns=())      # a month without the year-end settlement
 
 
 @dataclass
@@ -64,10 +58,17 @@ def transfers_of(payroll: Payroll) -> list[Transfer]:
             for r in payroll.employees.to_dict("records") if r["net_pay"] > 0]
 
 
-def employee_lines(employees, fields: list[str] = SUMMARY_FIELDS, text=("employee_id", "tax_column")) -> list[dict]:
-    """summary.json's employee lines: integer yen and counts as int, codes as text."""
-    return [{k: (int(v) if hasattr(v, "__int__") and k not in text else v) for k, v in row.items()}
-            for row in employees[fields].to_dict("records")]
+def employee_lines(employees, layout: Layout = MONTHLY) -> list[dict]:
+    """summary.json's employee lines: integer yen and counts as int, codes as text, a blank figure as null."""
+    fields = layout.summary_fields(employees.columns)
+    kinds = {i.field: i for i in layout.items if i.summary}
+
+    def value(key, v):
+        item = kinds[key]
+        if item.blank and (v is None or v != v):
+            return None
+        return int(v) if hasattr(v, "__int__") and item.kind != "text" else v
+    return [{k: value(k, v) for k, v in row.items()} for row in employees[fields].to_dict("records")]
 
 
 def summary_of(payroll: Payroll, zengin_count: int, zengin_total: int) -> dict:
