@@ -62,7 +62,8 @@ def write_payslip_book(path: Path, employees: pd.DataFrame, company: str, month:
         ws.write_string(0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
         ws.write_string(1, 0, f"{row['name']} 様（{row['employee_id']}）")
         ws.write_string(2, 0, f"{company}　支給日 {paid_on:%Y/%m/%d}")
-        for block, (heading, shown) in enumerate(lines(row).items()):
+        blocks = lines(row)
+        for block, (heading, shown) in enumerate(blocks.items()):
             col = block * 3
             ws.write_string(4, col, heading, head)
             ws.write_string(4, col + 1, "", head)
@@ -71,7 +72,8 @@ def write_payslip_book(path: Path, employees: pd.DataFrame, company: str, month:
                 ws.write_string(r, col + 1, value, right)
             ws.set_column(col, col, 18)
             ws.set_column(col + 1, col + 1, 12)
-        ws.write_string(14, 6, "差引支給額", head)
-        ws.write_number(14, 7, int(row["net_pay"]), wb.add_format({"num_format": "¥#,##0", "bold": True, "border": 1}))
+        net_row = max(14, 6 + max(len(shown) for shown in blocks.values()))   # below the longest block
+        ws.write_string(net_row, 6, "差引支給額", head)
+        ws.write_number(net_row, 7, int(row["net_pay"]), wb.add_format({"num_format": "¥#,##0", "bold": True, "border": 1}))
     wb.close()
     return path

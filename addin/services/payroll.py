@@ -21,6 +21,7 @@ from addin.payroll.run import DEDUCTIONS, Payroll, compute_payroll
 from addin.payroll.settings import PayrollSettings
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
+from addin.services.payroll_settlement import settle_payroll
 from addin.services.payroll_close import compare_with_closed, open_history, outputs_hash, who
 from addin.state.payroll_history import ClosedPeriod
 from addin.services.validation import BookOpener, open_company_book, validate_company
@@ -89,6 +90,7 @@ def compute_month(company: Company, month: date) -> tuple[dict[str, int] | None,
                                   PayrollSettings.from_settings(company.settings))
     except (RuleNotInForce, UnknownPrefecture, ValueError) as problem:
         return None, getattr(problem, "message_ja", str(problem))
+    settle_payroll(company, payroll, PayrollSettings.from_settings(company.settings))
     return dict(zip(payroll.employees["employee_id"], payroll.employees["net_pay"].astype(int))), ""
 
 
@@ -117,6 +119,10 @@ def run_payroll(company: Company, month: date, opener: BookOpener = open_company
     run.issues += payroll.issues
     if run.issues:
         return run
+    locate = _locator(checked.table("staff", "staff"))
+    run.issues += settle_payroll(company, payroll, settings, locate)
+    if exit_code(run.issues):
+        return run
     try:
         zengin = zengin_file("salary", requester_of(company.settings), payroll.pay_date, transfers_of(payroll))
     except ZenginError as bad:
@@ -130,7 +136,7 @@ def run_payroll(company: Company, month: date, opener: BookOpener = open_company
             progress(f"{month:%Y-%m} is closed: comparing with the history")
             run.closed = closed
             run.issues += compare_with_closed(history, closed, summary["employees"], summary["pay_date"], run.folder,
-                                              _locator(checked.table("staff", "staff")))
+                                              locate)
             return run
         progress(f"writing {run.folder}")
         run.written = write_payroll_outputs(run.folder, payroll, zengin, company.settings.get("company", {}).get("name", ""))
