@@ -123,9 +123,11 @@ class Layout:
     def __post_init__(self):
         for where in ("register", "summary"):
             fields = [i.field for i in self.items if getattr(i, where)]
-            assert len(fields) == len(set(fields)), f"{self.name}: a field twice in the {where}"
+            if len(fields) != len(set(fields)):
+                raise ValueError(f"{self.name}: a field twice in the {where}")
         unknown = set(self.summary_order) - {i.field for i in self.items if i.summary}
-        assert not unknown, f"{self.name}: summary_order names no summary item: {unknown}"
+        if unknown:
+            raise ValueError(f"{self.name}: summary_order names no summary item: {sorted(unknown)}")
 
     def _present(self, item: Item, columns) -> bool:
         return not item.occasional or columns is None or item.field in columns
