@@ -179,6 +179,18 @@ def test_a_deferred_shortfall_is_collected_in_january_and_february(tmp_path):
     assert "year_end_collection" not in _summary(tmp_path, date(2025, 10, 1))["employees"][0]
 
 
+def test_a_january_settlement_is_not_deferred(tmp_path):
+    company = _company(tmp_path, "year_end_settlement_month = 12\nyear_end_deferral = true\n")
+    _record(tmp_path, *({**r, "last_pay_date": "2026-01-23"} for r in (REFUND, COLLECTION, NOT_ADJUSTED)))
+    november = run_payroll(company, NOVEMBER)
+    assert november.exit_code == 0 and november.issues == []                  # not the settling pay any more
+    assert run_payroll(company, DECEMBER).exit_code == 0                        # paid 2026-01-23: settles 2025
+    line = {e["employee_id"]: e for e in _summary(tmp_path, DECEMBER)["employees"]}
+    assert (line["E1"]["year_end_refund"], line["E2"]["year_end_collection"]) == (25_745, 47_500)
+    assert run_payroll(company, JANUARY).exit_code == 0                         # February: no half to collect
+    assert "year_end_collection" not in _summary(tmp_path, JANUARY)["employees"][0]
+
+
 def test_an_adjustment_that_did_not_see_this_pay_stops_it(tmp_path):
     company = _company(tmp_path)
     _record(tmp_path, {**REFUND, "last_pay_date": "2025-11-25"}, COLLECTION, NOT_ADJUSTED)

@@ -9,6 +9,7 @@ see this pay (computed before it, or before someone was paid) is an error: run `
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -78,6 +79,17 @@ def _negative(payroll: Payroll, locate: Locate) -> list[Issue]:
     return out
 
 
+def _defers(settings: PayrollSettings, year: int) -> bool:
+    """Deferral to January and February only follows a settlement made in the year itself (not in a
+    January pay named by `year_end_settlement_month`)."""
+    if not settings.year_end_deferral:
+        return False
+    if settings.year_end_settlement_month is None:
+        return True
+    work = date(year, settings.year_end_settlement_month, 1)
+    return pay_date_of(work, settings.pay_day, settings.pay_months_later, settings.pay_day_holiday).year == year
+
+
 def settle_payroll(company: Company, payroll: Payroll, settings: PayrollSettings,
                    locate: Locate = lambda e: ("staff.xlsx", "", "")) -> list[Issue]:
     """Adds 年末調整還付 / 年末調整徴収 to `payroll` when this pay settles a year (or collects a deferred
@@ -98,11 +110,11 @@ def settle_payroll(company: Company, payroll: Payroll, settings: PayrollSettings
         stale = _out_of_date(path, year, lines, payroll)
         if stale:
             return stale
-        payroll.employees = with_settlement(payroll.employees, {e: due_at_settlement(r, settings.year_end_deferral)
-                                                                for e, r in lines.items()})
+        defer = _defers(settings, year)
+        payroll.employees = with_settlement(payroll.employees, {e: due_at_settlement(r, defer) for e, r in lines.items()})
         return _not_settled_here(path, lines, payroll) + _negative(payroll, locate)
     deferred = deferred_year(payroll.pay_date)
-    if deferred is None or not settings.year_end_deferral:
+    if deferred is None or not _defers(settings, deferred[0]):
         return []
     year, key = deferred
     record = _record(company, year)
