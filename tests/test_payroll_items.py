@@ -63,8 +63,9 @@ def test_adding_a_deduction_touches_the_declaration_and_its_computation(tmp_path
     frame["net_pay"] = frame["gross_pay"] - frame["total_deductions"]
     before = payroll.employees.iloc[0]
     after = frame.iloc[0]
-    assert after["total_deductions"] == before["total_deductions"] + 10_000 and after["net_pay"] == before["net_pay"] - 10_000
-    assert layout.pre_tax == SOCIAL                                                  # after tax: the withholding is unchanged
+    assert after["total_deductions"] == before["total_deductions"] + 10_000
+    assert after["net_pay"] == before["net_pay"] - 10_000
+    assert layout.pre_tax == SOCIAL                    # after tax: the withholding is unchanged
     assert layout.totals(frame)["savings"] == 10_000
     line = employee_lines(frame, layout)[0]
     assert line["savings"] == 10_000 and list(line)[:3] == ["employee_id", "gross_pay", "taxable_amount"]

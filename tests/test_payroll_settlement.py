@@ -76,7 +76,8 @@ def test_the_settlement_moves_net_pay_and_nothing_else():
     assert after["total_deductions"].tolist() == [7_000 - 25_745, 14_000 + 47_500, 21_000]
     assert after["net_pay"].tolist() == [293_000 + 25_745, 386_000 - 47_500, 79_000]
     assert after["withholding_tax"].tolist() == frame["withholding_tax"].tolist()
-    assert after["year_end_refund"].tolist() == [25_745, 0, 0] and after["year_end_collection"].tolist() == [0, 47_500, 0]
+    assert after["year_end_refund"].tolist() == [25_745, 0, 0]
+    assert after["year_end_collection"].tolist() == [0, 47_500, 0]
     # the slip: the refund as a negative deduction, the collection as a deduction, nothing when 0
     slip = {r["employee_id"]: slip_lines({**{k: 0 for k in ("base_pay", "absence_deduction", "taxable_allowances",
                                                               "nontaxable_allowances", "overtime_pay", "holiday_pay",
@@ -88,12 +89,14 @@ def test_the_settlement_moves_net_pay_and_nothing_else():
 
 # --- a small company, end to end -----------------------------------------------------------------
 def _company(root: Path, settings: str = ""):
-    staff = [person(employee_id="E1"), person(employee_id="E2", base_salary=400_000, standard_monthly_remuneration=410_000),
+    staff = [person(employee_id="E1"),
+             person(employee_id="E2", base_salary=400_000, standard_monthly_remuneration=410_000),
              person(employee_id="E3", tax_column="乙", base_salary=100_000, standard_monthly_remuneration=98_000)]
     company = company_with(root, staff)
     if settings:
         toml = root / "backoffice.toml"
-        toml.write_text(toml.read_text(encoding="utf-8").replace("[payroll]\n", "[payroll]\n" + settings), encoding="utf-8")
+        text = toml.read_text(encoding="utf-8").replace("[payroll]\n", "[payroll]\n" + settings)
+        toml.write_text(text, encoding="utf-8")
     return load_company(root)
 
 

@@ -74,6 +74,7 @@ def write_payslip_book(path: Path, employees: pd.DataFrame, company: str, month:
             ws.set_column(col + 1, col + 1, 12)
         net_row = max(14, 6 + max(len(shown) for shown in blocks.values()))   # below the longest block
         ws.write_string(net_row, 6, "差引支給額", head)
-        ws.write_number(net_row, 7, int(row["net_pay"]), wb.add_format({"num_format": "¥#,##0", "bold": True, "border": 1}))
+        ws.write_number(net_row, 7, int(row["net_pay"]),
+                        wb.add_format({"num_format": "¥#,##0", "bold": True, "border": 1}))
     wb.close()
     return path

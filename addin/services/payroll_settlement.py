@@ -58,12 +58,17 @@ def _not_settled_here(path: Path, lines: dict[str, dict], payroll: Payroll) -> l
     """Adjusted people with something due who are not in this pay (a leaver adjusted at leaving): their
     last pay settles them, not this one."""
     paid = set(payroll.employees["employee_id"].astype(str))
-    return [_issue(path, "year_end_not_in_this_pay", Severity.WARNING,
-                   f"{e} の年末調整の過不足（還付 {int(r.get('excess') or 0):,} 円・徴収 {int(r.get('collected') or 0):,} 円）は"
-                   f"この支給に含まれません（最後の支給 {r.get('last_pay_date')}）",
-                   f"{e}: the year-end refund {int(r.get('excess') or 0):,} / collection {int(r.get('collected') or 0):,} "
-                   f"is not in this pay (last paid {r.get('last_pay_date')})", e)
-            for e, r in lines.items() if e not in paid and r.get("adjusted") and (r.get("excess") or r.get("collected"))]
+    out = []
+    for e, r in lines.items():
+        refund, collection = int(r.get("excess") or 0), int(r.get("collected") or 0)
+        if e in paid or not r.get("adjusted") or not (refund or collection):
+            continue
+        out.append(_issue(path, "year_end_not_in_this_pay", Severity.WARNING,
+                          f"{e} の年末調整の過不足（還付 {refund:,} 円・徴収 {collection:,} 円）は"
+                          f"この支給に含まれません（最後の支給 {r.get('last_pay_date')}）",
+                          f"{e}: the year-end refund {refund:,} / collection {collection:,} "
+                          f"is not in this pay (last paid {r.get('last_pay_date')})", e))
+    return out
 
 
 def _negative(payroll: Payroll, locate: Locate) -> list[Issue]:
@@ -111,7 +116,8 @@ def settle_payroll(company: Company, payroll: Payroll, settings: PayrollSettings
         if stale:
             return stale
         defer = _defers(settings, year)
-        payroll.employees = with_settlement(payroll.employees, {e: due_at_settlement(r, defer) for e, r in lines.items()})
+        due = {e: due_at_settlement(r, defer) for e, r in lines.items()}
+        payroll.employees = with_settlement(payroll.employees, due)
         return _not_settled_here(path, lines, payroll) + _negative(payroll, locate)
     deferred = deferred_year(payroll.pay_date)
     if deferred is None or not _defers(settings, deferred[0]):
