@@ -120,9 +120,7 @@ def run_payroll(company: Company, month: date, opener: BookOpener = open_company
     if run.issues:
         return run
     locate = _locator(checked.table("staff", "staff"))
-    run.issues += settle_payroll(company, payroll, settings, locate)
-    if exit_code(run.issues):
-        return run
+    settlement = settle_payroll(company, payroll, settings, locate)
     try:
         zengin = zengin_file("salary", requester_of(company.settings), payroll.pay_date, transfers_of(payroll))
     except ZenginError as bad:
@@ -135,8 +133,12 @@ def run_payroll(company: Company, month: date, opener: BookOpener = open_company
         if closed is not None:
             progress(f"{month:%Y-%m} is closed: comparing with the history")
             run.closed = closed
+            # what was closed is what was paid: the comparison says it all, not the settlement's notes
             run.issues += compare_with_closed(history, closed, summary["employees"], summary["pay_date"], run.folder,
                                               locate)
+            return run
+        run.issues += settlement
+        if exit_code(run.issues):
             return run
         progress(f"writing {run.folder}")
         run.written = write_payroll_outputs(run.folder, payroll, zengin, company.settings.get("company", {}).get("name", ""))
