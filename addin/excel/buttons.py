@@ -101,13 +101,14 @@ def run_payroll_month(live: XlwingsBook, typed: str = "") -> str:
     if month is None:
         raise ValueError(f"{CONTROL_SHEET}!{CELLS['month']} に対象月を入力してください / enter the month")
     run = run_payroll(company, month, opener, progress=lambda s: live.status(f"backoffice: {s}"))
-    if run.issues:
+    if run.exit_code:
         _record(live, f"給与 {month:%Y-%m}: 問題 {len(run.issues)} 件（出力なし）")
         return "給与計算を中止しました / payroll stopped\n" + _summary(run.issues, company.lang)
     totals = run.payroll.totals()
     _record(live, f"給与 {month:%Y-%m}: {len(run.payroll.employees)} 名 差引支給 {totals['net_pay']:,} 円")
+    warnings = "\n" + _summary(run.issues, company.lang) if run.issues else ""     # e.g. no 年末調整 yet
     return f"{month:%Y-%m} 給与: {len(run.payroll.employees)} 名、支給日 {run.payroll.pay_date}、差引支給合計 " \
-           f"{totals['net_pay']:,} 円\n→ {run.folder}"
+           f"{totals['net_pay']:,} 円\n→ {run.folder}" + warnings
 
 
 @_button

@@ -10,16 +10,7 @@ from reportlab.lib.pagesizes import A5, landscape
 from reportlab.pdfgen.canvas import Canvas
 
 from addin.outputs.fonts import GOTHIC
-
-EARNING_LINES = [("基本給", "base_pay"), ("欠勤控除", "absence_deduction"), ("課税手当", "taxable_allowances"),
-                 ("非課税手当", "nontaxable_allowances"), ("時間外手当", "overtime_pay"), ("休日手当", "holiday_pay"),
-                 ("深夜手当", "late_night_pay"), ("通勤手当", "commute_allowance")]
-DEDUCTION_LINES = [("健康保険", "health_insurance"), ("介護保険", "nursing_insurance"),
-                   ("子ども・子育て支援金", "child_support_levy"), ("厚生年金", "pension"),
-                   ("雇用保険", "employment_insurance"), ("所得税", "withholding_tax"), ("住民税", "resident_tax")]
-ATTENDANCE_LINES = [("出勤日数", "work_days"), ("労働時間", "work_hours"), ("時間外", "overtime_hours"),
-                    ("うち60時間超", "overtime_over60_hours"), ("休日労働", "holiday_hours"),
-                    ("深夜労働", "late_night_hours"), ("欠勤日数", "unpaid_absence_days")]
+from addin.payroll.items import BONUS, MONTHLY, Item, Layout
 
 
 def _yen(value) -> str:
@@ -33,30 +24,32 @@ def _quantity(value) -> str:
     return format(Decimal(str(value)).normalize(), "f")
 
 
-def slip_lines(row: dict) -> dict[str, list[tuple[str, str]]]:
-    """The slip's content, shared by the PDF and the sheet: label and shown value per line."""
-    earnings = [(label, _yen(-row[key] if key == "absence_deduction" else row[key])) for label, key in EARNING_LINES
-                if row[key] or key == "base_pay"]
-    deductions = [(label, _yen(row[key])) for label, key in DEDUCTION_LINES if row[key] or key in ("withholding_tax",)]
-    attendance = [(label, _quantity(row.get(key))) for label, key in ATTENDANCE_LINES]
-    return {"勤怠": attendance, "支給": earnings + [("総支給額", _yen(row["gross_pay"]))],
-            "控除": deductions + [("控除合計", _yen(row["total_deductions"]))]}
+def _blank(value) -> bool:
+    return value is None or value != value
 
 
-BONUS_DEDUCTION_LINES = DEDUCTION_LINES[:-1]
+def _shown(item: Item, value) -> str:
+    """A line's value as printed: text as is, hours as typed, money with its sign (欠勤控除 −)."""
+    if item.kind == "text":
+        return "" if _blank(value) else str(value)
+    if item.kind == "quantity":
+        return _quantity(value)
+    return "" if _blank(value) else _yen(item.sign * int(value))
 
 
-def bonus_slip_lines(row: dict) -> dict[str, list[tuple[str, str]]]:
-    """A bonus slip (賞与明細書): the bonus, how its premiums and tax were found, the deductions."""
-    basis = [("標準賞与額", _yen(row["standard_bonus"])), ("健保の対象額", _yen(row["health_standard_bonus"])),
-             ("厚年の対象額", _yen(row["pension_standard_bonus"])),
-             ("前月の社保控除後給与", "" if row.get("previous_month_pay") is None or row["previous_month_pay"] != row["previous_month_pay"]
-              else _yen(row["previous_month_pay"])), ("算出率", str(row["withholding_rate"]))]
-    earnings = [("賞与", _yen(row["bonus_amount"]))] + ([("うち非課税", _yen(row["nontaxable_amount"]))]
-                                                        if row["nontaxable_amount"] else [])
-    deductions = [(label, _yen(row[key])) for label, key in BONUS_DEDUCTION_LINES if row[key] or key == "withholding_tax"]
-    return {"算定基礎": basis, "支給": earnings + [("総支給額", _yen(row["bonus_amount"]))],
-            "控除": deductions + [("控除合計", _yen(row["total_deductions"]))]}
+def lines_for(layout: Layout):
+    """The slip's content for a layout, shared by the PDF and the sheet: per block, label and shown value
+    of each line the layout puts on the slip (a line that is not `always` only when it is not zero)."""
+    def lines(row: dict) -> dict[str, list[tuple[str, str]]]:
+        return {block: [(item.slip_label, _shown(item, row.get(item.field)))
+                        for item in layout.slip_items(block, row)
+                        if item.always or item.kind != "money" or (not _blank(row.get(item.field)) and row[item.field])]
+                for block in layout.slip_blocks}
+    return lines
+
+
+slip_lines = lines_for(MONTHLY)
+bonus_slip_lines = lines_for(BONUS)      # 賞与明細書: the bonus, how its premiums and tax were found, the deductions
 
 
 def payslip_pdf(row: dict, company: str, month: date, paid_on: date, title: str | None = None, lines=slip_lines) -> bytes:

@@ -17,18 +17,15 @@ import pandas as pd
 from addin.model import Issue, Severity, Table
 from addin.money import floor_yen, rate
 from addin.payroll.gross import yen
+from addin.payroll.items import BONUS, Group
 from addin.payroll.insurance import InsuranceRates, insured_in, premiums
 from addin.payroll.settings import PayrollSettings
 from addin.payroll.withholding import MonthlyTable
 from addin.rulebook import Rulebook
 
-SOCIAL = ["health_insurance", "nursing_insurance", "child_support_levy", "pension", "employment_insurance"]
-DEDUCTIONS = SOCIAL + ["withholding_tax"]
-EMPLOYER = ["employer_health_insurance", "employer_child_support_levy", "employer_pension",
-            "employer_child_contribution", "employer_employment_insurance"]
-MONEY = ["bonus_amount", "nontaxable_amount", "standard_bonus", "health_standard_bonus", "pension_standard_bonus",
-         *SOCIAL, "social_insurance", "taxable_pay", "taxable_amount", "withholding_tax", "total_deductions", "net_pay",
-         *EMPLOYER]
+# the engine's lists, read from the declaration of a bonus's lines (addin/payroll/items.py)
+SOCIAL = BONUS.pre_tax                                   # 社会保険料等, deducted before tax
+EMPLOYER = BONUS.fields(Group.EMPLOYER)
 
 
 @dataclass(frozen=True)
@@ -102,7 +99,7 @@ class BonusPayroll:
     issues: list[Issue] = field(default_factory=list)
 
     def totals(self) -> dict[str, int]:
-        return {c: int(self.employees[c].sum()) for c in MONEY if c in self.employees}
+        return BONUS.totals(self.employees)
 
 
 def compute_bonus(staff_table: Table, bonuses_table: Table | None, pay_date: date, rules: Rulebook,
@@ -111,7 +108,7 @@ def compute_bonus(staff_table: Table, bonuses_table: Table | None, pay_date: dat
     """The bonuses paid on `pay_date`. previous_pay: 前月の社会保険料等控除後の給与等の金額 by employee
     (absent = no pay in the month before); earlier_*: standard bonuses already used against each cap."""
     if bonuses_table is None:
-        return BonusPayroll(pay_date, pd.DataFrame(columns=["employee_id", *MONEY]),
+        return BonusPayroll(pay_date, pd.DataFrame(columns=["employee_id", *dict.fromkeys(i.field for i in BONUS.items if i.field in BONUS.summed())]),
                             [Issue("staff.xlsx", "Bonuses 賞与", "", "", "no_bonus_sheet", Severity.FATAL,
                                    "賞与シート（Bonuses 賞与）がありません", "there is no Bonuses 賞与 sheet")])
     bonuses = bonuses_table.frame
@@ -150,17 +147,20 @@ def compute_bonus(staff_table: Table, bonuses_table: Table | None, pay_date: dat
     result = pd.DataFrame({
         "employee_id": ids, "name": staff["name"], "department": staff["department"], "tax_column": staff["tax_column"],
         "dependents": dependents, "bonus_amount": amount, "nontaxable_amount": nontaxable, "standard_bonus": standard,
-        "health_standard_bonus": health_std, "pension_standard_bonus": pension_std, **shares,
+        "health_standard_bonus": health_std, "pension_standard_bonus": pension_std,
+        **{k: v for k, v in shares.items() if k not in EMPLOYER},
         "social_insurance": social, "taxable_pay": taxable_pay, "taxable_amount": after_social,
         "previous_month_pay": [previous_pay.get(e) for e in ids],
         "withholding_method": [t.method for t in taxes],
         "withholding_rate": [f"{float(t.rate * 100):.3f}%" if t.rate is not None else f"1/{t.divisor}" for t in taxes],
         "withholding_tax": np.array([t.tax for t in taxes], dtype=np.int64),
     })
-    result["total_deductions"] = result[DEDUCTIONS].sum(axis=1)
+    result["total_deductions"] = BONUS.total_deductions(result)
     result["net_pay"] = result["bonus_amount"] - result["total_deductions"]
     for column in ["bank_code", "branch_code", "account_type", "account_number", "account_holder_kana"]:
         result[column] = staff[column].to_numpy()
+    for column in EMPLOYER:                  # the company's shares last: the totals keep their order
+        result[column] = shares[column]
     issues = _check(bonuses_table, staff_table, positions, staff, result, pay_date) + _four_times(bonuses_table, positions, pay_date)
     return BonusPayroll(pay_date, result, issues)
 

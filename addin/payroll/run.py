@@ -17,17 +17,17 @@ from addin.money import rate
 from addin.dates import add_months, month_end, pay_date as pay_date_of
 from addin.payroll.edges import payment_base_days, resident_tax_on_leaving, secondary_dependents
 from addin.payroll.gross import allowance_sums, base_pay, overtime_pay, yen
+from addin.payroll.items import MONTHLY, Group
 from addin.payroll.insurance import InsuranceRates, grade_of, insured_in, pension_base, premiums
 from addin.payroll.settings import PayrollSettings
 from addin.payroll.withholding import withholding_tax
 from addin.rulebook import Rulebook
 
-DEDUCTIONS = ["health_insurance", "nursing_insurance", "child_support_levy", "pension", "employment_insurance",
-              "withholding_tax", "resident_tax"]
-EARNINGS = ["base_pay", "absence_deduction", "taxable_allowances", "nontaxable_allowances", "overtime_pay",
-            "holiday_pay", "late_night_pay", "commute_allowance"]
-EMPLOYER = ["employer_health_insurance", "employer_child_support_levy", "employer_pension",
-            "employer_child_contribution", "employer_employment_insurance"]
+# the engine's lists, read from the declaration of the pay run's lines (addin/payroll/items.py)
+DEDUCTIONS = MONTHLY.fields(Group.DEDUCTION, columns=())            # this month's own deductions
+EARNINGS = MONTHLY.fields(Group.PAYMENT, Group.NON_TAXABLE)
+EMPLOYER = MONTHLY.fields(Group.EMPLOYER)
+SOCIAL = MONTHLY.pre_tax                                              # 社会保険料等, deducted before tax
 
 ATTENDANCE_COLUMNS = ["work_days", "work_hours", "overtime_hours", "overtime_over60_hours", "late_night_hours",
                       "holiday_hours", "unpaid_absence_days"]
@@ -42,9 +42,7 @@ class Payroll:
     issues: list[Issue] = field(default_factory=list)
 
     def totals(self) -> dict[str, int]:
-        money = [c for c in self.employees.columns if c in set(EARNINGS + DEDUCTIONS + EMPLOYER) or c in
-                 ("gross_pay", "taxable_amount", "total_deductions", "net_pay")]
-        return {c: int(self.employees[c].sum()) for c in money}
+        return MONTHLY.totals(self.employees)
 
 
 def _issue(table: Table, position: int, field_name: str, code: str, ja: str, en: str, severity=Severity.ERROR) -> Issue:
@@ -113,7 +111,7 @@ def compute_payroll(staff_table: Table, attendance_table: Table, allowances_tabl
     shares = premiums(health_base, pension_base(health_base, grades, rates.pension_cap), ei_base,
                       staff["employment_insurance"].fillna(False).astype(bool).to_numpy(), insured, rates)
 
-    social = sum(shares[k] for k in DEDUCTIONS[:5])
+    social = sum(shares[k] for k in SOCIAL)
     taxable_amount = np.maximum(taxable_gross - social, 0)
     otsu = (staff["tax_column"] == "乙").to_numpy()
     tax = withholding_tax(rules, paid_on, taxable_amount, yen(staff["dependents"]), otsu,
@@ -141,7 +139,7 @@ def compute_payroll(staff_table: Table, attendance_table: Table, allowances_tabl
         "base_days": payment_base_days(staff, attendance, month, is_hourly, absence, settings),
     })
     result["taxable_amount"] = taxable_amount
-    result["total_deductions"] = result[DEDUCTIONS].sum(axis=1)
+    result["total_deductions"] = MONTHLY.total_deductions(result)
     result["net_pay"] = result["gross_pay"] - result["total_deductions"]
     for column in ATTENDANCE_COLUMNS:
         result[column] = attendance[column].to_numpy()

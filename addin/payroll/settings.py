@@ -65,6 +65,10 @@ class PayrollSettings(BaseModel):
     scheduled_days_per_month: Decimal = Field(Decimal("20"), gt=0, le=31)       # for 欠勤控除
     withholding_method: Literal["table", "computer"] = "table"
     director_absence_deduction: bool = False                   # 定期同額給与: directors' pay is not docked by default
+    # 年末調整の過不足: settled in the year's last pay unless a work month (1–12) is named (12: the January pay)
+    year_end_settlement_month: int | None = Field(None, ge=1, le=12, strict=True)
+    # 不足額徴収繰延承認 (所得税法192条2項): deferrable shortfalls collected in halves in January and February
+    year_end_deferral: bool = False
 
     @model_validator(mode="after")
     def _society_needs_its_rate(self):

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
+from addin.payroll.items import MONTHLY
+
 
 @dataclass(frozen=True)
 class Payment:
@@ -33,7 +35,7 @@ class Payment:
     closed: bool
 
 
-SOCIAL = ("health_insurance", "nursing_insurance", "child_support_levy", "pension", "employment_insurance")
+SOCIAL = tuple(MONTHLY.pre_tax)        # 社会保険料等, for lines closed before they carried social_insurance
 
 
 def payment_of(kind: str, period: str, pay_date: str | date, line: dict, closed: bool) -> Payment:

@@ -14,12 +14,13 @@ import pandas as pd
 
 from addin.model import Issue, Severity
 from addin.model.issues import exit_code, fatal
-from addin.outputs.payroll_books import BONUS_REGISTER_COLUMNS, write_payslip_book, write_register
+from addin.outputs.payroll_books import write_payslip_book, write_register
 from addin.outputs.payslip import bonus_slip_lines, payslip_pdf
 from addin.outputs.staging import staged_folder, write_private
 from addin.outputs.zengin import Transfer, ZenginError, read_trailer, zengin_file
 from addin.payroll.bonus import BonusPayroll, compute_bonus, fiscal_year_start
 from addin.payroll.insurance import UnknownPrefecture
+from addin.payroll.items import BONUS
 from addin.payroll.settings import PayrollSettings
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
@@ -28,13 +29,6 @@ from addin.services.payroll_close import compare_with_closed, open_history, outp
 from addin.services.payroll_year import StaffTables, previous_month_pay
 from addin.services.validation import BookOpener, open_company_book, validate_company
 from addin.state.payroll_history import ClosedPeriod, PayrollHistory
-
-BONUS_FIELDS = ["employee_id", "bonus_amount", "nontaxable_amount", "standard_bonus", "health_standard_bonus",
-                "pension_standard_bonus", "health_insurance", "nursing_insurance", "child_support_levy", "pension",
-                "employment_insurance", "social_insurance", "taxable_pay", "taxable_amount", "previous_month_pay",
-                "withholding_method", "withholding_rate", "withholding_tax", "dependents", "tax_column",
-                "total_deductions", "net_pay"]
-TEXT = ("employee_id", "tax_column", "withholding_method", "withholding_rate", "previous_month_pay")
 
 
 @dataclass
@@ -59,12 +53,7 @@ def bonus_dates(tables: StaffTables, first: date, last: date) -> list[date]:
 
 
 def _lines(bonus: BonusPayroll) -> list[dict]:
-    frame = bonus.employees.astype({"previous_month_pay": object})
-    lines = employee_lines(frame, BONUS_FIELDS, TEXT)
-    for line in lines:
-        pay = line["previous_month_pay"]
-        line["previous_month_pay"] = None if pay is None or pay != pay else int(pay)
-    return lines
+    return employee_lines(bonus.employees.astype({"previous_month_pay": object}), BONUS)
 
 
 def compute_bonus_of(company: Company, tables: StaffTables, history: PayrollHistory, pay_date: date) -> BonusPayroll:
@@ -182,7 +171,7 @@ def write_bonus_outputs(folder: Path, bonus: BonusPayroll, zengin: bytes, summar
     names = []
     with staged_folder(folder, private=True) as tmp:
         names.append(write_register(tmp / "register.xlsx", bonus.employees, f"賞与台帳 支給日 {paid:%Y/%m/%d}",
-                                    BONUS_REGISTER_COLUMNS, "賞与台帳"))
+                                    BONUS, "賞与台帳"))
         names.append(write_payslip_book(tmp / "payslips.xlsx", bonus.employees, company_name, paid, paid, title,
                                         bonus_slip_lines))
         slips = tmp / "payslips"

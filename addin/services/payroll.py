@@ -16,22 +16,17 @@ from addin.outputs.payslip import payslip_pdf
 from addin.outputs.staging import staged_folder, write_private
 from addin.outputs.zengin import Requester, Transfer, ZenginError, read_trailer, zengin_file
 from addin.payroll.insurance import UnknownPrefecture
+from addin.payroll.items import MONTHLY, Layout
 from addin.payroll.run import DEDUCTIONS, Payroll, compute_payroll
 from addin.payroll.settings import PayrollSettings
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
+from addin.services.payroll_settlement import settle_payroll
 from addin.services.payroll_close import compare_with_closed, open_history, outputs_hash, who
 from addin.state.payroll_history import ClosedPeriod
 from addin.services.validation import BookOpener, open_company_book, validate_company
 
-SUMMARY_FIELDS = ["employee_id", "gross_pay", "taxable_amount", "dependents", "tax_column", "withholding_tax",
-                  "health_insurance", "nursing_insurance", "child_support_levy", "pension", "employment_insurance",
-                  "resident_tax", "total_deductions", "net_pay", "base_pay", "overtime_pay", "holiday_pay",
-                  "late_night_pay", "commute_allowance", "standard_monthly_remuneration",
-                  # for the year: 支払金額 and 社会保険料等 of this pay (年末調整), 報酬 and 支払基礎日数 (算定基礎)
-                  "taxable_pay", "social_insurance", "fixed_pay", "insurance_wage", "base_days",
-                  # a leaver's resident tax: collected at once, or what remains for the municipality (普通徴収)
-                  "resident_tax_lump_sum", "resident_tax_remaining", "resident_tax_remaining_months"]
+SUMMARY_FIELDS = MONTHLY.summary_fields(columns=())      # a month without the year-end settlement
 
 
 @dataclass
@@ -64,10 +59,17 @@ def transfers_of(payroll: Payroll) -> list[Transfer]:
             for r in payroll.employees.to_dict("records") if r["net_pay"] > 0]
 
 
-def employee_lines(employees, fields: list[str] = SUMMARY_FIELDS, text=("employee_id", "tax_column")) -> list[dict]:
-    """summary.json's employee lines: integer yen and counts as int, codes as text."""
-    return [{k: (int(v) if hasattr(v, "__int__") and k not in text else v) for k, v in row.items()}
-            for row in employees[fields].to_dict("records")]
+def employee_lines(employees, layout: Layout = MONTHLY) -> list[dict]:
+    """summary.json's employee lines: integer yen and counts as int, codes as text, a blank figure as null."""
+    fields = layout.summary_fields(employees.columns)
+    kinds = {i.field: i for i in layout.items if i.summary}
+
+    def value(key, v):
+        item = kinds[key]
+        if item.blank and (v is None or v != v):
+            return None
+        return int(v) if hasattr(v, "__int__") and item.kind != "text" else v
+    return [{k: value(k, v) for k, v in row.items()} for row in employees[fields].to_dict("records")]
 
 
 def summary_of(payroll: Payroll, zengin_count: int, zengin_total: int) -> dict:
@@ -88,6 +90,7 @@ def compute_month(company: Company, month: date) -> tuple[dict[str, int] | None,
                                   PayrollSettings.from_settings(company.settings))
     except (RuleNotInForce, UnknownPrefecture, ValueError) as problem:
         return None, getattr(problem, "message_ja", str(problem))
+    settle_payroll(company, payroll, PayrollSettings.from_settings(company.settings))
     return dict(zip(payroll.employees["employee_id"], payroll.employees["net_pay"].astype(int))), ""
 
 
@@ -116,6 +119,8 @@ def run_payroll(company: Company, month: date, opener: BookOpener = open_company
     run.issues += payroll.issues
     if run.issues:
         return run
+    locate = _locator(checked.table("staff", "staff"))
+    settlement = settle_payroll(company, payroll, settings, locate)
     try:
         zengin = zengin_file("salary", requester_of(company.settings), payroll.pay_date, transfers_of(payroll))
     except ZenginError as bad:
@@ -128,8 +133,12 @@ def run_payroll(company: Company, month: date, opener: BookOpener = open_company
         if closed is not None:
             progress(f"{month:%Y-%m} is closed: comparing with the history")
             run.closed = closed
+            # what was closed is what was paid: the comparison says it all, not the settlement's notes
             run.issues += compare_with_closed(history, closed, summary["employees"], summary["pay_date"], run.folder,
-                                              _locator(checked.table("staff", "staff")))
+                                              locate)
+            return run
+        run.issues += settlement
+        if exit_code(run.issues):
             return run
         progress(f"writing {run.folder}")
         run.written = write_payroll_outputs(run.folder, payroll, zengin, company.settings.get("company", {}).get("name", ""))

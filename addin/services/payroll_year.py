@@ -17,6 +17,7 @@ from addin.payroll.year import Payment, differences, payment_of
 from addin.services.company import Company
 from addin.services.payroll import employee_lines
 from addin.services.payroll_close import open_history
+from addin.services.payroll_settlement import settle_payroll
 from addin.services.validation import open_company_book, validate_company
 from addin.state.payroll_history import PayrollHistory
 
@@ -41,8 +42,9 @@ class StaffTables:
 
 def computed_month(company: Company, tables: StaffTables, month: date) -> tuple[str, list[dict]]:
     """(pay date, employee lines) of a work month computed from the masters as they are now."""
-    payroll = compute_payroll(tables.staff, tables.attendance, tables.allowances, month, company.rulebook,
-                              PayrollSettings.from_settings(company.settings))
+    settings = PayrollSettings.from_settings(company.settings)
+    payroll = compute_payroll(tables.staff, tables.attendance, tables.allowances, month, company.rulebook, settings)
+    settle_payroll(company, payroll, settings)      # the year-end settlement as the paying run adds it
     return payroll.pay_date.isoformat(), employee_lines(payroll.employees)
 
 
