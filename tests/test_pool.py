@@ -90,3 +90,25 @@ def test_a_terminal_gets_a_bar_that_leaves_a_summary_line():
     text = stream.getvalue()
     assert "\rpay slips:   0%" in text and "0/10" in text                  # tqdm's bar, redrawn in place
     assert text.rstrip().splitlines()[-1].split("] ", 1)[1].startswith("pay slips: 10 in")
+
+
+@pooled
+def test_pay_slips_from_the_pool_are_the_one_process_bytes(demo_template, tmp_path, monkeypatch):
+    from addin.cli import main
+
+    root = tmp_path / "co"
+    shutil.copytree(demo_template, root)
+
+    def slips() -> dict[str, bytes]:
+        folder = root / "out" / "payroll" / "2025-06" / "payslips"
+        return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+    monkeypatch.setattr(pool, "MIN_POOLED", 10 ** 9)
+    assert main(["payroll", str(root), "--month", "2025-06"]) == 0
+    alone = slips()
+    shutil.rmtree(root / "out" / "payroll" / "2025-06")
+    monkeypatch.setattr(pool, "MIN_POOLED", 2)
+    monkeypatch.setattr(pool, "cores", lambda: 2)
+    assert main(["payroll", str(root), "--month", "2025-06"]) == 0
+    assert len(alone) >= 40 and slips() == alone
+    assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in (root / "out" / "payroll" / "2025-06" / "payslips").iterdir())

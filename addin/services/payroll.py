@@ -12,6 +12,7 @@ from typing import Callable
 from addin.model import Issue, Severity
 from addin.model.issues import exit_code, fatal
 from addin.outputs.payroll_books import write_payslip_book, write_register
+from addin.outputs.pool import run_jobs
 from addin.outputs.payslip import payslip_pdf
 from addin.outputs.staging import staged_folder, write_private
 from addin.outputs.zengin import Requester, Transfer, ZenginError, read_trailer, zengin_file
@@ -161,6 +162,12 @@ def _locator(staff_table):
     return locate
 
 
+def write_slip(job: tuple) -> Path:
+    """One pay slip PDF, owner-only: a job of the process pool (module level, so it pickles)."""
+    path, row, company_name, month, paid_on = job
+    return write_private(path, payslip_pdf(row, company_name, month, paid_on))
+
+
 def write_payroll_outputs(folder: Path, payroll: Payroll, zengin: bytes, company_name: str) -> list[Path]:
     """Everything in one staged folder, owner-only (salaries and bank accounts are inside)."""
     count, total = read_trailer(zengin)
@@ -171,8 +178,8 @@ def write_payroll_outputs(folder: Path, payroll: Payroll, zengin: bytes, company
         names.append(write_payslip_book(tmp / "payslips.xlsx", payroll.employees, company_name, payroll.month, payroll.pay_date))
         slips = tmp / "payslips"
         slips.mkdir(mode=0o700)
-        for row in payroll.employees.to_dict("records"):
-            write_private(slips / f"{row['employee_id']}.pdf", payslip_pdf(row, company_name, payroll.month, payroll.pay_date))
+        run_jobs(write_slip, [(slips / f"{row['employee_id']}.pdf", row, company_name, payroll.month, payroll.pay_date)
+                              for row in payroll.employees.to_dict("records")], stage="pay slips")
         names.append(write_private(tmp / f"zengin_{payroll.pay_date:%Y%m%d}.txt", zengin))
         summary = json.dumps(summary_of(payroll, count, total), ensure_ascii=False, indent=1)
         names.append(write_private(tmp / "summary.json", summary.encode("utf-8")))
