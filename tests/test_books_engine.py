@@ -56,6 +56,22 @@ def test_payroll_month_for_one_employee_worked_by_hand():
                                   ("credit", "accrued_expenses", "", 46_543, "out_of_scope")}
 
 
+def test_the_year_end_settlement_in_the_december_pay_moves_income_tax_held():
+    """年末調整 in the last pay: a refund is paid out of 預り金（源泉所得税）, a collection adds to it;
+    the pay's own withholding is untouched (the same payslip, 1,200 refunded or 3,000 collected)."""
+    refund = {**PAYSLIP, "year_end_refund": 1_200, "total_deductions": 63_536 - 1_200, "net_pay": 248_464 + 1_200}
+    [staff] = payroll_entries({"month": "2025-11", "pay_date": "2025-12-25", "employees": [refund], "totals": {}},
+                              set(), EXCLUSIVE, "x")
+    assert ("debit", "withholdings", "income_tax", 1_200, "out_of_scope") in lines_of(staff)
+    assert ("credit", "bank", "", 249_664, "out_of_scope") in lines_of(staff)
+    assert not [l for l in staff.lines if l.sub == "other_deductions"]
+    collect = {**PAYSLIP, "year_end_collection": 3_000, "total_deductions": 63_536 + 3_000, "net_pay": 248_464 - 3_000}
+    [staff] = payroll_entries({"month": "2025-11", "pay_date": "2025-12-25", "employees": [collect], "totals": {}},
+                              set(), EXCLUSIVE, "x")
+    income_tax = sorted(l.amount for l in staff.lines if l.sub == "income_tax" and l.side == "credit")
+    assert income_tax == [3_000, 7_070] and not [l for l in staff.lines if l.sub == "other_deductions"]
+
+
 def test_directors_pay_and_net_pay_accrued_by_setting():
     summary = {"month": "2026-03", "pay_date": "2026-04-24", "employees": [PAYSLIP], "totals": {}}
     [entry] = payroll_entries(summary, {"E0001"}, BooksSettings(net_pay="accrued"), "x")
