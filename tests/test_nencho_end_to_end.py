@@ -251,3 +251,15 @@ def test_each_employee_gets_a_working_sheet_to_check_by_hand(demo_nencho):
         assert f"{e['figures'][key]:,}" in text, key
     assert "最終支給での徴収額" in text and f"{e['collected']:,}" in text and e["collected"] > 0
     assert "FACTS_YEAR.md §C3" in text                               # the rule behind 基礎控除
+
+
+def test_a_year_whose_pay_is_not_all_known_is_not_adjusted(demo_nencho, capsys):
+    """The demo's attendance ends with March 2026 (paid in April): 2026 cannot be adjusted yet. The
+    months from the first known pay to December are named, nothing is written, exit 1."""
+    root, _ = demo_nencho
+    capsys.readouterr()
+    assert main(["nencho", str(root), "--year", "2026"]) == 1
+    out = capsys.readouterr().out
+    [line] = [text for text in out.splitlines() if "pay_months_missing" in text]
+    assert "2026-05" in line and "2026-12" in line and "2026-04" not in line        # April's pay is known
+    assert not (root / "out" / "nencho" / "2026").exists()

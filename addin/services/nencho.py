@@ -91,6 +91,24 @@ def year_payments(company: Company, checked: Validation, year: int,
     return paid
 
 
+def missing_pay_months(paid: dict[str, list[Payment]], year: int) -> list[Issue]:
+    """A year is adjusted on all of its pay: every month from the first salary the company paid in the
+    year to December must have its salaries (closed, computed from Attendance, or in PayHistory) —
+    else the adjustment would settle a year that is not over, or one with a hole in it."""
+    months = {p.pay_date.month for pays in paid.values() for p in pays if p.kind == "salary" and p.pay_date.year == year}
+    if not months:
+        return []
+    missing = [m for m in range(min(months), 13) if m not in months]
+    if not missing:
+        return []
+    listed = ", ".join(f"{year}-{m:02d}" for m in missing)
+    return [Issue("staff.xlsx", "Attendance 勤怠", "", "", "pay_months_missing", Severity.ERROR,
+                  f"{year}年分の給与がそろっていません（支給月 {listed} の給与が不明）。勤怠を入力して計算できる状態にするか、"
+                  "支給実績シートに入力してから年末調整してください",
+                  f"the pay of {year} is incomplete (no salaries known for pay months {listed}): enter their attendance "
+                  "or their PayHistory rows before the year-end adjustment")]
+
+
 def _rows_of_year(checked: Validation, sheet: str, year: int) -> tuple[Table | None, pd.DataFrame]:
     table = checked.table("staff", sheet)
     if table is None:
@@ -194,6 +212,7 @@ def compute_nencho(company: Company, year: int, opener: BookOpener = open_compan
         return run
     try:
         payments = year_payments(company, checked, year, progress)
+        run.issues += missing_pay_months(payments, year)
     except RuleNotInForce as missing:
         run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
         return run
