@@ -216,3 +216,19 @@ def test_fees_of_every_rule_in_force_over_the_deposits(tmp_path):
     assert 500 not in fees_in_force(company, dt.date(2025, 4, 1), dt.date(2025, 12, 31))
     both = fees_in_force(company, dt.date(2025, 4, 1), dt.date(2026, 3, 31))
     assert 500 in both and 660 in both
+
+
+def test_a_paid_invoice_corrected_later_leaves_nothing_owed(company_copy):
+    """INV-000001 was paid by transfer; then it is corrected (credit note + replacement of the same
+    amount): the customer paid once, the replacement is not open, the open total does not move."""
+    company, _ = company_copy
+    before = run_receivables(company, YEAR_END)
+    paid = {i.invoice_no: i for i in before.invoices}
+    assert "INV-000001" not in paid or paid["INV-000001"].open == 0
+    open_before = sum(i.open for i in before.invoices if i.open > 0)
+    correction = run_invoices(company, YEAR_END, correct="INV-000001", on=dt.date(2025, 5, 8))
+    assert correction.exit_code == 0
+    after = run_receivables(load_company(company.root), YEAR_END)
+    replacement = [i for i in after.invoices if i.invoice_no not in paid and i.invoice_no != "INV-000001"]
+    assert len(replacement) == 1 and replacement[0].open == 0
+    assert sum(i.open for i in after.invoices if i.open > 0) == open_before

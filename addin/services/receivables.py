@@ -141,14 +141,38 @@ def open_invoices(company: Company, applied: dict[str, int]) -> list[OpenInvoice
     finally:
         register.close()
     out = []
+    carried = carried_receipts(documents, applied)
     for doc in documents:
         if doc["kind"] != "invoice" or doc["status"] != "issued" or doc["total"] <= 0:
             continue
         issued = date.fromisoformat(doc["issue_date"])
         due = date.fromisoformat(doc["due_date"]) if doc.get("due_date") else issued
+        paid = applied.get(doc["invoice_no"], 0) + carried.get(doc["invoice_no"], 0)
         out.append(OpenInvoice(doc["invoice_no"], doc["customer"]["customer_id"], issued, due, int(doc["total"]),
-                               int(doc["total"]) - applied.get(doc["invoice_no"], 0)))
+                               int(doc["total"]) - paid))
     return out
+
+
+def carried_receipts(documents: list[dict], applied: dict[str, int]) -> dict[str, int]:
+    """Money received for an invoice that was then corrected (credit note + replacement) pays its
+    replacement: the customer paid once and owes only what the replacement adds. Spread over the
+    replacements in number order, each up to what it still has open."""
+    by_number = {doc["invoice_no"]: doc for doc in documents}
+    left = {number: amount for number, amount in applied.items()
+            if by_number.get(number, {}).get("status", "issued") != "issued"}
+    carried: dict[str, int] = {}
+    for doc in sorted(documents, key=lambda d: d["invoice_no"]):
+        if doc["kind"] != "invoice" or doc["status"] != "issued":
+            continue
+        room = int(doc["total"]) - applied.get(doc["invoice_no"], 0)
+        for link in doc.get("links") or []:
+            relation, original = link["relation"], link["invoice_no"]
+            if relation == "replaces" and left.get(original, 0) > 0 and room > 0:
+                moved = min(left[original], room)
+                left[original] -= moved
+                room -= moved
+                carried[doc["invoice_no"]] = carried.get(doc["invoice_no"], 0) + moved
+    return carried
 
 
 def _customers(table) -> dict[str, dict]:
