@@ -171,3 +171,14 @@ def test_story_a_new_rate_from_a_date_is_one_company_file(tmp_path):
     assert transfer_fee(50_000, False, before) == 660 and transfer_fee(50_000, False, after) == 770
     assert transfer_fee(10_000, True, after) == 0
     assert rules.parameter("payments.transfer_fee").file.endswith("ours.yaml")    # where the next one goes
+
+
+def test_one_registration_number_check_for_validation_and_tax():
+    """The validation check and the tax engine's `is_registered` are one function, with one verdict."""
+    from addin.tax.summary import is_registered
+    from addin.validate.checks import check_registration_number
+    cases = {"T7000012050002": True, "T7000012050003": False, "7000012050002": False, "t7000012050002": False,
+             "T700001205000": False, "": False}
+    assert {v: is_registered(v) for v in cases} == cases
+    assert {v: check_registration_number(v) is None for v in cases} == cases
+    assert is_registered(None) is False
