@@ -80,7 +80,8 @@ def test_a_company_alias_is_understood_by_validation(demo_copy, capsys):
     assert main(["validate", str(demo_copy)]) == 2          # unknown header: the key column is missing
     (demo_copy / "rules").mkdir()
     (demo_copy / "rules" / "aliases.yaml").write_text(
-        "workbooks:\n  staff:\n    sheets:\n      staff:\n        columns:\n          employee_id: {aliases: [社員No]}\n",
+        "workbooks:\n  staff:\n    sheets:\n      staff:\n        columns:\n"
+        "          employee_id: {aliases: [社員No]}\n",
         encoding="utf-8")
     assert main(["validate", str(demo_copy)]) == 0
     capsys.readouterr()

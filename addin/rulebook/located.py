@@ -28,7 +28,7 @@ class Located(dict):
 
 
 class _LineLoader(yaml.SafeLoader):
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Located:  # type: ignore[override]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Located:
         plain = super().construct_mapping(node, deep=deep)
         located = Located(plain)
         located.mark = (self.name, node.start_mark.line + 1)

@@ -60,8 +60,9 @@ def matches_ref(typed: Table, raw: Table, spec: SheetSpec, rule: MatchesRef, tab
     wrong = expected.notna() & typed.frame[field].notna() & (typed.frame[field] != expected)
     where_ja, where_en = _where(books, *rule.ref.split("."))
     for position in np.flatnonzero(wrong.to_numpy()):
+        wanted = expected.iloc[position]
         reporter.cell_issue(raw, spec, field, int(position), "reference_mismatch", raw.frame[field].iloc[position],
-                            other_ja=f"{where_ja} {expected.iloc[position]}", other_en=f"{where_en} {expected.iloc[position]}")
+                            other_ja=f"{where_ja} {wanted}", other_en=f"{where_en} {wanted}")
 
 
 def active_employee(typed: Table, raw: Table, spec: SheetSpec, rule: ActiveEmployee, tables: Tables,

@@ -15,8 +15,16 @@ import pandas as pd
 from addin.model import Table
 from addin.normalize.column import blank_mask
 from addin.validate.report import Reporter
-from addin.validate.schema import (AllOrNone, DateOrder, NotGreater, PositiveWhen, RequiredWhen, RequiredWhenPresent,
-                                   SameValuePerKey, SheetSpec)
+from addin.validate.schema import (
+    AllOrNone,
+    DateOrder,
+    NotGreater,
+    PositiveWhen,
+    RequiredWhen,
+    RequiredWhenPresent,
+    SameValuePerKey,
+    SheetSpec,
+)
 
 
 def _label(spec: SheetSpec, field: str) -> tuple[str, str]:
@@ -36,7 +44,8 @@ def _condition(frame: pd.DataFrame, spec: SheetSpec, when: dict[str, Any]) -> tu
     return mask, "・".join(texts_ja), " and ".join(texts_en)
 
 
-def _each(reporter, table, spec, field, mask, code, other_ja="", other_en="", **fmt) -> None:
+def _each(reporter: Reporter, table: Table, spec: SheetSpec, field: str, mask: Any, code: str, other_ja: str = "",
+          other_en: str = "", **fmt: Any) -> None:
     for position in np.flatnonzero(np.asarray(mask, dtype=bool)):
         raw = table.frame[field].iloc[position] if field in table.frame.columns else None
         reporter.cell_issue(table, spec, field, int(position), code, raw, other_ja=other_ja,

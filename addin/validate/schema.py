@@ -190,7 +190,7 @@ class ColumnSpec(BaseModel):
                 "pad": self.pad, "pad_numbers_only": self.pad_warns}
 
     @property
-    def dtype(self):
+    def dtype(self) -> Any:          # a pandas dtype: a name or a type
         return DTYPES[self.kind]
 
 
@@ -267,7 +267,7 @@ def _located_problem(book_name: str, doc: dict, exc: ValidationError) -> str:
     problems = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[:3]
     paths = [_file_path(error["loc"]) for error in problems]
     told = "; ".join(f"workbooks.{book_name}.{'.'.join(map(str, path))}: {_problem(error, path)}"
-                     for error, path in zip(problems, paths))
+                     for error, path in zip(problems, paths, strict=True))
     return f"{where(mark_at(doc, paths[0]))}: {told} / ルールの記述が正しくありません"
 
 
