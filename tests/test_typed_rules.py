@@ -182,3 +182,13 @@ def test_one_registration_number_check_for_validation_and_tax():
     assert {v: is_registered(v) for v in cases} == cases
     assert {v: check_registration_number(v) is None for v in cases} == cases
     assert is_registered(None) is False
+
+
+def test_readme_documents_every_check_and_its_keys():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("### Rule entries"):readme.index("## Where to change what")]
+    for model in ROW_RULE_TYPES + CROSS_RULE_TYPES:
+        row = next(line for line in table.splitlines() if line.startswith(f"| `{model.model_fields['check'].default}`")
+                   or line.startswith(f"| `{get_args(model.model_fields['check'].annotation)[0]}`"))
+        assert all(f"`{key}" in row for key in model.model_fields if key != "check"), row
+    assert all(f"`{check}`" in table for check in CHECKS)
