@@ -66,6 +66,13 @@ def test_a_rule_on_a_column_the_sheet_lacks_fails_at_load(tmp_path):
     assert f"{tmp_path / 'rules' / 'ours.yaml'}:7:" in message and "'hourly_rat' is not a column" in message
 
 
+def test_a_reference_to_nothing_fails_at_load(tmp_path):
+    text = "workbooks:\n  vendors:\n    sheets:\n      bills:\n        rules:\n" \
+           "          - {check: matches_ref, key: po_no, field: vendor_id, ref: vendors.purchase_order}\n"
+    message = refusal(tmp_path, text, SchemaError)
+    assert f"{tmp_path / 'rules' / 'ours.yaml'}:6:" in message and "'vendors.purchase_order'" in message
+
+
 def test_a_misspelt_column_check_fails_at_load_naming_file_and_line(tmp_path):
     text = "workbooks:\n  vendors:\n    sheets:\n      vendors:\n        columns:\n" \
            "          registration_number: {check: registration_numbr}\n"

@@ -8,6 +8,7 @@ and silently never running.
 from __future__ import annotations
 
 from datetime import date
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -125,6 +126,9 @@ class MatchesRef(_Rule):
     def own_fields(self) -> list[str]:
         return [self.key, self.field]
 
+    def ref_fields(self) -> list[str]:
+        return [self.key, self.field]
+
 
 class ActiveEmployee(_Rule):
     """The row's `month` lies between the `start` and `end` months of its `key` in sheet `ref`."""
@@ -138,6 +142,9 @@ class ActiveEmployee(_Rule):
 
     def own_fields(self) -> list[str]:
         return [self.key, self.month]
+
+    def ref_fields(self) -> list[str]:
+        return [self.key, self.start, self.end]
 
 
 #: rules over one sheet (addin/validate/rows.py runs them)
@@ -245,7 +252,33 @@ def build_schemas(raw: dict[str, dict]) -> dict[str, BookSpec]:
         except ValidationError as exc:
             raise SchemaError(_located_problem(book_name, doc, exc)) from None
         _check_rule_columns(books[book_name], doc)
+    for book_name, book in books.items():
+        _check_references(book, books, raw[book_name])
     return books
+
+
+def _check_references(book: BookSpec, books: dict[str, BookSpec], doc: dict) -> None:
+    """What a column's `ref:` or a cross-sheet rule's `ref:` names exists (else the check would never run)."""
+    for sheet_name, sheet in book.sheets.items():
+        for place, ref, fields in _references(sheet_name, sheet):
+            ref_book, ref_sheet = ref.split(".")
+            target = books[ref_book].sheets.get(ref_sheet) if ref_book in books else None
+            missing = [f for f in fields if target is None or f not in target.columns]
+            if missing:
+                what = f"{ref}.{missing[0]}" if target is not None else ref
+                raise SchemaError(f"{where(mark_at(doc, place))}: workbooks.{book.name}.{'.'.join(map(str, place))}: "
+                                  f"ref {what!r} names no such sheet or column / 参照先がありません")
+
+
+def _references(sheet_name: str, sheet: SheetSpec) -> Iterator[tuple[list, str, list[str]]]:
+    """(place in the file, "book.sheet", the columns needed there) for each reference the sheet makes."""
+    for name, column in sheet.columns.items():
+        if column.ref:
+            target, field = column.ref.rsplit(".", 1)
+            yield ["sheets", sheet_name, "columns", name], target, [field]
+    for index, rule in enumerate(sheet.rules):
+        if isinstance(rule, (MatchesRef, ActiveEmployee)):
+            yield ["sheets", sheet_name, "rules", index], rule.ref, rule.ref_fields()
 
 
 def _check_rule_columns(book: BookSpec, doc: dict) -> None:
