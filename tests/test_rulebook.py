@@ -98,6 +98,8 @@ def test_bad_rules_files_name_themselves(tmp_path, text, problem):
     with pytest.raises(RulesFileError) as bad:
         load_rulebook(rules_dir=tmp_path)
     assert "bad.yaml" in str(bad.value) and problem in str(bad.value)
+    if "values" in text:                                    # a bad parameter is named with its line
+        assert "bad.yaml:2: parameter x" in str(bad.value)
 
 
 def test_product_rules_load_and_every_parameter_has_a_source():

@@ -42,7 +42,7 @@ class RulesFileError(ValueError):
         return cls(Path(mark[0]), problem, mark[1]) if mark else cls(path, problem)
 
 
-def _as_date(value: Any, path: Path, where: str) -> dt.date | None:
+def _as_date(value: Any, path: Path, where: str, mark: Mark | None = None) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -52,7 +52,7 @@ def _as_date(value: Any, path: Path, where: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise RulesFileError(path, f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise RulesFileError.at(mark, path, f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def load_yaml_documents(folders: Iterable[Path]) -> list[tuple[Path, dict]]:
@@ -116,13 +116,13 @@ def _parameter(name: str, spec: Any, path: Path, mark: Mark | None) -> Parameter
         here = mark_of(item) or mark
         if not isinstance(item, dict):
             raise RulesFileError.at(here, path, f"{where}: expected {{effective_from: …, value: …}}")
-        start = _as_date(item.get("effective_from"), path, where)
+        start = _as_date(item.get("effective_from"), path, where, here)
         if start is None:
             raise RulesFileError.at(here, path, f"{where}: effective_from is required")
         if "value" not in item:
             raise RulesFileError.at(here, path, f"{where}: value is required")
-        values.append(DatedValue(start, _resolve(item["value"], path), _as_date(item.get("effective_to"), path, where),
-                                 str(item.get("source", spec.get("source", "")))))
+        end = _as_date(item.get("effective_to"), path, where, here)
+        values.append(DatedValue(start, _resolve(item["value"], path), end, str(item.get("source", spec.get("source", "")))))
     if not (spec.get("source") or all(v.source for v in values)):
         raise RulesFileError.at(mark, path, f"parameter {name}: a source is required")
     return Parameter(name, str(path), str(spec.get("description", "")), str(spec.get("source", "")), values)
