@@ -122,7 +122,8 @@ def _parameter(name: str, spec: Any, path: Path, mark: Mark | None) -> Parameter
         if "value" not in item:
             raise RulesFileError.at(here, path, f"{where}: value is required")
         end = _as_date(item.get("effective_to"), path, where, here)
-        values.append(DatedValue(start, _resolve(item["value"], path), end, str(item.get("source", spec.get("source", "")))))
+        source = str(item.get("source", spec.get("source", "")))
+        values.append(DatedValue(start, _resolve(item["value"], path), end, source))
     if not (spec.get("source") or all(v.source for v in values)):
         raise RulesFileError.at(mark, path, f"parameter {name}: a source is required")
     return Parameter(name, str(path), str(spec.get("description", "")), str(spec.get("source", "")), values)
