@@ -199,3 +199,11 @@ def test_readme_documents_every_check_and_its_keys():
                    or line.startswith(f"| `{get_args(model.model_fields['check'].annotation)[0]}`"))
         assert all(f"`{key}" in row for key in model.model_fields if key != "check"), row
     assert all(f"`{check}`" in table for check in CHECKS)
+
+
+def test_a_lookup_table_parameter_takes_a_companys_own_keys(tmp_path):
+    """Keys that are data (an allowance's name), not field names, may be added by a company."""
+    company_with(tmp_path, "parameters:\n  payroll.allowance_insurance_default:\n    source: our rules\n"
+                           "    values: [{effective_from: 2027-01-01, value: {携帯電話実費: expense}}]\n")
+    rules = load_company(tmp_path).rulebook
+    assert rules.value("payroll.allowance_insurance_default", date(2027, 1, 1)) == {"携帯電話実費": "expense"}

@@ -130,10 +130,15 @@ def _parameter(name: str, spec: Any, path: Path, mark: Mark | None) -> Parameter
 
 
 def _value_keys(parameter: Parameter) -> set[str] | None:
-    """The keys a mapping-valued parameter's values use (None when its values are not mappings)."""
+    """The field names a record-valued parameter's values use, e.g. matching.tolerance {yen, percent}.
+
+    None when its values are not records: not mappings, or lookup tables keyed by data (prefectures,
+    allowance names, rate percentages), which a company may extend with keys of its own."""
     if not parameter.values or not all(isinstance(v.value, dict) for v in parameter.values):
         return None
-    return {str(k) for v in parameter.values for k in v.value}
+    keys = {str(k) for v in parameter.values for k in v.value}
+    is_field = all(k.isascii() and k.isidentifier() for k in keys)
+    return keys if is_field else None
 
 
 def _check_extension(name: str, spec: Any, path: Path, data: dict, product: dict[str, Parameter]) -> None:
