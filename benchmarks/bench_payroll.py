@@ -24,7 +24,7 @@ from addin.payroll.settings import PayrollSettings  # noqa: E402
 from addin.services.company import load_company  # noqa: E402
 from addin.services.setup import _grades, init_company  # noqa: E402
 from addin.services.validation import validate_company  # noqa: E402
-from addin.workbook.writer import write_book  # noqa: E402
+from addin.outputs.master_books import write_book  # noqa: E402
 
 
 def main() -> None:

@@ -31,7 +31,7 @@ from addin.services.payroll import employee_lines, requester_of, run_payroll, su
 from addin.services.payroll_close import compare_with_closed, open_history, outputs_hash  # noqa: E402
 from addin.services.payroll_year import StaffTables  # noqa: E402
 from addin.services.setup import _grades, init_company  # noqa: E402
-from addin.workbook.writer import write_book  # noqa: E402
+from addin.outputs.master_books import write_book  # noqa: E402
 
 
 def timed(label, fn, target=None):

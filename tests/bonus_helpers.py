@@ -9,7 +9,7 @@ from pathlib import Path
 
 from addin.services.company import load_company
 from addin.services.setup import init_company
-from addin.workbook.writer import write_book
+from addin.outputs.master_books import write_book
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,7 @@ from addin.payroll.settings import PayrollSettings
 from addin.services.company import load_company
 from addin.services.setup import init_company
 from addin.services.validation import validate_company
-from addin.workbook.writer import write_book
+from addin.outputs.master_books import write_book
 
 PERSON = {
     "employee_id": "E1", "name": "試験 太郎", "employment_type": "正社員", "birth_date": date(1990, 6, 15),

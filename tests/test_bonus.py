@@ -177,7 +177,7 @@ def test_bonus_command_writes_every_output_and_refuses_to_rewrite_a_closed_bonus
     assert zengin[1:3] == b"12"                  # 種別 12: 賞与振込
     before = {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     import openpyxl
-    from addin.workbook.writer import write_book
+    from addin.outputs.master_books import write_book
     write_book(company.book_path("staff"), company.books["staff"],
                {"staff": [person(), person(employee_id="E2", account_number="7654321", my_number=None)],
                 "bonuses": [{"employee_id": "E1", "pay_date": date(2025, 12, 10), "amount": 650_000},

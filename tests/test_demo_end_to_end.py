@@ -9,7 +9,8 @@ import openpyxl
 
 from addin.cli import main
 from addin.services.company import load_company
-from addin.services.setup import init_company, make_demo, planted_cells
+from addin.services.setup import init_company, make_demo
+from tests.demo_oracle import planted_cells
 
 
 def digests(root):

@@ -23,7 +23,7 @@ from addin.invoicing.terms import due_date, period_end
 from addin.services.company import load_company
 from addin.services.setup import init_company
 from addin.state import InvoiceRegister
-from addin.workbook.writer import write_book
+from addin.outputs.master_books import write_book
 
 TEN, EIGHT = Fraction(1, 10), Fraction(2, 25)
 CUSTOMERS = [

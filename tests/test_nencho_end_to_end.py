@@ -18,7 +18,7 @@ from addin.cli.main import main
 from addin.outputs.withholding_slip import BOX_OF
 from addin.services.company import load_company
 from addin.services.nencho import compute_nencho
-from addin.workbook.writer import write_book
+from addin.outputs.master_books import write_book
 from tests.payroll_helpers import company_with, person
 
 YEAR = 2025

@@ -14,7 +14,7 @@ from addin.cli import main
 from addin.services.company import load_company
 from addin.services.payroll_close import open_history
 from addin.services.payroll_year import closed_month_drift, payments_of_year
-from addin.workbook.writer import write_book
+from addin.outputs.master_books import write_book
 from tests.bonus_helpers import company_with_bonuses
 from tests.payroll_helpers import person
 

@@ -80,7 +80,8 @@ def test_a_company_alias_is_understood_by_validation(demo_copy, capsys):
     assert main(["validate", str(demo_copy)]) == 2          # unknown header: the key column is missing
     (demo_copy / "rules").mkdir()
     (demo_copy / "rules" / "aliases.yaml").write_text(
-        "workbooks:\n  staff:\n    sheets:\n      staff:\n        columns:\n          employee_id: {aliases: [社員No]}\n",
+        "workbooks:\n  staff:\n    sheets:\n      staff:\n        columns:\n"
+        "          employee_id: {aliases: [社員No]}\n",
         encoding="utf-8")
     assert main(["validate", str(demo_copy)]) == 0
     capsys.readouterr()
@@ -97,6 +98,8 @@ def test_bad_rules_files_name_themselves(tmp_path, text, problem):
     with pytest.raises(RulesFileError) as bad:
         load_rulebook(rules_dir=tmp_path)
     assert "bad.yaml" in str(bad.value) and problem in str(bad.value)
+    if "values" in text:                                    # a bad parameter is named with its line
+        assert "bad.yaml:2: parameter x" in str(bad.value)
 
 
 def test_product_rules_load_and_every_parameter_has_a_source():

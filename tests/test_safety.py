@@ -21,7 +21,7 @@ from addin.reconcile import run as night_module
 from addin.reconcile.run import nightly_run
 from addin.services.company import load_company
 from addin.state import InvoiceRegister
-from addin.workbook.writer import write_book
+from addin.outputs.master_books import write_book
 from tests.test_invoicing import CUSTOMERS, company as invoicing_company, invoice, order
 
 NIGHT = "2026-04-01"

@@ -11,7 +11,7 @@ from addin.cli import main
 from addin.outputs.zengin import read_trailer
 from addin.services.company import load_company
 from addin.services.setup import init_company
-from addin.workbook.writer import write_book
+from addin.outputs.master_books import write_book
 
 ITEMS = [
     {"sku": "A", "name": "ボールペン", "unit": "本", "unit_price": 200, "unit_cost": 100, "tax_rate": "10%",

@@ -3,7 +3,8 @@ and what to tell a person in Japanese and English. Issues are collected, never r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, asdict
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
 from enum import Enum
 
 
@@ -48,7 +49,7 @@ def fatal(where: str, code: str, message_ja: str, message_en: str) -> Issue:
     return Issue(where, "", "", "", code, Severity.FATAL, message_ja, message_en)
 
 
-def exit_code(issues) -> int:
+def exit_code(issues: Iterable[Issue]) -> int:
     """2 when input is unusable, 1 when a rule is broken, else 0 (warnings do not count)."""
     severities = {i.severity for i in issues}
     if Severity.FATAL in severities:
@@ -65,10 +66,10 @@ class IssueList:
     def add(self, issue: Issue) -> None:
         self.items.append(issue)
 
-    def extend(self, issues) -> None:
+    def extend(self, issues: Iterable[Issue]) -> None:
         self.items.extend(issues)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Issue]:
         return iter(self.items)
 
     def __len__(self) -> int:

@@ -28,7 +28,8 @@ class Parameter:
     values: list[DatedValue] = field(default_factory=list)
 
     def value_on(self, on: date) -> DatedValue:
-        in_force = [v for v in self.values if v.effective_from <= on and (v.effective_to is None or on <= v.effective_to)]
+        in_force = [v for v in self.values
+                    if v.effective_from <= on and (v.effective_to is None or on <= v.effective_to)]
         if not in_force:
             raise RuleNotInForce(self, on)
         return max(in_force, key=lambda v: v.effective_from)

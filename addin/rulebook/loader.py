@@ -1,7 +1,9 @@
 """Read `rules/*.yaml` (the product's) and then the company's own `DIR/rules/*.yaml` over it.
 
 A company file can add parameter values, header aliases, enum words or whole columns without
-touching code: mappings are merged key by key, lists of dated values are extended.
+touching code: mappings are merged key by key, lists of dated values are extended. It cannot invent
+words: a parameter, a top-level section or a key of a parameter's value that the product does not
+define is refused at load, naming the file and the line (a misspelling would otherwise be ignored).
 """
 
 from __future__ import annotations
@@ -15,17 +17,32 @@ import yaml
 
 from addin.resources import rules_dir
 from addin.rulebook.book import DatedValue, Parameter, Rulebook
+from addin.rulebook.located import Located, Mark, load_located, mark_of, merged_marks
 
 RULES_DIR = rules_dir()
 
 
+#: top-level sections of a rules file besides `parameters` and `workbooks` (read by the services named)
+SECTIONS = {
+    "parameters": "dated values (addin.rulebook)",
+    "workbooks": "workbook schemas (addin.validate.schema)",
+    "books": "chart of accounts and posting rules (addin.services.books)",
+    "bank_formats": "bank statement CSV layouts (addin.services.receivables)",
+    "reconcile": "the nightly run's settings (addin.reconcile.run)",
+}
+
+
 class RulesFileError(ValueError):
-    def __init__(self, path: Path, problem: str):
-        super().__init__(f"{path}: {problem}")
-        self.path, self.problem = path, problem
+    def __init__(self, path: Path, problem: str, line: int | None = None):
+        super().__init__(f"{path}:{line}: {problem}" if line else f"{path}: {problem}")
+        self.path, self.problem, self.line = path, problem, line
+
+    @classmethod
+    def at(cls, mark: Mark | None, path: Path, problem: str) -> "RulesFileError":
+        return cls(Path(mark[0]), problem, mark[1]) if mark else cls(path, problem)
 
 
-def _as_date(value: Any, path: Path, where: str) -> dt.date | None:
+def _as_date(value: Any, path: Path, where: str, mark: Mark | None = None) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -35,7 +52,7 @@ def _as_date(value: Any, path: Path, where: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise RulesFileError(path, f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise RulesFileError.at(mark, path, f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def load_yaml_documents(folders: Iterable[Path]) -> list[tuple[Path, dict]]:
@@ -45,7 +62,7 @@ def load_yaml_documents(folders: Iterable[Path]) -> list[tuple[Path, dict]]:
             continue
         for path in sorted(folder.rglob("*.yaml")):
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                data = load_located(path) or {}
             except yaml.YAMLError as exc:
                 raise RulesFileError(path, f"not valid YAML: {exc}") from None
             if not isinstance(data, dict):
@@ -64,7 +81,7 @@ def merge(base: dict, extra: dict) -> dict:
             out[key] = out[key] + [v for v in value if v not in out[key]]
         else:
             out[key] = value
-    return out
+    return merged_marks(base, extra, out)
 
 
 def _resolve(value: Any, path: Path) -> Any:
@@ -90,37 +107,91 @@ def _resolve(value: Any, path: Path) -> Any:
     return rows
 
 
-def _parameter(name: str, spec: dict, path: Path) -> Parameter:
+def _parameter(name: str, spec: Any, path: Path, mark: Mark | None) -> Parameter:
     if not isinstance(spec, dict) or not isinstance(spec.get("values"), list):
-        raise RulesFileError(path, f"parameter {name}: needs a list of 'values'")
+        raise RulesFileError.at(mark, path, f"parameter {name}: needs a list of 'values'")
     values = []
     for i, item in enumerate(spec["values"]):
         where = f"parameter {name}, value {i + 1}"
-        start = _as_date(item.get("effective_from"), path, where)
+        here = mark_of(item) or mark
+        if not isinstance(item, dict):
+            raise RulesFileError.at(here, path, f"{where}: expected {{effective_from: …, value: …}}")
+        start = _as_date(item.get("effective_from"), path, where, here)
         if start is None:
-            raise RulesFileError(path, f"{where}: effective_from is required")
+            raise RulesFileError.at(here, path, f"{where}: effective_from is required")
         if "value" not in item:
-            raise RulesFileError(path, f"{where}: value is required")
-        values.append(DatedValue(start, _resolve(item["value"], path), _as_date(item.get("effective_to"), path, where),
-                                 str(item.get("source", spec.get("source", "")))))
+            raise RulesFileError.at(here, path, f"{where}: value is required")
+        end = _as_date(item.get("effective_to"), path, where, here)
+        source = str(item.get("source", spec.get("source", "")))
+        values.append(DatedValue(start, _resolve(item["value"], path), end, source))
     if not (spec.get("source") or all(v.source for v in values)):
-        raise RulesFileError(path, f"parameter {name}: a source is required")
+        raise RulesFileError.at(mark, path, f"parameter {name}: a source is required")
     return Parameter(name, str(path), str(spec.get("description", "")), str(spec.get("source", "")), values)
 
 
+def _value_keys(parameter: Parameter) -> set[str] | None:
+    """The field names a record-valued parameter's values use, e.g. matching.tolerance {yen, percent}.
+
+    None when its values are not records: not mappings, or lookup tables keyed by data (prefectures,
+    allowance names, rate percentages), which a company may extend with keys of its own."""
+    if not parameter.values or not all(isinstance(v.value, dict) for v in parameter.values):
+        return None
+    keys = {str(k) for v in parameter.values for k in v.value}
+    is_field = all(k.isascii() and k.isidentifier() for k in keys)
+    return keys if is_field else None
+
+
+def _check_extension(name: str, spec: Any, path: Path, data: dict, product: dict[str, Parameter]) -> None:
+    """A company file may give new dated values to the product's parameters, never invent a name or a key."""
+    parameters = data["parameters"]
+    if name not in product:
+        close = sorted(n for n in product if n.split(".")[0] == name.split(".")[0]) or sorted(product)
+        raise RulesFileError.at(mark_of(parameters, name), path,
+                                f"unknown parameter {name!r}: nothing reads it (did you mean one of "
+                                f"{', '.join(close[:8])}?) / 未知のパラメータです")
+    keys = _value_keys(product[name])
+    for item in (spec.get("values") if isinstance(spec, dict) else None) or []:
+        value = item.get("value") if isinstance(item, dict) else None
+        if keys is not None and isinstance(value, dict) and "table" not in value:
+            unknown = sorted(str(k) for k in value if str(k) not in keys)
+            if unknown:
+                raise RulesFileError.at(mark_of(value, unknown[0]) or mark_of(item), path,
+                                        f"parameter {name}: unknown key {unknown[0]!r} (known: "
+                                        f"{', '.join(sorted(keys))}) / 未知のキーです")
+
+
+def _check_sections(data: dict, path: Path) -> None:
+    for key in data:
+        if key not in SECTIONS:
+            raise RulesFileError.at(mark_of(data, key), path,
+                                    f"unknown section {key!r} (known: {', '.join(SECTIONS)}) / 未知の項目です")
+
+
 def load_rulebook(company_dir: Path | None = None, rules_dir: Path = RULES_DIR) -> Rulebook:
-    folders = [rules_dir] + ([Path(company_dir) / "rules"] if company_dir else [])
     book = Rulebook()
-    for path, data in load_yaml_documents(folders):
-        for name, spec in (data.get("parameters") or {}).items():
-            parameter = _parameter(name, spec, path)
-            if name in book.parameters:  # a company file extends the product's dated values
-                old = book.parameters[name]
-                parameter = Parameter(name, str(path), old.description, old.source, old.values + parameter.values)
-            book.parameters[name] = parameter
-        for book_name, schema in (data.get("workbooks") or {}).items():
-            book.schemas[book_name] = merge(book.schemas.get(book_name, {}), schema)
-        for key, value in data.items():
-            if key not in ("parameters", "workbooks"):
-                book.settings[key] = merge(book.settings.get(key, {}), value) if isinstance(value, dict) else value
+    product: dict[str, Parameter] = {}
+    for folder, is_company in [(rules_dir, False)] + ([(Path(company_dir) / "rules", True)] if company_dir else []):
+        for path, data in load_yaml_documents([folder]):
+            _check_sections(data, path)
+            _read_document(book, path, data, product if is_company else None)
+        if not is_company:
+            product = dict(book.parameters)
     return book
+
+
+def _read_document(book: Rulebook, path: Path, data: dict, product: dict[str, Parameter] | None) -> None:
+    """Add one rules file to `book`; `product` (the product's parameters) when it is a company's file."""
+    parameters = data.get("parameters") or {}
+    for name, spec in parameters.items():
+        if product is not None:
+            _check_extension(name, spec, path, data, product)
+        parameter = _parameter(name, spec, path, mark_of(parameters, name))
+        if name in book.parameters:  # a company file extends the product's dated values
+            old = book.parameters[name]
+            parameter = Parameter(name, str(path), old.description, old.source, old.values + parameter.values)
+        book.parameters[name] = parameter
+    for book_name, schema in (data.get("workbooks") or {}).items():
+        book.schemas[book_name] = merge(book.schemas.get(book_name, Located()), schema)
+    for key, value in data.items():
+        if key not in ("parameters", "workbooks"):
+            book.settings[key] = merge(book.settings.get(key, {}), value) if isinstance(value, dict) else value

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from addin.rulebook import Rulebook, load_rulebook
+from addin.state.anchor import ANCHOR_FILE
+from addin.state.files import SECRET_FILE, STATE
 from addin.validate import BookSpec, build_schemas
 from addin.workbook.protocol import BookUnreadable
 
@@ -26,8 +29,12 @@ class Company:
     books: dict[str, BookSpec] = field(default_factory=dict)
 
     @property
+    def paths(self) -> "CompanyPaths":
+        return CompanyPaths(self.root)
+
+    @property
     def out(self) -> Path:
-        return self.root / "out"
+        return self.paths.out
 
     @property
     def lang(self) -> str:
@@ -62,7 +69,7 @@ def find_book(root: Path, file: str) -> Path:
 def load_company(root: Path) -> Company:
     root = Path(root)
     settings: dict[str, Any] = {}
-    path = root / SETTINGS_FILE
+    path = CompanyPaths(root).settings
     if path.exists():
         try:
             settings = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -88,3 +95,108 @@ def checked_settings(settings: dict[str, Any]) -> None:
         check_settings(settings)
     except ValueError as bad:
         raise SettingsError(str(bad)) from None
+
+
+@dataclass(frozen=True)
+class CompanyPaths:
+    """Every path of a company folder, named once: the private state under `.backoffice/` (owner-only),
+    the company's own rules, and what each run writes under `out/`. Creating folders (and their modes)
+    stays with the code that writes there (addin/state/files.py, addin/outputs/atomic.py)."""
+
+    root: Path
+
+    # what a person keeps
+    @property
+    def settings(self) -> Path:
+        return self.root / SETTINGS_FILE
+
+    @property
+    def rules(self) -> Path:
+        """DIR/rules/*.yaml: the company's additions to the product's rules."""
+        return self.root / "rules"
+
+    @property
+    def bank(self) -> Path:
+        """DIR/bank/: bank statement files to import (receivables)."""
+        return self.root / "bank"
+
+    # what only the product writes: .backoffice/
+    @property
+    def state(self) -> Path:
+        return self.root / STATE
+
+    @property
+    def db(self) -> Path:
+        """The SQLite store: invoice register, run ledger, snapshots, payroll history, journal, receipts."""
+        return self.state / "state.db"
+
+    @property
+    def key(self) -> Path:
+        """The company key sealing the register and the anchors (outside the database on purpose)."""
+        return self.state / SECRET_FILE
+
+    @property
+    def anchor(self) -> Path:
+        return self.state / ANCHOR_FILE
+
+    @property
+    def tmp(self) -> Path:
+        """Scratch copies (recalculation, the nightly run's consistent copies)."""
+        return self.state / "tmp"
+
+    @property
+    def logs(self) -> Path:
+        return self.state / "logs"
+
+    @property
+    def backups(self) -> Path:
+        """The nightly backups, one folder per day (each with its own anchor)."""
+        return self.state / "backups"
+
+    def pre_init_backup(self, stamp: str) -> Path:
+        """Where `init --force` copies the books it replaces."""
+        return self.backups / "pre-init" / stamp
+
+    # what each run writes: out/<run>/…
+    @property
+    def out(self) -> Path:
+        return self.root / "out"
+
+    @property
+    def validation_report(self) -> Path:
+        return self.out / "validation.xlsx"
+
+    def payroll(self, month: dt.date) -> Path:
+        return self.out / "payroll" / f"{month:%Y-%m}"
+
+    def bonus(self, period: str) -> Path:
+        return self.out / "bonus" / period
+
+    def grades(self, year: int) -> Path:
+        return self.out / "grades" / str(year)
+
+    def nencho(self, year: int) -> Path:
+        return self.out / "nencho" / str(year)
+
+    @property
+    def invoices(self) -> Path:
+        return self.out / "invoices"
+
+    @property
+    def tax(self) -> Path:
+        return self.out / "tax"
+
+    def stock(self, as_of: dt.date) -> Path:
+        return self.out / "stock" / as_of.isoformat()
+
+    def payments(self, pay_by: dt.date) -> Path:
+        return self.out / "payments" / pay_by.isoformat()
+
+    def receivables(self, as_of: dt.date) -> Path:
+        return self.out / "receivables" / as_of.isoformat()
+
+    def books(self, start: dt.date, end: dt.date) -> Path:
+        return self.out / "books" / f"{start.isoformat()}_{end.isoformat()}"
+
+    def reconcile(self, day: dt.date) -> Path:
+        return self.out / "reconcile" / day.isoformat()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from addin.demo import DemoCompany, generate
 from addin.outputs.atomic import atomic_path, private_folder, write_text
-from addin.services.company import SETTINGS_FILE, Company, load_company
-from addin.workbook.writer import cell_of, write_book
+from addin.outputs.master_books import write_book
+from addin.services.company import Company, CompanyPaths, load_company
 
 CONTROL_SHEET = "Control 操作"
 
@@ -88,7 +88,7 @@ def _existing_books(company: Company) -> list[Path]:
 
 def set_aside(root: Path, books: list[Path]) -> Path:
     """Copy the books `init --force` is about to replace into .backoffice/backups/pre-init/<timestamp>/."""
-    folder = private_folder(root / ".backoffice" / "backups" / "pre-init" / f"{dt.datetime.now():%Y%m%dT%H%M%S%f}")
+    folder = private_folder(CompanyPaths(root).pre_init_backup(f"{dt.datetime.now():%Y%m%dT%H%M%S%f}"))
     for book in books:
         with atomic_path(folder / book.name) as tmp:
             shutil.copyfile(book, tmp)
@@ -111,7 +111,7 @@ def init_company(root: Path, lang: str = "ja", demo: DemoCompany | None = None, 
                                f"already exists: not replaced (use --force to back it up and start afresh)"
                                + (f" (+{len(present) - 1})" if len(present) > 1 else ""))
     private_folder(root)          # a new company folder is owner-only; an existing one keeps its mode
-    settings = root / SETTINGS_FILE
+    settings = CompanyPaths(root).settings
     written = []
     if not settings.exists():
         written.append(write_text(settings, _settings_text(lang, demo is not None)))
@@ -133,13 +133,3 @@ def make_demo(root: Path, scale: int = 1, with_errors: bool = False, lang: str =
     company = load_company(Path(root))
     demo = generate(scale=scale, seed=seed, with_errors=with_errors, grades=_grades(company))
     return demo, init_company(root, lang, demo, force)
-
-
-def planted_cells(company: Company, demo: DemoCompany) -> set[tuple[str, str, str, str]]:
-    """(book file, sheet, cell, code) of each planted error, as validation must report them."""
-    found = set()
-    for error in demo.planted:
-        book = company.books[error.book]
-        sheet, cell = cell_of(book, error.sheet, error.field, error.index)
-        found.add((book.file, sheet, cell, error.code))
-    return found

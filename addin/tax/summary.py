@@ -8,16 +8,15 @@ from collections import defaultdict
 from datetime import date
 
 import pandas as pd
-from stdnum.jp import cn as corporate_number
 
 from addin.rulebook import Rulebook
 from addin.tax.consumption import fee_withholding, input_tax_credit
+from addin.validate.checks import check_registration_number
 
 
-def is_registered(number) -> bool:
-    """A registration number that can be valid: "T" + 13 digits with the 法人番号 check digit."""
-    text = str(number or "")
-    return len(text) == 14 and text[0] == "T" and corporate_number.is_valid(text[1:])
+def is_registered(number: object) -> bool:
+    """A registration number that can be valid (the one check: addin/validate/checks.py)."""
+    return check_registration_number(str(number or "")) is None
 
 
 def output_tax(register: list[dict]) -> dict[str, dict[str, dict[str, int]]]:

@@ -31,6 +31,7 @@ def check_corporate_number(value: str) -> str | None:
 
 
 def check_registration_number(value: str) -> str | None:
+    """適格請求書発行事業者登録番号: "T" + 13 digits with the 法人番号 check digit (the product's only such check)."""
     if not re.fullmatch(r"T\d{13}", value):
         return "registration_number_format"
     return None if corporate_number.is_valid(value[1:]) else "registration_number_check_digit"
@@ -52,7 +53,7 @@ DIGIT_CHECKS: dict[str, Callable[[str], str | None]] = {
 }
 
 
-def _bound(spec: ColumnSpec, bound: Any):
+def _bound(spec: ColumnSpec, bound: Any) -> Any:       # a date or a Decimal, compared with parsed values
     if bound is None:
         return None
     if spec.kind in ("date", "month"):

@@ -30,7 +30,7 @@ def normalize_table(table: Table, spec: SheetSpec, reporter: Reporter) -> Table:
     typed: dict[str, object] = {}
     for name, column in spec.columns.items():
         if name not in table.frame.columns:
-            typed[name] = pd.Series([None] * len(table), dtype=column.dtype if column.dtype != "datetime64[ns]" else "datetime64[ns]")
+            typed[name] = pd.Series([None] * len(table), dtype=column.dtype)
             continue
         raw = table.frame[name].to_numpy(dtype=object)
         parsed = normalize_values(raw, column.kind, column.options(), value_check(column))
@@ -94,7 +94,7 @@ def _first_rows(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _report_duplicates(table, spec, name, values, raw, reporter) -> None:
     repeats, firsts = _first_rows(values)
-    for position, first in zip(repeats, firsts):
+    for position, first in zip(repeats, firsts, strict=True):
         reporter.cell_issue(table, spec, name, int(position), "duplicate", raw[position],
                             other_ja=str(int(table.rows[first])))
 
@@ -107,6 +107,6 @@ def _report_duplicate_keys(table, spec, keys, frame, reporter) -> None:
     repeats, firsts = _first_rows(combined)
     labels = "・".join(spec.columns[k].label_ja for k in keys)
     labels_en = ", ".join(spec.columns[k].label_en for k in keys)
-    for position, first in zip(repeats, firsts):
+    for position, first in zip(repeats, firsts, strict=True):
         reporter.cell_issue(table, spec, keys[-1], int(position), "duplicate_key",
                             other_ja=str(int(table.rows[first])), labels=(labels, labels_en))

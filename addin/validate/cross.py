@@ -10,7 +10,7 @@ import pandas as pd
 
 from addin.model import Table
 from addin.validate.report import Reporter
-from addin.validate.schema import BookSpec, SheetSpec
+from addin.validate.schema import ActiveEmployee, BookSpec, MatchesRef, SheetSpec
 
 #: typed and raw tables by (book, sheet) name
 Tables = dict[tuple[str, str], tuple[Table, Table]]
@@ -49,29 +49,32 @@ def _ref_rows(tables: Tables, ref: str, key: str) -> pd.DataFrame | None:
     return frame[frame[key].notna()].drop_duplicates(key, keep="first").set_index(key)
 
 
-def matches_ref(typed: Table, raw: Table, spec: SheetSpec, rule: dict, tables: Tables, books, reporter) -> None:
+def matches_ref(typed: Table, raw: Table, spec: SheetSpec, rule: MatchesRef, tables: Tables,
+                books: dict[str, BookSpec], reporter: Reporter) -> None:
     """A row's `field` equals that of the row with the same `key` in `ref` (a bill's vendor is its PO's)."""
-    key, field = rule["key"], rule["field"]
-    ref = _ref_rows(tables, rule["ref"], key)
+    key, field = rule.key, rule.field
+    ref = _ref_rows(tables, rule.ref, key)
     if ref is None or ref.empty or typed.frame.empty:
         return
     expected = typed.frame[key].map(ref[field])
     wrong = expected.notna() & typed.frame[field].notna() & (typed.frame[field] != expected)
-    where_ja, where_en = _where(books, *rule["ref"].split("."))
+    where_ja, where_en = _where(books, *rule.ref.split("."))
     for position in np.flatnonzero(wrong.to_numpy()):
+        wanted = expected.iloc[position]
         reporter.cell_issue(raw, spec, field, int(position), "reference_mismatch", raw.frame[field].iloc[position],
-                            other_ja=f"{where_ja} {expected.iloc[position]}", other_en=f"{where_en} {expected.iloc[position]}")
+                            other_ja=f"{where_ja} {wanted}", other_en=f"{where_en} {wanted}")
 
 
-def active_employee(typed: Table, raw: Table, spec: SheetSpec, rule: dict, tables: Tables, books, reporter) -> None:
+def active_employee(typed: Table, raw: Table, spec: SheetSpec, rule: ActiveEmployee, tables: Tables,
+                    books: dict[str, BookSpec], reporter: Reporter) -> None:
     """The month lies between the month of hire and the month of leaving, inclusive."""
-    key, month = rule["key"], rule["month"]
-    ref = _ref_rows(tables, rule["ref"], key)
+    key, month = rule.key, rule.month
+    ref = _ref_rows(tables, rule.ref, key)
     if ref is None or ref.empty or typed.frame.empty:
         return
     ids = typed.frame[key]
-    start = ids.map(ref[rule["start"]]).dt.to_period("M")
-    end = ids.map(ref[rule["end"]]).dt.to_period("M")
+    start = ids.map(ref[rule.start]).dt.to_period("M")
+    end = ids.map(ref[rule.end]).dt.to_period("M")
     when = typed.frame[month].dt.to_period("M")
     # an employee whose own dates contradict each other is reported on the Staff sheet, not here
     known = ids.isin(ref.index) & when.notna() & ~(start.notna() & end.notna() & (end < start))
@@ -80,13 +83,14 @@ def active_employee(typed: Table, raw: Table, spec: SheetSpec, rule: dict, table
         reporter.cell_issue(raw, spec, month, int(position), "inactive_employee", ids.iloc[position])
 
 
-CROSS_RULES: dict[str, Callable] = {"matches_ref": matches_ref, "active_employee": active_employee}
+#: each cross-sheet rule model (addin/validate/schema.py CROSS_RULE_TYPES) and the function that runs it
+CROSS_RULES: dict[type, Callable[..., None]] = {MatchesRef: matches_ref, ActiveEmployee: active_employee}
 
 
 def check_cross_rules(tables: Tables, books: dict[str, BookSpec], reporter: Reporter) -> None:
     for (book, sheet), (typed, raw) in tables.items():
         spec = books[book].sheets[sheet]
         for rule in spec.rules:
-            check = CROSS_RULES.get(rule.get("check"))
-            if check is not None:
+            check = CROSS_RULES.get(type(rule))
+            if check is not None:   # a row rule: addin/validate/rows.py
                 check(typed, raw, spec, rule, tables, books, reporter)

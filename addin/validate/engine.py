@@ -7,6 +7,7 @@ nothing is raised one at a time.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from addin.model import Grid, Issue, IssueList, Table
@@ -45,7 +46,7 @@ def check_across(tables: Tables, books: dict[str, BookSpec], reporter: Reporter)
     check_cross_rules(tables, books, reporter)
 
 
-def finish(tables: Tables, reporter: Reporter, extra: list[Issue] = ()) -> Validation:
+def finish(tables: Tables, reporter: Reporter, extra: Sequence[Issue] = ()) -> Validation:
     result = Validation()
     for key, (typed, raw) in tables.items():
         result.tables[key] = typed

@@ -26,9 +26,9 @@ HEADER_ROWS = 30
 #: a label that makes a row a totals row, compared as header keys
 TOTAL_WORDS = {"合計", "小計", "計", "総計", "総合計", "合計額", "総額", "total", "subtotal", "grandtotal"}
 #: parts of a header that say it holds money (or what pay is computed from)
-MONEY_WORDS = ("手当", "給", "賃金", "円", "¥", "金", "税", "保険", "控除", "支給", "費", "額", "料", "残業", "単価", "報酬",
-               "賞与", "時間", "日数", "金額", "allowance", "pay", "salary", "wage", "tax", "yen", "fee", "bonus",
-               "overtime", "amount", "price", "cost", "deduction", "insurance", "hours")
+MONEY_WORDS = ("手当", "給", "賃金", "円", "¥", "金", "税", "保険", "控除", "支給", "費", "額", "料", "残業", "単価",
+               "報酬", "賞与", "時間", "日数", "金額", "allowance", "pay", "salary", "wage", "tax", "yen", "fee",
+               "bonus", "overtime", "amount", "price", "cost", "deduction", "insurance", "hours")
 #: a note or unit in brackets after a header: 通勤手当（月額）, 住民税(円), 残業[h]
 _BRACKETED = re.compile(r"[(（\[［【〔<＜〈][^)）\]］】〕>＞〉]*[)）\]］】〕>＞〉]")
 
@@ -140,7 +140,8 @@ def locate(grid: Grid, spec: SheetSpec, reporter: Reporter) -> Table | None:
     excel_rows = np.arange(len(data), dtype=np.int64) + header_row + 1
     nonblank = _nonblank_mask(block)
     key = spec.key if spec.key in positions else next((n for n, c in spec.columns.items() if c.required), None)
-    keep = nonblank & _before_totals(grid, block, nonblank, excel_rows, positions, positions.get(key), reporter)
+    key_pos = positions.get(key) if key else None
+    keep = nonblank & _before_totals(grid, block, nonblank, excel_rows, positions, key_pos, reporter)
     block, excel_rows = block[keep], excel_rows[keep]
     frame = pd.DataFrame({name: block[:, pos] for name, pos in positions.items()}, dtype=object)
     columns = {name: grid.first_col + pos for name, pos in positions.items()}

@@ -67,7 +67,7 @@ class Reporter:
 
     def summarise(self) -> list[Issue]:
         """Add one 'and N more' issue for each kind that went over the limit."""
-        for (book, sheet, field, code), count in self._seen.items():
+        for (book, sheet, field, _code), count in self._seen.items():
             if count > ISSUES_PER_KIND:
                 self.sheet_issue(book, sheet, "too_many", Severity.ERROR, field=field,
                                  other=f"{count - ISSUES_PER_KIND:,}")

@@ -2,7 +2,8 @@
 language, number and date formats, frozen header, filters, and drop-downs for every enum.
 
 Used by `backoffice init` (empty books) and `backoffice demo`. Strings are always written as
-strings (xlsxwriter `write_string`), so a name that begins with "=" stays inert text.
+strings (xlsxwriter `write_string`), so a name that begins with "=" stays inert text. An output like
+the others (atomic, through outputs/xlsx.py): the workbook adapters only read.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any, Iterable
-
 
 from addin.model import column_letter
 from addin.outputs.atomic import atomic_path
