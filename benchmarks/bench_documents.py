@@ -89,7 +89,7 @@ def _payslip_rows(count: int) -> list[tuple]:
     from addin.services.company import load_company
     from addin.services.setup import _grades, init_company
     from addin.services.validation import validate_company
-    from addin.workbook.writer import write_book
+    from addin.outputs.master_books import write_book
     root = Path(tempfile.mkdtemp(prefix="bench-documents-staff-"))
     init_company(root)
     company = load_company(root)

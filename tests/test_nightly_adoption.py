@@ -23,7 +23,7 @@ from addin.services.validation import validate_company
 from addin.state import InvoiceRegister
 from addin.state.runs import RunLedger
 from addin.tax import tax_rates
-from addin.workbook.writer import write_book
+from addin.outputs.master_books import write_book
 from tests.test_invoicing import CUSTOMERS, company as invoicing_company, order
 
 ORDERS = [order("S1", "C1", "P10", 3, 105, "10%", date(2025, 4, 10), description="ペン 黒"),

@@ -15,7 +15,7 @@ from addin.cli import main
 from addin.reconcile.checks import CHECKS
 from addin.reconcile.settings import check_names, load_settings
 from addin.rulebook import RULES_DIR, RulesFileError
-from addin.workbook.writer import write_book
+from addin.outputs.master_books import write_book
 from tests.bonus_helpers import company_with_bonuses
 from tests.payroll_helpers import person
 from tests.test_invoicing import company as invoicing_company, order
