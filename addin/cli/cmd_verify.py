@@ -8,7 +8,6 @@ database cannot be used at all, or an adoption is refused.
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 from addin.cli.commands import UsageProblem, _company
 from addin.services.verify import verify_company
@@ -23,7 +22,7 @@ def cmd_verify(args, progress) -> int:
     try:
         result = verify_company(company)
     except sqlite3.DatabaseError as bad:
-        raise UsageProblem(f"{Path(args.dir) / '.backoffice' / 'state.db'}: データベースとして読めません / "
+        raise UsageProblem(f"{company.paths.db}: データベースとして読めません / "
                            f"not a usable database: {bad}") from None
     for finding in result.findings:
         print(finding.line())
@@ -41,7 +40,7 @@ def _adopt(company, progress) -> int:
     except AdoptionRefused as refused:
         raise UsageProblem(str(refused)) from None
     except sqlite3.DatabaseError as bad:
-        raise UsageProblem(f"{company.root / '.backoffice' / 'state.db'}: データベースとして読めません / "
+        raise UsageProblem(f"{company.paths.db}: データベースとして読めません / "
                            f"not a usable database: {bad}") from None
     record = adoption.record
     print(f"adopted: {record['rows']} 件を鍵で再封印（旧先頭 {record['old_head'][:16]}…） / {record['rows']} invoice(s) "

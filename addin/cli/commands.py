@@ -71,7 +71,7 @@ def _month_end(root: Path, month, progress) -> int:
     lang = company.lang
     checked = validate_company(company, progress=lambda book: progress(f"validating {book}"))
     issues = list(checked.issues)
-    write_issues_workbook(company.out / "validation.xlsx", issues, lang)
+    write_issues_workbook(company.paths.validation_report, issues, lang)
     print(summary_line(issues, lang))
     if checked.issues.exit_code():
         print(as_text(issues, lang))
@@ -81,10 +81,10 @@ def _month_end(root: Path, month, progress) -> int:
     year_end = month_end(month)
     invoices = run_invoices(company, year_end, progress=progress)
     _print_issues(invoices.issues, lang)
-    print(f"{len(invoices.issued)} 件の請求書を発行 → {company.out / 'invoices'}")
+    print(f"{len(invoices.issued)} 件の請求書を発行 → {company.paths.invoices}")
     stock = run_stock(company, year_end, progress=progress)
     _print_issues(stock.issues, lang)
-    print(f"在庫評価額 {stock.report.get('total_value', 0):,} 円 → {company.out / 'stock' / year_end.isoformat()}")
+    print(f"在庫評価額 {stock.report.get('total_value', 0):,} 円 → {company.paths.stock(year_end)}")
     return max(run.exit_code, invoices.exit_code, stock.exit_code)
 
 
@@ -101,7 +101,7 @@ def cmd_validate(args, progress) -> int:
     with _opener(args, company) as opener:
         result = validate_company(company, opener, progress=lambda book: progress(f"validating {book}"))
     issues = list(result.issues)
-    report = write_issues_workbook(company.out / "validation.xlsx", issues, lang)
+    report = write_issues_workbook(company.paths.validation_report, issues, lang)
     if args.format == "json":
         print(as_json(issues, lang))
     else:
@@ -164,7 +164,7 @@ def cmd_invoice(args, progress) -> int:
     for doc in run.issued:
         print(f"{doc['invoice_no']} {doc['kind']} {doc['customer']['customer_id']} {doc['issue_date']} "
               f"{doc['total']:,} 円")
-    print(f"{len(run.issued)} 件発行 / issued → {company.out / 'invoices'}")
+    print(f"{len(run.issued)} 件発行 / issued → {company.paths.invoices}")
     return run.exit_code
 
 
@@ -203,7 +203,8 @@ def _reconcile_log(company) -> None:
     import logging
     from addin.state.files import private_folder, state_folder
     from addin.state.logs import PrivateRotatingFileHandler as RotatingFileHandler
-    folder = private_folder(state_folder(company.root) / "logs")
+    state_folder(company.root)         # .backoffice/ itself owner-only (an existing one tightened)
+    folder = private_folder(company.paths.logs)
     handler = RotatingFileHandler(folder / "reconcile.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     logger = logging.getLogger("backoffice")
@@ -233,7 +234,7 @@ def cmd_reconcile(args, progress) -> int:
 def cmd_restore(args, progress) -> int:
     from addin.reconcile.backups import BackupProblem, restore
     company = _company(args.dir)
-    folder = company.root / ".backoffice" / "backups"
+    folder = company.paths.backups
     try:
         for path in restore(folder, args.date, company.root, args.book):
             print(f"restored {path}")

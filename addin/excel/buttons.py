@@ -117,7 +117,7 @@ def issue_invoices(live: XlwingsBook) -> str:
     through = parse_date(_control(live, "through")) or date.today()
     run = run_invoices(company, through, opener=opener, progress=lambda s: live.status(f"backoffice: {s}"))
     _record(live, f"請求 {through}: {len(run.issued)} 件発行、問題 {len(run.issues)} 件")
-    text = f"{len(run.issued)} 件の請求書を発行しました / issued\n→ {company.out / 'invoices'}"
+    text = f"{len(run.issued)} 件の請求書を発行しました / issued\n→ {company.paths.invoices}"
     return text + ("\n" + _summary(run.issues, company.lang) if run.issues else "")
 
 

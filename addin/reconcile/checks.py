@@ -166,7 +166,7 @@ def state_integrity(night: Night) -> list[dict]:
 def payroll_last_month(night: Night) -> list[dict]:
     staff = night.table("staff", "staff")
     month = add_months(night.day.replace(day=1), -1)
-    folder = night.company.out / "payroll" / f"{month:%Y-%m}"
+    folder = night.company.paths.payroll(month)
     summary_path = folder / "summary.json"
     if not summary_path.exists():
         return [_finding("out/payroll", f"{month:%Y-%m}", "", "", f"{month:%Y-%m} の給与計算が実行されていません",
@@ -312,7 +312,7 @@ def receivables(night: Night) -> list[dict]:
     matches are applied (stored as new receipt records, never an edit) exactly as `backoffice
     receivables` would, so the morning report shows only what a person must look at."""
     from addin.services.receivables import receivables_findings
-    if not (night.company.root / "bank").is_dir():
+    if not night.company.paths.bank.is_dir():
         raise Skipped("bank フォルダがありません（入金消込は未使用） / no bank folder: receivables not in use")
     night.table("sales", "orders")
     kinds = receivables_findings(night.company, night.day, night.opener or _live_opener())

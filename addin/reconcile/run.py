@@ -37,8 +37,6 @@ from addin.workbook import open_book
 
 log = logging.getLogger("backoffice.reconcile")
 
-SCRATCH = "tmp"
-
 
 @dataclass
 class Outcome:
@@ -54,7 +52,7 @@ def nightly_run(company: Company, day: date | None = None, sleep: Callable[[floa
     day = day or date.today()
     state = state_folder(company.root)
     try:
-        with RunLock(state / "reconcile.lock"):
+        with RunLock(company.paths.reconcile_lock):
             return _run(company, day, sleep, copier, progress, state)
     except AlreadyRunning as busy:
         log.warning("%s", busy)
@@ -76,9 +74,10 @@ def _sweep(folders: list[Path]) -> None:
 def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> Outcome:
     settings = load_settings(company.root).as_dict()      # a misspelt check stops here, named
     retention = backups.retention(settings.get("backups", {}))
-    scratch_root = state / SCRATCH
+    paths = company.paths
+    scratch_root = paths.tmp
     shutil.rmtree(scratch_root, ignore_errors=True)          # copies a killed night left behind
-    _sweep([company.out / "reconcile", state / "backups"])
+    _sweep([paths.reconcile_runs, paths.backups])
     sweep_leftovers(company)
     started = datetime.now().isoformat(timespec="seconds")
     secret = company_secret(state)
@@ -89,11 +88,11 @@ def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> O
             return Outcome("could not run", 2, detail="no workbook could be read: " +
                            ", ".join(f"{c.book} {c.status}" for c in copies.values()))
         progress("backups")       # before anything reads the copies: a book that breaks a reader is still kept
-        backup_folder = backups.backup({company.books[n].file: p for n, p in good.items()}, state / "backups", day)
-        backups.prune(state / "backups", *retention, keep_also=backup_folder)
+        backup_folder = backups.backup({company.books[n].file: p for n, p in good.items()}, paths.backups, day)
+        backups.prune(paths.backups, *retention, keep_also=backup_folder)
         progress("validating the copies")
         validation = _validate(company, good, copies)
-        register, ledger, unusable = _open_state(state)
+        register, ledger, unusable = _open_state(paths.db)
         try:
             night = Night(company, day, validation, set(company.books) - set(good), register, runs=ledger, secret=secret,
                           opener=copies_opener(good))
@@ -107,7 +106,7 @@ def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> O
             changes = audit.changes(ledger.snapshot(previous) if previous else {}, tonight, company.books, personal,
                                     settings.get("audit_priority", []))
             report = _report(day, checks, changes, copies, previous, backup_folder)
-            folder = company.out / "reconcile" / day.isoformat()
+            folder = paths.reconcile(day)
             earlier = [h for h in ledger.history(day.isoformat()) if h[0] != day.isoformat()] if ledger else []
             history = earlier[-29:] + [(day.isoformat(), report["status"], report["findings"])]
             if ledger is not None:
@@ -130,13 +129,13 @@ def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> O
     return Outcome(report["status"], 0 if report["status"] == "pass" else 1, folder, checks=checks)
 
 
-def _open_state(state: Path):
+def _open_state(db: Path):
     """(register, run ledger, problem): an unusable state.db is reported in the night's report, and the
     backups and checks of the workbooks still happen."""
     register = ledger = None
     try:
-        register = InvoiceRegister(state / "state.db") if (state / "state.db").exists() else None
-        ledger = RunLedger(state / "state.db")
+        register = InvoiceRegister(db) if db.exists() else None
+        ledger = RunLedger(db)
         return register, ledger, ""
     except sqlite3.DatabaseError as bad:
         if register is not None:

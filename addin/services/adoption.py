@@ -93,7 +93,7 @@ def migrate_keys(orders: pd.DataFrame, issued: dict[str, str]) -> tuple[dict[str
 
 
 def adopt_register(company: Company, opener: BookOpener = open_company_book) -> Adoption:
-    db = company.root / STATE / "state.db"
+    db = company.paths.db
     if not db.is_file():
         raise AdoptionRefused(f"{db}: state.db がありません / there is no register to adopt")
     register = InvoiceRegister(db)

@@ -124,7 +124,7 @@ def run_bonus(company: Company, pay_date: date, opener: BookOpener = open_compan
             run.issues.append(fatal("backoffice.toml", "zengin_invalid", f"振込データを作れません: {bad}",
                                     f"cannot build the transfer file: {bad}"))
             return run
-        run.folder = company.out / "bonus" / period
+        run.folder = company.paths.bonus(period)
         summary = bonus_summary(bonus, *read_trailer(zengin))
         closed = history.active("bonus", period)
         if closed is not None:

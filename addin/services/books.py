@@ -57,7 +57,7 @@ class BooksRun:
 
 
 def state_path(company: Company) -> Path:
-    return company.root / ".backoffice" / "state.db"
+    return company.paths.db
 
 
 def run_books(company: Company, start: date, end: date, export: str | None = None,
@@ -113,7 +113,7 @@ def run_books(company: Company, start: date, end: date, export: str | None = Non
     run.tax = tax_check(everything, _tax_summary(company, checked, documents), start, end, settings.exclusive)
     run.issues += _findings(run)
     if write:
-        run.folder = company.out / "books" / f"{start.isoformat()}_{end.isoformat()}"
+        run.folder = company.paths.books(start, end)
         progress(f"writing {run.folder}")
         run.written = _write(run, chart, everything, start, end, export)
     return run

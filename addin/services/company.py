@@ -198,5 +198,15 @@ class CompanyPaths:
     def books(self, start: dt.date, end: dt.date) -> Path:
         return self.out / "books" / f"{start.isoformat()}_{end.isoformat()}"
 
+    @property
+    def reconcile_runs(self) -> Path:
+        """out/reconcile/: one folder per night."""
+        return self.out / "reconcile"
+
+    @property
+    def reconcile_lock(self) -> Path:
+        """Held while a nightly run is under way (one night at a time)."""
+        return self.state / "reconcile.lock"
+
     def reconcile(self, day: dt.date) -> Path:
-        return self.out / "reconcile" / day.isoformat()
+        return self.reconcile_runs / day.isoformat()

@@ -78,7 +78,7 @@ def run_grade_review(company: Company, year: int, as_of: date, progress: Callabl
     except RuleNotInForce as missing:
         run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
         return run
-    run.folder = company.out / "grades" / str(year)
+    run.folder = company.paths.grades(year)
     with staged_folder(run.folder, private=True) as tmp:
         write_grade_review(tmp / "proposal.xlsx", run.review.teiji, run.review.zuiji, year).chmod(0o600)
         data = {"year": year, "as_of": as_of.isoformat(),

@@ -41,7 +41,7 @@ class InvoiceRun:
 
 
 def register_of(company: Company) -> InvoiceRegister:
-    return InvoiceRegister(company.root / ".backoffice" / "state.db")
+    return InvoiceRegister(company.paths.db)
 
 
 def _bad_rows(issues: list[Issue], sheet: str) -> set[int]:
@@ -169,7 +169,7 @@ def write_invoice_outputs(company: Company, register: InvoiceRegister, settings:
                           progress: Callable[[str], None] | None = None, workers: int | None = None) -> list[Path]:
     """Documents missing for any issued number (on every core when there are many), then the register's
     views; all atomic, all rebuildable."""
-    folder = private_folder(company.out / "invoices")
+    folder = private_folder(company.paths.invoices)
     everything = register.all()
     bank = company.settings.get("bank", {})
     bank_line = f"{bank.get('bank_name_kana', '')} {bank.get('branch_name_kana', '')} " \
@@ -191,7 +191,7 @@ def write_invoice_outputs(company: Company, register: InvoiceRegister, settings:
     bills, vendors = checked.table("vendors", "bills"), checked.table("vendors", "vendors")
     months = monthly_summary(everything, bills.frame if bills is not None else None,
                              vendors.frame if vendors is not None else None, company.rulebook)
-    tax = company.out / "tax"
+    tax = company.paths.tax
     written.append(write_text(tax / "summary.json", json.dumps({"months": months}, ensure_ascii=False, indent=1)))
     written.append(write_tax_summary(tax / "summary.xlsx", months))
     return written

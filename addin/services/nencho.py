@@ -239,7 +239,7 @@ def run_nencho(company: Company, year: int, opener: BookOpener = open_company_bo
             run.issues.append(fatal("staff.xlsx", "nobody_paid", f"{year}年中に給与を支払った従業員がいません",
                                     f"nobody was paid in {year}"))
         return run
-    run.folder = company.out / "nencho" / str(year)
+    run.folder = company.paths.nencho(year)
     progress(f"writing {run.folder}")
     run.written = write_nencho_outputs(run.folder, run, company.settings.get("company", {}))
     return run

@@ -127,7 +127,7 @@ def run_payroll(company: Company, month: date, opener: BookOpener = open_company
     except ZenginError as bad:
         run.issues.append(fatal("backoffice.toml", "zengin_invalid", f"振込データを作れません: {bad}", f"cannot build the transfer file: {bad}"))
         return run
-    run.folder = company.out / "payroll" / f"{month:%Y-%m}"
+    run.folder = company.paths.payroll(month)
     summary = summary_of(payroll, *read_trailer(zengin))
     with open_history(company.root) as history:
         closed = history.active("month", f"{month:%Y-%m}")

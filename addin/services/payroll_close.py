@@ -12,13 +12,15 @@ from pathlib import Path
 
 from addin.model import Issue, Severity
 from addin.payroll.year import Difference, differences
-from addin.state.payroll_history import ClosedPeriod, PayrollHistory, history_path
+from addin.services.company import CompanyPaths
+from addin.state.payroll_history import ClosedPeriod, PayrollHistory
 
 KIND_JA = {"month": "給与", "bonus": "賞与"}
 
 
 def open_history(root: Path) -> PayrollHistory:
-    return PayrollHistory(history_path(root))
+    """The payroll history: beside the other records, in the company's one state database."""
+    return PayrollHistory(CompanyPaths(Path(root)).db)
 
 
 def who(by: str | None = None) -> str:

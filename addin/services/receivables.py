@@ -68,7 +68,7 @@ class ReceivablesRun:
 
 
 def store_of(company: Company) -> ReceiptStore:
-    return ReceiptStore(company.root / ".backoffice" / "state.db")
+    return ReceiptStore(company.paths.db)
 
 
 def _settings(company: Company, on: date) -> tuple[MatchSettings, dict]:
@@ -103,7 +103,7 @@ def parse_statement_file(name: str, raw: bytes, formats: dict, today: date | Non
 def import_statements(company: Company, store: ReceiptStore, formats: dict,
                       today: date | None = None) -> tuple[list[dict], list[Issue]]:
     """Every file in DIR/bank/ not imported before, each whole or not at all."""
-    folder = company.root / BANK_FOLDER
+    folder = company.paths.bank
     imported, issues = [], []
     if not folder.is_dir():
         return imported, issues
@@ -135,7 +135,7 @@ def import_statements(company: Company, store: ReceiptStore, formats: dict,
 
 def open_invoices(company: Company, applied: dict[str, int]) -> list[OpenInvoice]:
     """Issued invoices (not credit notes, not corrected ones) less what was applied to them."""
-    register = InvoiceRegister(company.root / ".backoffice" / "state.db")
+    register = InvoiceRegister(company.paths.db)
     try:
         documents = register.all()
     finally:
@@ -403,7 +403,7 @@ def report_of(run: ReceivablesRun) -> dict:
 
 
 def write_receivables_outputs(company: Company, run: ReceivablesRun) -> Path:
-    folder = company.out / "receivables" / run.as_of.isoformat()
+    folder = company.paths.receivables(run.as_of)
     report = report_of(run)
     statements = {c: customer_statement(c, run.invoices, run.receipts, run.as_of)
                   for c in sorted({i.customer_id for i in run.invoices})}
@@ -418,7 +418,7 @@ def write_receivables_outputs(company: Company, run: ReceivablesRun) -> Path:
 def write_demo_statements(company: Company, last_day: date = date(2026, 3, 31)):
     """A year of statements in DIR/bank/ for the invoices in the register: the main account as two
     全銀 files overlapping in September, the internet-bank account as a CSV (住信SBI layout, MS932)."""
-    register = InvoiceRegister(company.root / ".backoffice" / "state.db")
+    register = InvoiceRegister(company.paths.db)
     try:
         invoices = [{"invoice_no": d["invoice_no"], "customer_id": d["customer"]["customer_id"],
                      "issue_date": date.fromisoformat(d["issue_date"]), "due_date": date.fromisoformat(d["due_date"]),
@@ -434,7 +434,7 @@ def write_demo_statements(company: Company, last_day: date = date(2026, 3, 31)):
     main = [StatementLine("", when, kind, amount, payer, reference=str(n))
             for n, (account, when, kind, amount, payer) in enumerate(moves, start=1) if account == "zengin"]
     own = company.settings.get("bank", {})
-    folder = company.root / BANK_FOLDER
+    folder = company.paths.bank
     halves = (("2025H1", date(2025, 4, 1), date(2025, 9, 30)), ("2025H2", date(2025, 9, 1), last_day))
     for label, start, end in halves:
         lines = [l for l in main if start <= l.date <= end]

@@ -77,7 +77,7 @@ def run_stock(company: Company, as_of: date, pay_by: date | None = None, opener:
         tolerance = company.rulebook.value("matching.tolerance", as_of)
         match = three_way_match(bills, pos, items, ledger, tolerance)
         pay_by = pay_by or as_of
-        with VendorPayments(state_folder(company.root) / "state.db") as paid:
+        with VendorPayments(_payments_db(company)) as paid:
             carried = paid.paid_elsewhere(pay_by.isoformat())
         due = bills_due(match, vendors.frame, pay_by, company.rulebook, str(settings.get("payment_holiday", "previous")),
                         carried)
@@ -91,12 +91,12 @@ def run_stock(company: Company, as_of: date, pay_by: date | None = None, opener:
     if write:
         progress("writing outputs")
         names = items.frame.drop_duplicates("sku").set_index("sku")["name"].to_dict()
-        run.folders.append(_write_stock(company.out / "stock" / as_of.isoformat(), run.report, valuation, counts,
+        run.folders.append(_write_stock(company.paths.stock(as_of), run.report, valuation, counts,
                                         match, proposals, names, vendors, as_of))
         try:
             folder, transferred = _write_payments(company, payments, vendors, pay_by)
             run.folders.append(folder)
-            with VendorPayments(state_folder(company.root) / "state.db") as paid:   # after the file is in place
+            with VendorPayments(_payments_db(company)) as paid:   # after the file is in place
                 paid.record(pay_by.isoformat(), [(str(v), str(b), int(a)) for v, b, a in
                                                  zip(due["vendor_id"], due["bill_no"], due["amount"]) if v in transferred])
         except ZenginError as bad:
@@ -124,6 +124,12 @@ def _report(as_of, method, valuation, counts, proposals, match, ledger) -> dict:
     }
 
 
+def _payments_db(company: Company) -> Path:
+    """The state database holding what was paid, its folder created (or tightened) owner-only first."""
+    state_folder(company.root)
+    return company.paths.db
+
+
 def _write_stock(folder, report, valuation, counts, match, proposals, names, vendors, as_of) -> Path:
     vendor_names = vendors.frame.drop_duplicates("vendor_id").set_index("vendor_id")["name"].to_dict()
     with staged_folder(folder) as tmp:
@@ -141,7 +147,7 @@ def _write_payments(company: Company, payments: pd.DataFrame, vendors, pay_by: d
                           people.loc[v, "account_number"], people.loc[v, "account_holder_kana"], int(net), str(v))
                  for v, net in zip(payments["vendor_id"], payments["net"]) if net > 0 and pd.notna(people.loc[v, "bank_code"])]
     data = zengin_file("general", requester_of(company.settings), pay_by, transfers)
-    folder = company.out / "payments" / pay_by.isoformat()
+    folder = company.paths.payments(pay_by)
     summary = {"pay_by": pay_by.isoformat(), "payments": [
         {k: (int(v) if k in ("amount", "withholding", "fee", "net") else v) for k, v in row.items()}
         for row in payments.to_dict("records")], "total": int(payments["net"].sum()) if len(payments) else 0}

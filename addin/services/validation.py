@@ -31,7 +31,7 @@ def open_company_book(book: str, company: Company) -> Book:
 def recalculating_opener(company: Company) -> Iterator[BookOpener]:
     """An opener reading each book through a copy LibreOffice recalculated (`--recalculate`); the
     copies live in the company's private scratch folder and are gone when the block ends."""
-    scratch = company.root / ".backoffice" / "tmp"
+    scratch = company.paths.tmp
     scratch.mkdir(parents=True, exist_ok=True, mode=0o700)
     with tempfile.TemporaryDirectory(prefix="recalc-", dir=scratch) as folder:
         def opener(book: str, company_: Company) -> Book:

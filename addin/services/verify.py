@@ -36,7 +36,8 @@ class StateFinding:
 def sweep_leftovers(company: Company, older_than: float = STALE_SECONDS) -> list[Path]:
     """Remove the `.name.*.tmp` files a killed run left beside its outputs (e.g. `.INV-000012.pdf.x.tmp`)."""
     now, removed = time.time(), []
-    folders = [company.root, company.out, company.out / "invoices", company.out / "tax", company.root / STATE]
+    paths = company.paths
+    folders = [company.root, paths.out, paths.invoices, paths.tax, paths.state]
     for folder in folders:
         for path in folder.iterdir() if folder.is_dir() else []:
             if LEFTOVER.match(path.name) and path.is_file() and not path.is_symlink() \
@@ -48,10 +49,10 @@ def sweep_leftovers(company: Company, older_than: float = STALE_SECONDS) -> list
 
 def anchors(company: Company) -> list[tuple[str, dict]]:
     """Every anchor outside the database: (where it is, the anchor)."""
-    state = company.root / STATE
-    places = [state / ANCHOR_FILE]
-    places += sorted((company.out / "reconcile").glob("*/report.json"))
-    places += sorted((state / "backups").glob("*/" + ANCHOR_FILE))
+    paths = company.paths
+    places = [paths.anchor]
+    places += sorted(paths.reconcile_runs.glob("*/report.json"))
+    places += sorted(paths.backups.glob("*/" + ANCHOR_FILE))
     found = []
     for path in places:
         anchor = read_anchor(path) if path.is_file() else None
@@ -82,7 +83,7 @@ def state_findings(company: Company, register, ledger, secret: bytes | None,
 
 def _documents_without_rows(company: Company, register) -> list[StateFinding]:
     """An invoice document whose number the register does not hold: the database went back in time."""
-    folder = company.out / "invoices"
+    folder = company.paths.invoices
     numbers = {row[0] for row in register.db.execute("SELECT invoice_no FROM invoices")} if register else set()
     return [StateFinding(str(path.relative_to(company.root)), "document_without_register_row",
                          f"{path.stem} は台帳にありません / {path.stem} is not in the register")
@@ -90,7 +91,7 @@ def _documents_without_rows(company: Company, register) -> list[StateFinding]:
 
 
 def _not_private(company: Company) -> list[StateFinding]:
-    state = company.root / STATE
+    state = company.paths.state
     found = []
     for path in [state, *sorted(state.rglob("*"))] if state.is_dir() else []:
         if path.is_symlink():
@@ -106,13 +107,13 @@ def anchor_everywhere(company: Company, secret: bytes, register, ledger, run_dat
                       backup_folder: Path | None = None, clean: bool = True) -> dict:
     """Write the current heads outside the database; the company's anchor only when the state checked
     clean (so the evidence of an edit is not overwritten by the edited state)."""
-    previous = read_anchor(company.root / STATE / ANCHOR_FILE) or {}
+    previous = read_anchor(company.paths.anchor) or {}
     ledger_head = ledger.head(run_date) if ledger is not None and run_date else previous.get("ledger")
     anchor = make_anchor(secret, register.head() if register is not None else (0, ""), ledger_head)
     if backup_folder is not None:
         write_anchor(Path(backup_folder) / ANCHOR_FILE, anchor)
     if clean:
-        write_anchor(company.root / STATE / ANCHOR_FILE, anchor)
+        write_anchor(company.paths.anchor, anchor)
     return anchor
 
 
@@ -130,15 +131,14 @@ class Verification:
 def verify_company(company: Company) -> Verification:
     from addin.state import InvoiceRegister
     from addin.state.runs import RunLedger
-    state = company.root / STATE
-    db = state / "state.db"
+    db = company.paths.db
     if not db.is_file():
         missing = [StateFinding(w, "register_missing", "state.db がありません / state.db is gone")
                    for w, a in anchors(company) if a.get("register", {}).get("count")]
         return Verification(missing + _not_private(company), 0, len(anchors(company)))
     register, ledger = InvoiceRegister(db), RunLedger(db)
     try:
-        found = state_findings(company, register, ledger, read_secret(state))
+        found = state_findings(company, register, ledger, read_secret(company.paths.state))
         return Verification(found, register.count(), len(anchors(company)))
     finally:
         register.close()

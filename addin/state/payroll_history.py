@@ -196,8 +196,3 @@ class PayrollHistory:
             if reason is not None:
                 out.append(HistoryEvent("reopen", close_id, reopened_at, reopened_by, reason))
         return out
-
-
-def history_path(root: Path) -> Path:
-    """Where a company's history lives: beside the other records in .backoffice/state.db."""
-    return Path(root) / ".backoffice" / "state.db"

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from addin.invoicing.document import canonical, content_hash
+from addin.state.files import STATE as STATE_FOLDER
 from addin.state.files import company_secret, connect, read_secret
 
 SCHEMA = """
@@ -91,9 +92,6 @@ def _unsealed_message(folder: Path) -> str:
 def _lost_key_message(folder: Path) -> str:
     return (f"register.key がないため台帳を検証できません。バックアップから {STATE_FOLDER}/register.key を戻してください / "
             f"register.key is missing: the register cannot be verified; restore {STATE_FOLDER}/register.key from a backup")
-
-
-STATE_FOLDER = ".backoffice"
 
 
 @dataclass(frozen=True)
