@@ -24,7 +24,7 @@ Locate = Callable[[str], tuple[str, str, str]]
 
 
 def nencho_summary(company: Company, year: int) -> Path:
-    return company.out / "nencho" / str(year) / "summary.json"
+    return company.paths.nencho(year) / "summary.json"
 
 
 def _record(company: Company, year: int) -> dict | None:
