@@ -129,3 +129,14 @@ def test_demo_staff_sheet_agrees_with_its_own_2025_teiji(demo_copy, capsys):
     assert all(r["proposed"] == r["current"] for r in review["teiji"])
     assert sum(r["months_used"] == 2 for r in review["teiji"]) >= 38      # the pays really were reviewed
 
+
+
+def test_readme_quick_start_runs_validate_after_a_demo_with_errors(tmp_path, capsys):
+    """`demo --errors` exits 1 (its planted findings), so the README chains validate with `;`, not `&&`."""
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    assert main(["demo", str(tmp_path / "co"), "--errors", "--scale", "1"]) == 1
+    capsys.readouterr()
+    assert "--errors && " not in readme and "demo /tmp/co --errors; .venv/bin/backoffice validate /tmp/co" in readme
+    demo_row = next(line for line in readme.splitlines() if line.startswith("| `backoffice demo DIR"))
+    assert demo_row.rstrip(" |").split("|")[-1].strip().startswith("0 written clean, 1 written with `--errors`")
