@@ -115,3 +115,28 @@ def test_demo_command_runs_the_month_end(tmp_path, capsys):
     summary = json.loads((tmp_path / "co" / "out" / "payroll" / "2026-03" / "summary.json").read_text(encoding="utf-8"))
     assert summary["pay_date"] == "2026-04-24" and summary["employees"]
     assert "問題 0 件" in capsys.readouterr().out
+
+
+def test_demo_staff_sheet_agrees_with_its_own_2025_teiji(demo_copy, capsys):
+    """The sheet's 標準報酬月額 is the grade the demo's own April–June 2025 pay gives (overtime and
+    allowances included), so the grade review proposes no change and warns about no one."""
+    code = main(["grades", str(demo_copy), "--year", "2025"])
+    out = capsys.readouterr().out
+    assert "grade_disagrees" not in out
+    assert code == 0
+    review = json.loads((demo_copy / "out" / "grades" / "2025" / "grades.json").read_text("utf-8"))
+    assert len(review["teiji"]) >= 40
+    assert all(r["proposed"] == r["current"] for r in review["teiji"])
+    assert sum(r["months_used"] == 2 for r in review["teiji"]) >= 38      # the pays really were reviewed
+
+
+
+def test_readme_quick_start_runs_validate_after_a_demo_with_errors(tmp_path, capsys):
+    """`demo --errors` exits 1 (its planted findings), so the README chains validate with `;`, not `&&`."""
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    assert main(["demo", str(tmp_path / "co"), "--errors", "--scale", "1"]) == 1
+    capsys.readouterr()
+    assert "--errors && " not in readme and "demo /tmp/co --errors; .venv/bin/backoffice validate /tmp/co" in readme
+    demo_row = next(line for line in readme.splitlines() if line.startswith("| `backoffice demo DIR"))
+    assert demo_row.rstrip(" |").split("|")[-1].strip().startswith("0 written clean, 1 written with `--errors`")

@@ -193,3 +193,16 @@ def test_reaching_an_age_is_the_day_before_the_birthday():
     assert reaches_age(date(1985, 10, 15), 40) == date(2025, 10, 14)
     assert reaches_age(date(1984, 2, 29), 40) == date(2024, 2, 28)
     assert reaches_age(date(1986, 3, 1), 42) == date(2028, 2, 29)
+
+
+def test_missing_attendance_is_reported_once_not_as_a_negative_net_pay_too(tmp_path):
+    # E1 (hourly, insured) has no attendance: no pay, yet premiums and resident tax → net < 0, a knock-on
+    # of the missing hours; E2 (monthly) really nets below zero (resident tax above the pay) and is told so
+    staff = [person(pay_type="時給", base_salary=None, hourly_rate=1200, standard_monthly_remuneration=200000,
+                    resident_tax_monthly=5000),
+             person(employee_id="E2", my_number=None, base_salary=100000, standard_monthly_remuneration=98000,
+                    resident_tax_monthly=200000)]
+    attendance = [{"employee_id": "E2", "month": "2025-06", **DAY}]
+    p = payroll_for(tmp_path, staff, date(2025, 6, 1), attendance)
+    assert row_of(p, "E1")["net_pay"] < 0 and row_of(p, "E2")["net_pay"] < 0
+    assert sorted((i.code, i.cell) for i in p.issues) == [("negative_net_pay", "K3"), ("no_attendance", "A2")]

@@ -103,6 +103,16 @@ def test_messages_are_bilingual_and_personal_data_masked(tmp_path):
     assert issue.location() == f"staff.xlsx!Staff 従業員!{col('my_number', 2)}"
 
 
+def test_required_when_names_the_choice_as_people_type_it(tmp_path):
+    # the rule says `when: {pay_type: monthly}`; the person typed 月給, so ja shows 月給, en the English word
+    _, issues = run_sheet(tmp_path, "staff", "staff", [{**GOOD_STAFF, "base_salary": None}])
+    (issue,) = issues
+    assert issue.message_ja == "給与形態が月給のため基本給が必要です"
+    assert issue.message_en == "base salary is required because pay type is monthly"
+    _, (hourly,) = run_sheet(tmp_path, "staff", "staff", [{**GOOD_STAFF, "pay_type": "時給"}])
+    assert "給与形態が時給のため" in hourly.message_ja and "monthly" not in hourly.message_ja + hourly.message_en
+
+
 def test_english_headers_are_recognised(tmp_path):
     checked, issues = run_sheet(tmp_path, "staff", "staff", [GOOD_STAFF], lang="en")
     assert issues == [] and checked[0].frame.loc[0, "employee_id"] == "E0001"

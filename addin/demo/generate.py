@@ -9,9 +9,11 @@ the year, hourly part-timers, a director, pay above 740,000 yen, a mid-month hir
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
+from fractions import Fraction
 
 from stdnum.jp import cn as corporate_number
 from stdnum.jp import in_ as my_number
@@ -163,6 +165,66 @@ def _attendance(demo: DemoCompany, rng: random.Random) -> None:
                 "holiday_hours": rng.choice([0, 0, 0, 8]),
                 "unpaid_absence_days": rng.choice([0] * 12 + [1]),
             })
+
+
+# --- 定時決定 2025: the Staff sheet holds the grade the year's own April–June pay gives ---------------
+#: the work months of the pays of April–June 2025 that have attendance (翌月25日払い: May and June's
+#: pays; April's is for March's work, before the attendance sheet)
+TEIJI_WORK_MONTHS = [dt.date(2025, 4, 1), dt.date(2025, 5, 1)]
+SCHEDULED_HOURS, SCHEDULED_DAYS = 160, 20    # 月平均所定労働時間 and 所定日数: PayrollSettings' defaults, the demo's
+FULL_DAYS, PART_TIME_DAYS = 17, 15           # 支払基礎日数 a month needs; a パート with none: its 15–16-day months
+
+
+def _half_up(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
+
+
+def _insurance_wage(person: dict, work: dict, allowances: list[dict], rules) -> int:
+    """報酬 of one month's pay, as payroll computes it: base − 欠勤控除 + allowances + commute + 割増賃金."""
+    on = pay_date(dt.date(*map(int, work["month"].split("/")), 1), 25)
+    premiums = {k: Fraction(v) for k, v in rules.value("payroll.overtime_premium", on).items()}
+    excluded = set(rules.value("payroll.overtime_base_excluded_allowances", on))
+    director = person["employment_type"] == "役員"
+    if person["pay_type"] == "時給":
+        hourly = Fraction(person["hourly_rate"])
+        base = _half_up(hourly * Fraction(str(work["work_hours"])))
+    else:
+        salary = person["base_salary"]
+        counted = sum(a["amount"] for a in allowances if a["taxable"] == "課税" and a["name"] not in excluded)
+        hourly = Fraction(salary + counted, SCHEDULED_HOURS)
+        absence = 0 if director else salary * work["unpaid_absence_days"] // SCHEDULED_DAYS
+        base = salary - absence
+    hours = {k: Fraction(str(work[k])) for k in ("overtime_hours", "overtime_over60_hours", "late_night_hours", "holiday_hours")}
+    overtime = (hours["overtime_hours"] - hours["overtime_over60_hours"]) * (1 + premiums["overtime"]) \
+        + hours["overtime_over60_hours"] * (1 + premiums["overtime_over60"])
+    extra = 0 if director else (_half_up(hourly * overtime) + _half_up(hourly * hours["holiday_hours"] * (1 + premiums["holiday"]))
+                                + _half_up(hourly * hours["late_night_hours"] * premiums["late_night"]))
+    return base + sum(a["amount"] for a in allowances) + person["commute_allowance"] + extra
+
+
+def _teiji_grades(demo: DemoCompany, grades, rules) -> None:
+    """Each insured person's standard monthly remuneration from the average 報酬 of the review's months
+    (17 支払基礎日数 or more; a パート with none uses 15–16), so the 2025 定時決定 agrees with the sheet;
+    a person with no such month (hired later) keeps the estimate from the fixed pay."""
+    recurring: dict[str, list[dict]] = {}
+    for a in demo.rows["staff"].get("allowances", []):
+        if not a.get("month"):
+            recurring.setdefault(a["employee_id"], []).append(a)
+    months = {f"{m.year}/{m.month}" for m in TEIJI_WORK_MONTHS}
+    worked: dict[str, list[dict]] = {}
+    for row in demo.rows["staff"]["attendance"]:
+        if row["month"] in months:
+            worked.setdefault(row["employee_id"], []).append(row)
+    for person in demo.rows["staff"]["staff"]:
+        rows = worked.get(person["employee_id"], [])
+        if person["standard_monthly_remuneration"] is None or not rows:
+            continue
+        hourly = person["pay_type"] == "時給"
+        used = [r for r in rows if not hourly or r["work_days"] >= FULL_DAYS] \
+            or [r for r in rows if PART_TIME_DAYS <= r["work_days"] < FULL_DAYS]
+        if used:
+            wages = [_insurance_wage(person, r, recurring.get(person["employee_id"], []), rules) for r in used]
+            person["standard_monthly_remuneration"] = _grade(sum(wages) // len(wages), grades)
 
 
 # --- 年末調整 2025 (issue #14): the months before the fiscal year, and everyone's declarations ---------
@@ -470,7 +532,9 @@ def generate(scale: int = 1, seed: int = 2025, with_errors: bool = False, grades
     demo = DemoCompany()
     _staff(demo, rng, BASE["staff"] * scale, grades)
     _attendance(demo, rng)
-    _pay_history(demo, rules if rules is not None else load_rulebook())
+    rules = rules if rules is not None else load_rulebook()
+    _teiji_grades(demo, grades, rules)
+    _pay_history(demo, rules)
     _declarations(demo)
     _bonuses(demo, random.Random(seed + 1))     # its own stream: the other sheets stay as they were
     if staff_only:

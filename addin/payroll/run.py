@@ -146,8 +146,10 @@ def compute_payroll(staff_table: Table, attendance_table: Table, allowances_tabl
     for column in ["bank_code", "branch_code", "account_type", "account_number", "account_holder_kana"]:
         result[column] = staff[column].to_numpy()
     result["source_row"] = staff_table.rows[positions]
+    # an hourly employee with no attendance has no pay yet: no_attendance is the cause, reported once
+    negative = (result["net_pay"].to_numpy() < 0) & ~(is_hourly & ~present)
     issues += [_issue(staff_table, int(p), "base_salary", "negative_net_pay", "差引支給額がマイナスになります",
-                      "net pay would be negative") for p in positions[result["net_pay"].to_numpy() < 0]]
+                      "net pay would be negative") for p in positions[negative]]
     return Payroll(month, paid_on, premium_month, result, issues)
 
 

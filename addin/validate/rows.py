@@ -32,6 +32,12 @@ def _label(spec: SheetSpec, field: str) -> tuple[str, str]:
     return col.label_ja, col.label_en
 
 
+def _choice(spec: SheetSpec, field: str, value: Any) -> tuple[str, str]:
+    """A value the rule names, as people read it: an enum's first alias (月給) in ja, its word in en."""
+    aliases = spec.columns[field].values.get(str(value)) if spec.columns[field].kind == "enum" else None
+    return (str(aliases[0]) if aliases else str(value)), str(value)
+
+
 def _condition(frame: pd.DataFrame, spec: SheetSpec, when: dict[str, Any]) -> tuple[pd.Series, str, str]:
     mask = pd.Series(True, index=frame.index)
     texts_ja, texts_en = [], []
@@ -39,8 +45,9 @@ def _condition(frame: pd.DataFrame, spec: SheetSpec, when: dict[str, Any]) -> tu
         wanted = wanted if isinstance(wanted, list) else [wanted]
         mask &= frame[field].isin([str(w) for w in wanted])
         ja, en = _label(spec, field)
-        texts_ja.append(f"{ja}が{'/'.join(map(str, wanted))}")
-        texts_en.append(f"{en} is {'/'.join(map(str, wanted))}")
+        shown = [_choice(spec, field, w) for w in wanted]
+        texts_ja.append(f"{ja}が{'/'.join(j for j, _ in shown)}")
+        texts_en.append(f"{en} is {'/'.join(e for _, e in shown)}")
     return mask, "・".join(texts_ja), " and ".join(texts_en)
 
 
