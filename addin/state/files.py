@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from addin.outputs.atomic import FILE_MODE, FOLDER_MODE, private_folder
@@ -61,3 +63,16 @@ def company_secret(folder: Path) -> bytes:
             fh.flush()
             os.fsync(fh.fileno())
     return path.read_bytes()
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One writer at a time (BEGIN IMMEDIATE): everything inside is committed together, or rolled back
+    together on any failure (a kill, a full disk, a refusing trigger)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

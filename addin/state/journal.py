@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 from addin.books.journal import Entry, reversal_of
+from addin.state.files import connect, transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal_entries (
@@ -60,11 +59,7 @@ class Posting:
 
 class JournalStore:
     def __init__(self, path: Path):
-        path = Path(path)
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
-        os.chmod(path, 0o600)    # salaries are inside: owner-only, whoever created the file
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = connect(Path(path))     # salaries are inside: owner-only, -wal and -shm too
         self.db.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -84,8 +79,7 @@ class JournalStore:
         """Append what is new; reverse and re-post what changed; one transaction."""
         posting = Posting()
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self.db):
             live = self._current()
             for entry in entries:
                 digest = _figures_hash(entry)
@@ -107,10 +101,6 @@ class JournalStore:
                 posting.added.append(posted)
                 posting.known[posted.entry_id] = posted
                 live[entry.entry_id] = (posted.entry_id, digest, version)
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
         return posting
 
     def _insert(self, entry: Entry, source_key: str, version: int, digest: str, run: str, now: str) -> None:

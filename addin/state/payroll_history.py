@@ -8,13 +8,14 @@ a period is its latest close that has not been reopened.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
+
+from addin.state.files import connect, transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS payroll_closes (
@@ -92,18 +93,9 @@ def _now() -> str:
 class PayrollHistory:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not self.path.exists():       # created owner-only: salaries are inside
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
-        os.chmod(self.path, 0o600)
-        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = connect(self.path)      # created owner-only (salaries are inside), -wal and -shm too
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
-        for side in ("-wal", "-shm"):
-            extra = self.path.with_name(self.path.name + side)
-            if extra.exists():
-                os.chmod(extra, 0o600)
 
     def close(self) -> None:
         self.db.close()
@@ -116,13 +108,8 @@ class PayrollHistory:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        with transaction(self.db) as db:
+            yield db
 
     @staticmethod
     def _closed(row) -> ClosedPeriod:

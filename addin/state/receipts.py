@@ -8,7 +8,6 @@ correction is a new record. The payer names learned from confirmed receipts live
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections import defaultdict
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from typing import Iterator
 from addin.receivables.aging import Receipt
 from addin.receivables.matching import Allocation
 from addin.receivables.statement import StatementLine
+from addin.state.files import connect, transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS statement_files (
@@ -67,28 +67,17 @@ def _now() -> str:
 class ReceiptStore:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = connect(self.path)      # bank statements name people: owner-only, -wal and -shm too
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
-        for suffix in ("", "-wal", "-shm"):      # bank statements name people: owner only
-            part = Path(f"{self.path}{suffix}")
-            if part.exists():
-                os.chmod(part, 0o600)
 
     def close(self) -> None:
         self.db.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        with transaction(self.db) as db:
+            yield db
 
     # ---- statement files and lines ----------------------------------------------------------
 

@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 
 from addin.invoicing.document import canonical, content_hash
 from addin.state.files import STATE as STATE_FOLDER
-from addin.state.files import company_secret, connect, read_secret
+from addin.state.files import company_secret, connect, read_secret, transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS invoices (
@@ -152,13 +152,8 @@ class InvoiceRegister:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One writer at a time (BEGIN IMMEDIATE); a failure rolls the numbers back with the rows."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        with transaction(self.db) as db:
+            yield db
 
     def invoiced_keys(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT line_key FROM invoiced_lines")}

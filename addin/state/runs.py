@@ -10,7 +10,7 @@ import numpy as np
 from datetime import datetime, timezone
 from pathlib import Path
 
-from addin.state.files import connect
+from addin.state.files import connect, transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -74,18 +74,13 @@ class RunLedger:
     def record(self, run_date: str, started: str, status: str, findings: int, report: str,
                snapshots: dict[tuple[str, str], dict]) -> None:
         """The night's snapshots and its ledger line, in one transaction (all or nothing)."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self.db):
             self.db.execute("DELETE FROM snapshots WHERE run_date = ?", (run_date,))
             self.db.executemany("INSERT INTO snapshots VALUES (?, ?, ?, ?)",
                                 [(run_date, book, sheet, encode(data)) for (book, sheet), data in snapshots.items()])
             self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                             (run_date, started, datetime.now(timezone.utc).isoformat(timespec="seconds"), status,
                              findings, report))
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
 
     def record_event(self, kind: str, detail: dict) -> None:
         """Something done to the company's state outside a night (e.g. a register adopted): kept, dated."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from addin.state.files import connect
+from addin.state.files import connect, transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS vendor_bill_payments (
@@ -48,14 +48,9 @@ class VendorPayments:
         """Record the (vendor_id, bill_no, amount) a file of `pay_by` carries; those already recorded
         for this pay date stay as they were. Returns how many were new."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self.db):
             before = self.db.total_changes
             self.db.executemany("INSERT OR IGNORE INTO vendor_bill_payments VALUES (?, ?, ?, ?, ?)",
                                 [(v, b, pay_by, int(a), now) for v, b, a in bills])
             added = self.db.total_changes - before
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
         return added
