@@ -19,12 +19,10 @@ from addin.outputs.payslip import bonus_slip_lines, payslip_pdf
 from addin.outputs.staging import staged_folder, write_private
 from addin.outputs.zengin import Transfer, ZenginError, read_trailer, zengin_file
 from addin.payroll.bonus import BonusPayroll, compute_bonus, fiscal_year_start
-from addin.payroll.insurance import UnknownPrefecture
 from addin.payroll.items import BONUS
 from addin.payroll.settings import PayrollSettings
-from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
-from addin.services.payroll import employee_lines, requester_of
+from addin.services.payroll import PAY_SETUP_FAILURES, employee_lines, pay_setup_issue, requester_of
 from addin.services.payroll_close import compare_with_closed, open_history, outputs_hash, who
 from addin.services.payroll_year import StaffTables, previous_month_pay
 from addin.services.validation import BookOpener, open_company_book, validate_company
@@ -108,11 +106,8 @@ def run_bonus(company: Company, pay_date: date, opener: BookOpener = open_compan
         try:
             progress(f"computing the bonus of {period}")
             bonus = compute_bonus_of(company, tables, history, pay_date)
-        except RuleNotInForce as missing:
-            run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
-            return run
-        except (UnknownPrefecture, ValueError) as bad:
-            run.issues.append(fatal("backoffice.toml", "bad_settings", f"給与の設定が不正です: {bad}", f"payroll settings: {bad}"))
+        except PAY_SETUP_FAILURES as failure:
+            run.issues.append(pay_setup_issue(failure))
             return run
         run.bonus = bonus
         run.issues += bonus.issues

@@ -17,10 +17,10 @@ import pandas as pd
 
 from addin.model import Issue, Severity, Table
 from addin.model.issues import exit_code, fatal
-from addin.payroll.insurance import UnknownPrefecture
 from addin.outputs.withholding_slip import write_nencho_outputs
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
+from addin.services.payroll import PAY_SETUP_FAILURES, pay_setup_issue
 from addin.services.payroll_year import StaffTables, payments_of_year
 from addin.services.validation import BookOpener, open_company_book, validate_company
 from addin.validate import Validation
@@ -213,11 +213,8 @@ def compute_nencho(company: Company, year: int, opener: BookOpener = open_compan
     try:
         payments = year_payments(company, checked, year, progress)
         run.issues += missing_pay_months(payments, year)
-    except RuleNotInForce as missing:
-        run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
-        return run
-    except (UnknownPrefecture, ValueError) as bad:
-        run.issues.append(fatal("backoffice.toml", "bad_settings", f"給与の設定が不正です: {bad}", f"payroll settings: {bad}"))
+    except PAY_SETUP_FAILURES as failure:
+        run.issues.append(pay_setup_issue(failure))
         return run
     run.issues += declaration_issues(checked, year, set(payments))
     run.people, run.details = people_of_year(checked, year, payments)

@@ -89,10 +89,21 @@ def compute_month(company: Company, month: date) -> tuple[dict[str, int] | None,
         payroll = compute_payroll(checked.table("staff", "staff"), checked.table("staff", "attendance"),
                                   checked.table("staff", "allowances"), month, company.rulebook,
                                   PayrollSettings.from_settings(company.settings))
-    except (RuleNotInForce, UnknownPrefecture, ValueError) as problem:
+    except PAY_SETUP_FAILURES as problem:
         return None, getattr(problem, "message_ja", str(problem))
     settle_payroll(company, payroll, PayrollSettings.from_settings(company.settings))
     return dict(zip(payroll.employees["employee_id"], payroll.employees["net_pay"].astype(int))), ""
+
+
+#: what stops a pay computation before any employee: no rule in force on the date, bad pay settings
+PAY_SETUP_FAILURES = (RuleNotInForce, UnknownPrefecture, ValueError)
+
+
+def pay_setup_issue(failure: Exception) -> Issue:
+    """The fatal issue of a PAY_SETUP_FAILURES: the rules file to extend, or the settings to fix."""
+    if isinstance(failure, RuleNotInForce):
+        return fatal(failure.parameter.file, "rule_not_in_force", failure.message_ja, failure.message_en)
+    return fatal("backoffice.toml", "bad_settings", f"給与の設定が不正です: {failure}", f"payroll settings: {failure}")
 
 
 def run_payroll(company: Company, month: date, opener: BookOpener = open_company_book,
@@ -110,11 +121,8 @@ def run_payroll(company: Company, month: date, opener: BookOpener = open_company
         progress(f"computing payroll for {month:%Y-%m}")
         payroll = compute_payroll(checked.table("staff", "staff"), checked.table("staff", "attendance"),
                                   checked.table("staff", "allowances"), month, company.rulebook, settings)
-    except RuleNotInForce as missing:
-        run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
-        return run
-    except (UnknownPrefecture, ValueError) as bad:
-        run.issues.append(fatal("backoffice.toml", "bad_settings", f"給与の設定が不正です: {bad}", f"payroll settings: {bad}"))
+    except PAY_SETUP_FAILURES as failure:
+        run.issues.append(pay_setup_issue(failure))
         return run
     run.payroll = payroll
     run.issues += payroll.issues
