@@ -7,6 +7,9 @@ from setuptools import find_packages, setup
 setup(
     packages=find_packages(include=["addin", "addin.*"]) + ["addin.rules", "addin.templates"],
     package_dir={"addin.rules": "rules", "addin.templates": "workbooks/templates"},
-    package_data={"addin.rules": ["*.yaml", "**/*.yaml", "**/*.csv", "**/*.md"], "addin.templates": ["*.xlsx"],
-                  "addin.excel": ["backoffice.xlam", "addin_src/*"]},
+    package_data={
+        "addin.rules": ["*.yaml", "**/*.yaml", "**/*.csv", "**/*.md"],
+        "addin.templates": ["*.xlsx"],
+        "addin.excel": ["backoffice.xlam", "addin_src/*"],
+    },
 )

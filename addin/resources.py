@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 CHECKOUT = Path(__file__).resolve().parents[1]
-MAPPED = {"addin.rules": "rules", "addin.templates": "workbooks/templates"}     # as in setup.py
+MAPPED = {"addin.rules": "rules", "addin.templates": "workbooks/templates"}  # as in setup.py
 
 
 def _folder(package: str) -> Path:
@@ -23,7 +23,7 @@ def _folder(package: str) -> Path:
         # an editable install: setuptools' editable finder does not map a data package that lives
         # outside addin/, so read the very folder setup.py maps, in the checkout
         return CHECKOUT / MAPPED[package]
-    paths = getattr(root, "_paths", None)          # a namespace package (no __init__.py): MultiplexedPath
+    paths = getattr(root, "_paths", None)  # a namespace package (no __init__.py): MultiplexedPath
     return Path(str(paths[0] if paths else root))
 
 

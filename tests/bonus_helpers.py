@@ -32,13 +32,22 @@ def last_number(text: str) -> int:
     return int(re.findall(r"\d+", tail)[0])
 
 
-def company_with_bonuses(root: Path, staff: list[dict], bonuses: list[dict], attendance: list[dict] = (),
-                         allowances: list[dict] = (), settings_text: str | None = None):
+def company_with_bonuses(
+    root: Path,
+    staff: list[dict],
+    bonuses: list[dict],
+    attendance: list[dict] = (),
+    allowances: list[dict] = (),
+    settings_text: str | None = None,
+):
     root.mkdir(parents=True, exist_ok=True)
     init_company(root)
     if settings_text is not None:
         (root / "backoffice.toml").write_text(settings_text, encoding="utf-8")
     company = load_company(root)
-    write_book(company.book_path("staff"), company.books["staff"],
-               {"staff": staff, "attendance": list(attendance), "allowances": list(allowances), "bonuses": list(bonuses)})
+    write_book(
+        company.book_path("staff"),
+        company.books["staff"],
+        {"staff": staff, "attendance": list(attendance), "allowances": list(allowances), "bonuses": list(bonuses)},
+    )
     return company

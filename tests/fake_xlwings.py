@@ -62,8 +62,9 @@ class ExcelErrorCell(str):
 
 class FakeRange(Strict):
     def __init__(self, sheet, row, column, rows=1, columns=1, ndim=None, err_to_str=False):
-        for key, value in dict(_sheet=sheet, _row=row, _column=column, _rows=rows, _columns=columns, _ndim=ndim,
-                               _err_to_str=err_to_str).items():
+        for key, value in dict(
+            _sheet=sheet, _row=row, _column=column, _rows=rows, _columns=columns, _ndim=ndim, _err_to_str=err_to_str
+        ).items():
             object.__setattr__(self, key, value)
 
     row = property(lambda self: self._row)
@@ -83,8 +84,11 @@ class FakeRange(Strict):
     @property
     def merge_cells(self):
         """Excel's MergeCells: True when all of the range is merged, False when none, None (Null) when mixed."""
-        inside = [bool(self._sheet._merged_at(r, c)) for r in range(self._row, self._row + self._rows)
-                  for c in range(self._column, self._column + self._columns)]
+        inside = [
+            bool(self._sheet._merged_at(r, c))
+            for r in range(self._row, self._row + self._rows)
+            for c in range(self._column, self._column + self._columns)
+        ]
         return True if all(inside) else False if not any(inside) else None
 
     @property
@@ -98,8 +102,10 @@ class FakeRange(Strict):
     @property
     def value(self):
         """As xlwings gives it: a scalar for one cell, a list for one row or column, else rows."""
-        rows = [[self._cell(r, c) for c in range(self._column, self._column + self._columns)]
-                for r in range(self._row, self._row + self._rows)]
+        rows = [
+            [self._cell(r, c) for c in range(self._column, self._column + self._columns)]
+            for r in range(self._row, self._row + self._rows)
+        ]
         if self._ndim == 2:
             return rows
         if self._rows == 1 and self._columns == 1:
@@ -141,26 +147,29 @@ class FakeTable(Strict):
         width = max_col - min_col + 1
         body_rows = max_row - min_row + 1 - header_rows - totals_rows
         for key, value in dict(
-                _name=name, _range=FakeRange(sheet, min_row, min_col, max_row - min_row + 1, width),
-                _header=FakeRange(sheet, min_row, min_col, 1, width) if header_rows else None,
-                _body=FakeRange(sheet, min_row + header_rows, min_col, body_rows, width) if body_rows > 0 else None).items():
+            _name=name,
+            _range=FakeRange(sheet, min_row, min_col, max_row - min_row + 1, width),
+            _header=FakeRange(sheet, min_row, min_col, 1, width) if header_rows else None,
+            _body=FakeRange(sheet, min_row + header_rows, min_col, body_rows, width) if body_rows > 0 else None,
+        ).items():
             object.__setattr__(self, key, value)
 
     name = property(lambda self: self._name)
     range = property(lambda self: self._range)
     header_row_range = property(lambda self: self._header)
-    data_body_range = property(lambda self: self._body)       # xlwings: None for a Table without data rows
+    data_body_range = property(lambda self: self._body)  # xlwings: None for a Table without data rows
 
 
 class FakeSheet(Strict):
     def __init__(self, name, visible=-1):
-        for key, value in dict(_name=name, _cells={}, _colors={}, _links={}, _tables=[], _merged=[],
-                               _visible=visible).items():
+        for key, value in dict(
+            _name=name, _cells={}, _colors={}, _links={}, _tables=[], _merged=[], _visible=visible
+        ).items():
             object.__setattr__(self, key, value)
 
     name = property(lambda self: self._name)
     tables = property(lambda self: list(self._tables))
-    visible = property(lambda self: self._visible)           # Windows: xlSheetVisible -1, hidden 0, very hidden 2
+    visible = property(lambda self: self._visible)  # Windows: xlSheetVisible -1, hidden 0, very hidden 2
 
     def _merged_at(self, row, col):
         for (r0, c0), (r1, c1) in self._merged:
@@ -189,7 +198,7 @@ class FakeSheet(Strict):
         self._colors.clear()
         self._links.clear()
 
-    def cell(self, address):       # for the tests' own inspection, not part of the subset
+    def cell(self, address):  # for the tests' own inspection, not part of the subset
         return self._cells.get((int(address[1:]) if address[1:].isdigit() else 0, column_index_from_string(address[0])))
 
 
@@ -227,9 +236,16 @@ class FakeBook(Strict):
                         sheet._cells[(cell.row, cell.column)] = _as_xlwings(cell)
             for area in ws.merged_cells.ranges:
                 sheet._merged.append(((area.min_row, area.min_col), (area.max_row, area.max_col)))
-            for table in ws.tables.values():        # (tables.items() gives (name, ref) pairs)
-                sheet._tables.append(FakeTable(sheet, table.displayName, table.ref, 0 if table.headerRowCount == 0 else 1,
-                                               int(table.totalsRowCount or 0)))
+            for table in ws.tables.values():  # (tables.items() gives (name, ref) pairs)
+                sheet._tables.append(
+                    FakeTable(
+                        sheet,
+                        table.displayName,
+                        table.ref,
+                        0 if table.headerRowCount == 0 else 1,
+                        int(table.totalsRowCount or 0),
+                    )
+                )
             sheets.append(sheet)
         object.__setattr__(self, "_path", Path(path))
         object.__setattr__(self, "_sheets", FakeSheets(sheets))
@@ -240,7 +256,7 @@ class FakeBook(Strict):
     sheets = property(lambda self: self._sheets)
     app = property(lambda self: self._app)
 
-    def set(self, sheet: str, address: str, value) -> None:   # the user typing into Excel (test helper)
+    def set(self, sheet: str, address: str, value) -> None:  # the user typing into Excel (test helper)
         self._sheets[sheet].range(address).value = value
 
 
@@ -250,7 +266,7 @@ def _as_xlwings(cell):
     if cell.data_type == "e":
         return ExcelErrorCell(value)
     if type(value) is int:
-        return float(value)                      # COM hands every number over as a double
+        return float(value)  # COM hands every number over as a double
     if isinstance(value, time):
         return datetime.combine(date(1899, 12, 30), value)
     if isinstance(value, date) and not isinstance(value, datetime):

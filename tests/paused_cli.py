@@ -13,6 +13,7 @@ def pause_at(stage: str, seconds: float):
     def pause(line: str) -> None:
         if stage in line:
             time.sleep(seconds)
+
     return pause
 
 

@@ -13,35 +13,64 @@ from addin.services.validation import validate_company
 from addin.outputs.master_books import write_book
 
 PERSON = {
-    "employee_id": "E1", "name": "試験 太郎", "employment_type": "正社員", "birth_date": date(1990, 6, 15),
-    "hire_date": date(2015, 4, 1), "pay_type": "月給", "base_salary": 300000, "commute_allowance": 0,
-    "dependents": 0, "tax_column": "甲", "standard_monthly_remuneration": 300000, "health_insurance": "〇",
-    "pension": "〇", "employment_insurance": "〇", "resident_tax_monthly": 0, "bank_code": "0001",
-    "branch_code": "001", "account_type": "普通", "account_number": "1234567", "account_holder_kana": "ｼｹﾝ ﾀﾛｳ",
+    "employee_id": "E1",
+    "name": "試験 太郎",
+    "employment_type": "正社員",
+    "birth_date": date(1990, 6, 15),
+    "hire_date": date(2015, 4, 1),
+    "pay_type": "月給",
+    "base_salary": 300000,
+    "commute_allowance": 0,
+    "dependents": 0,
+    "tax_column": "甲",
+    "standard_monthly_remuneration": 300000,
+    "health_insurance": "〇",
+    "pension": "〇",
+    "employment_insurance": "〇",
+    "resident_tax_monthly": 0,
+    "bank_code": "0001",
+    "branch_code": "001",
+    "account_type": "普通",
+    "account_number": "1234567",
+    "account_holder_kana": "ｼｹﾝ ﾀﾛｳ",
 }
 DAY = {"work_days": 20, "work_hours": 160}
 
 
-def company_with(root: Path, staff: list[dict], attendance: list[dict] = (), allowances: list[dict] = (),
-                 settings_text: str | None = None):
+def company_with(
+    root: Path,
+    staff: list[dict],
+    attendance: list[dict] = (),
+    allowances: list[dict] = (),
+    settings_text: str | None = None,
+):
     init_company(root)
     if settings_text is not None:
         (root / "backoffice.toml").write_text(settings_text, encoding="utf-8")
     company = load_company(root)
-    write_book(company.book_path("staff"), company.books["staff"],
-               {"staff": staff, "attendance": list(attendance), "allowances": list(allowances)})
+    write_book(
+        company.book_path("staff"),
+        company.books["staff"],
+        {"staff": staff, "attendance": list(attendance), "allowances": list(allowances)},
+    )
     return company
 
 
-def payroll_for(root: Path, staff: list[dict], month: date, attendance: list[dict] = (), allowances: list[dict] = (),
-                **settings):
+def payroll_for(
+    root: Path, staff: list[dict], month: date, attendance: list[dict] = (), allowances: list[dict] = (), **settings
+):
     company = company_with(root, staff, attendance, allowances)
     checked = validate_company(company, only={"staff"})
     assert not list(checked.issues), [i.message_en for i in checked.issues]
     merged = {**company.settings.get("payroll", {}), "prefecture": "東京都", **settings}
-    return compute_payroll(checked.table("staff", "staff"), checked.table("staff", "attendance"),
-                           checked.table("staff", "allowances"), month, company.rulebook,
-                           PayrollSettings.model_validate(merged))
+    return compute_payroll(
+        checked.table("staff", "staff"),
+        checked.table("staff", "attendance"),
+        checked.table("staff", "allowances"),
+        month,
+        company.rulebook,
+        PayrollSettings.model_validate(merged),
+    )
 
 
 def person(**changes) -> dict:

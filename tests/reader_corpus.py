@@ -21,11 +21,38 @@ from addin.workbook.scan import read_layout
 MONTH = dt.date(2026, 3, 1)
 STAFF, ALLOWANCES, ATTENDANCE = "Staff 従業員", "Allowances 手当", "Attendance 勤怠"
 # the demo staff sheet's columns, as its header names them
-STAFF_COLUMNS = {"社員番号": "A", "氏名": "B", "生年月日": "F", "入社日": "G", "マイナンバー": "I", "基本給": "K",
-                 "通勤手当": "M", "標準報酬月額": "P", "住民税月額": "T", "口座番号": "Y"}
+STAFF_COLUMNS = {
+    "社員番号": "A",
+    "氏名": "B",
+    "生年月日": "F",
+    "入社日": "G",
+    "マイナンバー": "I",
+    "基本給": "K",
+    "通勤手当": "M",
+    "標準報酬月額": "P",
+    "住民税月額": "T",
+    "口座番号": "Y",
+}
 ATTENDANCE_COLUMNS = {"社員番号": "A", "出勤日数": "C", "勤務時間": "D", "時間外労働時間": "E", "深夜労働時間": "G"}
-ERROR_VALUES = ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#FIELD!",
-                "#BUSY!", "#GETTING_DATA", "#BLOCKED!", "#CONNECT!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!"]
+ERROR_VALUES = [
+    "#N/A",
+    "#REF!",
+    "#VALUE!",
+    "#DIV/0!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#FIELD!",
+    "#BUSY!",
+    "#GETTING_DATA",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#UNKNOWN!",
+    "#EXTERNAL!",
+    "#PYTHON!",
+]
 
 
 def figures(root: Path):
@@ -36,14 +63,22 @@ def figures(root: Path):
     blocking = [i for i in checked.issues if i.severity is not Severity.WARNING]
     if blocking:
         return None, blocking, list(checked.issues)
-    payroll = compute_payroll(checked.table("staff", "staff"), checked.table("staff", "attendance"),
-                              checked.table("staff", "allowances"), MONTH, company.rulebook,
-                              PayrollSettings.from_settings(company.settings))
+    payroll = compute_payroll(
+        checked.table("staff", "staff"),
+        checked.table("staff", "attendance"),
+        checked.table("staff", "allowances"),
+        MONTH,
+        company.rulebook,
+        PayrollSettings.from_settings(company.settings),
+    )
     if payroll.issues:
         return None, list(payroll.issues), list(checked.issues)
     rows = payroll.employees[SUMMARY_FIELDS].to_dict("records")
-    return [{k: (str(v) if k in ("employee_id", "tax_column") else int(v)) for k, v in r.items()} for r in rows], [], \
-        list(checked.issues)
+    return (
+        [{k: (str(v) if k in ("employee_id", "tax_column") else int(v)) for k, v in r.items()} for r in rows],
+        [],
+        list(checked.issues),
+    )
 
 
 def edit(path: Path, change) -> Path:
@@ -62,8 +97,9 @@ def replace_cells(path: Path, sheet: str, cells: dict[str, str]) -> Path:
         part = read_layout(zf).sheets[sheet]
     xml = parts[part].decode("utf-8")
     for ref, cell_xml in cells.items():
-        xml, count = re.subn(rf'<c r="{ref}"(?: [^>]*)?(?:/>|>.*?</c>)', cell_xml.replace("\\", "\\\\"), xml, count=1,
-                             flags=re.S)
+        xml, count = re.subn(
+            rf'<c r="{ref}"(?: [^>]*)?(?:/>|>.*?</c>)', cell_xml.replace("\\", "\\\\"), xml, count=1, flags=re.S
+        )
         assert count == 1, f"{ref} not in {sheet}"
     parts[part] = xml.encode("utf-8")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -94,6 +130,7 @@ def hostile_case(root: Path, which: str) -> None:
         def table(wb):
             wb[STAFF].title = "名簿"
             wb["名簿"].add_table(ExcelTable(displayName="Table1", ref="A1:Z51"))
+
         edit(staff, table)
         with zipfile.ZipFile(staff) as zf:
             parts = {info.filename: zf.read(info) for info in zf.infolist()}
@@ -119,28 +156,39 @@ def write_ods(source: Path, target: Path) -> Path:
                 if value is None:
                     cells.append("<table:table-cell/>")
                 elif isinstance(value, dt.datetime):
-                    cells.append(f'<table:table-cell office:value-type="date" office:date-value="{value.date()}">'
-                                 f"<text:p>{value.date()}</text:p></table:table-cell>")
+                    cells.append(
+                        f'<table:table-cell office:value-type="date" office:date-value="{value.date()}">'
+                        f"<text:p>{value.date()}</text:p></table:table-cell>"
+                    )
                 elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                    cells.append(f'<table:table-cell office:value-type="float" office:value="{value}">'
-                                 f"<text:p>{value}</text:p></table:table-cell>")
+                    cells.append(
+                        f'<table:table-cell office:value-type="float" office:value="{value}">'
+                        f"<text:p>{value}</text:p></table:table-cell>"
+                    )
                 else:
-                    cells.append(f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}'
-                                 f"</text:p></table:table-cell>")
+                    cells.append(
+                        f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}'
+                        f"</text:p></table:table-cell>"
+                    )
             rows.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
         tables.append(f'<table:table table:name="{escape(ws.title)}">' + "".join(rows) + "</table:table>")
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-               "<office:body><office:spreadsheet>" + "".join(tables) +
-               "</office:spreadsheet></office:body></office:document-content>")
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                '<manifest:file-entry manifest:full-path="/" '
-                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-                "</manifest:manifest>")
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        "<office:body><office:spreadsheet>"
+        + "".join(tables)
+        + "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
     with zipfile.ZipFile(target, "w") as zf:
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
         zf.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
@@ -148,7 +196,7 @@ def write_ods(source: Path, target: Path) -> Path:
     return target
 
 
-if __name__ == "__main__":      # one hostile case in a process with an address-space limit
+if __name__ == "__main__":  # one hostile case in a process with an address-space limit
     import json
     import resource
     import sys

@@ -66,7 +66,7 @@ def test_missing_sheet(demo_copy, capsys):
 
 def test_missing_required_column(demo_copy, capsys):
     wb = openpyxl.load_workbook(demo_copy / "staff.xlsx")
-    wb["Staff 従業員"].delete_cols(2)       # 氏名
+    wb["Staff 従業員"].delete_cols(2)  # 氏名
     wb.save(demo_copy / "staff.xlsx")
     code, issues = validate_json(demo_copy, capsys)
     assert code == 2
@@ -93,8 +93,9 @@ def test_bad_settings_and_missing_folder_exit_2(tmp_path, capsys):
 
 def test_the_console_script_prints_no_traceback(tmp_path):
     (tmp_path / "staff.xlsx").write_bytes(b"PK\x03\x04 broken")
-    done = subprocess.run([sys.executable, "-m", "addin.cli.main", "validate", str(tmp_path)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "addin.cli.main", "validate", str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stdout + done.stderr
     assert "staff.xlsx" in done.stdout

@@ -65,7 +65,9 @@ def test_the_year_balances_and_ties_to_the_products_own_totals(books):
     assert rows["welfare"].debit == sum(v for k, v in bonus.items() if k.startswith("employer_"))
     bonus_subs = sub_balances([e for e in run.journal if e.source.kind == "bonus"], YEAR[1])
     assert -bonus_subs[("withholdings", "income_tax")] == bonus["withholding_tax"]
-    assert -bonus_subs[("withholdings", "social_insurance")] == bonus["social_insurance"] - bonus["employment_insurance"]
+    assert (
+        -bonus_subs[("withholdings", "social_insurance")] == bonus["social_insurance"] - bonus["employment_insurance"]
+    )
     assert -bonus_subs[("bank", "")] == bonus["net_pay"]
     april = run_books(company, date(2026, 4, 1), date(2026, 4, 30), write=False)
     april_rows = {r.account: r for r in april.balances}
@@ -77,8 +79,9 @@ def test_the_year_balances_and_ties_to_the_products_own_totals(books):
     assert -subs[("withholdings", "income_tax")] == payroll["withholding_tax"]
     assert -subs[("withholdings", "resident_tax")] == payroll["resident_tax"]
     assert -subs[("withholdings", "employment_insurance")] == payroll["employment_insurance"]
-    assert -subs[("withholdings", "social_insurance")] == sum(payroll.get(k, 0) for k in (
-        "health_insurance", "nursing_insurance", "child_support_levy", "pension"))
+    assert -subs[("withholdings", "social_insurance")] == sum(
+        payroll.get(k, 0) for k in ("health_insurance", "nursing_insurance", "child_support_levy", "pension")
+    )
     assert -subs[("bank", "")] == payroll["net_pay"]
 
     invoices = json.loads((books / "out/invoices/summary.json").read_text(encoding="utf-8"))["invoices"]
@@ -92,13 +95,14 @@ def test_the_year_balances_and_ties_to_the_products_own_totals(books):
     tax = json.loads((books / "out/tax/summary.json").read_text(encoding="utf-8"))["months"]
     assert rows["input_tax"].closing - _fee_tax(run.journal) == sum(m["input_tax_creditable"] for m in tax)
     assert run.tax and all(r["difference"] == 0 for r in run.tax)
-    assert any(l.tax.endswith("_80") for e in run.journal for l in e.lines)       # unregistered suppliers booked
+    assert any(l.tax.endswith("_80") for e in run.journal for l in e.lines)  # unregistered suppliers booked
 
     payments = json.loads((books / "out/payments/2026-03-31/payments.json").read_text(encoding="utf-8"))
     paid = [e for e in run.journal if e.source.kind == "payment"]
     assert len(paid) == len(payments["payments"])
-    assert sum(l.amount for e in paid for l in e.lines if l.account == "accounts_payable") == \
-        sum(p["amount"] for p in payments["payments"])
+    assert sum(l.amount for e in paid for l in e.lines if l.account == "accounts_payable") == sum(
+        p["amount"] for p in payments["payments"]
+    )
 
 
 def _fee_tax(journal) -> int:
@@ -154,7 +158,11 @@ def test_command_writes_the_workbook_and_an_export_that_reads_back(books):
     rows = list(csv.DictReader(io.StringIO(data.decode("cp932"), newline="")))
     assert data.count(b"\r\n") == len(rows) + 1
     assert len({r["取引No"] for r in rows}) == summary["entries"]
-    assert sum(int(r["借方金額(円)"] or 0) for r in rows) == sum(int(r["貸方金額(円)"] or 0) for r in rows) == summary["debits"]
+    assert (
+        sum(int(r["借方金額(円)"] or 0) for r in rows)
+        == sum(int(r["貸方金額(円)"] or 0) for r in rows)
+        == summary["debits"]
+    )
 
     formulas = openpyxl.load_workbook(folder / "books.xlsx")
     cached = openpyxl.load_workbook(folder / "books.xlsx", data_only=True)
@@ -162,8 +170,11 @@ def test_command_writes_the_workbook_and_an_export_that_reads_back(books):
     tb, tb_values = formulas["残高試算表"], cached["残高試算表"]
     total_row = next(r for r in range(3, tb.max_row + 1) if tb.cell(r, 2).value == "合計")
     assert str(tb.cell(total_row, 5).value).startswith("=SUM(")
-    assert tb_values.cell(total_row, 5).value == tb_values.cell(total_row, 6).value == sum(
-        r["debit"] for r in summary["trial_balance"])
+    assert (
+        tb_values.cell(total_row, 5).value
+        == tb_values.cell(total_row, 6).value
+        == sum(r["debit"] for r in summary["trial_balance"])
+    )
     closing = {tb_values.cell(r, 2).value: tb_values.cell(r, 7).value for r in range(3, total_row)}
     assert closing == {r["name"]: r["closing"] for r in summary["trial_balance"]}
     difference_row = next(r for r in range(total_row, tb.max_row + 1) if str(tb.cell(r, 2).value).startswith("差額"))
@@ -173,7 +184,9 @@ def test_command_writes_the_workbook_and_an_export_that_reads_back(books):
 def test_bad_period_and_bad_chart_are_located_refusals(books, capsys):
     assert main(["books", str(books), "--from", "2026-04-01", "--to", "2026-03-31"]) == 2
     (books / "rules").mkdir(exist_ok=True)
-    (books / "rules" / "broken.yaml").write_text("books:\n  accounts:\n    bank: {normal: sideways}\n", encoding="utf-8")
+    (books / "rules" / "broken.yaml").write_text(
+        "books:\n  accounts:\n    bank: {normal: sideways}\n", encoding="utf-8"
+    )
     assert main(["books", str(books), "--from", "2025-04-01", "--to", "2026-03-31"]) == 2
     assert "books.accounts.bank" in capsys.readouterr().out
 
@@ -189,6 +202,7 @@ def test_account_balance_as_of_a_day(books):
 
 def test_nightly_view_of_what_is_not_journalised_yet(books):
     from addin.services.books import account_balance, unposted
+
     company = load_company(books)
     missing = unposted(company, date(2026, 4, 30))
     assert {m["kind"] for m in missing} >= {"payroll", "invoice", "bill", "payment", "stock"}
@@ -228,7 +242,10 @@ def test_a_company_that_closes_payroll_journals_closed_months_only(books):
     # the closed month comes from the history, so it ties to what was closed
     closed = json.loads((books / "out/payroll/2026-02/summary.json").read_text(encoding="utf-8"))["totals"]
     february = [e for e in run.journal if e.source.run == "payroll 2026-02"]
-    assert sum(l.amount for e in february for l in e.lines if l.account in ("salaries", "directors_pay")) == closed["gross_pay"]
+    assert (
+        sum(l.amount for e in february for l in e.lines if l.account in ("salaries", "directors_pay"))
+        == closed["gross_pay"]
+    )
 
     assert run_bonus(company, date(2025, 12, 10), close=True).exit_code == 0
     later = run_books(company, date(2025, 4, 1), date(2026, 4, 30), write=False)
@@ -246,6 +263,7 @@ def test_a_company_that_closes_payroll_journals_closed_months_only(books):
 
 def test_applied_receipts_are_journaled_traceable_and_tie_to_the_register(books):
     from addin.services.receivables import run_receivables, store_of, write_demo_statements
+
     company = load_company(books)
     write_demo_statements(company, date(2026, 3, 31))
     run_receivables(company, date(2026, 3, 31))
@@ -255,7 +273,7 @@ def test_applied_receipts_are_journaled_traceable_and_tie_to_the_register(books)
         line_ids = {l.line_id for l in store.lines()}
     finally:
         store.close()
-    assert applied and any(r["fee"] for r in applied)      # (an overpayment is worked in test_books_bonus_receipts)
+    assert applied and any(r["fee"] for r in applied)  # (an overpayment is worked in test_books_bonus_receipts)
     run = run_books(company, *YEAR, write=False)
     assert run.exit_code == 0 and all(e.balanced for e in run.journal)
     receipts = [e for e in run.journal if e.source.kind == "receipt"]
@@ -269,27 +287,32 @@ def test_applied_receipts_are_journaled_traceable_and_tie_to_the_register(books)
     assert rows["accounts_receivable"].closing == sum(i["total"] for i in invoices) - paid
     assert rows["advances_received"].closing == sum(r["amount"] for r in applied if not r["invoice_no"])
     fees = sum(r["fee"] for r in applied)
-    assert rows["bank_fees"].debit == fees - sum(l.amount for e in receipts for l in e.lines if l.account == "input_tax") \
-        + sum(l.amount for e in run.journal if e.source.kind == "payment" for l in e.lines if l.account == "bank_fees")
-    assert all(r["difference"] == 0 for r in run.tax)                # the fee's tax is not an invoice's or a bill's
+    assert rows["bank_fees"].debit == fees - sum(
+        l.amount for e in receipts for l in e.lines if l.account == "input_tax"
+    ) + sum(l.amount for e in run.journal if e.source.kind == "payment" for l in e.lines if l.account == "bank_fees")
+    assert all(r["difference"] == 0 for r in run.tax)  # the fee's tax is not an invoice's or a bill's
     again = run_books(load_company(books), *YEAR, write=False)
     assert again.posting.added == [] and again.posting.reversed == []
 
 
 def test_account_balance_takes_a_sub_account_by_its_display_name(books):
     from addin.services.books import account_balance
+
     company = load_company(books)
     run_books(company, date(2025, 4, 1), date(2026, 4, 30), write=False)
     bonus = json.loads((books / "out/bonus/2025-12-10/summary.json").read_text(encoding="utf-8"))["totals"]
     december = date(2025, 12, 31)
     assert account_balance(company, "預り金", december, "源泉所得税") == bonus["withholding_tax"] > 0
-    assert account_balance(company, "預り金", december, "源泉所得税") == account_balance(company, "2150", december, "income_tax")
+    assert account_balance(company, "預り金", december, "源泉所得税") == account_balance(
+        company, "2150", december, "income_tax"
+    )
     assert account_balance(company, "賞与", december) == account_balance(company, "bonuses", december) > 0
-    assert account_balance(company, "預り金", december, "住民税") == 0      # no resident tax on a bonus
+    assert account_balance(company, "預り金", december, "住民税") == 0  # no resident tax on a bonus
 
 
 def test_account_balance_summed_by_sqlite_equals_the_ledger_for_every_account_and_sub(books):
     from addin.services.books import account_balance
+
     company = load_company(books)
     run_books(company, *YEAR, write=False)
     chart = chart_of(company.rulebook.settings["books"])
@@ -297,5 +320,5 @@ def test_account_balance_summed_by_sqlite_equals_the_ledger_for_every_account_an
     for day in (date(2025, 12, 10), date(2026, 3, 31)):
         for account in chart.accounts:
             assert account_balance(company, account, day) == balance_of(entries, chart, account, day)
-        for (account, sub) in sub_balances(entries, day):
+        for account, sub in sub_balances(entries, day):
             assert account_balance(company, account, day, sub) == balance_of(entries, chart, account, day, sub)

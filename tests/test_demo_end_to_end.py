@@ -63,7 +63,7 @@ def test_issues_workbook_links_each_issue_to_its_cell(demo_with_errors, capsys):
     assert len(rows) == len(demo.planted)
     for row in rows:
         book, sheet, cell = row[1].value, row[2].value, row[3].value
-        link = row[0].hyperlink   # relative, so the folder may move; Excel's own "..\\" separator
+        link = row[0].hyperlink  # relative, so the folder may move; Excel's own "..\\" separator
         assert (link.target.replace("\\", "/"), link.location) == (f"../{book}", f"'{sheet}'!{cell}")
         assert row[0].value == f"{book}!{sheet}!{cell}"
 
@@ -100,7 +100,7 @@ def test_init_gives_formatted_empty_books_that_validate(tmp_path, capsys):
     assert lists["O2:O1001"] == '"甲,乙"' and lists["J2:J1001"] == '"月給,時給"'
     assert lists["Q2:Q1001"] == '"〇,×"'
     ranges = {str(dv.sqref): (dv.type, dv.formula1) for dv in ws.data_validations.dataValidation}
-    assert ranges["N2:N1001"] == ("whole", "0")          # dependents: whole number 0–20
+    assert ranges["N2:N1001"] == ("whole", "0")  # dependents: whole number 0–20
     code, issues = run_json(tmp_path, capsys)
     assert (code, issues) == (0, [])
 
@@ -127,13 +127,13 @@ def test_demo_staff_sheet_agrees_with_its_own_2025_teiji(demo_copy, capsys):
     review = json.loads((demo_copy / "out" / "grades" / "2025" / "grades.json").read_text("utf-8"))
     assert len(review["teiji"]) >= 40
     assert all(r["proposed"] == r["current"] for r in review["teiji"])
-    assert sum(r["months_used"] == 2 for r in review["teiji"]) >= 38      # the pays really were reviewed
-
+    assert sum(r["months_used"] == 2 for r in review["teiji"]) >= 38  # the pays really were reviewed
 
 
 def test_readme_quick_start_runs_validate_after_a_demo_with_errors(tmp_path, capsys):
     """`demo --errors` exits 1 (its planted findings), so the README chains validate with `;`, not `&&`."""
     from pathlib import Path
+
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
     assert main(["demo", str(tmp_path / "co"), "--errors", "--scale", "1"]) == 1
     capsys.readouterr()

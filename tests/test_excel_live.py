@@ -24,6 +24,7 @@ def _live_opener(company):
     def opener(book, company_):
         path = company_.book_path(book)
         return XlwingsBook(FakeBook(path), company_.books[book].file)
+
     return opener
 
 
@@ -45,13 +46,14 @@ def corpus(demo_template, tmp_path):
     staff = wb["Staff 従業員"]
     dept = _header(staff).index("部署") + 1 if "部署" in _header(staff) else 4
     staff.cell(3, dept).value = staff.cell(2, dept).value
-    staff.cell(3, dept).value = None                                         # merged down: one value shows
+    staff.cell(3, dept).value = None  # merged down: one value shows
     staff.merge_cells(start_row=2, start_column=dept, end_row=3, end_column=dept)
     attendance = wb["Attendance 勤怠"]
     last, width = attendance.max_row, attendance.max_column
-    attendance.cell(last + 1, 1).value = "合計"                               # a Table's totals row
-    attendance.cell(last + 1, width).value = f"=SUBTOTAL(109,{openpyxl.utils.get_column_letter(width)}2:" \
-                                             f"{openpyxl.utils.get_column_letter(width)}{last})"
+    attendance.cell(last + 1, 1).value = "合計"  # a Table's totals row
+    attendance.cell(last + 1, width).value = (
+        f"=SUBTOTAL(109,{openpyxl.utils.get_column_letter(width)}2:{openpyxl.utils.get_column_letter(width)}{last})"
+    )
     table = Table(displayName="Attendance", ref=f"A1:{openpyxl.utils.get_column_letter(width)}{last + 1}")
     table.totalsRowCount = 1
     attendance.add_table(table)
@@ -67,28 +69,31 @@ def test_live_and_file_readers_give_the_same_tables_and_issues(corpus):
     by_file = validate_company(company, only={"staff"})
     live = validate_company(company, _live_opener(company), only={"staff"})
     assert _issues(live) == _issues(by_file)
-    assert not [i for i in _issues(live) if i[2].endswith(str(openpyxl.load_workbook(corpus / "staff.xlsx")
-                                                              ["Attendance 勤怠"].max_row))]   # totals row not data
+    assert not [
+        i
+        for i in _issues(live)
+        if i[2].endswith(str(openpyxl.load_workbook(corpus / "staff.xlsx")["Attendance 勤怠"].max_row))
+    ]  # totals row not data
     for key, table in by_file.tables.items():
         assert table.frame.equals(live.tables[key].frame), key
 
 
 def test_grids_agree_on_merges_totals_hidden_sheets_and_dates(corpus, tmp_path):
     xlsm = tmp_path / "staff.xlsm"
-    shutil.copyfile(corpus / "staff.xlsx", xlsm)                              # an .xlsm reads the same
+    shutil.copyfile(corpus / "staff.xlsx", xlsm)  # an .xlsm reads the same
     for path in (corpus / "staff.xlsx", xlsm):
         file, live = CalamineBook(path), XlwingsBook(FakeBook(path))
         assert live.sheet_names() == file.sheet_names() and live.table_names() == file.table_names() == ["Attendance"]
         staff_file, staff_live = file.read_sheet("Staff 従業員"), live.read_sheet("Staff 従業員")
         dept = staff_file.rows[0].index("部署") if "部署" in staff_file.rows[0] else 3
-        assert staff_live.rows[2][dept] == staff_file.rows[2][dept] == staff_file.rows[1][dept]     # merge filled
+        assert staff_live.rows[2][dept] == staff_file.rows[2][dept] == staff_file.rows[1][dept]  # merge filled
         table_file, table_live = file.read_table("Attendance"), live.read_table("Attendance")
         assert len(table_live.rows) == len(table_file.rows) and table_live.rows[-1][0] != "合計"
         assert (table_live.first_row, table_live.first_col) == (table_file.first_row, table_file.first_col)
         memo_file, memo_live = file.read_sheet("Memo"), live.read_sheet("Memo")
         assert memo_live.hidden and memo_file.hidden and not staff_live.hidden
         assert memo_live.rows[0][1] == dt.datetime(2026, 1, 5, 9, 30)
-        assert memo_live.rows[0][2] == dt.datetime(1899, 12, 30, 18, 0)       # a time of day, as xlwings gives it
+        assert memo_live.rows[0][2] == dt.datetime(1899, 12, 30, 18, 0)  # a time of day, as xlwings gives it
 
 
 def test_an_error_cell_is_an_error_in_the_live_reader(corpus):
@@ -96,7 +101,7 @@ def test_an_error_cell_is_an_error_in_the_live_reader(corpus):
     wb = openpyxl.load_workbook(path)
     staff = wb["Staff 従業員"]
     column = _header(staff).index("扶養親族等の数") + 1 if "扶養親族等の数" in _header(staff) else 10
-    staff.cell(2, column).value = "#N/A"                                     # openpyxl stores it as an error cell
+    staff.cell(2, column).value = "#N/A"  # openpyxl stores it as an error cell
     wb.save(path)
     grid = XlwingsBook(FakeBook(path)).read_sheet("Staff 従業員")
     assert grid.rows[1][column - 1] == CellError("#N/A")
@@ -109,12 +114,14 @@ def test_an_error_cell_is_an_error_in_the_live_reader(corpus):
 def test_an_error_cell_gives_the_same_issue_in_both_readers(corpus):
     test_an_error_cell_is_an_error_in_the_live_reader(corpus)
     company = load_company(corpus)
-    assert _issues(validate_company(company, only={"staff"})) == \
-        _issues(validate_company(company, _live_opener(company), only={"staff"}))
+    assert _issues(validate_company(company, only={"staff"})) == _issues(
+        validate_company(company, _live_opener(company), only={"staff"})
+    )
 
 
 def test_clearing_highlights_gives_the_users_fills_back(demo_with_errors, tmp_path):
     from addin.excel import buttons
+
     root = tmp_path / "co"
     shutil.copytree(demo_with_errors[0], root)
     book = FakeBook(root / "staff.xlsx")
@@ -127,7 +134,7 @@ def test_clearing_highlights_gives_the_users_fills_back(demo_with_errors, tmp_pa
     issues = book.sheets["Issues 問題"]
     yellow = (255, 255, 0)
     # the user had filled that cell yellow before validating: validate again from a yellow cell
-    for (r, c) in list(sheet._colors):
+    for r, c in list(sheet._colors):
         sheet._colors.pop((r, c))
     sheet._colors[(row, col)] = yellow
     buttons.validate_book(book)
@@ -135,12 +142,13 @@ def test_clearing_highlights_gives_the_users_fills_back(demo_with_errors, tmp_pa
     assert "#ffff00" in [r[8] for r in issues.used_range.options(ndim=2).value[1:]]
     message = buttons.clear_highlights(book)
     assert "解除しました" in message
-    assert sheet._colors.get((row, col)) == yellow                          # the user's fill, not "no fill"
+    assert sheet._colors.get((row, col)) == yellow  # the user's fill, not "no fill"
     assert not any(v == HIGHLIGHT for s in book.sheets for v in s._colors.values())
 
 
 def test_every_button_turns_screen_updating_off_while_it_writes_and_back_on(demo_template, tmp_path):
     from addin.excel import buttons
+
     root = tmp_path / "co"
     shutil.copytree(demo_template, root)
     book = FakeBook(root / "staff.xlsx")
@@ -152,6 +160,7 @@ def test_every_button_turns_screen_updating_off_while_it_writes_and_back_on(demo
         if name == "screen_updating":
             seen.append(value)
         original(self, name, value)
+
     app_type.__setattr__ = record
     try:
         buttons.validate_book(book)
@@ -160,12 +169,12 @@ def test_every_button_turns_screen_updating_off_while_it_writes_and_back_on(demo
     assert seen == [False, True]
 
 
-
 def test_reconcile_button_never_waits_on_excels_own_owner_file(demo_template, tmp_path, monkeypatch):
     from addin.excel import buttons
+
     root = tmp_path / "co"
     shutil.copytree(demo_template, root)
-    (root / "~$staff.xlsx").write_bytes(b"owner")                          # Excel holds staff.xlsx open
+    (root / "~$staff.xlsx").write_bytes(b"owner")  # Excel holds staff.xlsx open
     monkeypatch.setattr("time.sleep", lambda seconds: (_ for _ in ()).throw(AssertionError(f"waited {seconds}s")))
     message = buttons.reconcile_now(FakeBook(root / "staff.xlsx"))
     assert message.startswith("照合結果") and "Traceback" not in message

@@ -38,12 +38,12 @@ def test_remove_conf_sheets_keeps_everything_else(tmp_path):
     wb = openpyxl.load_workbook(book)
     assert wb.sheetnames == ["Staff 従業員", "Control 操作"]
     assert wb["Staff 従業員"]["B2"].value == "山田 太郎" and wb["Control 操作"]["B1"].value == "2026-01"
-    assert "対象月" in wb["Control 操作"].defined_names                     # its sheet-scoped name moved with it
+    assert "対象月" in wb["Control 操作"].defined_names  # its sheet-scoped name moved with it
     assert wb.defined_names["社員"].attr_text == "'Staff 従業員'!$A$2:$A$2"
     with zipfile.ZipFile(book) as package:
         assert not any("someone" in package.read(n).decode("utf-8", "ignore") for n in package.namelist())
-    assert (book.stat().st_mode & 0o777) == 0o600                            # a private book stays private
-    assert remove_conf_sheets(book) == []                                    # nothing left to do
+    assert (book.stat().st_mode & 0o777) == 0o600  # a private book stays private
+    assert remove_conf_sheets(book) == []  # nothing left to do
     assert not list(tmp_path.glob(".*.tmp"))
 
 
@@ -76,13 +76,20 @@ def test_setup_installs_both_addins_with_this_venvs_xlwings(tmp_path, monkeypatc
     from pathlib import Path
 
     from addin.excel import setup
+
     ran = []
-    monkeypatch.setattr(setup.subprocess, "run",
-                        lambda args, **kw: ran.append(args) or subprocess.CompletedProcess(args, 0, "", ""))
+    monkeypatch.setattr(
+        setup.subprocess, "run", lambda args, **kw: ran.append(args) or subprocess.CompletedProcess(args, 0, "", "")
+    )
     report = setup.setup_excel(tmp_path, platform="darwin")
-    assert (tmp_path / "Library/Containers/com.microsoft.Excel/Data/backoffice.conf").read_text(encoding="utf-8") \
+    assert (
+        (tmp_path / "Library/Containers/com.microsoft.Excel/Data/backoffice.conf")
+        .read_text(encoding="utf-8")
         .startswith(f'"INTERPRETER_MAC","{sys.executable}"')
-    assert [a[0] for a in ran] == [str(Path(sys.executable).with_name("xlwings"))] * 2     # never PATH's xlwings
+    )
+    assert [a[0] for a in ran] == [str(Path(sys.executable).with_name("xlwings"))] * 2  # never PATH's xlwings
     assert ran[0][1:] == ["addin", "install"]
-    assert ran[1][1:3] == ["addin", "install"] and Path(ran[1][4]).name == "backoffice.xlam" and Path(ran[1][4]).exists()
+    assert (
+        ran[1][1:3] == ["addin", "install"] and Path(ran[1][4]).name == "backoffice.xlam" and Path(ran[1][4]).exists()
+    )
     assert report.count("インストールしました") == 2

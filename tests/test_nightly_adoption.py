@@ -26,9 +26,11 @@ from addin.tax import tax_rates
 from addin.outputs.master_books import write_book
 from tests.test_invoicing import CUSTOMERS, company as invoicing_company, order
 
-ORDERS = [order("S1", "C1", "P10", 3, 105, "10%", date(2025, 4, 10), description="ペン 黒"),
-          order("S1", "C1", "F08", 2, 1000, "8%", date(2025, 4, 11)),
-          order("S2", "C2", "P10", 1, 105, "10%", date(2025, 4, 15))]
+ORDERS = [
+    order("S1", "C1", "P10", 3, 105, "10%", date(2025, 4, 10), description="ペン 黒"),
+    order("S1", "C1", "F08", 2, 1000, "8%", date(2025, 4, 11)),
+    order("S2", "C2", "P10", 1, 105, "10%", date(2025, 4, 15)),
+]
 
 # The register of commit 7fa11fa (git show 7fa11fa:addin/state/register.py): no key, no adoption tables
 OLD_SCHEMA = """
@@ -45,11 +47,11 @@ CREATE TRIGGER invoices_kept BEFORE DELETE ON invoices BEGIN SELECT RAISE(ABORT,
 """
 
 
-def old_chain(previous: str, digest: str) -> str:        # 7fa11fa addin/invoicing/document.py chain_hash
+def old_chain(previous: str, digest: str) -> str:  # 7fa11fa addin/invoicing/document.py chain_hash
     return hashlib.sha256(f"{previous}:{digest}".encode()).hexdigest()
 
 
-def old_line_key(order_no, sku, description) -> str:     # 7fa11fa addin/invoicing/build.py line_key
+def old_line_key(order_no, sku, description) -> str:  # 7fa11fa addin/invoicing/build.py line_key
     return f"{order_no}|{sku or ''}|{description or ''}"
 
 
@@ -75,9 +77,20 @@ def legacy_company(root: Path, through: date) -> Path:
         content = content_of(draft, number, issuer)
         digest = content_hash(content)
         previous = old_chain(previous, digest)
-        db.execute("INSERT INTO invoices VALUES (?,?,?,?,?,?,?,?,'issued',?)",
-                   (seq, number, "invoice", draft.customer_id, content["issue_date"], canonical(content), digest, previous,
-                    datetime.now(timezone.utc).isoformat(timespec="seconds")))
+        db.execute(
+            "INSERT INTO invoices VALUES (?,?,?,?,?,?,?,?,'issued',?)",
+            (
+                seq,
+                number,
+                "invoice",
+                draft.customer_id,
+                content["issue_date"],
+                canonical(content),
+                digest,
+                previous,
+                datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            ),
+        )
         db.executemany("INSERT INTO invoiced_lines VALUES (?, ?)", [(line.key, number) for line in draft.lines])
     db.close()
     return root
@@ -108,9 +121,9 @@ def test_an_old_register_names_the_command_then_is_adopted_and_invoicing_resumes
     assert main(["verify", str(old)]) == 1
     out = capsys.readouterr().out
     assert "[key_missing]" in out and f"backoffice verify {old} --adopt" in out
-    assert main(["invoice", str(old), "--through", "2025-05-31"]) == 2         # locked out until adopted …
+    assert main(["invoice", str(old), "--through", "2025-05-31"]) == 2  # locked out until adopted …
     assert f"backoffice verify {old} --adopt" in capsys.readouterr().out
-    assert main(["verify", str(old), "--adopt"]) == 0                          # … the command it names
+    assert main(["verify", str(old), "--adopt"]) == 0  # … the command it names
     out = capsys.readouterr().out
     assert "adopted: 2" in out and "3 line key(s) migrated" in out and "all checks hold" in out
     key = old / ".backoffice" / "register.key"
@@ -126,9 +139,14 @@ def test_an_old_register_names_the_command_then_is_adopted_and_invoicing_resumes
     # nothing is billed twice; a new order gets the next number
     assert main(["invoice", str(old), "--through", "2025-04-30"]) == 0
     company = load_company(old)
-    write_book(company.book_path("sales"), company.books["sales"],
-               {"customers": CUSTOMERS, "orders": [dict(o) for o in ORDERS] +
-                [order("S3", "C1", "P10", 1, 105, "10%", date(2025, 5, 12))]})
+    write_book(
+        company.book_path("sales"),
+        company.books["sales"],
+        {
+            "customers": CUSTOMERS,
+            "orders": [dict(o) for o in ORDERS] + [order("S3", "C1", "P10", 1, 105, "10%", date(2025, 5, 12))],
+        },
+    )
     capsys.readouterr()
     assert main(["invoice", str(old), "--through", "2025-05-31"]) == 0
     summary = json.loads((old / "out" / "invoices" / "summary.json").read_text(encoding="utf-8"))["invoices"]
@@ -154,8 +172,10 @@ def test_a_tampered_old_chain_is_refused_and_nothing_changes(old, capsys):
     db = sqlite3.connect(db_of(old))
     content = json.loads(db.execute("SELECT content FROM invoices WHERE seq = 1").fetchone()[0])
     content["total"] *= 10
-    db.execute("DROP TRIGGER invoices_immutable")        # what a hostile edit does, hash recomputed, chain not
-    db.execute("UPDATE invoices SET content = ?, content_hash = ? WHERE seq = 1", (canonical(content), content_hash(content)))
+    db.execute("DROP TRIGGER invoices_immutable")  # what a hostile edit does, hash recomputed, chain not
+    db.execute(
+        "UPDATE invoices SET content = ?, content_hash = ? WHERE seq = 1", (canonical(content), content_hash(content))
+    )
     db.commit()
     db.close()
     before = rows_of(old)
@@ -177,14 +197,14 @@ def test_a_deleted_invoiced_line_in_the_old_register_is_refused(old, capsys):
 def test_a_line_edited_since_it_was_invoiced_is_found_by_elimination_then_needs_a_correction(old, capsys):
     company = load_company(old)
     edited = [dict(o) for o in ORDERS]
-    edited[0]["description"] = "ペン 赤"                  # the old key held the description
+    edited[0]["description"] = "ペン 赤"  # the old key held the description
     write_book(company.book_path("sales"), company.books["sales"], {"customers": CUSTOMERS, "orders": edited})
     assert main(["verify", str(old), "--adopt"]) == 0
     assert "3 line key(s) migrated" in capsys.readouterr().out
     register = InvoiceRegister(db_of(old))
     assert register.key_map()["S1|P10|ペン 黒"] == "S1#1" and register.verify() == []
     register.close()
-    assert main(["invoice", str(old), "--through", "2025-04-30"]) == 1     # reported at its cell, not billed again
+    assert main(["invoice", str(old), "--through", "2025-04-30"]) == 1  # reported at its cell, not billed again
     out = capsys.readouterr().out
     assert "invoiced_line_edited" in out and "--correct INV-000002" in out
 
@@ -193,7 +213,7 @@ def test_lines_that_cannot_be_told_apart_are_reported_not_guessed(old, capsys):
     company = load_company(old)
     edited = [dict(o) for o in ORDERS]
     edited[0]["description"] = "ペン 赤"
-    edited.insert(1, dict(edited[0], description="ペン 青"))     # two rows of S1 left for one old key
+    edited.insert(1, dict(edited[0], description="ペン 青"))  # two rows of S1 left for one old key
     write_book(company.book_path("sales"), company.books["sales"], {"customers": CUSTOMERS, "orders": edited})
     assert main(["verify", str(old), "--adopt"]) == 1
     out = capsys.readouterr().out
@@ -201,7 +221,7 @@ def test_lines_that_cannot_be_told_apart_are_reported_not_guessed(old, capsys):
     register = InvoiceRegister(db_of(old))
     assert "S1|P10|ペン 黒" in register.invoiced_keys() and register.verify() == []
     register.close()
-    assert main(["reconcile", str(old), "--once", "--date", "2025-05-01"]) == 1   # and every night after
+    assert main(["reconcile", str(old), "--once", "--date", "2025-05-01"]) == 1  # and every night after
     rep = json.loads((old / "out" / "reconcile" / "2025-05-01" / "report.json").read_text(encoding="utf-8"))
     orphan = next(c for c in rep["checks"] if c["name"] == "invoices_without_order")
     assert [f["key"] for f in orphan["findings"]] == ["INV-000002"]
@@ -245,8 +265,10 @@ def test_a_plain_chain_recomputed_over_a_sealed_register_is_not_adopted(tmp_path
         doc = json.loads(content)
         doc["total"] *= 10
         previous = old_chain(previous, content_hash(doc))
-        db.execute("UPDATE invoices SET content = ?, content_hash = ?, chain_hash = ? WHERE seq = ?",
-                   (canonical(doc), content_hash(doc), previous, seq))
+        db.execute(
+            "UPDATE invoices SET content = ?, content_hash = ?, chain_hash = ? WHERE seq = ?",
+            (canonical(doc), content_hash(doc), previous, seq),
+        )
     db.commit()
     db.close()
     capsys.readouterr()

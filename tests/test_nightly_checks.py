@@ -21,8 +21,17 @@ from tests.payroll_helpers import person
 from tests.test_invoicing import company as invoicing_company, order
 
 DAY = {"work_days": 20, "work_hours": 160}
-STAFF = [person(), person(employee_id="E2", name="試験 花子", base_salary=250000, standard_monthly_remuneration=260000,
-                          account_number="7654321", my_number=None)]
+STAFF = [
+    person(),
+    person(
+        employee_id="E2",
+        name="試験 花子",
+        base_salary=250000,
+        standard_monthly_remuneration=260000,
+        account_number="7654321",
+        my_number=None,
+    ),
+]
 ATTENDANCE = [{"employee_id": e, "month": m, **DAY} for m in ("2025-09", "2025-10", "2025-11") for e in ("E1", "E2")]
 NIGHT = "2025-12-05"
 
@@ -66,7 +75,9 @@ def test_an_unposted_payroll_month_then_a_clean_night(co, capsys):
     assert main(["books", str(co), "--from", "2025-04-01", "--to", NIGHT]) in (0, 1)
     checks = night(co)
     assert checks["books_unposted"]["status"] == "pass"
-    assert {n: c["status"] for n, c in checks.items() if n != "_status" and c["status"] not in ("pass", "skipped")} == {}
+    assert {
+        n: c["status"] for n, c in checks.items() if n != "_status" and c["status"] not in ("pass", "skipped")
+    } == {}
     assert checks["_status"] == "pass"
     capsys.readouterr()
 
@@ -74,6 +85,7 @@ def test_an_unposted_payroll_month_then_a_clean_night(co, capsys):
 def test_a_salary_edit_after_the_close_is_found_at_the_employee(co, capsys):
     staff = [dict(STAFF[0], base_salary=320000), STAFF[1]]
     from addin.services.company import load_company
+
     company = load_company(co)
     write_book(company.book_path("staff"), company.books["staff"], {"staff": staff, "attendance": ATTENDANCE})
     found = night(co)["closed_periods"]
@@ -87,12 +99,14 @@ def test_a_salary_edit_after_the_close_is_found_at_the_employee(co, capsys):
 def test_the_closed_periods_check_reads_tonights_copy_not_the_live_book(co, monkeypatch, capsys):
     """The service gets the opener over the copies: a book that changes after the copy is not seen."""
     from addin.reconcile import checks as nightly
+
     seen = []
     real = nightly.closed_periods
 
     def spy(night_):
         seen.append(str(getattr(night_.opener("staff", night_.company), "path", "")))
         return real(night_)
+
     monkeypatch.setitem(nightly.CHECKS, "closed_periods", spy)
     night(co)
     assert seen and f"{co}/.backoffice/tmp/night-" in seen[0] and seen[0].endswith("staff.xlsx")
@@ -101,13 +115,21 @@ def test_the_closed_periods_check_reads_tonights_copy_not_the_live_book(co, monk
 
 def test_a_grade_disagreement_is_a_finding_at_the_staff_cell(tmp_path, capsys):
     # the worked case of tests/test_payroll_year_grades.py: hourly 1,500/h, April–June pay → 220,000; the sheet says 200,000
-    part = person(pay_type="時給", base_salary=None, hourly_rate=1500, employment_type="パート",
-                  standard_monthly_remuneration=200000, commute_allowance=0)
-    attendance = [{"employee_id": "E1", "month": m, "work_days": d, "work_hours": d * 8}
-                  for m, d in (("2026-03", 20), ("2026-04", 10), ("2026-05", 18))]
+    part = person(
+        pay_type="時給",
+        base_salary=None,
+        hourly_rate=1500,
+        employment_type="パート",
+        standard_monthly_remuneration=200000,
+        commute_allowance=0,
+    )
+    attendance = [
+        {"employee_id": "E1", "month": m, "work_days": d, "work_hours": d * 8}
+        for m, d in (("2026-03", 20), ("2026-04", 10), ("2026-05", 18))
+    ]
     company_with_bonuses(tmp_path, [part], [], attendance)
     assert main(["payroll", str(tmp_path), "--month", "2026-03", "--close"]) == 0
-    assert night(tmp_path, "2026-08-31")["grades"]["status"] == "pass"          # 2025's review still in force
+    assert night(tmp_path, "2026-08-31")["grades"]["status"] == "pass"  # 2025's review still in force
     grades = night(tmp_path, "2026-09-30")["grades"]
     assert grades["status"] == "findings"
     [finding] = grades["findings"]
@@ -117,36 +139,41 @@ def test_a_grade_disagreement_is_a_finding_at_the_staff_cell(tmp_path, capsys):
 
 def test_an_unmatched_deposit_and_an_overdue_invoice(tmp_path, capsys):
     root = invoicing_company(tmp_path / "co", [order("S1", "C1", "P10", 3, 105, "10%", date(2025, 4, 10))])
-    assert main(["invoice", str(root), "--through", "2025-04-30"]) == 0              # due 2025-05-31 (翌月末)
+    assert main(["invoice", str(root), "--through", "2025-04-30"]) == 0  # due 2025-05-31 (翌月末)
     (root / "bank").mkdir()
-    (root / "bank" / "2025-06.csv").write_text("日付,内容,入金金額,出金金額,残高\n"
-                                               "2025-06-03,振込 ﾔﾏﾀﾞ ﾀﾛｳ,50000,,50000\n", encoding="utf-8")
+    (root / "bank" / "2025-06.csv").write_text(
+        "日付,内容,入金金額,出金金額,残高\n2025-06-03,振込 ﾔﾏﾀﾞ ﾀﾛｳ,50000,,50000\n", encoding="utf-8"
+    )
     checks = night(root, "2025-06-10")
     money = checks["receivables"]
     kinds = {f["kind"]: f for f in money["findings"]}
     assert money["status"] == "findings"
     assert kinds["receivables_unmatched"]["value"] == "50,000" and "ﾔﾏﾀﾞ" in kinds["receivables_unmatched"]["message_ja"]
     assert kinds["receivables_overdue"]["key"] == "INV-000001" and "11 日" in kinds["receivables_overdue"]["message_ja"]
-    again = night(root, "2025-06-11")["receivables"]                    # the file is imported once, still reported
-    assert [f["key"] for f in again["findings"] if f["kind"] == "receivables_unmatched"] == \
-        [kinds["receivables_unmatched"]["key"]]
+    again = night(root, "2025-06-11")["receivables"]  # the file is imported once, still reported
+    assert [f["key"] for f in again["findings"] if f["kind"] == "receivables_unmatched"] == [
+        kinds["receivables_unmatched"]["key"]
+    ]
     capsys.readouterr()
 
 
 def test_checks_without_their_inputs_are_skipped_with_a_reason(tmp_path, capsys):
     root = invoicing_company(tmp_path / "co", [])
     checks = night(root, "2025-06-10")
-    for name in ("closed_periods", "grades", "books_unposted"):            # nothing closed, nothing to post
+    for name in ("closed_periods", "grades", "books_unposted"):  # nothing closed, nothing to post
         assert checks[name]["status"] == "pass", name
     assert checks["receivables"]["status"] == "skipped" and "no bank folder" in checks["receivables"]["detail"]
     capsys.readouterr()
 
 
-@pytest.mark.parametrize("text, key", [
-    ("reconcile:\n  checks:\n    closed_period: {enabled: false}\n", "reconcile.checks.closed_period"),
-    ("reconcile:\n  checks:\n    grades: {enabeld: false}\n", "reconcile.checks.grades.enabeld"),
-    ("reconcile:\n  checks:\n    grades: {enabled: 'no'}\n", "reconcile.checks.grades.enabled"),
-])
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("reconcile:\n  checks:\n    closed_period: {enabled: false}\n", "reconcile.checks.closed_period"),
+        ("reconcile:\n  checks:\n    grades: {enabeld: false}\n", "reconcile.checks.grades.enabeld"),
+        ("reconcile:\n  checks:\n    grades: {enabled: 'no'}\n", "reconcile.checks.grades.enabled"),
+    ],
+)
 def test_a_misspelt_company_override_stops_the_night_naming_file_line_and_key(tmp_path, capsys, text, key):
     root = invoicing_company(tmp_path / "co", [])
     (root / "rules").mkdir()

@@ -7,18 +7,45 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from addin.normalize import (bank_kana, clean_code, clean_text, header_key, normalize_values, parse_bool,
-                             parse_date, parse_decimal, parse_integer, parse_month)
+from addin.normalize import (
+    bank_kana,
+    clean_code,
+    clean_text,
+    header_key,
+    normalize_values,
+    parse_bool,
+    parse_date,
+    parse_decimal,
+    parse_integer,
+    parse_month,
+)
 from addin.normalize.booleans import NotABoolean
 from addin.normalize.dates import NotADate
 from addin.normalize.numbers import NotAnInteger, NotANumber
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("¥1,234", 1234), ("￥1,234", 1234), ("1,234円", 1234), ("△1,234", -1234), ("▲1,234", -1234),
-    ("(1,234)", -1234), ("（1,234）", -1234), ("１２３４", 1234), ("１，２３４円", 1234), ("  12 ", 12),
-    ("−5", -5), ("-5", -5), ("+7", 7), (1234.0, 1234), (1234, 1234), ("\\980", 980), ("0", 0),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("¥1,234", 1234),
+        ("￥1,234", 1234),
+        ("1,234円", 1234),
+        ("△1,234", -1234),
+        ("▲1,234", -1234),
+        ("(1,234)", -1234),
+        ("（1,234）", -1234),
+        ("１２３４", 1234),
+        ("１，２３４円", 1234),
+        ("  12 ", 12),
+        ("−5", -5),
+        ("-5", -5),
+        ("+7", 7),
+        (1234.0, 1234),
+        (1234, 1234),
+        ("\\980", 980),
+        ("0", 0),
+    ],
+)
 def test_integer_yen_as_typed(typed, expected):
     assert parse_integer(typed) == expected
 
@@ -40,38 +67,75 @@ def test_decimal_keeps_exact_value_of_excel_double():
     assert parse_decimal(None) is None and parse_decimal("  ") is None
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("令和7年4月1日", date(2025, 4, 1)), ("R7.4.1", date(2025, 4, 1)), ("r7/4/1", date(2025, 4, 1)),
-    ("H31.4.30", date(2019, 4, 30)), ("平成31年4月30日", date(2019, 4, 30)), ("令和元年5月1日", date(2019, 5, 1)),
-    ("S60.12.31", date(1985, 12, 31)), ("昭和64年1月7日", date(1989, 1, 7)),
-    ("2025/4/1", date(2025, 4, 1)), ("2025-04-01", date(2025, 4, 1)), ("2025年4月1日", date(2025, 4, 1)),
-    ("２０２５／４／１", date(2025, 4, 1)), ("20250401", date(2025, 4, 1)), ("2025-04-01 00:00:00", date(2025, 4, 1)),
-    (45748, date(2025, 4, 1)), (45748.0, date(2025, 4, 1)), ("45748", date(2025, 4, 1)),
-    (datetime(2025, 4, 1, 9, 30), date(2025, 4, 1)), (date(2025, 4, 1), date(2025, 4, 1)),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("令和7年4月1日", date(2025, 4, 1)),
+        ("R7.4.1", date(2025, 4, 1)),
+        ("r7/4/1", date(2025, 4, 1)),
+        ("H31.4.30", date(2019, 4, 30)),
+        ("平成31年4月30日", date(2019, 4, 30)),
+        ("令和元年5月1日", date(2019, 5, 1)),
+        ("S60.12.31", date(1985, 12, 31)),
+        ("昭和64年1月7日", date(1989, 1, 7)),
+        ("2025/4/1", date(2025, 4, 1)),
+        ("2025-04-01", date(2025, 4, 1)),
+        ("2025年4月1日", date(2025, 4, 1)),
+        ("２０２５／４／１", date(2025, 4, 1)),
+        ("20250401", date(2025, 4, 1)),
+        ("2025-04-01 00:00:00", date(2025, 4, 1)),
+        (45748, date(2025, 4, 1)),
+        (45748.0, date(2025, 4, 1)),
+        ("45748", date(2025, 4, 1)),
+        (datetime(2025, 4, 1, 9, 30), date(2025, 4, 1)),
+        (date(2025, 4, 1), date(2025, 4, 1)),
+    ],
+)
 def test_dates_as_typed(typed, expected):
     assert parse_date(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["H31.5.1", "R1.4.30", "令和8年13月1日", "2025/2/30", "2025/13/01", "yesterday", 10, True])
+@pytest.mark.parametrize(
+    "typed", ["H31.5.1", "R1.4.30", "令和8年13月1日", "2025/2/30", "2025/13/01", "yesterday", 10, True]
+)
 def test_impossible_dates_are_refused(typed):
     with pytest.raises(NotADate):
         parse_date(typed)
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("2025-04", date(2025, 4, 1)), ("2025/4", date(2025, 4, 1)), ("2025年4月", date(2025, 4, 1)),
-    ("令和7年4月", date(2025, 4, 1)), ("R7.4", date(2025, 4, 1)), (date(2025, 4, 17), date(2025, 4, 1)),
-    (45748, date(2025, 4, 1)),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("2025-04", date(2025, 4, 1)),
+        ("2025/4", date(2025, 4, 1)),
+        ("2025年4月", date(2025, 4, 1)),
+        ("令和7年4月", date(2025, 4, 1)),
+        ("R7.4", date(2025, 4, 1)),
+        (date(2025, 4, 17), date(2025, 4, 1)),
+        (45748, date(2025, 4, 1)),
+    ],
+)
 def test_months(typed, expected):
     assert parse_month(typed) == expected
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("〇", True), ("○", True), ("✓", True), ("TRUE", True), ("はい", True), (1, True), (True, True),
-    ("×", False), ("FALSE", False), ("いいえ", False), (0, False), ("なし", False),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("〇", True),
+        ("○", True),
+        ("✓", True),
+        ("TRUE", True),
+        ("はい", True),
+        (1, True),
+        (True, True),
+        ("×", False),
+        ("FALSE", False),
+        ("いいえ", False),
+        (0, False),
+        ("なし", False),
+    ],
+)
 def test_booleans(typed, expected):
     assert parse_bool(typed) is expected
 
@@ -84,7 +148,7 @@ def test_boolean_extra_words_and_refusal():
 
 def test_text_widths_and_spaces():
     assert clean_text("  ＡＢＣ　１２３  ") == "ABC 123"
-    assert clean_text("ﾔﾏﾀﾞ") == "ヤマダ"           # half-width kana become full-width in text
+    assert clean_text("ﾔﾏﾀﾞ") == "ヤマダ"  # half-width kana become full-width in text
     assert clean_text(123.0) == "123"
     assert clean_text("   ") is None
 
@@ -98,7 +162,7 @@ def test_codes_keep_leading_zeros_and_pad():
 def test_bank_kana_is_half_width_upper_case():
     assert bank_kana("ヤマダ　タロウ") == "ﾔﾏﾀﾞ ﾀﾛｳ"
     assert bank_kana("やまだ はなこ") == "ﾔﾏﾀﾞ ﾊﾅｺ"
-    assert bank_kana("ｷｯﾄ") == "ｷﾂﾄ"               # banks take no small kana
+    assert bank_kana("ｷｯﾄ") == "ｷﾂﾄ"  # banks take no small kana
     assert bank_kana("abc") == "ABC"
 
 
@@ -115,6 +179,7 @@ def test_column_normalisation_parses_each_distinct_value_once_and_spreads_result
 
 
 def test_column_check_runs_on_parsed_values():
-    parsed = normalize_values(np.array(["5", "50"], dtype=object), "integer",
-                              check=lambda v: "above_max" if v > 10 else None)
+    parsed = normalize_values(
+        np.array(["5", "50"], dtype=object), "integer", check=lambda v: "above_max" if v > 10 else None
+    )
     assert list(parsed.errors) == [None, "above_max"]

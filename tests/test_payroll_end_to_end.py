@@ -27,8 +27,11 @@ def paid(tmp_path_factory, demo_template):
 
 
 def digests(folder):
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_summary_register_and_zengin_agree(paid):
@@ -36,10 +39,20 @@ def test_summary_register_and_zengin_agree(paid):
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["month"] == "2025-12" and summary["pay_date"] == "2026-01-23"
     employees = summary["employees"]
-    assert len(employees) == 50             # everyone is employed in December (the leaver until the 20th)
+    assert len(employees) == 50  # everyone is employed in December (the leaver until the 20th)
     for e in employees:
-        deductions = sum(e[k] for k in ("health_insurance", "nursing_insurance", "child_support_levy", "pension",
-                                        "employment_insurance", "withholding_tax", "resident_tax"))
+        deductions = sum(
+            e[k]
+            for k in (
+                "health_insurance",
+                "nursing_insurance",
+                "child_support_levy",
+                "pension",
+                "employment_insurance",
+                "withholding_tax",
+                "resident_tax",
+            )
+        )
         assert e["net_pay"] == e["gross_pay"] - deductions
     net = sum(e["net_pay"] for e in employees)
     assert summary["totals"]["net_pay"] == net
@@ -51,7 +64,11 @@ def test_summary_register_and_zengin_agree(paid):
     total_row = next(r for r in ws.iter_rows(min_row=4) if r[0].value == "合計")
     net_col = header.index("差引支給額")
     data = [r[net_col].value for r in ws.iter_rows(min_row=4) if r[0].value not in ("合計", None)]
-    assert sum(data) == net and total_row[net_col].value == f"=SUM({openpyxl.utils.get_column_letter(net_col + 1)}4:{openpyxl.utils.get_column_letter(net_col + 1)}{3 + len(data)})"
+    assert (
+        sum(data) == net
+        and total_row[net_col].value
+        == f"=SUM({openpyxl.utils.get_column_letter(net_col + 1)}4:{openpyxl.utils.get_column_letter(net_col + 1)}{3 + len(data)})"
+    )
     slips = openpyxl.load_workbook(folder / "payslips.xlsx")
     assert len(slips.sheetnames) == len(employees)
     assert sum(slips[e["employee_id"]]["H15"].value for e in employees) == net
@@ -60,6 +77,7 @@ def test_summary_register_and_zengin_agree(paid):
 
 def test_pay_slip_pdf_holds_the_figures(paid):
     import subprocess
+
     _, folder = paid
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     first = summary["employees"][0]
@@ -94,7 +112,10 @@ def test_employee_without_bank_account_stops_the_run_with_nothing_written(demo_c
     wb.save(demo_copy / "staff.xlsx")
     assert main(["payroll", str(demo_copy), "--month", "2025-12", "--lang", "en"]) == 1
     out = capsys.readouterr().out
-    assert f"staff.xlsx!Staff 従業員!{openpyxl.utils.get_column_letter(header.index('銀行コード') + 1)}7: no bank account" in out
+    assert (
+        f"staff.xlsx!Staff 従業員!{openpyxl.utils.get_column_letter(header.index('銀行コード') + 1)}7: no bank account"
+        in out
+    )
     assert not (demo_copy / "out" / "payroll").exists()
 
 
@@ -115,7 +136,11 @@ def test_a_month_with_no_rates_in_force_is_refused(demo_copy, capsys):
 
 
 def test_unknown_prefecture_is_refused(demo_copy, capsys):
-    settings = (demo_copy / "backoffice.toml").read_text(encoding="utf-8").replace('prefecture = "東京都"', 'prefecture = "東京"')
+    settings = (
+        (demo_copy / "backoffice.toml")
+        .read_text(encoding="utf-8")
+        .replace('prefecture = "東京都"', 'prefecture = "東京"')
+    )
     (demo_copy / "backoffice.toml").write_text(settings, encoding="utf-8")
     assert main(["payroll", str(demo_copy), "--month", "2025-12"]) == 2
     assert "東京" in capsys.readouterr().out
@@ -128,6 +153,7 @@ def test_failure_while_writing_leaves_the_previous_outputs(paid, monkeypatch):
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
+
     monkeypatch.setattr(service, "payslip_pdf", broken)
     with pytest.raises(OSError):
         service.write_payroll_outputs(folder, *_payroll_and_zengin(root))
@@ -140,37 +166,60 @@ def _payroll_and_zengin(root):
     from addin.payroll.run import compute_payroll
     from addin.services.company import load_company
     from addin.services.payroll import requester_of, transfers_of
+
     company = load_company(root)
     from addin.payroll.settings import PayrollSettings
     from addin.services.validation import validate_company
+
     checked = validate_company(company, only={"staff"})
-    payroll = compute_payroll(checked.table("staff", "staff"), checked.table("staff", "attendance"),
-                              checked.table("staff", "allowances"), date(2025, 12, 1), company.rulebook,
-                              PayrollSettings.from_settings(company.settings))
+    payroll = compute_payroll(
+        checked.table("staff", "staff"),
+        checked.table("staff", "attendance"),
+        checked.table("staff", "allowances"),
+        date(2025, 12, 1),
+        company.rulebook,
+        PayrollSettings.from_settings(company.settings),
+    )
     zengin = zengin_file("salary", requester_of(company.settings), payroll.pay_date, transfers_of(payroll))
     return payroll, zengin, "テスト"
 
 
-employees = st.lists(st.fixed_dictionaries({
-    "base_salary": st.integers(60_000, 2_500_000),
-    "commute_allowance": st.integers(0, 200_000),
-    "dependents": st.integers(0, 9),
-    "tax_column": st.sampled_from(["甲", "乙"]),
-    "birth_date": st.dates(date(1945, 1, 1), date(1999, 1, 1)),   # hired 2015-04-01 at 15 or older
-    "resident_tax_monthly": st.integers(0, 80_000),
-    "standard_monthly_remuneration": st.sampled_from([None, 58000, 300000, 1390000]),
-}), min_size=1, max_size=6)
+employees = st.lists(
+    st.fixed_dictionaries(
+        {
+            "base_salary": st.integers(60_000, 2_500_000),
+            "commute_allowance": st.integers(0, 200_000),
+            "dependents": st.integers(0, 9),
+            "tax_column": st.sampled_from(["甲", "乙"]),
+            "birth_date": st.dates(date(1945, 1, 1), date(1999, 1, 1)),  # hired 2015-04-01 at 15 or older
+            "resident_tax_monthly": st.integers(0, 80_000),
+            "standard_monthly_remuneration": st.sampled_from([None, 58000, 300000, 1390000]),
+        }
+    ),
+    min_size=1,
+    max_size=6,
+)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(people=employees, month=st.sampled_from([date(2025, 6, 1), date(2025, 12, 1), date(2026, 4, 1)]))
 def test_property_net_is_gross_less_deductions_and_totals_match(tmp_path_factory, people, month):
     from addin.outputs.zengin import Requester, Transfer, zengin_file
+
     staff = [person(employee_id=f"E{i}", my_number=None, **p) for i, p in enumerate(people)]
     p = payroll_for(tmp_path_factory.mktemp("prop"), staff, month)
     frame = p.employees
-    deductions = frame[["health_insurance", "nursing_insurance", "child_support_levy", "pension",
-                        "employment_insurance", "withholding_tax", "resident_tax"]].sum(axis=1)
+    deductions = frame[
+        [
+            "health_insurance",
+            "nursing_insurance",
+            "child_support_levy",
+            "pension",
+            "employment_insurance",
+            "withholding_tax",
+            "resident_tax",
+        ]
+    ].sum(axis=1)
     assert (frame["net_pay"] == frame["gross_pay"] - deductions).all()
     assert (deductions >= 0).all() and (frame["withholding_tax"] >= 0).all()
     assert (frame["taxable_amount"] <= frame["gross_pay"]).all()

@@ -25,12 +25,22 @@ SOCIAL = ["health_insurance", "nursing_insurance", "child_support_levy", "pensio
 
 def test_the_engines_lists_come_from_the_declaration():
     assert engine.SOCIAL == bonus_engine.SOCIAL == SOCIAL
-    assert engine.DEDUCTIONS == SOCIAL + ["withholding_tax", "resident_tax"]     # the year-end lines only when settled
+    assert engine.DEDUCTIONS == SOCIAL + ["withholding_tax", "resident_tax"]  # the year-end lines only when settled
     assert MONTHLY.fields(Group.DEDUCTION) == engine.DEDUCTIONS + ["year_end_refund", "year_end_collection"]
     assert [i.field for i in BONUS.deductions()] == SOCIAL + ["withholding_tax"]
     # summary.json keeps the field names (and order) DESIGN.md lists
-    assert SUMMARY_FIELDS[:14] == ["employee_id", "gross_pay", "taxable_amount", "dependents", "tax_column",
-                                   "withholding_tax", *SOCIAL, "resident_tax", "total_deductions", "net_pay"]
+    assert SUMMARY_FIELDS[:14] == [
+        "employee_id",
+        "gross_pay",
+        "taxable_amount",
+        "dependents",
+        "tax_column",
+        "withholding_tax",
+        *SOCIAL,
+        "resident_tax",
+        "total_deductions",
+        "net_pay",
+    ]
     assert MONTHLY.summary_fields()[-2:] == ["year_end_refund", "year_end_collection"]
     labels = {i.field: (i.ja, i.slip_label) for i in MONTHLY.items}
     assert labels["child_support_levy"] == ("支援金", "子ども・子育て支援金")
@@ -45,12 +55,14 @@ def test_a_layout_refuses_a_field_twice_or_an_unknown_summary_key():
 
 
 # the change story: 財形貯蓄 (an after-tax deduction) added by one declaration and its computation
-SAVINGS = Item("savings", "財形貯蓄", "employee savings plan", Group.DEDUCTION, slip="控除", register=True, summary=True)
+SAVINGS = Item(
+    "savings", "財形貯蓄", "employee savings plan", Group.DEDUCTION, slip="控除", register=True, summary=True
+)
 
 
 def _with_savings() -> Layout:
     items = list(MONTHLY.items)
-    items.insert(items.index(next(i for i in items if i.field == "resident_tax")) + 1, SAVINGS)   # the declaration
+    items.insert(items.index(next(i for i in items if i.field == "resident_tax")) + 1, SAVINGS)  # the declaration
     return replace(MONTHLY, items=tuple(items))
 
 
@@ -58,14 +70,14 @@ def test_adding_a_deduction_touches_the_declaration_and_its_computation(tmp_path
     payroll = payroll_for(tmp_path / "co", [person()], date(2025, 11, 1))
     layout = _with_savings()
     frame = payroll.employees.copy()
-    frame["savings"] = 10_000                                                        # its computation
+    frame["savings"] = 10_000  # its computation
     frame["total_deductions"] = layout.total_deductions(frame)
     frame["net_pay"] = frame["gross_pay"] - frame["total_deductions"]
     before = payroll.employees.iloc[0]
     after = frame.iloc[0]
     assert after["total_deductions"] == before["total_deductions"] + 10_000
     assert after["net_pay"] == before["net_pay"] - 10_000
-    assert layout.pre_tax == SOCIAL                    # after tax: the withholding is unchanged
+    assert layout.pre_tax == SOCIAL  # after tax: the withholding is unchanged
     assert layout.totals(frame)["savings"] == 10_000
     line = employee_lines(frame, layout)[0]
     assert line["savings"] == 10_000 and list(line)[:3] == ["employee_id", "gross_pay", "taxable_amount"]
@@ -85,12 +97,26 @@ def test_adding_a_deduction_touches_the_declaration_and_its_computation(tmp_path
 
 
 def test_the_bonus_slip_reads_the_bonus_layout():
-    row = {"standard_bonus": 500_000, "health_standard_bonus": 500_000, "pension_standard_bonus": 500_000,
-           "previous_month_pay": None, "withholding_rate": "1/6", "bonus_amount": 500_400, "nontaxable_amount": 0,
-           **{k: 1_000 for k in SOCIAL}, "withholding_tax": 20_000, "total_deductions": 25_000}
+    row = {
+        "standard_bonus": 500_000,
+        "health_standard_bonus": 500_000,
+        "pension_standard_bonus": 500_000,
+        "previous_month_pay": None,
+        "withholding_rate": "1/6",
+        "bonus_amount": 500_400,
+        "nontaxable_amount": 0,
+        **{k: 1_000 for k in SOCIAL},
+        "withholding_tax": 20_000,
+        "total_deductions": 25_000,
+    }
     lines = bonus_slip_lines(row)
     assert list(lines) == ["算定基礎", "支給", "控除"]
-    assert lines["算定基礎"] == [("標準賞与額", "500,000"), ("健保の対象額", "500,000"), ("厚年の対象額", "500,000"),
-                             ("前月の社保控除後給与", ""), ("算出率", "1/6")]
+    assert lines["算定基礎"] == [
+        ("標準賞与額", "500,000"),
+        ("健保の対象額", "500,000"),
+        ("厚年の対象額", "500,000"),
+        ("前月の社保控除後給与", ""),
+        ("算出率", "1/6"),
+    ]
     assert lines["支給"] == [("賞与", "500,400"), ("総支給額", "500,400")]
     assert lines["控除"][-2:] == [("所得税", "20,000"), ("控除合計", "25,000")]

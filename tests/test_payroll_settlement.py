@@ -25,7 +25,7 @@ from addin.services.payroll import run_payroll
 from tests.payroll_helpers import company_with, person
 
 NOVEMBER, DECEMBER, JANUARY = date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1)
-PAID_DEC = "2025-12-25"          # work month 2025-11, 月末締め翌月25日払い
+PAID_DEC = "2025-12-25"  # work month 2025-11, 月末締め翌月25日払い
 
 
 # --- which pay settles, and what is due: pure ------------------------------------------------------
@@ -46,30 +46,66 @@ def test_the_last_pay_of_the_year_settles_it():
 # NTA 令和8年分 設例 (test_vectors_year.csv #2): 超過 25,745, of which 6,963 set against the last pay's own
 # tax (省略しない) and 18,782 refunded. This pay withholds its tax, so it refunds the whole 25,745: the
 # same net, and the month's withholding untouched.
-REFUND = {"employee_id": "E1", "adjusted": True, "excess": 25_745, "shortfall": 0, "refund_paid": 18_782,
-          "offset_against_last_pay_tax": 6_963, "collected": 0, "deferrable": False, "deferred_january": 0,
-          "deferred_february": 0, "last_pay_date": PAID_DEC}
+REFUND = {
+    "employee_id": "E1",
+    "adjusted": True,
+    "excess": 25_745,
+    "shortfall": 0,
+    "refund_paid": 18_782,
+    "offset_against_last_pay_tax": 6_963,
+    "collected": 0,
+    "deferrable": False,
+    "deferred_january": 0,
+    "deferred_february": 0,
+    "last_pay_date": PAID_DEC,
+}
 # keiri 不足 example (#3): 不足 47,500; deferrable, halves 23,750 / 23,750 (January rounded up)
-COLLECTION = {"employee_id": "E2", "adjusted": True, "excess": 0, "shortfall": 47_500, "refund_paid": 0,
-              "offset_against_last_pay_tax": 0, "collected": 47_500, "deferrable": True, "deferred_january": 23_750,
-              "deferred_february": 23_750, "last_pay_date": PAID_DEC}
-NOT_ADJUSTED = {"employee_id": "E3", "adjusted": False, "reason": "乙欄（扶養控除等申告書の提出なし）", "excess": 0,
-                "shortfall": 0, "refund_paid": 0, "offset_against_last_pay_tax": 0, "collected": 0,
-                "deferrable": False, "deferred_january": 0, "deferred_february": 0, "last_pay_date": PAID_DEC}
+COLLECTION = {
+    "employee_id": "E2",
+    "adjusted": True,
+    "excess": 0,
+    "shortfall": 47_500,
+    "refund_paid": 0,
+    "offset_against_last_pay_tax": 0,
+    "collected": 47_500,
+    "deferrable": True,
+    "deferred_january": 23_750,
+    "deferred_february": 23_750,
+    "last_pay_date": PAID_DEC,
+}
+NOT_ADJUSTED = {
+    "employee_id": "E3",
+    "adjusted": False,
+    "reason": "乙欄（扶養控除等申告書の提出なし）",
+    "excess": 0,
+    "shortfall": 0,
+    "refund_paid": 0,
+    "offset_against_last_pay_tax": 0,
+    "collected": 0,
+    "deferrable": False,
+    "deferred_january": 0,
+    "deferred_february": 0,
+    "last_pay_date": PAID_DEC,
+}
 
 
 def test_what_the_settling_pay_carries():
     assert due_at_settlement(REFUND, defer=False) == Due(25_745, 0)
     assert due_at_settlement(COLLECTION, defer=False) == Due(0, 47_500)
-    assert due_at_settlement(COLLECTION, defer=True) == Due(0, 0)          # January and February instead
+    assert due_at_settlement(COLLECTION, defer=True) == Due(0, 0)  # January and February instead
     assert due_at_settlement({**COLLECTION, "deferrable": False}, defer=True) == Due(0, 47_500)
     assert due_at_settlement(NOT_ADJUSTED, defer=False) == Due()
 
 
 def test_the_settlement_moves_net_pay_and_nothing_else():
     deductions = MONTHLY.fields(Group.DEDUCTION, columns=())
-    frame = pd.DataFrame({"employee_id": ["E1", "E2", "E3"], "gross_pay": [300_000, 400_000, 100_000],
-                          **{k: [1_000, 2_000, 3_000] for k in deductions}})
+    frame = pd.DataFrame(
+        {
+            "employee_id": ["E1", "E2", "E3"],
+            "gross_pay": [300_000, 400_000, 100_000],
+            **{k: [1_000, 2_000, 3_000] for k in deductions},
+        }
+    )
     frame["total_deductions"] = MONTHLY.total_deductions(frame)
     frame["net_pay"] = frame["gross_pay"] - frame["total_deductions"]
     after = with_settlement(frame, {"E1": Due(25_745, 0), "E2": Due(0, 47_500)})
@@ -79,19 +115,38 @@ def test_the_settlement_moves_net_pay_and_nothing_else():
     assert after["year_end_refund"].tolist() == [25_745, 0, 0]
     assert after["year_end_collection"].tolist() == [0, 47_500, 0]
     # the slip: the refund as a negative deduction, the collection as a deduction, nothing when 0
-    slip = {r["employee_id"]: slip_lines({**{k: 0 for k in ("base_pay", "absence_deduction", "taxable_allowances",
-                                                              "nontaxable_allowances", "overtime_pay", "holiday_pay",
-                                                              "late_night_pay", "commute_allowance")}, **r})["控除"]
-            for r in after.to_dict("records")}
+    slip = {
+        r["employee_id"]: slip_lines(
+            {
+                **{
+                    k: 0
+                    for k in (
+                        "base_pay",
+                        "absence_deduction",
+                        "taxable_allowances",
+                        "nontaxable_allowances",
+                        "overtime_pay",
+                        "holiday_pay",
+                        "late_night_pay",
+                        "commute_allowance",
+                    )
+                },
+                **r,
+            }
+        )["控除"]
+        for r in after.to_dict("records")
+    }
     assert ("年末調整還付", "-25,745") in slip["E1"] and ("控除合計", "-18,745") in slip["E1"]
     assert ("年末調整徴収", "47,500") in slip["E2"] and not any("年末調整" in label for label, _ in slip["E3"])
 
 
 # --- a small company, end to end -----------------------------------------------------------------
 def _company(root: Path, settings: str = ""):
-    staff = [person(employee_id="E1"),
-             person(employee_id="E2", base_salary=400_000, standard_monthly_remuneration=410_000),
-             person(employee_id="E3", tax_column="乙", base_salary=100_000, standard_monthly_remuneration=98_000)]
+    staff = [
+        person(employee_id="E1"),
+        person(employee_id="E2", base_salary=400_000, standard_monthly_remuneration=410_000),
+        person(employee_id="E3", tax_column="乙", base_salary=100_000, standard_monthly_remuneration=98_000),
+    ]
     company = company_with(root, staff)
     if settings:
         toml = root / "backoffice.toml"
@@ -152,9 +207,11 @@ def test_refund_collection_and_not_adjusted_in_the_december_pay(settled):
 
 def test_the_register_and_the_slips_show_the_settlement(settled):
     folder = settled[0] / "out" / "payroll" / "2025-11"
-    rows = list(openpyxl.load_workbook(folder / "register.xlsx", read_only=True)["賃金台帳"].iter_rows(values_only=True))
+    rows = list(
+        openpyxl.load_workbook(folder / "register.xlsx", read_only=True)["賃金台帳"].iter_rows(values_only=True)
+    )
     head = list(rows[2])
-    assert head[head.index("住民税") + 1: head.index("住民税") + 4] == ["年末調整還付", "年末調整徴収", "控除合計"]
+    assert head[head.index("住民税") + 1 : head.index("住民税") + 4] == ["年末調整還付", "年末調整徴収", "控除合計"]
     by_id = {r[0]: r for r in rows[3:6]}
     assert by_id["E1"][head.index("年末調整還付")] == 25_745 and by_id["E2"][head.index("年末調整徴収")] == 47_500
     assert rows[6][0] == "合計"
@@ -178,7 +235,7 @@ def test_a_deferred_shortfall_is_collected_in_january_and_february(tmp_path):
         line = {e["employee_id"]: e for e in _summary(tmp_path, month)["employees"]}
         assert (line["E2"]["year_end_collection"], line["E1"]["year_end_collection"]) == (half, 0)
         assert line["E2"]["net_pay"] == line["E2"]["gross_pay"] - line["E2"]["total_deductions"]
-    assert run_payroll(company, date(2025, 10, 1)).exit_code == 0          # any other month: no settlement lines
+    assert run_payroll(company, date(2025, 10, 1)).exit_code == 0  # any other month: no settlement lines
     assert "year_end_collection" not in _summary(tmp_path, date(2025, 10, 1))["employees"][0]
 
 
@@ -186,11 +243,11 @@ def test_a_january_settlement_is_not_deferred(tmp_path):
     company = _company(tmp_path, "year_end_settlement_month = 12\nyear_end_deferral = true\n")
     _record(tmp_path, *({**r, "last_pay_date": "2026-01-23"} for r in (REFUND, COLLECTION, NOT_ADJUSTED)))
     november = run_payroll(company, NOVEMBER)
-    assert november.exit_code == 0 and november.issues == []                  # not the settling pay any more
-    assert run_payroll(company, DECEMBER).exit_code == 0                        # paid 2026-01-23: settles 2025
+    assert november.exit_code == 0 and november.issues == []  # not the settling pay any more
+    assert run_payroll(company, DECEMBER).exit_code == 0  # paid 2026-01-23: settles 2025
     line = {e["employee_id"]: e for e in _summary(tmp_path, DECEMBER)["employees"]}
     assert (line["E1"]["year_end_refund"], line["E2"]["year_end_collection"]) == (25_745, 47_500)
-    assert run_payroll(company, JANUARY).exit_code == 0                         # February: no half to collect
+    assert run_payroll(company, JANUARY).exit_code == 0  # February: no half to collect
     assert "year_end_collection" not in _summary(tmp_path, JANUARY)["employees"][0]
 
 
@@ -217,7 +274,7 @@ def test_someone_adjusted_but_not_in_this_pay_is_said(tmp_path):
 def demo_december(tmp_path_factory, demo_template):
     root = tmp_path_factory.mktemp("demo-settle") / "company"
     shutil.copytree(demo_template, root)
-    assert main(["payroll", str(root), "--month", "2025-11", "--close"]) == 0     # closed before the adjustment
+    assert main(["payroll", str(root), "--month", "2025-11", "--close"]) == 0  # closed before the adjustment
     closed = _summary(root, NOVEMBER)
     assert main(["nencho", str(root), "--year", "2025"]) == 0
     compared = run_payroll(load_company(root), NOVEMBER)
@@ -230,8 +287,8 @@ def test_a_closed_december_is_compared_not_rewritten(demo_december):
     root, closed, compared = demo_december
     assert compared.exit_code == 1 and compared.closed is not None and compared.written == []
     codes = {(i.code, i.field) for i in compared.issues}
-    assert ("closed_period_differs", "net_pay") in codes        # the settlement would change what was paid: said
-    assert ("closed_outputs_changed", "") not in codes          # and the closed outputs were left as they were
+    assert ("closed_period_differs", "net_pay") in codes  # the settlement would change what was paid: said
+    assert ("closed_outputs_changed", "") not in codes  # and the closed outputs were left as they were
 
 
 def test_the_demo_december_pay_carries_the_settlement(demo_december):

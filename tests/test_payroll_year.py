@@ -19,8 +19,17 @@ from tests.bonus_helpers import company_with_bonuses
 from tests.payroll_helpers import person
 
 DAY = {"work_days": 20, "work_hours": 160}
-STAFF = [person(), person(employee_id="E2", name="試験 花子", base_salary=250000, standard_monthly_remuneration=260000,
-                          account_number="7654321", my_number=None)]
+STAFF = [
+    person(),
+    person(
+        employee_id="E2",
+        name="試験 花子",
+        base_salary=250000,
+        standard_monthly_remuneration=260000,
+        account_number="7654321",
+        my_number=None,
+    ),
+]
 
 
 def _attendance(*months):
@@ -28,30 +37,43 @@ def _attendance(*months):
 
 
 def digests(folder):
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
 def closed(tmp_path):
-    company = company_with_bonuses(tmp_path, STAFF, [{"employee_id": "E1", "pay_date": date(2025, 12, 10), "amount": 500000}],
-                                   _attendance("2025-10", "2025-11"))
+    company = company_with_bonuses(
+        tmp_path,
+        STAFF,
+        [{"employee_id": "E1", "pay_date": date(2025, 12, 10), "amount": 500000}],
+        _attendance("2025-10", "2025-11"),
+    )
     assert main(["payroll", str(tmp_path), "--month", "2025-11", "--close", "--by", "経理 山田"]) == 0
     return company
 
 
 def _edit_salary(company, salary):
     staff = [dict(STAFF[0], base_salary=salary), STAFF[1]]
-    write_book(company.book_path("staff"), company.books["staff"],
-               {"staff": staff, "attendance": _attendance("2025-10", "2025-11"),
-                "bonuses": [{"employee_id": "E1", "pay_date": date(2025, 12, 10), "amount": 500000}]})
+    write_book(
+        company.book_path("staff"),
+        company.books["staff"],
+        {
+            "staff": staff,
+            "attendance": _attendance("2025-10", "2025-11"),
+            "bonuses": [{"employee_id": "E1", "pay_date": date(2025, 12, 10), "amount": 500000}],
+        },
+    )
 
 
 def test_closed_month_rerun_after_a_salary_edit_names_employee_and_figure_and_writes_nothing(closed, capsys):
     folder = closed.out / "payroll" / "2025-11"
     before = digests(folder)
     capsys.readouterr()
-    assert main(["payroll", str(closed.root), "--month", "2025-11"]) == 0      # unchanged masters: matches
+    assert main(["payroll", str(closed.root), "--month", "2025-11"]) == 0  # unchanged masters: matches
     assert "一致" in capsys.readouterr().out
     _edit_salary(closed, 320000)
     assert main(["payroll", str(closed.root), "--month", "2025-11"]) == 1
@@ -61,8 +83,8 @@ def test_closed_month_rerun_after_a_salary_edit_names_employee_and_figure_and_wr
     assert any("E1 の gross_pay が 300,000 → 320,000" in line for line in differing), out
     assert any("E1 の net_pay" in line for line in differing)
     assert all("E2" not in line for line in differing)
-    assert "staff.xlsx!Staff 従業員!A2" in out                  # located at E1's row
-    assert digests(folder) == before                             # byte-identical outputs
+    assert "staff.xlsx!Staff 従業員!A2" in out  # located at E1's row
+    assert digests(folder) == before  # byte-identical outputs
     # --close on a closed month compares too
     assert main(["payroll", str(closed.root), "--month", "2025-11", "--close"]) == 1
     assert digests(folder) == before
@@ -72,20 +94,35 @@ def test_reopen_needs_a_reason_and_is_recorded_then_the_month_can_be_closed_agai
     folder = closed.out / "payroll" / "2025-11"
     _edit_salary(closed, 320000)
     assert main(["payroll", str(closed.root), "--month", "2025-11", "--reopen"]) == 2
-    assert main(["payroll", str(closed.root), "--month", "2025-12", "--reopen", "--reason", "x"]) == 2   # not closed
-    assert main(["payroll", str(closed.root), "--month", "2025-11", "--reopen", "--reason", "昇給の反映漏れ",
-                 "--by", "経理 鈴木"]) == 0
+    assert main(["payroll", str(closed.root), "--month", "2025-12", "--reopen", "--reason", "x"]) == 2  # not closed
+    assert (
+        main(
+            [
+                "payroll",
+                str(closed.root),
+                "--month",
+                "2025-11",
+                "--reopen",
+                "--reason",
+                "昇給の反映漏れ",
+                "--by",
+                "経理 鈴木",
+            ]
+        )
+        == 0
+    )
     with open_history(closed.root) as history:
         events = history.events("month", "2025-11")
         assert [(e.action, e.by) for e in events] == [("close", "経理 山田"), ("reopen", "経理 鈴木")]
         assert events[1].reason == "昇給の反映漏れ" and events[1].at >= events[0].at
         assert history.active("month", "2025-11") is None
-    assert main(["payroll", str(closed.root), "--month", "2025-11", "--close"]) == 0     # rewritten, closed anew
+    assert main(["payroll", str(closed.root), "--month", "2025-11", "--close"]) == 0  # rewritten, closed anew
     with open_history(closed.root) as history:
         again = history.active("month", "2025-11")
         assert again.close_id == 2 and history.lines(again.close_id)["E1"]["gross_pay"] == 320000
-        assert history.lines(1)["E1"]["gross_pay"] == 300000                            # the first close is kept
+        assert history.lines(1)["E1"]["gross_pay"] == 300000  # the first close is kept
     import json
+
     assert json.loads((folder / "summary.json").read_text("utf-8"))["employees"][0]["gross_pay"] == 320000
 
 
@@ -93,8 +130,11 @@ def test_history_is_owner_only_and_refuses_edits(closed):
     path = closed.root / ".backoffice" / "state.db"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     db = sqlite3.connect(path)
-    for statement in ("UPDATE payroll_lines SET figures = '{}'", "DELETE FROM payroll_closes",
-                      "UPDATE payroll_closes SET outputs_hash = 'x'"):
+    for statement in (
+        "UPDATE payroll_lines SET figures = '{}'",
+        "DELETE FROM payroll_closes",
+        "UPDATE payroll_closes SET outputs_hash = 'x'",
+    ):
         with pytest.raises(sqlite3.DatabaseError, match="never"):
             db.execute(statement)
     db.close()
@@ -127,8 +167,10 @@ def test_payments_of_a_year_mix_closed_and_computed_periods(closed):
     e1 = [p for p in payments if p.employee_id == "E1"]
     # paid in 2025: work month 2025-10 (paid 2025-11-25, computed), 2025-11 (paid 2025-12-25, closed), the bonus (closed)
     assert [(p.kind, p.period, p.pay_date, p.closed) for p in e1] == [
-        ("salary", "2025-10", date(2025, 11, 25), False), ("bonus", "2025-12-10", date(2025, 12, 10), True),
-        ("salary", "2025-11", date(2025, 12, 25), True)]
+        ("salary", "2025-10", date(2025, 11, 25), False),
+        ("bonus", "2025-12-10", date(2025, 12, 10), True),
+        ("salary", "2025-11", date(2025, 12, 25), True),
+    ]
     for p in e1:
         assert p.taxable_amount == p.taxable_pay - p.social_insurance and p.withholding_tax > 0
     salary = e1[0]

@@ -14,24 +14,47 @@ from addin.state import InvoiceRegister
 
 #: (path pattern inside the company folder, mode): everything the commands below write
 WRITTEN = [
-    ("backoffice.toml", 0o600), ("*.xlsx", 0o600),                       # init / demo: settings, books, invoices.xlsx
-    (".backoffice", 0o700), (".backoffice/state.db", 0o600), (".backoffice/register.key", 0o600),
-    (".backoffice/anchor.json", 0o600), (".backoffice/reconcile.lock", 0o600),
-    (".backoffice/logs", 0o700), (".backoffice/logs/reconcile.log", 0o600), (".backoffice/tmp", 0o700),
-    (".backoffice/backups", 0o700), (".backoffice/backups/2026-04-01", 0o700),
+    ("backoffice.toml", 0o600),
+    ("*.xlsx", 0o600),  # init / demo: settings, books, invoices.xlsx
+    (".backoffice", 0o700),
+    (".backoffice/state.db", 0o600),
+    (".backoffice/register.key", 0o600),
+    (".backoffice/anchor.json", 0o600),
+    (".backoffice/reconcile.lock", 0o600),
+    (".backoffice/logs", 0o700),
+    (".backoffice/logs/reconcile.log", 0o600),
+    (".backoffice/tmp", 0o700),
+    (".backoffice/backups", 0o700),
+    (".backoffice/backups/2026-04-01", 0o700),
     (".backoffice/backups/2026-04-01/*", 0o600),
-    (".backoffice/backups/pre-restore", 0o700), (".backoffice/backups/pre-restore/2026-04-01-*", 0o700),
+    (".backoffice/backups/pre-restore", 0o700),
+    (".backoffice/backups/pre-restore/2026-04-01-*", 0o700),
     (".backoffice/backups/pre-restore/2026-04-01-*/staff.xlsx", 0o600),
-    (".backoffice/backups/pre-init", 0o700), (".backoffice/backups/pre-init/*", 0o700),
+    (".backoffice/backups/pre-init", 0o700),
+    (".backoffice/backups/pre-init/*", 0o700),
     (".backoffice/backups/pre-init/*/*.xlsx", 0o600),
-    ("out", 0o700), ("out/validation.xlsx", 0o600),
-    ("out/invoices", 0o700), ("out/invoices/INV-*.pdf", 0o600), ("out/invoices/INV-*.xlsx", 0o600),
-    ("out/invoices/summary.json", 0o600), ("out/tax", 0o700), ("out/tax/summary.*", 0o600),
-    ("out/payroll", 0o700), ("out/payroll/2026-03", 0o700), ("out/payroll/2026-03/*", 0o600),
-    ("out/payroll/2026-03/payslips", 0o700), ("out/payroll/2026-03/payslips/*.pdf", 0o600),   # the later entry wins
-    ("out/payments", 0o700), ("out/payments/2026-03-31", 0o700), ("out/payments/2026-03-31/*", 0o600),
-    ("out/stock", 0o700), ("out/stock/2026-03-31", 0o700), ("out/stock/2026-03-31/*", 0o600),
-    ("out/reconcile", 0o700), ("out/reconcile/2026-04-01", 0o700), ("out/reconcile/2026-04-01/report.*", 0o600),
+    ("out", 0o700),
+    ("out/validation.xlsx", 0o600),
+    ("out/invoices", 0o700),
+    ("out/invoices/INV-*.pdf", 0o600),
+    ("out/invoices/INV-*.xlsx", 0o600),
+    ("out/invoices/summary.json", 0o600),
+    ("out/tax", 0o700),
+    ("out/tax/summary.*", 0o600),
+    ("out/payroll", 0o700),
+    ("out/payroll/2026-03", 0o700),
+    ("out/payroll/2026-03/*", 0o600),
+    ("out/payroll/2026-03/payslips", 0o700),
+    ("out/payroll/2026-03/payslips/*.pdf", 0o600),  # the later entry wins
+    ("out/payments", 0o700),
+    ("out/payments/2026-03-31", 0o700),
+    ("out/payments/2026-03-31/*", 0o600),
+    ("out/stock", 0o700),
+    ("out/stock/2026-03-31", 0o700),
+    ("out/stock/2026-03-31/*", 0o600),
+    ("out/reconcile", 0o700),
+    ("out/reconcile/2026-04-01", 0o700),
+    ("out/reconcile/2026-04-01/report.*", 0o600),
 ]
 
 
@@ -44,10 +67,17 @@ def careless_umask():
 
 
 def test_every_file_the_product_writes_is_owner_only(demo_copy, careless_umask, capsys):
-    root = demo_copy                                                     # the books as init/demo wrote them
-    for argv in (["validate"], ["payroll", "--month", "2026-03"], ["invoice", "--through", "2026-03-31"],
-                 ["stock", "--as-of", "2026-03-31"], ["reconcile", "--once", "--date", "2026-04-01"],
-                 ["restore", "--date", "2026-04-01", "--book", "staff.xlsx"], ["verify"], ["init", "--force"]):
+    root = demo_copy  # the books as init/demo wrote them
+    for argv in (
+        ["validate"],
+        ["payroll", "--month", "2026-03"],
+        ["invoice", "--through", "2026-03-31"],
+        ["stock", "--as-of", "2026-03-31"],
+        ["reconcile", "--once", "--date", "2026-04-01"],
+        ["restore", "--date", "2026-04-01", "--book", "staff.xlsx"],
+        ["verify"],
+        ["init", "--force"],
+    ):
         assert main([argv[0], str(root), *argv[1:]]) in (0, 1), argv
     listing = {}
     for path in sorted(root.rglob("*")):
@@ -59,7 +89,7 @@ def test_every_file_the_product_writes_is_owner_only(demo_copy, careless_umask, 
     unused = [p for p, _ in WRITTEN if not any(fnmatch.fnmatch(rel, p) for rel in listing)]
     assert unused == [], unused
     assert main(["init", str(root.parent / "new")]) == 0
-    assert stat.S_IMODE((root.parent / "new").stat().st_mode) == 0o700    # a company folder init creates
+    assert stat.S_IMODE((root.parent / "new").stat().st_mode) == 0o700  # a company folder init creates
     capsys.readouterr()
 
 

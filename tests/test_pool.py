@@ -53,7 +53,7 @@ def test_progress_counts_every_document_as_plain_lines_off_a_terminal():
     run_jobs(_square_and_pid, range(100), workers=2, min_pooled=2, progress=Progress(stream), stage="documents")
     lines = stream.getvalue().splitlines()
     assert lines[0].endswith("documents: 100") and "documents: 100 in" in lines[-1]
-    assert "\r" not in stream.getvalue()          # no bar redraws in a log
+    assert "\r" not in stream.getvalue()  # no bar redraws in a log
 
 
 def _documents(root):
@@ -63,10 +63,20 @@ def _documents(root):
 
 @pooled
 def test_pooled_and_one_process_runs_write_byte_identical_documents(tmp_path, monkeypatch):
-    orders = [order(f"S{i}", "C1" if i % 2 else "C2", "P10" if i % 3 else "F08", i % 5 + 1, 100 + i, "10%" if i % 3 else "8%",
-                    f"2025-0{1 + i % 4}-{10 + i % 15}") for i in range(24)]
+    orders = [
+        order(
+            f"S{i}",
+            "C1" if i % 2 else "C2",
+            "P10" if i % 3 else "F08",
+            i % 5 + 1,
+            100 + i,
+            "10%" if i % 3 else "8%",
+            f"2025-0{1 + i % 4}-{10 + i % 15}",
+        )
+        for i in range(24)
+    ]
     root = company(tmp_path / "co", orders)
-    monkeypatch.setattr(pool, "MIN_POOLED", 10 ** 9)                     # one process
+    monkeypatch.setattr(pool, "MIN_POOLED", 10**9)  # one process
     assert invoice(root, "2025-04-30")[0] == 0
     alone = _documents(root)
     assert len(alone) >= 12 and {name[-4:] for name in alone} == {".pdf", "xlsx"}
@@ -76,8 +86,8 @@ def test_pooled_and_one_process_runs_write_byte_identical_documents(tmp_path, mo
     monkeypatch.setattr(pool, "cores", lambda: 2)
     real = pool.workers_for
     monkeypatch.setattr(pool, "workers_for", lambda *a: chosen.append(real(*a)) or chosen[-1])
-    assert invoice(root, "2025-04-30")[0] == 0                           # nothing new: the documents are rewritten
-    assert chosen == [2]                                                   # ... by two processes
+    assert invoice(root, "2025-04-30")[0] == 0  # nothing new: the documents are rewritten
+    assert chosen == [2]  # ... by two processes
     pooled = _documents(root)
     assert sorted(pooled) == sorted(alone)
     assert [name for name in alone if alone[name] != pooled[name]] == []
@@ -88,7 +98,7 @@ def test_a_terminal_gets_a_bar_that_leaves_a_summary_line():
     stream = io.StringIO()
     run_jobs(_square_and_pid, range(10), workers=1, progress=Progress(stream, bars=True), stage="pay slips")
     text = stream.getvalue()
-    assert "\rpay slips:   0%" in text and "0/10" in text                  # tqdm's bar, redrawn in place
+    assert "\rpay slips:   0%" in text and "0/10" in text  # tqdm's bar, redrawn in place
     assert text.rstrip().splitlines()[-1].split("] ", 1)[1].startswith("pay slips: 10 in")
 
 
@@ -103,7 +113,7 @@ def test_pay_slips_from_the_pool_are_the_one_process_bytes(demo_template, tmp_pa
         folder = root / "out" / "payroll" / "2025-06" / "payslips"
         return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
-    monkeypatch.setattr(pool, "MIN_POOLED", 10 ** 9)
+    monkeypatch.setattr(pool, "MIN_POOLED", 10**9)
     assert main(["payroll", str(root), "--month", "2025-06"]) == 0
     alone = slips()
     shutil.rmtree(root / "out" / "payroll" / "2025-06")
@@ -111,4 +121,6 @@ def test_pay_slips_from_the_pool_are_the_one_process_bytes(demo_template, tmp_pa
     monkeypatch.setattr(pool, "cores", lambda: 2)
     assert main(["payroll", str(root), "--month", "2025-06"]) == 0
     assert len(alone) >= 40 and slips() == alone
-    assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in (root / "out" / "payroll" / "2025-06" / "payslips").iterdir())
+    assert all(
+        oct(p.stat().st_mode & 0o777) == "0o600" for p in (root / "out" / "payroll" / "2025-06" / "payslips").iterdir()
+    )

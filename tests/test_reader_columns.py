@@ -44,8 +44,9 @@ def test_every_column_of_every_demo_sheet_is_read_or_reported(demo_grids):
             renamed = [list(r) for r in grid.rows]
             renamed[0][offset] = f"ＱＸ列{offset}"
             reporter = Reporter()
-            result = check_sheet(type(grid)(grid.book, grid.sheet, renamed, grid.first_row, grid.first_col),
-                                 spec, reporter)
+            result = check_sheet(
+                type(grid)(grid.book, grid.sheet, renamed, grid.first_row, grid.first_col), spec, reporter
+            )
             cell = f"{column_letter(grid.first_col + offset)}{grid.first_row}"
             at_cell = [i for i in reporter.issues if i.cell == cell and i.code.startswith("unknown")]
             missing = [i for i in reporter.issues if i.code == "column_missing"]
@@ -59,7 +60,7 @@ def test_every_column_of_every_demo_sheet_is_read_or_reported(demo_grids):
 
 def test_a_column_added_anywhere_is_reported(demo_grids):
     for spec, grid in demo_grids:
-        rows = [list(r) + ["" ] for r in grid.rows]
+        rows = [list(r) + [""] for r in grid.rows]
         rows[0][-1] = "社内管理番号（旧）"
         reporter = Reporter()
         check_sheet(type(grid)(grid.book, grid.sheet, rows, grid.first_row, grid.first_col), spec, reporter)
@@ -72,18 +73,28 @@ def test_a_column_added_anywhere_is_reported(demo_grids):
 #: staff columns (header cell, alias) that change pay, and attendance ones
 MONEY = [("K1", "基本給"), ("M1", "通勤手当"), ("T1", "住民税月額"), ("P1", "標準報酬月額")]
 NOTES = ["（月額）", "(円)", " [円]", "【必須】", "（税込）", "(JPY)"]
-ERROR_CELLS = [(STAFF, f"{c}{r}") for c in "KMTP" for r in range(2, 52)] + \
-              [(ATTENDANCE, f"{c}{r}") for c in "CDEG" for r in range(2, 40)]
-UNKNOWN = [(STAFF, "M1", "通勤費"), (STAFF, "T1", "住民税（円）額"), (ATTENDANCE, "E1", "残業"), (STAFF, "K1", "基本給与額")]
+ERROR_CELLS = [(STAFF, f"{c}{r}") for c in "KMTP" for r in range(2, 52)] + [
+    (ATTENDANCE, f"{c}{r}") for c in "CDEG" for r in range(2, 40)
+]
+UNKNOWN = [
+    (STAFF, "M1", "通勤費"),
+    (STAFF, "T1", "住民税（円）額"),
+    (ATTENDANCE, "E1", "残業"),
+    (STAFF, "K1", "基本給与額"),
+]
 
-mutations = st.fixed_dictionaries({
-    "renamed": st.lists(st.tuples(st.sampled_from(MONEY), st.sampled_from(NOTES)), max_size=3,
-                        unique_by=lambda t: t[0]),
-    "errors": st.lists(st.tuples(st.sampled_from(ERROR_CELLS), st.sampled_from(ERROR_VALUES)), max_size=2,
-                       unique_by=lambda t: t[0]),
-    "totals": st.sampled_from([None, "合計", "小計", "Total", "計 "]),
-    "unknown": st.one_of(st.none(), st.sampled_from(UNKNOWN)),
-})
+mutations = st.fixed_dictionaries(
+    {
+        "renamed": st.lists(
+            st.tuples(st.sampled_from(MONEY), st.sampled_from(NOTES)), max_size=3, unique_by=lambda t: t[0]
+        ),
+        "errors": st.lists(
+            st.tuples(st.sampled_from(ERROR_CELLS), st.sampled_from(ERROR_VALUES)), max_size=2, unique_by=lambda t: t[0]
+        ),
+        "totals": st.sampled_from([None, "合計", "小計", "Total", "計 "]),
+        "unknown": st.one_of(st.none(), st.sampled_from(UNKNOWN)),
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +102,12 @@ def plain(demo_template):
     return figures(demo_template)[0]
 
 
-@settings(max_examples=8, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(change=mutations)
 def test_payroll_is_the_plain_demo_or_refused_at_the_cell(demo_template, plain, tmp_path_factory, change):
     root = tmp_path_factory.mktemp("mutated")
@@ -100,8 +115,11 @@ def test_payroll_is_the_plain_demo_or_refused_at_the_cell(demo_template, plain, 
     shutil.copyfile(demo_template / "backoffice.toml", root / "backoffice.toml")
     staff = root / "staff.xlsx"
     unknown = change["unknown"]
-    renamed = [(cell, alias + note) for (cell, alias), note in change["renamed"]
-               if not (unknown and unknown[1] == cell and unknown[0] == STAFF)]
+    renamed = [
+        (cell, alias + note)
+        for (cell, alias), note in change["renamed"]
+        if not (unknown and unknown[1] == cell and unknown[0] == STAFF)
+    ]
 
     def apply(wb):
         for cell, title in renamed:

@@ -50,8 +50,8 @@ def test_recalculate_reads_a_private_recalculated_copy(demo_copy, tmp_path, monk
     assert main(["validate", str(demo_copy), "--recalculate"]) == 0
     converted = log.read_text()
     assert converted.startswith(str(demo_copy / ".backoffice" / "tmp")) and converted != str(staff)
-    assert staff.read_bytes() == before                                  # the master is only read
-    assert list((demo_copy / ".backoffice" / "tmp").iterdir()) == []     # the copies are gone
+    assert staff.read_bytes() == before  # the master is only read
+    assert list((demo_copy / ".backoffice" / "tmp").iterdir()) == []  # the copies are gone
     assert main(["payroll", str(demo_copy), "--month", "2026-03", "--recalculate"]) == 0
 
 

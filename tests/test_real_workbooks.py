@@ -42,18 +42,21 @@ def codes(issues):
 
 # --- every column accounted for -----------------------------------------------------------------
 
+
 def test_units_and_notes_in_brackets_are_the_same_column(staff, plain):
     def rename(wb):
         ws, att = wb[STAFF], wb[ATTENDANCE]
         ws["M1"], ws["T1"], ws["K1"] = "通勤手当（月額）", "住民税(円)", "基本給 [円]"
         att["E1"], att["D1"] = "時間外労働時間【h】", "勤務時間（時間）"
+
     rows, blocking, issues = figures(edit(staff, rename))
     assert blocking == [] and rows == plain
     assert not [i for i in issues if i.code.startswith("unknown")]
 
 
-@pytest.mark.parametrize("sheet,cell,title", [(STAFF, "M1", "通勤費"), (STAFF, "T1", "住民税（特徴）額"),
-                                              (ATTENDANCE, "E1", "残業")])
+@pytest.mark.parametrize(
+    "sheet,cell,title", [(STAFF, "M1", "通勤費"), (STAFF, "T1", "住民税（特徴）額"), (ATTENDANCE, "E1", "残業")]
+)
 def test_an_unknown_money_header_stops_payroll_at_its_cell(staff, sheet, cell, title):
     rows, blocking, _ = figures(edit(staff, lambda wb: wb[sheet].__setitem__(cell, title)))
     assert rows is None
@@ -72,6 +75,7 @@ def test_an_unknown_plain_header_is_a_warning_and_pays_the_same(staff, plain):
     def add(wb):
         wb[STAFF]["AK1"] = "備考"
         wb[STAFF]["AK2"] = "メモ"
+
     rows, blocking, issues = figures(edit(staff, add))
     assert rows == plain and ("Staff 従業員", "AK1", "unknown_column") in codes(issues)
 
@@ -81,8 +85,9 @@ def test_a_money_column_the_company_ignores_in_its_rules(staff, plain):
     assert figures(staff)[0] is None
     rules = staff.parent / "rules"
     rules.mkdir()
-    (rules / "staff.yaml").write_text("workbooks:\n  staff:\n    sheets:\n      staff:\n"
-                                      "        ignore_columns: [社内積立金]\n", encoding="utf-8")
+    (rules / "staff.yaml").write_text(
+        "workbooks:\n  staff:\n    sheets:\n      staff:\n        ignore_columns: [社内積立金]\n", encoding="utf-8"
+    )
     rows, blocking, issues = figures(staff)
     assert rows == plain and not [i for i in issues if i.cell == "AK1"]
 
@@ -91,14 +96,18 @@ def test_two_columns_for_one_field_are_an_issue(staff):
     def dup(wb):
         wb[STAFF]["AK1"] = "従業員番号"
         wb[STAFF]["AK2"] = "X1"
+
     _, blocking, _ = figures(edit(staff, dup))
     assert ("Staff 従業員", "AK1", "duplicate_column") in codes(blocking)
 
 
 # --- error cells ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cell,value", [("M3", "#N/A"), ("K2", "#REF!"), ("M4", "#SPILL!"), ("T5", "#CALC!"),
-                                        ("K6", "#BUSY!"), ("P7", "#GETTING_DATA")])
+
+@pytest.mark.parametrize(
+    "cell,value",
+    [("M3", "#N/A"), ("K2", "#REF!"), ("M4", "#SPILL!"), ("T5", "#CALC!"), ("K6", "#BUSY!"), ("P7", "#GETTING_DATA")],
+)
 def test_an_error_value_in_a_used_column_is_located(staff, cell, value):
     edit(staff, lambda wb: wb[STAFF].__setitem__(cell, 1))
     rows, blocking, _ = figures(replace_cells(staff, STAFF, {cell: error_cell(cell, value)}))
@@ -123,6 +132,7 @@ def test_nan_and_infinity_are_not_empty(staff):
 
 # --- formulas without a saved result ------------------------------------------------------------
 
+
 def test_a_formula_never_calculated_stops_payroll_with_exit_2(staff, capsys):
     edit(staff, lambda wb: [wb[ATTENDANCE].__setitem__(f"E{r}", "=10+5") for r in (2, 3, 4)])
     rows, blocking, _ = figures(staff)
@@ -139,7 +149,7 @@ def test_xlsxwriters_placeholder_zero_is_not_a_result(staff, tmp_path):
     with pd.ExcelWriter(staff, engine="xlsxwriter") as writer:
         for name, frame in frames.items():
             frame.to_excel(writer, sheet_name=name, index=False)
-        writer.sheets[ATTENDANCE].write_formula("E2", "=10+5")        # saved as 0 until Excel opens it
+        writer.sheets[ATTENDANCE].write_formula("E2", "=10+5")  # saved as 0 until Excel opens it
     _, blocking, _ = figures(staff)
     assert ("Attendance 勤怠", "E2", "formula_not_cached") in codes(blocking)
 
@@ -156,6 +166,7 @@ def test_recalculate_reads_the_formulas_result(staff, capsys):
 
 # --- header and data rows -------------------------------------------------------------------------
 
+
 def test_title_and_group_rows_above_the_header(staff, plain):
     def titles(wb):
         ws = wb[STAFF]
@@ -164,6 +175,7 @@ def test_title_and_group_rows_above_the_header(staff, plain):
         ws["A2"], ws["J2"] = "基本情報", "給与"
         ws.merge_cells("A2:H2")
         ws.merge_cells("J2:P2")
+
     rows, blocking, _ = figures(edit(staff, titles))
     assert blocking == [] and rows == plain
 
@@ -173,6 +185,7 @@ def test_no_header_names_the_rows_tried(staff):
         ws = wb[ATTENDANCE]
         for cell in ws[1]:
             cell.value = f"列{cell.column}"
+
     _, blocking, _ = figures(edit(staff, scramble))
     issue = next(i for i in blocking if i.sheet == ATTENDANCE)
     assert issue.code == "header_not_found" and "1–30" in issue.message_en
@@ -186,6 +199,7 @@ def test_a_table_with_its_default_name_is_used(staff, plain):
         ws.insert_rows(1, 3)
         ws["A1"] = "社員名簿"
         ws.add_table(ExcelTable(displayName="Table1", ref="A4:Z54"))
+
     rows, blocking, _ = figures(edit(staff, table))
     assert blocking == [] and rows == plain
 
@@ -193,6 +207,7 @@ def test_a_table_with_its_default_name_is_used(staff, plain):
 def test_two_sheets_that_could_be_staff(staff):
     def copy(wb):
         wb.copy_worksheet(wb[STAFF]).title = "従業員"
+
     _, blocking, _ = figures(edit(staff, copy))
     assert [(i.code, i.severity.value) for i in blocking] == [("sheet_ambiguous", "fatal")]
     assert "従業員" in blocking[0].message_en and "Staff 従業員" in blocking[0].message_en
@@ -207,7 +222,8 @@ def test_a_totals_row_ends_the_data(staff, plain, label):
         for col in "KLMT":
             ws[f"{col}53"] = f"=SUM({col}2:{col}51)"
         ws["B55"] = "※ 通勤手当は月額"
-        ws["AK56"] = "作成: 総務部"        # under a column no schema knows
+        ws["AK56"] = "作成: 総務部"  # under a column no schema knows
+
     rows, blocking, issues = figures(edit(staff, totals))
     assert blocking == [] and rows == plain
     notes = [i for i in issues if i.code == "notes_ignored"]
@@ -215,6 +231,7 @@ def test_a_totals_row_ends_the_data(staff, plain, label):
 
 
 # --- codes, dates, writers ------------------------------------------------------------------------
+
 
 def test_my_number_typed_as_a_number_is_padded_and_said(staff, plain):
     body = "01234567890"
@@ -224,7 +241,7 @@ def test_my_number_typed_as_a_number_is_padded_and_said(staff, plain):
     assert rows == plain
     assert ("Staff 従業員", "I4", "code_padded") in codes(issues)
     padded = next(i for i in issues if i.code == "code_padded")
-    assert number not in padded.message_ja          # personal data stays masked
+    assert number not in padded.message_ja  # personal data stays masked
 
 
 def test_wareki_and_1904_dates(staff, plain):
@@ -233,9 +250,15 @@ def test_wareki_and_1904_dates(staff, plain):
         for row in ws.iter_rows(min_row=2, min_col=6, max_col=7):
             for cell in row:
                 day = cell.value.date() if isinstance(cell.value, datetime) else cell.value
-                era, start = ("令和", 2018) if day >= date(2019, 5, 1) else ("平成", 1988) if day >= date(1989, 1, 8) \
+                era, start = (
+                    ("令和", 2018)
+                    if day >= date(2019, 5, 1)
+                    else ("平成", 1988)
+                    if day >= date(1989, 1, 8)
                     else ("昭和", 1925)
+                )
                 cell.value = f"{era}{day.year - start}年{day.month}月{day.day}日"
+
     assert figures(edit(staff, wareki))[0] == plain
     wb = openpyxl.load_workbook(staff)
     wb.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
@@ -245,9 +268,11 @@ def test_wareki_and_1904_dates(staff, plain):
 
 def test_a_pandas_round_trip_with_shared_strings(staff, plain):
     """The demo is an inline-string book (as Google Sheets and openpyxl write); pandas writes shared strings."""
+
     def parts(path):
         with zipfile.ZipFile(path) as zf:
             return zf.namelist(), zf.read("xl/worksheets/sheet1.xml")
+
     names, sheet = parts(staff)
     assert b't="inlineStr"' in sheet and "xl/sharedStrings.xml" not in names
     frames = pd.read_excel(staff, sheet_name=None, dtype=object, engine="openpyxl")
@@ -261,13 +286,18 @@ def test_a_pandas_round_trip_with_shared_strings(staff, plain):
 
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
 def test_a_book_saved_by_libreoffice(staff, plain, tmp_path):
-    subprocess.run([soffice(), "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path), str(staff)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [soffice(), "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path), str(staff)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     shutil.copyfile(tmp_path / "staff.xlsx", staff)
     assert figures(staff)[0] == plain
 
 
 # --- formats and files ----------------------------------------------------------------------------
+
 
 def test_a_book_kept_as_xlsm_is_found_and_named(staff, plain, capsys):
     staff.rename(staff.with_suffix(".xlsm"))
@@ -286,17 +316,19 @@ def test_an_ods_book_is_found_by_stem_and_warns_that_errors_are_unseen(staff, pl
     assert blocking == [] and rows == plain
     import python_calamine
     from addin.services.company import load_company
+
     known = {name for sheet in load_company(staff.parent).books["staff"].sheets.values() for name in sheet.names}
-    every_sheet = [s for s in python_calamine.CalamineWorkbook.from_path(str(staff.with_suffix(".ods"))).sheet_names
-                   if s in known]       # the data sheets, not the Control sheet of the buttons
+    every_sheet = [
+        s for s in python_calamine.CalamineWorkbook.from_path(str(staff.with_suffix(".ods"))).sheet_names if s in known
+    ]  # the data sheets, not the Control sheet of the buttons
     assert {STAFF, "Allowances 手当", ATTENDANCE} <= set(every_sheet)
     assert {(i.book, i.sheet, i.code) for i in issues} == {("staff.ods", s, "errors_unseen") for s in every_sheet}
-    (staff.parent / "staff.ods").rename(staff)          # an .ods saved under the name staff.xlsx
+    (staff.parent / "staff.ods").rename(staff)  # an .ods saved under the name staff.xlsx
     assert figures(staff.parent)[0] == plain
 
 
 def test_an_ods_renamed_xlsx_and_other_formats_get_a_located_message(staff, capsys):
-    staff.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)      # an OLE header, no workbook inside
+    staff.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)  # an OLE header, no workbook inside
     assert main(["validate", str(staff.parent), "--format", "json"]) == 2
     out = capsys.readouterr()
     issues = json.loads(out.out)["issues"]
@@ -309,13 +341,14 @@ def test_a_native_panic_is_a_located_exit_2(staff, monkeypatch, capsys):
     import openpyxl as openpyxl_module
     import addin.workbook.files as files
 
-    class Panic(BaseException):     # what pyo3 raises for a Rust panic: not an Exception
+    class Panic(BaseException):  # what pyo3 raises for a Rust panic: not an Exception
         pass
 
     class Exploding:
         @staticmethod
         def from_path(*_):
             raise Panic("called `Option::unwrap()` on a `None` value")
+
         from_filelike = from_path
 
     monkeypatch.setattr(files.calamine, "CalamineWorkbook", Exploding)
@@ -330,24 +363,37 @@ def test_a_native_panic_is_a_located_exit_2(staff, monkeypatch, capsys):
 def test_a_fifo_does_not_hang(demo_copy):
     (demo_copy / "staff.xlsx").unlink()
     os.mkfifo(demo_copy / "staff.xlsx")
-    done = subprocess.run([sys.executable, "-m", "addin.cli.main", "validate", str(demo_copy)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "addin.cli.main", "validate", str(demo_copy)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and "staff.xlsx" in done.stdout and "regular file" in done.stdout
 
 
 def test_stray_far_cells_cost_little_and_are_reported(staff, plain):
     """A value at XFD100000 and a space in row 1,048,576: read under a 1.5 GB address-space limit
     (the whole rectangle would need tens of gigabytes), same figures, the value reported."""
+
     def stray(wb):
         wb[ATTENDANCE].cell(row=100_000, column=16_384, value="メモ")
         wb[STAFF].cell(row=1_048_576, column=1, value=" ")
+
     edit(staff, stray)
-    script = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000));"
-              "from tests.reader_corpus import figures; import pathlib, json;"
-              "rows, blocking, issues = figures(pathlib.Path(sys.argv[1]));"
-              "print(json.dumps([rows, [(i.sheet, i.cell, i.code, i.severity.value) for i in issues]]))")
-    done = subprocess.run([sys.executable, "-c", script, str(staff.parent)], capture_output=True, text=True,
-                          timeout=300, cwd=os.path.dirname(os.path.dirname(__file__)))
+    script = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000));"
+        "from tests.reader_corpus import figures; import pathlib, json;"
+        "rows, blocking, issues = figures(pathlib.Path(sys.argv[1]));"
+        "print(json.dumps([rows, [(i.sheet, i.cell, i.code, i.severity.value) for i in issues]]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(staff.parent)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=os.path.dirname(os.path.dirname(__file__)),
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     rows, issues = json.loads(done.stdout)
     assert rows == plain
@@ -367,16 +413,24 @@ def test_every_issue_of_the_corpus_names_a_cell_or_a_book(staff):
     assert cells_of(blocking) >= {"Staff 従業員!M1", "Attendance 勤怠!E2"}
 
 
-@pytest.mark.parametrize("case,expected", [
-    ("malformed_ref", ("Staff 従業員", "", "book_unreadable", "fatal")),
-    ("XFD1048575", ("Attendance 勤怠", "XFD1048575", "outside_data", "warning")),
-    ("table_to_the_last_cell", None),
-])
+@pytest.mark.parametrize(
+    "case,expected",
+    [
+        ("malformed_ref", ("Staff 従業員", "", "book_unreadable", "fatal")),
+        ("XFD1048575", ("Attendance 勤怠", "XFD1048575", "outside_data", "warning")),
+        ("table_to_the_last_cell", None),
+    ],
+)
 def test_hostile_extents_cost_little(demo_copy, plain, case, expected):
     """Each used to abort every command; now read under a 1.5 GB address-space limit: the same
     figures with the stray cell reported, or a located refusal."""
-    done = subprocess.run([sys.executable, "-m", "tests.reader_corpus", str(demo_copy), case], capture_output=True,
-                          text=True, timeout=300, cwd=os.path.dirname(os.path.dirname(__file__)))
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.reader_corpus", str(demo_copy), case],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=os.path.dirname(os.path.dirname(__file__)),
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     rows, issues = json.loads(done.stdout)
     if expected is None or expected[3] == "warning":
@@ -398,8 +452,14 @@ def test_furigana_runs_are_not_part_of_the_name(staff, plain):
     from addin.services.validation import validate_company
 
     name = openpyxl.load_workbook(staff)[STAFF]["B2"].value
-    replace_cells(staff, STAFF, {"B2": f'<c r="B2" t="inlineStr"><is><t>{name}</t><rPh sb="0" eb="1"><t>ハヤシ</t></rPh>'
-                                       f'<phoneticPr fontId="1"/></is></c>'})
+    replace_cells(
+        staff,
+        STAFF,
+        {
+            "B2": f'<c r="B2" t="inlineStr"><is><t>{name}</t><rPh sb="0" eb="1"><t>ハヤシ</t></rPh>'
+            f'<phoneticPr fontId="1"/></is></c>'
+        },
+    )
     assert figures(staff)[0] == plain
     typed = validate_company(load_company(staff.parent), only={"staff"}).table("staff", "staff")
     assert typed.frame["name"].iloc[0] == name

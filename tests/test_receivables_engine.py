@@ -14,8 +14,7 @@ from addin.receivables.aging import Receipt, age, aging_by_customer, bucket_of, 
 from addin.receivables.bankcsv import parse_bank_csv
 from addin.receivables.journal import receipt_journal
 from addin.receivables.kana import payer_key, split_names
-from addin.receivables.matching import (Allocation, Deposit, MatchSettings, OpenInvoice, PayerIndex,
-                                        match_deposits)
+from addin.receivables.matching import Allocation, Deposit, MatchSettings, OpenInvoice, PayerIndex, match_deposits
 from addin.receivables.statement import DEPOSIT, WITHDRAWAL, StatementError, StatementLine, identify
 from addin.receivables.zengin import parse_zengin, yymmdd, zengin_statement
 
@@ -26,18 +25,33 @@ D = dt.date
 
 # ---- payer names -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("printed", [
-    "ｶ)ﾄｳｻﾞｲｼﾖｳｼﾞ", "ﾄｳｻﾞｲｼﾖｳｼﾞ(ｶ", "ｶﾌﾞｼｷｶﾞｲｼﾔ ﾄｳｻﾞｲｼﾖｳｼﾞ", "ﾄｳｻﾞｲ ｼｮｳｼﾞ ｶﾌﾞｼｷｶﾞｲｼｬ",
-    "カ)トウザイショウジ", "とうざいしょうじ", "株式会社トウザイショウジ", "ﾄｳｻﾞｲｼﾖｳｼﾞ（ｶ）"])
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "ｶ)ﾄｳｻﾞｲｼﾖｳｼﾞ",
+        "ﾄｳｻﾞｲｼﾖｳｼﾞ(ｶ",
+        "ｶﾌﾞｼｷｶﾞｲｼﾔ ﾄｳｻﾞｲｼﾖｳｼﾞ",
+        "ﾄｳｻﾞｲ ｼｮｳｼﾞ ｶﾌﾞｼｷｶﾞｲｼｬ",
+        "カ)トウザイショウジ",
+        "とうざいしょうじ",
+        "株式会社トウザイショウジ",
+        "ﾄｳｻﾞｲｼﾖｳｼﾞ（ｶ）",
+    ],
+)
 def test_legal_forms_small_kana_width_and_spaces_do_not_matter(printed):
     assert payer_key(printed) == "トウザイシヨウジ"
 
 
 def test_other_legal_forms_and_long_vowels():
     assert payer_key("ﾕ)ｻｸﾗｺｰﾋｰ") == payer_key("サクラコーヒー（有") == payer_key("ｻｸﾗｺ-ﾋ-") == "サクラコヒ"
-    assert payer_key("ｲ)ｹﾝｺｳｶｲ") == payer_key("ｲﾘﾖｳﾎｳｼﾞﾝ ｹﾝｺｳｶｲ") == payer_key("医療法人健康会".replace("健康会", "ケンコウカイ"))
+    assert (
+        payer_key("ｲ)ｹﾝｺｳｶｲ")
+        == payer_key("ｲﾘﾖｳﾎｳｼﾞﾝ ｹﾝｺｳｶｲ")
+        == payer_key("医療法人健康会".replace("健康会", "ケンコウカイ"))
+    )
     assert payer_key("ﾄﾞ)ｱｵﾊﾞﾗﾎﾞ") == payer_key("ゴウドウガイシャ アオバラボ") == "アオバラボ"
-    assert payer_key("ク゛ンマ") == "グンマ"          # a separate voiced mark joins its kana
+    assert payer_key("ク゛ンマ") == "グンマ"  # a separate voiced mark joins its kana
     assert payer_key("ﾔﾏﾀﾞ ﾀﾛｳ") != payer_key("ﾔﾏﾀﾞ ﾊﾅｺ")
     assert split_names("ｶ)ﾄｳｻﾞｲ、ﾄｳｻﾞｲｼﾖｳｼﾞ ｵｵｻｶ;ﾄｳｻﾞｲﾎｰﾙﾃﾞｨﾝｸﾞｽ") == ["ｶ)ﾄｳｻﾞｲ", "ﾄｳｻﾞｲｼﾖｳｼﾞ ｵｵｻｶ", "ﾄｳｻﾞｲﾎｰﾙﾃﾞｨﾝｸﾞｽ"]
 
@@ -47,7 +61,7 @@ def test_other_legal_forms_and_long_vowels():
 CUSTOMERS = [
     {"customer_id": "C0001", "name": "株式会社東西商事", "transfer_names": "ｶ)ﾄｳｻﾞｲｼﾖｳｼﾞ"},
     {"customer_id": "C0002", "name": "有限会社桜食品", "transfer_names": "ｻｸﾗｼﾖｸﾋﾝ(ﾕ; ｻｸﾗﾎｰﾙﾃﾞｨﾝｸﾞｽ"},
-    {"customer_id": "C0003", "name": "株式会社青葉工業", "transfer_names": ""},        # only learned names
+    {"customer_id": "C0003", "name": "株式会社青葉工業", "transfer_names": ""},  # only learned names
     {"customer_id": "C0004", "name": "富士物産株式会社", "transfer_names": "ﾌｼﾞﾌﾞﾂｻﾝ(ｶ"},
     {"customer_id": "C0005", "name": "中央工業機械製作所", "transfer_names": "ﾁﾕｳｵｳｺｳｷﾞﾖｳｷｶｲｾｲｻｸｼﾖ(ｶ"},
 ]
@@ -63,8 +77,10 @@ def run(deposits, invoices, learned=(), **settings):
 
 
 def test_exact_amount_to_the_one_open_invoice_of_the_payer_is_applied():
-    invoices = [inv("INV-1", "C0001", (2025, 4, 30), (2025, 5, 31), 110_000),
-                inv("INV-2", "C0004", (2025, 4, 30), (2025, 5, 31), 110_000)]
+    invoices = [
+        inv("INV-1", "C0001", (2025, 4, 30), (2025, 5, 31), 110_000),
+        inv("INV-2", "C0004", (2025, 4, 30), (2025, 5, 31), 110_000),
+    ]
     m = run([Deposit("L1", D(2025, 5, 30), 110_000, "ﾄｳｻﾞｲｼﾖｳｼﾞ(ｶ")], invoices)["L1"]
     assert (m.status, m.kind, m.customer_id) == ("matched", "exact", "C0001")
     assert m.allocations == (Allocation("INV-1", "C0001", 110_000, 0),)
@@ -87,9 +103,11 @@ def test_a_shortfall_that_is_no_configured_fee_is_a_partial_proposal():
 
 
 def test_one_deposit_paying_the_oldest_invoices_together():
-    invoices = [inv("INV-3", "C0002", (2025, 6, 30), (2025, 7, 31), 30_000),
-                inv("INV-1", "C0002", (2025, 4, 30), (2025, 5, 31), 10_000),
-                inv("INV-2", "C0002", (2025, 5, 31), (2025, 6, 30), 20_000)]
+    invoices = [
+        inv("INV-3", "C0002", (2025, 6, 30), (2025, 7, 31), 30_000),
+        inv("INV-1", "C0002", (2025, 4, 30), (2025, 5, 31), 10_000),
+        inv("INV-2", "C0002", (2025, 5, 31), (2025, 6, 30), 20_000),
+    ]
     m = run([Deposit("L1", D(2025, 7, 10), 30_000, "ｻｸﾗｼﾖｸﾋﾝ(ﾕ")], invoices)["L1"]
     # 30,000 is both INV-3 alone and INV-1 + INV-2: the single exact invoice wins, but is it right? The
     # rule is exact first; here INV-3 is not yet due while the two older are: both fit, exact is chosen.
@@ -100,9 +118,11 @@ def test_one_deposit_paying_the_oldest_invoices_together():
 
 
 def test_a_combination_that_skips_an_older_invoice_is_only_proposed():
-    invoices = [inv("INV-1", "C0002", (2025, 4, 30), (2025, 5, 31), 50_000),
-                inv("INV-2", "C0002", (2025, 5, 31), (2025, 6, 30), 20_000),
-                inv("INV-3", "C0002", (2025, 6, 30), (2025, 7, 31), 33_000)]
+    invoices = [
+        inv("INV-1", "C0002", (2025, 4, 30), (2025, 5, 31), 50_000),
+        inv("INV-2", "C0002", (2025, 5, 31), (2025, 6, 30), 20_000),
+        inv("INV-3", "C0002", (2025, 6, 30), (2025, 7, 31), 33_000),
+    ]
     m = run([Deposit("L1", D(2025, 7, 31), 53_000, "ｻｸﾗｼﾖｸﾋﾝ(ﾕ")], invoices)["L1"]
     assert (m.status, m.kind) == ("proposed", "subset")
     assert [a.invoice_no for a in m.allocations] == ["INV-2", "INV-3"]
@@ -110,16 +130,19 @@ def test_a_combination_that_skips_an_older_invoice_is_only_proposed():
 
 def test_split_payment_two_parts_of_one_invoice():
     invoices = [inv("INV-1", "C0004", (2025, 4, 30), (2025, 5, 31), 100_000)]
-    ms = run([Deposit("L1", D(2025, 5, 20), 60_000, "ﾌｼﾞﾌﾞﾂｻﾝ(ｶ"), Deposit("L2", D(2025, 5, 31), 40_000, "ﾌｼﾞﾌﾞﾂｻﾝ(ｶ")],
-             invoices)
+    ms = run(
+        [Deposit("L1", D(2025, 5, 20), 60_000, "ﾌｼﾞﾌﾞﾂｻﾝ(ｶ"), Deposit("L2", D(2025, 5, 31), 40_000, "ﾌｼﾞﾌﾞﾂｻﾝ(ｶ")], invoices
+    )
     assert (ms["L1"].status, ms["L1"].kind) == ("proposed", "partial")
     assert ms["L1"].allocations == (Allocation("INV-1", "C0004", 60_000),)
     # the second part fits exactly what the first left open, but leans on a proposal: proposed too
     assert (ms["L2"].status, ms["L2"].kind) == ("proposed", "exact")
     assert ms["L2"].allocations == (Allocation("INV-1", "C0004", 40_000),)
     # once the first part is confirmed (applied), the second is applied automatically
-    ms = run([Deposit("L2", D(2025, 5, 31), 40_000, "ﾌｼﾞﾌﾞﾂｻﾝ(ｶ")],
-             [inv("INV-1", "C0004", (2025, 4, 30), (2025, 5, 31), 100_000, 40_000)])
+    ms = run(
+        [Deposit("L2", D(2025, 5, 31), 40_000, "ﾌｼﾞﾌﾞﾂｻﾝ(ｶ")],
+        [inv("INV-1", "C0004", (2025, 4, 30), (2025, 5, 31), 100_000, 40_000)],
+    )
     assert ms["L2"].status == "matched"
 
 
@@ -139,9 +162,11 @@ def test_invoices_issued_after_the_deposit_are_not_candidates():
 
 
 def test_payer_name_differing_from_the_customer_is_proposed_by_amount_then_learned():
-    invoices = [inv("INV-1", "C0003", (2025, 4, 30), (2025, 5, 31), 77_777),
-                inv("INV-2", "C0001", (2025, 4, 30), (2025, 5, 31), 66_000)]
-    deposit = Deposit("L1", D(2025, 5, 31), 77_777, "ｱｵﾊﾞﾎｰﾙﾃﾞｨﾝｸﾞｽ(ｶ")   # the parent company pays
+    invoices = [
+        inv("INV-1", "C0003", (2025, 4, 30), (2025, 5, 31), 77_777),
+        inv("INV-2", "C0001", (2025, 4, 30), (2025, 5, 31), 66_000),
+    ]
+    deposit = Deposit("L1", D(2025, 5, 31), 77_777, "ｱｵﾊﾞﾎｰﾙﾃﾞｨﾝｸﾞｽ(ｶ")  # the parent company pays
     m = run([deposit], invoices)["L1"]
     assert (m.status, m.kind, m.customer_id) == ("proposed", "amount_only", "C0003")
     m = run([deposit], invoices, learned=[(payer_key(deposit.payer), "C0003")])["L1"]
@@ -155,8 +180,10 @@ def test_unknown_payer_with_no_fitting_invoice_stays_unmatched():
 
 
 def test_same_amount_twice_is_not_applied_blindly():
-    invoices = [inv("INV-1", "C0001", (2025, 4, 30), (2025, 5, 31), 50_000),
-                inv("INV-2", "C0001", (2025, 5, 31), (2025, 6, 30), 50_000)]
+    invoices = [
+        inv("INV-1", "C0001", (2025, 4, 30), (2025, 5, 31), 50_000),
+        inv("INV-2", "C0001", (2025, 5, 31), (2025, 6, 30), 50_000),
+    ]
     m = run([Deposit("L1", D(2025, 6, 5), 50_000, "ｶ)ﾄｳｻﾞｲｼﾖｳｼﾞ")], invoices)["L1"]
     assert (m.status, m.allocations[0].invoice_no) == ("proposed", "INV-1")
 
@@ -170,26 +197,29 @@ def test_a_payer_name_cut_short_by_the_bank_is_recognised_but_only_proposed():
 
 # ---- statement files ---------------------------------------------------------------------------
 
-LINES = [StatementLine("", D(2025, 5, 30), DEPOSIT, 110_000, "ｶ)ﾄｳｻﾞｲｼﾖｳｼﾞ", reference="101"),
-         StatementLine("", D(2025, 5, 31), WITHDRAWAL, 440, "ﾃｽｳﾘﾖｳ", reference="102"),
-         StatementLine("", D(2025, 6, 2), DEPOSIT, 87_340, "ﾌｼﾞﾌﾞﾂｻﾝ(ｶ", reference="103")]
+LINES = [
+    StatementLine("", D(2025, 5, 30), DEPOSIT, 110_000, "ｶ)ﾄｳｻﾞｲｼﾖｳｼﾞ", reference="101"),
+    StatementLine("", D(2025, 5, 31), WITHDRAWAL, 440, "ﾃｽｳﾘﾖｳ", reference="102"),
+    StatementLine("", D(2025, 6, 2), DEPOSIT, 87_340, "ﾌｼﾞﾌﾞﾂｻﾝ(ｶ", reference="103"),
+]
 
 
 def test_zengin_statement_round_trip_with_and_without_newlines():
     raw = zengin_statement("0009", "001", "1", "1234567", "ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ", LINES, D(2025, 6, 3))
     assert all(len(record) == 200 for record in raw.split(b"\r\n")[:-1])
-    assert raw[1:3] == b"03" and raw[4:10] == b"070603"          # 種別 03, 作成日 令和7年6月3日
+    assert raw[1:3] == b"03" and raw[4:10] == b"070603"  # 種別 03, 作成日 令和7年6月3日
     for data in (raw, raw.replace(b"\r\n", b"")):
         parsed = parse_zengin(data, today=D(2025, 7, 1))
         assert parsed.account == "0009-001-1-1234567"
-        assert [(l.date, l.direction, l.amount, l.payer, l.reference) for l in parsed.lines] == \
-               [(l.date, l.direction, l.amount, l.payer, l.reference.zfill(8)) for l in LINES]
+        assert [(l.date, l.direction, l.amount, l.payer, l.reference) for l in parsed.lines] == [
+            (l.date, l.direction, l.amount, l.payer, l.reference.zfill(8)) for l in LINES
+        ]
     assert parse_zengin(raw, today=D(2025, 7, 1)).lines[2].line_no == 4
 
 
 def test_zengin_dates_reiwa_heisei_seireki():
     assert yymmdd("070531", today=D(2025, 6, 1)) == D(2025, 5, 31)
-    assert yymmdd("310430", today=D(2025, 6, 1)) == D(2019, 4, 30)      # 平成31年: 令和31年 lies in the future
+    assert yymmdd("310430", today=D(2025, 6, 1)) == D(2019, 4, 30)  # 平成31年: 令和31年 lies in the future
     assert yymmdd("010501", today=D(2025, 6, 1)) == D(2019, 5, 1)
     assert yymmdd("250531", "seireki") == D(2025, 5, 31)
 
@@ -202,9 +232,9 @@ def _error(call) -> StatementError:
 
 def test_a_truncated_zengin_file_is_refused_with_its_position():
     raw = zengin_statement("0009", "001", "1", "1234567", "", LINES, D(2025, 6, 3), newline=b"")
-    error = _error(lambda: parse_zengin(raw[:-250]))           # the end record and part of the trailer lost
+    error = _error(lambda: parse_zengin(raw[:-250]))  # the end record and part of the trailer lost
     assert (error.code, error.line, error.byte) == ("truncated", 5, 800)
-    error = _error(lambda: parse_zengin(raw[:-200]))           # cut exactly at a record boundary
+    error = _error(lambda: parse_zengin(raw[:-200]))  # cut exactly at a record boundary
     assert error.code == "truncated" and "エンドレコード" in error.message_ja
 
 
@@ -218,7 +248,7 @@ def test_a_wrong_record_length_names_the_line_and_byte():
 
 def test_a_trailer_that_disagrees_is_refused():
     raw = bytearray(zengin_statement("0009", "001", "1", "1234567", "", LINES, D(2025, 6, 3), newline=b""))
-    raw[800 + 6] = ord("3")                                     # 入金件数 2 → 3
+    raw[800 + 6] = ord("3")  # 入金件数 2 → 3
     error = _error(lambda: parse_zengin(bytes(raw)))
     assert error.code == "trailer_mismatch" and error.line == 5
 
@@ -230,19 +260,31 @@ def test_ebcdic_is_refused_clearly():
 
 
 def test_bank_csvs_in_different_layouts_read_the_same_lines():
-    rakuten = ("取引日,入出金(円),取引後残高(円),入出金内容\r\n"
-               "20250530,110000,1110000,振込入金 ｶ)ﾄｳｻﾞｲｼﾖｳｼﾞ\r\n20250602,-440,1109560,振込手数料\r\n").encode("cp932")
-    sbi = ("\ufeff\"日付\",\"内容\",\"出金金額(円)\",\"入金金額(円)\",\"残高(円)\",\"メモ\"\n"
-           "\"2025/05/30\",\"振込 ｶ)ﾄｳｻﾞｲｼﾖｳｼﾞ\",\"\",\"110,000\",\"1,110,000\",\"\"\n"
-           "\"2025/06/02\",\"振込手数料\",\"440\",\"\",\"1,109,560\",\"\"\n").encode("utf-8")
-    anser = ("照会口座,番号,勘定日,(起算日),出金金額(円),入金金額(円),小切手区分,残高(円),取引区分,明細区分,金融機関名,支店名,摘要\n"
-             "0009-001-1234567,1,2025/05/30,,,110000,,1110000,振込,,,,ｶ)ﾄｳｻﾞｲｼﾖｳｼﾞ\n").encode("cp932")
-    parsed = {name: parse_bank_csv(raw, CSV_FORMATS) for name, raw in
-              (("rakuten", rakuten), ("sbi", sbi), ("anser", anser))}
+    rakuten = (
+        "取引日,入出金(円),取引後残高(円),入出金内容\r\n"
+        "20250530,110000,1110000,振込入金 ｶ)ﾄｳｻﾞｲｼﾖｳｼﾞ\r\n20250602,-440,1109560,振込手数料\r\n"
+    ).encode("cp932")
+    sbi = (
+        '\ufeff"日付","内容","出金金額(円)","入金金額(円)","残高(円)","メモ"\n'
+        '"2025/05/30","振込 ｶ)ﾄｳｻﾞｲｼﾖｳｼﾞ","","110,000","1,110,000",""\n'
+        '"2025/06/02","振込手数料","440","","1,109,560",""\n'
+    ).encode("utf-8")
+    anser = (
+        "照会口座,番号,勘定日,(起算日),出金金額(円),入金金額(円),小切手区分,残高(円),取引区分,明細区分,金融機関名,支店名,摘要\n"
+        "0009-001-1234567,1,2025/05/30,,,110000,,1110000,振込,,,,ｶ)ﾄｳｻﾞｲｼﾖｳｼﾞ\n"
+    ).encode("cp932")
+    parsed = {
+        name: parse_bank_csv(raw, CSV_FORMATS) for name, raw in (("rakuten", rakuten), ("sbi", sbi), ("anser", anser))
+    }
     assert {name: p.layout for name, p in parsed.items()} == {"rakuten": "rakuten", "sbi": "sbi", "anser": "anser"}
     for p in parsed.values():
         first = p.lines[0]
-        assert (first.date, first.direction, first.amount, first.balance) == (D(2025, 5, 30), DEPOSIT, 110_000, 1_110_000)
+        assert (first.date, first.direction, first.amount, first.balance) == (
+            D(2025, 5, 30),
+            DEPOSIT,
+            110_000,
+            1_110_000,
+        )
         assert payer_key(first.payer) == "トウザイシヨウジ"
     assert [(l.direction, l.amount) for l in parsed["rakuten"].lines] == [(DEPOSIT, 110_000), (WITHDRAWAL, 440)]
     assert len({p.account for p in parsed.values()}) == 3
@@ -260,37 +302,66 @@ def test_a_bad_csv_row_names_its_line_and_byte():
 
 
 def test_line_ids_are_what_the_line_says_so_overlaps_collapse():
-    a = identify([StatementLine("X", D(2025, 5, 30), DEPOSIT, 1000, "A"), StatementLine("X", D(2025, 5, 30), DEPOSIT, 1000, "A"),
-                  StatementLine("X", D(2025, 5, 31), DEPOSIT, 2000, "B")])
-    b = identify([StatementLine("X", D(2025, 5, 30), DEPOSIT, 1000, "A", line_no=9), StatementLine("X", D(2025, 5, 30), DEPOSIT, 1000, "A"),
-                  StatementLine("X", D(2025, 6, 1), DEPOSIT, 3000, "C")])
-    assert a[0].line_id != a[1].line_id                 # two identical deposits stay two
+    a = identify(
+        [
+            StatementLine("X", D(2025, 5, 30), DEPOSIT, 1000, "A"),
+            StatementLine("X", D(2025, 5, 30), DEPOSIT, 1000, "A"),
+            StatementLine("X", D(2025, 5, 31), DEPOSIT, 2000, "B"),
+        ]
+    )
+    b = identify(
+        [
+            StatementLine("X", D(2025, 5, 30), DEPOSIT, 1000, "A", line_no=9),
+            StatementLine("X", D(2025, 5, 30), DEPOSIT, 1000, "A"),
+            StatementLine("X", D(2025, 6, 1), DEPOSIT, 3000, "C"),
+        ]
+    )
+    assert a[0].line_id != a[1].line_id  # two identical deposits stay two
     assert [l.line_id for l in a[:2]] == [l.line_id for l in b[:2]]
     assert a[0].line_id.startswith("L") and len(a[0].line_id) == 21
 
 
 # ---- aging, statements, journal ----------------------------------------------------------------
 
+
 def test_aging_buckets_and_credit_limit():
-    assert [bucket_of(d) for d in (-5, 0, 1, 30, 31, 60, 61, 90, 91, 400)] == \
-           ["not_due", "not_due", "1-30", "1-30", "31-60", "31-60", "61-90", "61-90", "91+", "91+"]
-    invoices = [inv("INV-1", "C0001", (2025, 1, 31), (2025, 2, 28), 10_000),
-                inv("INV-2", "C0001", (2025, 3, 31), (2025, 4, 30), 20_000, 5_000),
-                inv("INV-3", "C0002", (2025, 5, 31), (2025, 6, 30), 30_000),
-                inv("INV-4", "C0002", (2025, 5, 31), (2025, 6, 30), 30_000, 0),
-                inv("INV-5", "C0002", (2025, 7, 31), (2025, 8, 31), 1_000)]       # issued after the date
+    assert [bucket_of(d) for d in (-5, 0, 1, 30, 31, 60, 61, 90, 91, 400)] == [
+        "not_due",
+        "not_due",
+        "1-30",
+        "1-30",
+        "31-60",
+        "31-60",
+        "61-90",
+        "61-90",
+        "91+",
+        "91+",
+    ]
+    invoices = [
+        inv("INV-1", "C0001", (2025, 1, 31), (2025, 2, 28), 10_000),
+        inv("INV-2", "C0001", (2025, 3, 31), (2025, 4, 30), 20_000, 5_000),
+        inv("INV-3", "C0002", (2025, 5, 31), (2025, 6, 30), 30_000),
+        inv("INV-4", "C0002", (2025, 5, 31), (2025, 6, 30), 30_000, 0),
+        inv("INV-5", "C0002", (2025, 7, 31), (2025, 8, 31), 1_000),
+    ]  # issued after the date
     aged = age(invoices, D(2025, 6, 30))
-    assert [(a.invoice_no, a.days_past_due, a.bucket) for a in aged] == \
-           [("INV-1", 122, "91+"), ("INV-2", 61, "61-90"), ("INV-3", 0, "not_due")]
+    assert [(a.invoice_no, a.days_past_due, a.bucket) for a in aged] == [
+        ("INV-1", 122, "91+"),
+        ("INV-2", 61, "61-90"),
+        ("INV-3", 0, "not_due"),
+    ]
     table = aging_by_customer(aged)
     assert table["C0001"]["91+"] == 10_000 and table["C0001"]["61-90"] == 5_000 and table["C0001"]["total"] == 15_000
-    assert over_credit_limit(aged, {"C0001": 10_000, "C0002": 50_000, "C0004": None}) == \
-           [{"customer_id": "C0001", "open": 15_000, "credit_limit": 10_000, "over_by": 5_000}]
+    assert over_credit_limit(aged, {"C0001": 10_000, "C0002": 50_000, "C0004": None}) == [
+        {"customer_id": "C0001", "open": 15_000, "credit_limit": 10_000, "over_by": 5_000}
+    ]
 
 
 def test_journal_of_receipts_balances_with_fee_and_advance():
-    receipts = [Receipt("L2", D(2025, 6, 1), 60_000, (Allocation("INV-1", "C0001", 55_000), Allocation("", "C0001", 5_000))),
-                Receipt("L1", D(2025, 5, 31), 87_340, (Allocation("INV-2", "C0004", 88_000, 660),), "confirmed")]
+    receipts = [
+        Receipt("L2", D(2025, 6, 1), 60_000, (Allocation("INV-1", "C0001", 55_000), Allocation("", "C0001", 5_000))),
+        Receipt("L1", D(2025, 5, 31), 87_340, (Allocation("INV-2", "C0004", 88_000, 660),), "confirmed"),
+    ]
     entries = receipt_journal(receipts)
     assert [e["line_id"] for e in entries] == ["L1", "L2"]
     first = [(l["side"], l["account"], l["amount"]) for l in entries[0]["lines"]]
@@ -302,15 +373,21 @@ def test_journal_of_receipts_balances_with_fee_and_advance():
 
 
 def test_customer_statement_running_balance():
-    invoices = [inv("INV-1", "C0001", (2025, 4, 30), (2025, 5, 31), 88_000, 0), inv("INV-2", "C0001", (2025, 5, 31), (2025, 6, 30), 50_000)]
+    invoices = [
+        inv("INV-1", "C0001", (2025, 4, 30), (2025, 5, 31), 88_000, 0),
+        inv("INV-2", "C0001", (2025, 5, 31), (2025, 6, 30), 50_000),
+    ]
     receipts = [Receipt("L1", D(2025, 5, 31), 87_340, (Allocation("INV-1", "C0001", 88_000, 660),))]
     rows = customer_statement("C0001", invoices, receipts, D(2025, 6, 30))
-    assert [(r["reference"], r["billed"], r["received"], r["balance"]) for r in rows] == \
-           [("INV-1", 88_000, 0, 88_000), ("INV-2", 50_000, 0, 138_000), ("L1", 0, 88_000, 50_000)]
+    assert [(r["reference"], r["billed"], r["received"], r["balance"]) for r in rows] == [
+        ("INV-1", 88_000, 0, 88_000),
+        ("INV-2", 50_000, 0, 138_000),
+        ("L1", 0, 88_000, 50_000),
+    ]
 
 
 def test_digits_where_digits_belong():
     raw = bytearray(zengin_statement("0009", "001", "1", "1234567", "", LINES, D(2025, 6, 3), newline=b""))
-    raw[200 + 30] = ord("X")                                    # inside the first data record's 取引金額 (25-36)
+    raw[200 + 30] = ord("X")  # inside the first data record's 取引金額 (25-36)
     error = _error(lambda: parse_zengin(bytes(raw)))
     assert (error.code, error.line, error.byte) == ("not_a_number", 2, 224) and "amount" in error.message_en

@@ -39,8 +39,10 @@ def month_ended(tmp_path_factory):
     # those checks are tested on their own (tests/test_nightly_checks.py) — here a company switches them off
     (root / "rules").mkdir(exist_ok=True)
     (root / "rules" / "nightly.yaml").write_text(
-        "reconcile:\n  checks:\n" + "".join(f"    {name}: {{enabled: false}}\n"
-                                            for name in ("grades", "receivables", "books_unposted")), encoding="utf-8")
+        "reconcile:\n  checks:\n"
+        + "".join(f"    {name}: {{enabled: false}}\n" for name in ("grades", "receivables", "books_unposted")),
+        encoding="utf-8",
+    )
     return root
 
 
@@ -52,8 +54,11 @@ def company(month_ended, tmp_path):
 
 
 def masters(root: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.glob("*.xlsx"))
-            if p.name != "invoices.xlsx"}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.glob("*.xlsx"))
+        if p.name != "invoices.xlsx"
+    }
 
 
 def report(root: Path, night: str = NIGHT) -> dict:
@@ -82,9 +87,9 @@ def test_a_clean_company_passes_every_check(company, capsys):
 def test_planted_discrepancies_are_found_in_the_right_check_and_row(company, capsys):
     staff = openpyxl.load_workbook(company / "staff.xlsx")
     ws = staff["Staff 従業員"]
-    ws.cell(5, column_of(ws, "マイナンバー")).value = "621498320258"                         # validation, row 5
+    ws.cell(5, column_of(ws, "マイナンバー")).value = "621498320258"  # validation, row 5
     bank = [ws.cell(6, column_of(ws, t)).value for t in ("銀行コード", "支店コード", "口座番号")]
-    new_row = ws.max_row + 1                                                                # a new hire not paid
+    new_row = ws.max_row + 1  # a new hire not paid
     for c in range(1, ws.max_column + 1):
         ws.cell(new_row, c).value = ws.cell(2, c).value
     ws.cell(new_row, 1).value = "E09999"
@@ -94,26 +99,26 @@ def test_planted_discrepancies_are_found_in_the_right_check_and_row(company, cap
 
     stock = openpyxl.load_workbook(company / "stock.xlsx")
     counts = stock["Counts 棚卸"]
-    counts.cell(4, 3).value = (counts.cell(4, 3).value or 0) + 5                            # count off by five
+    counts.cell(4, 3).value = (counts.cell(4, 3).value or 0) + 5  # count off by five
     items = stock["Items 商品"]
     sku7 = items.cell(7, 1).value
-    items.cell(7, column_of(items, "在庫数")).value = 999999                                 # on-hand column wrong
+    items.cell(7, column_of(items, "在庫数")).value = 999999  # on-hand column wrong
     moves = stock["Movements 入出庫"]
     last = moves.max_row + 1
     sku3 = items.cell(3, 1).value
     for c, v in enumerate([datetime(2026, 3, 31), sku3, "出庫", 999999, None, "大口出荷"], start=1):
-        moves.cell(last, c).value = v                                                        # negative stock
+        moves.cell(last, c).value = v  # negative stock
     stale = items.max_row + 1
     for c in range(1, items.max_column + 1):
         items.cell(stale, c).value = items.cell(2, c).value
-    items.cell(stale, 1).value = "SKU-NEW01"                                                 # never moved
+    items.cell(stale, 1).value = "SKU-NEW01"  # never moved
     items.cell(stale, column_of(items, "在庫数")).value = None
     stock.save(company / "stock.xlsx")
 
     vendors = openpyxl.load_workbook(company / "vendors.xlsx")
     v = vendors["Vendors 仕入先"]
     for title, value in zip(("銀行コード", "支店コード", "口座番号"), bank):
-        v.cell(3, column_of(v, title)).value = value                                        # vendor row 3 = employee's account
+        v.cell(3, column_of(v, title)).value = value  # vendor row 3 = employee's account
     bills = vendors["Bills 仕入請求"]
     bills.cell(2, column_of(bills, "税抜金額")).value = bills.cell(2, column_of(bills, "税抜金額")).value + 50000
     vendors.save(company / "vendors.xlsx")
@@ -122,8 +127,10 @@ def test_planted_discrepancies_are_found_in_the_right_check_and_row(company, cap
     orders = sales["Orders 受注"]
     removed_order = orders.cell(2, 1).value
     for c in range(1, orders.max_column + 1):
-        orders.cell(2, c).value = orders.cell(3, c).value if c > 1 else orders.cell(2, c).value + "X"   # an order vanishes
-    orders.cell(2, column_of(orders, "受注番号")).value = "SO-NEW"                          # … a new one shipped, not invoiced
+        orders.cell(2, c).value = (
+            orders.cell(3, c).value if c > 1 else orders.cell(2, c).value + "X"
+        )  # an order vanishes
+    orders.cell(2, column_of(orders, "受注番号")).value = "SO-NEW"  # … a new one shipped, not invoiced
     orders.cell(2, column_of(orders, "出荷日")).value = datetime(2026, 3, 5)
     sales.save(company / "sales.xlsx")
 
@@ -139,16 +146,20 @@ def test_planted_discrepancies_are_found_in_the_right_check_and_row(company, cap
     hits = found(rep)
     assert ("Staff 従業員", "I5", "my_number") in hits["validation"]
     assert any(cell == "C4" for _, cell, _ in hits["stock_vs_counts"])
-    assert ("Items 商品", f"{openpyxl.utils.get_column_letter(column_of(items, '在庫数'))}7", sku7) in hits["stock_vs_on_hand_column"]
+    assert ("Items 商品", f"{openpyxl.utils.get_column_letter(column_of(items, '在庫数'))}7", sku7) in hits[
+        "stock_vs_on_hand_column"
+    ]
     assert any(sheet == "Movements 入出庫" and cell == f"D{last}" for sheet, cell, _ in hits["negative_stock"])
-    assert ("Orders 受注", f"{openpyxl.utils.get_column_letter(column_of(orders, '出荷日'))}2", "SO-NEW") in hits["shipped_not_invoiced"]
+    assert ("Orders 受注", f"{openpyxl.utils.get_column_letter(column_of(orders, '出荷日'))}2", "SO-NEW") in hits[
+        "shipped_not_invoiced"
+    ]
     assert any(key.startswith("INV-") for _, _, key in hits["invoices_without_order"])
     assert {key for _, _, key in hits["invoice_register"]} >= {"INV-000003"}
     assert ("Staff 従業員", f"A{new_row}", "E09999") in hits["payroll_last_month"]
     assert any(cell.endswith("2") and sheet == "Bills 仕入請求" for sheet, cell, _ in hits["three_way_match"])
     assert any(sheet == "Vendors 仕入先" and cell.endswith("3") for sheet, cell, _ in hits["duplicate_bank_accounts"])
     assert ("Items 商品", f"A{stale}", "SKU-NEW01") in hits["stale_items"]
-    assert masters(company) == before                              # the night never writes a master workbook
+    assert masters(company) == before  # the night never writes a master workbook
     assert removed_order
     capsys.readouterr()
 
@@ -183,9 +194,11 @@ def test_change_audit_lists_salaries_first_with_cells_and_who(company, capsys):
     salary = openpyxl.utils.get_column_letter(column_of(ws, "基本給"))
     assert changed[0] == ("Staff 従業員", "base_salary", f"{salary}4")
     assert ("Items 商品", "unit_price", f"{openpyxl.utils.get_column_letter(column_of(items, '販売単価'))}2") in changed
-    assert changed.index(("Staff 従業員", "department", f"{openpyxl.utils.get_column_letter(column_of(ws, '部署'))}4")) > 1
+    assert (
+        changed.index(("Staff 従業員", "department", f"{openpyxl.utils.get_column_letter(column_of(ws, '部署'))}4")) > 1
+    )
     first = rep["changes"][0]
-    assert "999000" not in first["after"] and first["after"].endswith("00")          # a salary is masked
+    assert "999000" not in first["after"] and first["after"].endswith("00")  # a salary is masked
     assert rep["copies"]["staff.xlsx"]["last_modified_by"] == "経理 花子"
     capsys.readouterr()
 
@@ -202,7 +215,7 @@ def test_open_workbook_is_retried_then_skipped(company):
     (company / "~$staff.xlsx").write_bytes(b"owner")
     naps = []
     outcome = nightly_run(load_company(company), date(2026, 4, 1), sleep=naps.append)
-    assert naps == [2, 5, 15]                                       # three waits between four attempts, no real sleep
+    assert naps == [2, 5, 15]  # three waits between four attempts, no real sleep
     rep = report(company)
     assert rep["copies"]["staff.xlsx"]["status"] == "skipped: locked" and rep["copies"]["staff.xlsx"]["attempts"] == 4
     statuses = {c["name"]: c["status"] for c in rep["checks"]}
@@ -217,15 +230,20 @@ def test_a_file_rewritten_during_the_copy_is_copied_again(company, tmp_path):
     def copy_while_someone_saves(src, dst):
         shutil.copyfile(src, dst)
         if not calls:
-            os.utime(src, ns=(time.time_ns(), time.time_ns() + 10_000_000))   # Excel saves mid-copy
+            os.utime(src, ns=(time.time_ns(), time.time_ns() + 10_000_000))  # Excel saves mid-copy
         calls.append(dst)
 
     naps = []
     result = consistent_copy(source, tmp_path / "copy.xlsx", sleep=naps.append, copier=copy_while_someone_saves)
     assert result.status == "ok" and result.attempts == 2 and naps == [2]
     assert (tmp_path / "copy.xlsx").read_bytes() == source.read_bytes()
-    always = consistent_copy(source, tmp_path / "again.xlsx", attempts=3, sleep=naps.append,
-                             copier=lambda s, d: (shutil.copyfile(s, d), os.utime(s, ns=(time.time_ns(), time.time_ns()))))
+    always = consistent_copy(
+        source,
+        tmp_path / "again.xlsx",
+        attempts=3,
+        sleep=naps.append,
+        copier=lambda s, d: (shutil.copyfile(s, d), os.utime(s, ns=(time.time_ns(), time.time_ns()))),
+    )
     assert always.status == "changing" and not (tmp_path / "again.xlsx").exists()
 
 
@@ -235,18 +253,42 @@ def test_one_run_at_a_time(company):
     assert outcome.exit_code == 2 and "another reconcile run" in outcome.detail
 
 
-STAGES = ["copying sales.xlsx", "copying stock.xlsx", "validating the copies", "check validation",
-          "check stock_vs_counts", "check shipped_not_invoiced", "check payroll_last_month", "check stale_items",
-          "backups", "writing", "recording the night"]
+STAGES = [
+    "copying sales.xlsx",
+    "copying stock.xlsx",
+    "validating the copies",
+    "check validation",
+    "check stock_vs_counts",
+    "check shipped_not_invoiced",
+    "check payroll_last_month",
+    "check stale_items",
+    "backups",
+    "writing",
+    "recording the night",
+]
 
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_killed_at_any_stage_leaves_masters_intact_and_no_partial_report(company, stage):
     before = masters(company)
-    process = subprocess.Popen([sys.executable, "-m", "tests.paused_cli", stage, "30",      # the run holds still there
-                                "reconcile", str(company), "--once", "--date", NIGHT],
-                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                               cwd=Path(__file__).resolve().parents[1])
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.paused_cli",
+            stage,
+            "30",  # the run holds still there
+            "reconcile",
+            str(company),
+            "--once",
+            "--date",
+            NIGHT,
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     for line in process.stderr:
         if stage in line:
             process.send_signal(signal.SIGKILL)
@@ -255,7 +297,7 @@ def test_killed_at_any_stage_leaves_masters_intact_and_no_partial_report(company
     assert process.returncode == -signal.SIGKILL, f"the run finished before '{stage}'"
     assert masters(company) == before
     folder = company / "out" / "reconcile" / NIGHT
-    if folder.exists():                                             # complete or nothing
+    if folder.exists():  # complete or nothing
         assert json.loads((folder / "report.json").read_text(encoding="utf-8"))["date"] == NIGHT
         openpyxl.load_workbook(folder / "report.xlsx")
     assert main(["reconcile", str(company), "--once", "--date", NIGHT]) == 0
@@ -275,13 +317,13 @@ def test_backup_retention_and_restore(company, capsys):
     (company / "staff.xlsx").write_bytes(b"ruined")
     assert main(["restore", str(company), "--date", NIGHT, "--book", "staff.xlsx"]) == 0
     assert (company / "staff.xlsx").read_bytes() == original
-    aside, = (company / ".backoffice" / "backups" / "pre-restore").glob(f"{NIGHT}-*")      # timestamped, never reused
+    (aside,) = (company / ".backoffice" / "backups" / "pre-restore").glob(f"{NIGHT}-*")  # timestamped, never reused
     assert (aside / "staff.xlsx").read_bytes() == b"ruined"
     capsys.readouterr()
 
 
 def test_scheduler_runs_on_business_days_only_with_an_injected_clock():
-    now = [datetime(2026, 5, 1, 0, 0)]                              # Friday before Golden Week
+    now = [datetime(2026, 5, 1, 0, 0)]  # Friday before Golden Week
 
     def sleep(seconds):
         now[0] += timedelta(seconds=max(seconds, 1))

@@ -53,7 +53,8 @@ def test_a_date_with_no_rule_is_a_clear_error_naming_the_file(rules_dir):
 def test_company_rules_extend_the_products(rules_dir, tmp_path):
     company = tmp_path / "company"
     (company / "rules").mkdir(parents=True)
-    (company / "rules" / "ours.yaml").write_text("""
+    (company / "rules" / "ours.yaml").write_text(
+        """
 parameters:
   bounded:
     source: our extension
@@ -64,7 +65,9 @@ workbooks:
       staff:
         columns:
           employee_id: {aliases: [社員No]}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     book = load_rulebook(company, rules_dir=rules_dir)
     assert book.value("bounded", date(2025, 5, 1)) == 1 and book.value("bounded", date(2026, 5, 1)) == 2
     assert "社員No" in book.schemas["staff"]["sheets"]["staff"]["columns"]["employee_id"]["aliases"]
@@ -74,31 +77,36 @@ def test_a_company_alias_is_understood_by_validation(demo_copy, capsys):
     import openpyxl
 
     from addin.cli import main
+
     wb = openpyxl.load_workbook(demo_copy / "staff.xlsx")
     wb["Staff 従業員"]["A1"] = "社員No"
     wb.save(demo_copy / "staff.xlsx")
-    assert main(["validate", str(demo_copy)]) == 2          # unknown header: the key column is missing
+    assert main(["validate", str(demo_copy)]) == 2  # unknown header: the key column is missing
     (demo_copy / "rules").mkdir()
     (demo_copy / "rules" / "aliases.yaml").write_text(
         "workbooks:\n  staff:\n    sheets:\n      staff:\n        columns:\n"
         "          employee_id: {aliases: [社員No]}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     assert main(["validate", str(demo_copy)]) == 0
     capsys.readouterr()
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("parameters:\n  x: {values: [{effective_from: 2025-01-01, value: 1}]}", "source"),
-    ("parameters:\n  x: {source: s, values: [{value: 1}]}", "effective_from"),
-    ("parameters:\n  x: {source: s, values: [{effective_from: someday, value: 1}]}", "not a date"),
-    ("parameters: [unclosed", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("parameters:\n  x: {values: [{effective_from: 2025-01-01, value: 1}]}", "source"),
+        ("parameters:\n  x: {source: s, values: [{value: 1}]}", "effective_from"),
+        ("parameters:\n  x: {source: s, values: [{effective_from: someday, value: 1}]}", "not a date"),
+        ("parameters: [unclosed", "not valid YAML"),
+    ],
+)
 def test_bad_rules_files_name_themselves(tmp_path, text, problem):
     (tmp_path / "bad.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(RulesFileError) as bad:
         load_rulebook(rules_dir=tmp_path)
     assert "bad.yaml" in str(bad.value) and problem in str(bad.value)
-    if "values" in text:                                    # a bad parameter is named with its line
+    if "values" in text:  # a bad parameter is named with its line
         assert "bad.yaml:2: parameter x" in str(bad.value)
 
 

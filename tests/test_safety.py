@@ -35,8 +35,11 @@ def company(demo_copy):
 
 def digests(root: Path) -> dict[str, str]:
     """Every file under root (relative path → sha256): what 'untouched' means."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def outside(company: Path) -> set[str]:
@@ -77,10 +80,10 @@ def test_1_init_refuses_an_existing_company_and_force_sets_the_books_aside(compa
     assert "上書きしません" in err and "--force" in err and "sales.xlsx" in err
     assert masters(company) == before
     assert main(["init", str(company), "--force"]) == 0
-    aside, = (company / ".backoffice" / "backups" / "pre-init").iterdir()
+    (aside,) = (company / ".backoffice" / "backups" / "pre-init").iterdir()
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in aside.iterdir()} == before
     assert oct(aside.stat().st_mode & 0o777) == "0o700"
-    assert masters(company) != before                                   # empty books now, the old ones kept aside
+    assert masters(company) != before  # empty books now, the old ones kept aside
 
 
 def test_1_init_on_a_file_is_a_located_refusal(tmp_path, capsys):
@@ -97,8 +100,17 @@ def test_1_init_on_a_file_is_a_located_refusal(tmp_path, capsys):
 def test_2_restore_takes_names_from_the_backup_listing_only(company, capsys):
     assert main(["reconcile", str(company), "--once", "--date", NIGHT]) in (0, 1)
     before, beside = digests(company), outside(company)
-    for hostile in ["../../state.db", "../state.db", f"../{NIGHT}/staff.xlsx", "", ".", "/etc/passwd",
-                    "staff.xlsx/..", "..", "pre-restore"]:
+    for hostile in [
+        "../../state.db",
+        "../state.db",
+        f"../{NIGHT}/staff.xlsx",
+        "",
+        ".",
+        "/etc/passwd",
+        "staff.xlsx/..",
+        "..",
+        "pre-restore",
+    ]:
         assert main(["restore", str(company), "--date", NIGHT, "--book", hostile]) == 2, hostile
         assert "not a workbook in the backup" in capsys.readouterr().err
     for night in ["../..", "2026-13-01", "", "2026-04-01/../../x"]:
@@ -111,7 +123,7 @@ def test_2_two_restores_keep_both_set_aside_versions_and_the_mode(company, capsy
     assert main(["reconcile", str(company), "--once", "--date", NIGHT]) in (0, 1)
     staff = company / "staff.xlsx"
     original = staff.read_bytes()
-    os.chmod(staff, 0o640)                                              # the office's own sharing choice
+    os.chmod(staff, 0o640)  # the office's own sharing choice
     versions = []
     for text in (b"monday's work", b"tuesday's work"):
         staff.write_bytes(text)
@@ -120,7 +132,7 @@ def test_2_two_restores_keep_both_set_aside_versions_and_the_mode(company, capsy
         assert staff.read_bytes() == original and staff.stat().st_mode & 0o777 == 0o640
         time.sleep(0.002)
     kept = sorted((company / ".backoffice" / "backups" / "pre-restore").glob(f"{NIGHT}-*/staff.xlsx"))
-    assert [p.read_bytes() for p in kept] == versions                   # today's version is never overwritten
+    assert [p.read_bytes() for p in kept] == versions  # today's version is never overwritten
     assert all(p.stat().st_mode & 0o777 == 0o600 for p in kept)
     capsys.readouterr()
 
@@ -134,7 +146,7 @@ def test_3_a_rerun_for_a_past_night_writes_beside_its_backup(company, capsys):
     first = digests(backups / "2026-03-31")
     assert main(["reconcile", str(company), "--once", "--date", "2026-03-31"]) in (0, 1)
     assert sorted(p.name for p in backups.iterdir() if p.name.startswith("2026")) == ["2026-03-31"]  # same bytes
-    (company / "stock.xlsx").write_bytes((company / "stock.xlsx").read_bytes())   # untouched content …
+    (company / "stock.xlsx").write_bytes((company / "stock.xlsx").read_bytes())  # untouched content …
     write_book(load_company(company).book_path("sales"), load_company(company).books["sales"], {})  # … damaged sales
     assert main(["reconcile", str(company), "--once", "--date", "2026-03-31"]) in (0, 1)
     assert digests(backups / "2026-03-31") == first
@@ -145,8 +157,9 @@ def test_3_a_rerun_for_a_past_night_writes_beside_its_backup(company, capsys):
 
 def _retention(company: Path, daily) -> None:
     (company / "rules").mkdir(exist_ok=True)
-    (company / "rules" / "keep.yaml").write_text(f"reconcile:\n  backups: {{daily: {daily}, weekly: 0, monthly: 0}}\n",
-                                                 encoding="utf-8")
+    (company / "rules" / "keep.yaml").write_text(
+        f"reconcile:\n  backups: {{daily: {daily}, weekly: 0, monthly: 0}}\n", encoding="utf-8"
+    )
 
 
 @pytest.mark.parametrize("daily", [-5, 0, "'x'", 1.5, "true"])
@@ -162,7 +175,7 @@ def test_3_retention_values_are_checked_before_anything_is_pruned(company, capsy
 def test_3_pruning_never_removes_the_backup_the_report_names(company, capsys):
     assert main(["reconcile", str(company), "--once", "--date", "2026-04-02"]) in (0, 1)
     _retention(company, 1)
-    assert main(["reconcile", str(company), "--once", "--date", NIGHT]) in (0, 1)      # an older night, rerun later
+    assert main(["reconcile", str(company), "--once", "--date", NIGHT]) in (0, 1)  # an older night, rerun later
     rep = json.loads((company / "out" / "reconcile" / NIGHT / "report.json").read_text(encoding="utf-8"))
     assert Path(rep["backup"]).name == NIGHT and (Path(rep["backup"]) / "staff.xlsx").exists()
     capsys.readouterr()
@@ -172,12 +185,14 @@ def test_3_pruning_never_removes_the_backup_the_report_names(company, capsys):
 
 
 def test_4_editing_an_invoiced_line_is_reported_at_its_cell_not_billed_twice(tmp_path, capsys):
-    orders = [order("S1", "C1", "P10", 3, 105, "10%", date(2025, 4, 10)),
-              order("S1", "C1", "F08", 1, 1000, "8%", date(2025, 4, 10))]
+    orders = [
+        order("S1", "C1", "P10", 3, 105, "10%", date(2025, 4, 10)),
+        order("S1", "C1", "F08", 1, 1000, "8%", date(2025, 4, 10)),
+    ]
     root = invoicing_company(tmp_path, orders)
     assert invoice(root, "2025-04-30")[0] == 0
-    orders[0]["description"] = "ペン（青）"                                # the description is edited afterwards
-    orders[1]["qty"] = 2                                                 # and a quantity
+    orders[0]["description"] = "ペン（青）"  # the description is edited afterwards
+    orders[1]["qty"] = 2  # and a quantity
     books = load_company(root)
     write_book(books.book_path("sales"), books.books["sales"], {"customers": CUSTOMERS, "orders": orders})
     code, issued = invoice(root, "2025-05-31", "--lang", "en")
@@ -215,12 +230,12 @@ def test_8_an_aborted_night_leaves_no_copies_and_a_killed_one_is_swept(company, 
 
     def broken_copier(source, target):
         if source.name == "stock.xlsx":
-            raise KeyboardInterrupt          # the operator's Ctrl+C half-way through the copies
+            raise KeyboardInterrupt  # the operator's Ctrl+C half-way through the copies
         shutil.copyfile(source, target)
 
     with pytest.raises(KeyboardInterrupt):
         nightly_run(load_company(company), date(2026, 4, 1), sleep=lambda _: None, copier=broken_copier)
-    assert list((company / ".backoffice" / "tmp").iterdir()) == []      # the killed night's copy swept too
+    assert list((company / ".backoffice" / "tmp").iterdir()) == []  # the killed night's copy swept too
     assert set(Path(tempfile.gettempdir()).glob("backoffice-night-*")) == system_temp
 
 
@@ -233,14 +248,14 @@ def test_8_a_killed_invoice_runs_temp_files_are_swept_when_stale(tmp_path):
         path.write_bytes(b"half a pdf")
     os.utime(stale, (time.time() - 3600, time.time() - 3600))
     assert invoice(root, "2025-04-30")[0] == 0
-    assert not stale.exists() and fresh.exists()                        # a live run's file is left alone
+    assert not stale.exists() and fresh.exists()  # a live run's file is left alone
 
 
 # nightly: a book that breaks the reader is skipped, the others backed up, the report written
 
 
 def test_a_night_skips_a_book_that_breaks_the_reader_and_still_backs_up_and_reports(company, monkeypatch, capsys):
-    class NativePanic(BaseException):            # what pyo3 raises: not an Exception
+    class NativePanic(BaseException):  # what pyo3 raises: not an Exception
         pass
 
     real = night_module.open_book
@@ -253,9 +268,9 @@ def test_a_night_skips_a_book_that_breaks_the_reader_and_still_backs_up_and_repo
     monkeypatch.setattr(night_module, "open_book", opener)
     os.mkfifo(company / "vendors.xlsx.fifo")
     (company / "vendors.xlsx").unlink()
-    os.rename(company / "vendors.xlsx.fifo", company / "vendors.xlsx")   # a FIFO would hang a copy forever
+    os.rename(company / "vendors.xlsx.fifo", company / "vendors.xlsx")  # a FIFO would hang a copy forever
     (company / "stock.xlsx").unlink()
-    (company / "stock.xlsx").symlink_to("/dev/zero")                    # a copy of it would fill the disk
+    (company / "stock.xlsx").symlink_to("/dev/zero")  # a copy of it would fill the disk
     assert main(["reconcile", str(company), "--once", "--date", NIGHT]) == 1
     rep = json.loads((company / "out" / "reconcile" / NIGHT / "report.json").read_text(encoding="utf-8"))
     # the book the reader cannot parse is still a regular file: it is backed up as it is, and the
@@ -273,7 +288,7 @@ def test_a_night_skips_a_book_that_breaks_the_reader_and_still_backs_up_and_repo
 def test_11_a_losing_concurrent_invoice_run_is_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
     root = invoicing_company(tmp_path, [order("S1", "C1", "P10", 3, 105, "10%", date(2025, 4, 10))])
     assert invoice(root, "2025-04-30")[0] == 0
-    monkeypatch.setattr(InvoiceRegister, "invoiced_keys", lambda self: set())   # read before the winner committed
+    monkeypatch.setattr(InvoiceRegister, "invoiced_keys", lambda self: set())  # read before the winner committed
     assert main(["invoice", str(root), "--through", "2025-04-30"]) == 2
     out = capsys.readouterr().out
     assert "register_busy" in out and "concurrent run" in out
@@ -281,8 +296,10 @@ def test_11_a_losing_concurrent_invoice_run_is_a_message_not_a_traceback(tmp_pat
     assert register.count() == 1 and register.verify() == []
 
 
-@pytest.mark.parametrize("failure", [OverflowError("cannot convert float infinity to integer"),
-                                     sqlite3.DatabaseError("file is not a database")])
+@pytest.mark.parametrize(
+    "failure",
+    [OverflowError("cannot convert float infinity to integer"), sqlite3.DatabaseError("file is not a database")],
+)
 def test_11_anything_unforeseen_ends_located_with_exit_2(company, monkeypatch, capsys, failure):
     from addin.cli import commands
 
@@ -303,15 +320,18 @@ def test_11_dates_out_of_every_calendar_are_refused(company, capsys):
 # 12 ─ settings that were accepted but wrong
 
 
-@pytest.mark.parametrize("section, line, expected", [
-    ("payroll", 'health_insurance = "society"\nhealth_insurance_society_rate = "-0.5"', "0.03–0.13"),
-    ("payroll", "pay_day = 32", "day 1–31"),
-    ("payroll", "pay_day = true", "day 1–31"),
-    ("payroll", 'closing_day = "abc"', "day 1–31"),
-    ("stock", 'valuation = "fifo"', "moving_average"),
-    ("nightly", 'time = "25:00"', "HH:MM"),
-    ("bank", 'bank_code = "12"', "4 digits"),
-])
+@pytest.mark.parametrize(
+    "section, line, expected",
+    [
+        ("payroll", 'health_insurance = "society"\nhealth_insurance_society_rate = "-0.5"', "0.03–0.13"),
+        ("payroll", "pay_day = 32", "day 1–31"),
+        ("payroll", "pay_day = true", "day 1–31"),
+        ("payroll", 'closing_day = "abc"', "day 1–31"),
+        ("stock", 'valuation = "fifo"', "moving_average"),
+        ("nightly", 'time = "25:00"', "HH:MM"),
+        ("bank", 'bank_code = "12"', "4 digits"),
+    ],
+)
 def test_12_wrong_settings_are_refused_at_load_with_their_place(tmp_path, capsys, section, line, expected):
     root = invoicing_company(tmp_path, [])
     set_setting(root, section, line)
@@ -343,7 +363,16 @@ def test_11_a_vendor_code_excel_forbids_in_sheet_names_still_gets_its_purchase_o
     import pandas as pd
 
     from addin.outputs.stock_books import write_reorder_book
-    line = {"sku": "P10", "name": "ペン", "on_hand": 0, "on_order": 0, "reorder_point": 10000, "qty": 5000, "unit_cost": 60}
+
+    line = {
+        "sku": "P10",
+        "name": "ペン",
+        "on_hand": 0,
+        "on_order": 0,
+        "reorder_point": 10000,
+        "qty": 5000,
+        "unit_cost": 60,
+    }
     vendors = ["V[1]:*?/\\", "V_1______", "v_1______", "x" * 40]
     proposals = pd.DataFrame([{**line, "vendor_id": v} for v in vendors])
     path = write_reorder_book(tmp_path / "reorder.xlsx", proposals, {}, date(2026, 3, 31))
@@ -359,10 +388,19 @@ def test_7_snapshots_hold_no_my_number_account_or_salary(company, capsys):
     import python_calamine
 
     from addin.state.runs import RunLedger
-    rows = python_calamine.CalamineWorkbook.from_path(str(company / "staff.xlsx")).get_sheet_by_name("Staff 従業員").to_python()
+
+    rows = (
+        python_calamine.CalamineWorkbook.from_path(str(company / "staff.xlsx"))
+        .get_sheet_by_name("Staff 従業員")
+        .to_python()
+    )
     header = [str(h) for h in rows[0]]
-    secrets = {str(row[header.index(title)]).removesuffix(".0") for row in rows[1:]
-               for title in ("マイナンバー", "口座番号", "基本給") if title in header and row[header.index(title)] not in ("", None)}
+    secrets = {
+        str(row[header.index(title)]).removesuffix(".0")
+        for row in rows[1:]
+        for title in ("マイナンバー", "口座番号", "基本給")
+        if title in header and row[header.index(title)] not in ("", None)
+    }
     assert len(secrets) > 50
     assert main(["reconcile", str(company), "--once", "--date", NIGHT]) in (0, 1)
     ledger = RunLedger(company / ".backoffice" / "state.db")
@@ -370,5 +408,8 @@ def test_7_snapshots_hold_no_my_number_account_or_salary(company, capsys):
     ledger.close()
     leaked = {s for s in secrets if len(s) >= 6 and s in stored}
     assert leaked == set()
-    assert "\x1f" in json.loads(stored)["('staff', 'staff')"][next(iter(json.loads(stored)["('staff', 'staff')"]))]["my_number"]
+    assert (
+        "\x1f"
+        in json.loads(stored)["('staff', 'staff')"][next(iter(json.loads(stored)["('staff', 'staff')"]))]["my_number"]
+    )
     capsys.readouterr()

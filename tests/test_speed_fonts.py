@@ -34,6 +34,6 @@ def _page(fonts: list[str]) -> bytes:
 def test_cached_fonts_write_reportlabs_own_bytes():
     assert isinstance(pdfmetrics.getFont(GOTHIC), CachedCIDFont)
     stock_gothic, stock_mincho = _stock(GOTHIC), _stock(MINCHO)
-    for _ in range(3):                                   # the cache warm and cold alike
+    for _ in range(3):  # the cache warm and cold alike
         assert _page([GOTHIC, MINCHO]) == _page([stock_gothic, stock_mincho])
         assert _page([MINCHO, GOTHIC, MINCHO]) == _page([stock_mincho, stock_gothic, stock_mincho])

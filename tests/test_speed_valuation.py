@@ -21,12 +21,19 @@ KINDS = np.array(["receipt", "issue", "return", "adjust"], dtype=object)
 def _movements(seed: int, rows: int = 1500, skus: int = 25) -> Table:
     rng = np.random.default_rng(seed)
     kind = KINDS[rng.choice(4, rows, p=[0.35, 0.45, 0.1, 0.1])]
-    qty = [Decimal(int(n)) / 4 for n in rng.integers(1, 200, rows)]                       # quarter units too
+    qty = [Decimal(int(n)) / 4 for n in rng.integers(1, 200, rows)]  # quarter units too
     qty = [-q if k == "adjust" and flip else q for q, k, flip in zip(qty, kind, rng.random(rows) < 0.5)]
     cost = [Decimal(int(n)) / 100 if k == "receipt" else None for n, k in zip(rng.integers(100, 900000, rows), kind)]
-    frame = pd.DataFrame({"date": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 200, rows), unit="D"),
-                          "sku": [f"S{n:03d}" for n in rng.integers(0, skus, rows)], "kind": kind, "qty": qty,
-                          "unit_cost": cost, "reference": None})
+    frame = pd.DataFrame(
+        {
+            "date": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 200, rows), unit="D"),
+            "sku": [f"S{n:03d}" for n in rng.integers(0, skus, rows)],
+            "kind": kind,
+            "qty": qty,
+            "unit_cost": cost,
+            "reference": None,
+        }
+    )
     return Table("stock.xlsx", "Movements", frame, np.arange(2, rows + 2), {})
 
 
@@ -41,7 +48,7 @@ def _textbook(frame: pd.DataFrame) -> tuple[list[int | None], dict[str, tuple[in
             before = row.balance - row.qty
             if before <= 0 or row.balance <= 0:
                 average = half_up_yen(cost, per_sen)
-            else:            # stock held before the item's first receipt (a return, an adjustment) is held at 0
+            else:  # stock held before the item's first receipt (a return, an adjustment) is held at 0
                 average = half_up_yen(before * (average or 0) * per_sen + row.qty * cost, row.balance * per_sen)
         averages.append(average)
         last[sku] = (row.balance, average or 0)
@@ -66,4 +73,5 @@ def test_moving_average_matches_the_row_by_row_textbook_method():
         got = valued.monthly.set_index(["sku", "month"])["cost_of_issues"]
         assert got[got != 0].to_dict() == issues[issues != 0].to_dict()
         assert int(valued.monthly["adjustment_cost"].sum()) == sum(
-            c for c, k in zip(cost, frame["kind"]) if k == "adjust")
+            c for c, k in zip(cost, frame["kind"]) if k == "adjust"
+        )

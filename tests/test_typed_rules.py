@@ -53,7 +53,7 @@ workbooks:
 def test_a_misspelt_check_fails_at_load_naming_file_and_line(tmp_path):
     message = refusal(tmp_path, STAFF_RULE % "date_ordr, earlier: hire_date, later: leave_date", SchemaError)
     assert f"{tmp_path / 'rules' / 'ours.yaml'}:7:" in message
-    assert "unknown check 'date_ordr'" in message and "date_order" in message     # and what it could have been
+    assert "unknown check 'date_ordr'" in message and "date_order" in message  # and what it could have been
 
 
 def test_a_misspelt_key_of_a_rule_fails_at_load_naming_file_and_line(tmp_path):
@@ -67,30 +67,38 @@ def test_a_rule_on_a_column_the_sheet_lacks_fails_at_load(tmp_path):
 
 
 def test_a_reference_to_nothing_fails_at_load(tmp_path):
-    text = "workbooks:\n  vendors:\n    sheets:\n      bills:\n        rules:\n" \
-           "          - {check: matches_ref, key: po_no, field: vendor_id, ref: vendors.purchase_order}\n"
+    text = (
+        "workbooks:\n  vendors:\n    sheets:\n      bills:\n        rules:\n"
+        "          - {check: matches_ref, key: po_no, field: vendor_id, ref: vendors.purchase_order}\n"
+    )
     message = refusal(tmp_path, text, SchemaError)
     assert f"{tmp_path / 'rules' / 'ours.yaml'}:6:" in message and "'vendors.purchase_order'" in message
 
 
 def test_a_misspelt_column_check_fails_at_load_naming_file_and_line(tmp_path):
-    text = "workbooks:\n  vendors:\n    sheets:\n      vendors:\n        columns:\n" \
-           "          registration_number: {check: registration_numbr}\n"
+    text = (
+        "workbooks:\n  vendors:\n    sheets:\n      vendors:\n        columns:\n"
+        "          registration_number: {check: registration_numbr}\n"
+    )
     message = refusal(tmp_path, text, SchemaError)
     assert f"{tmp_path / 'rules' / 'ours.yaml'}:6:" in message and "registration_numbr" in message
 
 
 def test_a_misspelt_parameter_fails_at_load_naming_file_and_line(tmp_path):
-    text = "parameters:\n  matching.tolerence:\n    source: our policy\n" \
-           "    values: [{effective_from: 2027-01-01, value: {yen: 50, percent: '0.5%'}}]\n"
+    text = (
+        "parameters:\n  matching.tolerence:\n    source: our policy\n"
+        "    values: [{effective_from: 2027-01-01, value: {yen: 50, percent: '0.5%'}}]\n"
+    )
     message = refusal(tmp_path, text, RulesFileError)
     assert f"{tmp_path / 'rules' / 'ours.yaml'}:2:" in message
     assert "unknown parameter 'matching.tolerence'" in message and "matching.tolerance" in message
 
 
 def test_a_misspelt_key_of_a_parameter_value_fails_at_load(tmp_path):
-    text = "parameters:\n  matching.tolerance:\n    source: our policy\n    values:\n" \
-           "      - effective_from: 2027-01-01\n        value: {yen: 50, percnt: '0.5%'}\n"
+    text = (
+        "parameters:\n  matching.tolerance:\n    source: our policy\n    values:\n"
+        "      - effective_from: 2027-01-01\n        value: {yen: 50, percnt: '0.5%'}\n"
+    )
     message = refusal(tmp_path, text, RulesFileError)
     assert f"{tmp_path / 'rules' / 'ours.yaml'}:6:" in message and "'percnt'" in message
 
@@ -102,6 +110,7 @@ def test_a_misspelt_section_fails_at_load(tmp_path):
 
 def test_the_cli_reports_a_refused_rules_file_with_exit_2(tmp_path, capsys):
     from addin.cli import main
+
     company_with(tmp_path, STAFF_RULE % "date_ordr, earlier: hire_date, later: leave_date")
     assert main(["validate", str(tmp_path)]) == 2
     assert "ours.yaml:7" in capsys.readouterr().err + capsys.readouterr().out
@@ -138,8 +147,9 @@ def check_staff(company: Path, records: list[dict], extra_headers: dict[str, lis
     spec = load_company(company).books["staff"].sheets["staff"]
     fields = [f for f in spec.columns if f in GOOD_STAFF]
     header = [spec.columns[f].label_ja for f in fields] + list(extra_headers or {})
-    rows = [header] + [[r.get(f) for f in fields] + [v[i] for v in (extra_headers or {}).values()]
-                       for i, r in enumerate(records)]
+    rows = [header] + [
+        [r.get(f) for f in fields] + [v[i] for v in (extra_headers or {}).values()] for i, r in enumerate(records)
+    ]
     path = write_sheet(company / "staff-check.xlsx", spec.display_name, rows)
     reporter = Reporter()
     typed, _ = check_sheet(CalamineBook(path).read_sheet(spec.display_name), spec, reporter)
@@ -158,34 +168,48 @@ def test_story_a_validation_rule_is_one_company_file(tmp_path):
 
 def test_story_a_column_is_one_company_file(tmp_path):
     """A locker number read, typed and checked: one column in DIR/rules, no code."""
-    company_with(tmp_path, "workbooks:\n  staff:\n    sheets:\n      staff:\n        columns:\n"
-                           "          locker_no: {kind: integer, min: 1, max: 500, aliases: [ロッカー番号]}\n")
-    frame, issues = check_staff(tmp_path, [GOOD_STAFF, {**GOOD_STAFF, "employee_id": "E0002", "my_number": ""}],
-                                {"ロッカー番号": [12, 999]})
+    company_with(
+        tmp_path,
+        "workbooks:\n  staff:\n    sheets:\n      staff:\n        columns:\n"
+        "          locker_no: {kind: integer, min: 1, max: 500, aliases: [ロッカー番号]}\n",
+    )
+    frame, issues = check_staff(
+        tmp_path, [GOOD_STAFF, {**GOOD_STAFF, "employee_id": "E0002", "my_number": ""}], {"ロッカー番号": [12, 999]}
+    )
     assert frame["locker_no"].iloc[0] == 12
     assert issues == [("locker_no", "above_max")]
 
 
 def test_story_a_new_rate_from_a_date_is_one_company_file(tmp_path):
     """The bank raises its fee from a date: the old schedule stays in force before it, the new one from it."""
-    company_with(tmp_path, "parameters:\n  payments.transfer_fee:\n    source: our bank's 2027 schedule\n"
-                           "    values:\n      - effective_from: 2027-04-01\n"
-                           "        value: {same_bank_below_30000: 0, same_bank_from_30000: 0,"
-                           " other_bank_below_30000: 550, other_bank_from_30000: 770}\n")
+    company_with(
+        tmp_path,
+        "parameters:\n  payments.transfer_fee:\n    source: our bank's 2027 schedule\n"
+        "    values:\n      - effective_from: 2027-04-01\n"
+        "        value: {same_bank_below_30000: 0, same_bank_from_30000: 0,"
+        " other_bank_below_30000: 550, other_bank_from_30000: 770}\n",
+    )
     rules = load_company(tmp_path).rulebook
     before = rules.value("payments.transfer_fee", date(2027, 3, 31))
     after = rules.value("payments.transfer_fee", date(2027, 4, 1))
     assert transfer_fee(50_000, False, before) == 660 and transfer_fee(50_000, False, after) == 770
     assert transfer_fee(10_000, True, after) == 0
-    assert rules.parameter("payments.transfer_fee").file.endswith("ours.yaml")    # where the next one goes
+    assert rules.parameter("payments.transfer_fee").file.endswith("ours.yaml")  # where the next one goes
 
 
 def test_one_registration_number_check_for_validation_and_tax():
     """The validation check and the tax engine's `is_registered` are one function, with one verdict."""
     from addin.tax.summary import is_registered
     from addin.validate.checks import check_registration_number
-    cases = {"T7000012050002": True, "T7000012050003": False, "7000012050002": False, "t7000012050002": False,
-             "T700001205000": False, "": False}
+
+    cases = {
+        "T7000012050002": True,
+        "T7000012050003": False,
+        "7000012050002": False,
+        "t7000012050002": False,
+        "T700001205000": False,
+        "": False,
+    }
     assert {v: is_registered(v) for v in cases} == cases
     assert {v: check_registration_number(v) is None for v in cases} == cases
     assert is_registered(None) is False
@@ -193,17 +217,24 @@ def test_one_registration_number_check_for_validation_and_tax():
 
 def test_readme_documents_every_check_and_its_keys():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    table = readme[readme.index("### Rule entries"):readme.index("## Where to change what")]
+    table = readme[readme.index("### Rule entries") : readme.index("## Where to change what")]
     for model in ROW_RULE_TYPES + CROSS_RULE_TYPES:
-        row = next(line for line in table.splitlines() if line.startswith(f"| `{model.model_fields['check'].default}`")
-                   or line.startswith(f"| `{get_args(model.model_fields['check'].annotation)[0]}`"))
+        row = next(
+            line
+            for line in table.splitlines()
+            if line.startswith(f"| `{model.model_fields['check'].default}`")
+            or line.startswith(f"| `{get_args(model.model_fields['check'].annotation)[0]}`")
+        )
         assert all(f"`{key}" in row for key in model.model_fields if key != "check"), row
     assert all(f"`{check}`" in table for check in CHECKS)
 
 
 def test_a_lookup_table_parameter_takes_a_companys_own_keys(tmp_path):
     """Keys that are data (an allowance's name), not field names, may be added by a company."""
-    company_with(tmp_path, "parameters:\n  payroll.allowance_insurance_default:\n    source: our rules\n"
-                           "    values: [{effective_from: 2027-01-01, value: {携帯電話実費: expense}}]\n")
+    company_with(
+        tmp_path,
+        "parameters:\n  payroll.allowance_insurance_default:\n    source: our rules\n"
+        "    values: [{effective_from: 2027-01-01, value: {携帯電話実費: expense}}]\n",
+    )
     rules = load_company(tmp_path).rulebook
     assert rules.value("payroll.allowance_insurance_default", date(2027, 1, 1)) == {"携帯電話実費": "expense"}

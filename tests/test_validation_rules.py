@@ -14,13 +14,32 @@ from tests.conftest import write_sheet
 BOOKS = build_schemas(load_rulebook().schemas)
 
 GOOD_STAFF = {
-    "employee_id": "E0001", "name": "山田 太郎", "name_kana": "ヤマダ タロウ", "department": "総務部",
-    "employment_type": "正社員", "birth_date": date(1980, 5, 1), "hire_date": date(2010, 4, 1), "leave_date": None,
-    "my_number": "621498320257", "pay_type": "月給", "base_salary": 300000, "hourly_rate": None,
-    "commute_allowance": 10000, "dependents": 1, "tax_column": "甲", "standard_monthly_remuneration": 320000,
-    "health_insurance": "〇", "pension": "〇", "employment_insurance": "〇", "resident_tax_monthly": 12000,
-    "resident_tax_june": 12500, "bank_code": "0001", "branch_code": "123", "account_type": "普通",
-    "account_number": "1234567", "account_holder_kana": "ﾔﾏﾀﾞ ﾀﾛｳ",
+    "employee_id": "E0001",
+    "name": "山田 太郎",
+    "name_kana": "ヤマダ タロウ",
+    "department": "総務部",
+    "employment_type": "正社員",
+    "birth_date": date(1980, 5, 1),
+    "hire_date": date(2010, 4, 1),
+    "leave_date": None,
+    "my_number": "621498320257",
+    "pay_type": "月給",
+    "base_salary": 300000,
+    "hourly_rate": None,
+    "commute_allowance": 10000,
+    "dependents": 1,
+    "tax_column": "甲",
+    "standard_monthly_remuneration": 320000,
+    "health_insurance": "〇",
+    "pension": "〇",
+    "employment_insurance": "〇",
+    "resident_tax_monthly": 12000,
+    "resident_tax_june": 12500,
+    "bank_code": "0001",
+    "branch_code": "123",
+    "account_type": "普通",
+    "account_number": "1234567",
+    "account_holder_kana": "ﾔﾏﾀﾞ ﾀﾛｳ",
 }
 
 
@@ -41,8 +60,9 @@ def codes(issues):
 
 
 def staff_issues(tmp_path, **changes):
-    _, issues = run_sheet(tmp_path, "staff", "staff", [GOOD_STAFF, {**GOOD_STAFF, "employee_id": "E0002",
-                                                                    "my_number": "", **changes}])
+    _, issues = run_sheet(
+        tmp_path, "staff", "staff", [GOOD_STAFF, {**GOOD_STAFF, "employee_id": "E0002", "my_number": "", **changes}]
+    )
     return codes(issues)
 
 
@@ -57,35 +77,39 @@ def test_a_good_row_has_no_issue(tmp_path):
 def col(field, row=3):
     spec = BOOKS["staff"].sheets["staff"]
     from addin.model import column_letter
+
     return f"{column_letter(list(spec.columns).index(field) + 1)}{row}"
 
 
-@pytest.mark.parametrize("changes, field, code", [
-    ({"name": None}, "name", "required"),
-    ({"employee_id": "E_0001"}, "employee_id", "bad_pattern"),
-    ({"employee_id": "E0001"}, "employee_id", "duplicate"),
-    ({"my_number": "621498320258"}, "my_number", "my_number_check_digit"),
-    ({"my_number": "62149832025"}, "my_number", "my_number_format"),
-    ({"my_number": "621498320257"}, "my_number", "duplicate"),
-    ({"tax_column": "丙"}, "tax_column", "not_in_enum"),
-    ({"dependents": -1}, "dependents", "below_min"),
-    ({"dependents": 21}, "dependents", "above_max"),
-    ({"dependents": "two"}, "dependents", "not_a_number"),
-    ({"dependents": 1.5}, "dependents", "not_an_integer"),
-    ({"base_salary": "30万"}, "base_salary", "not_a_number"),
-    ({"birth_date": "令和8年13月1日"}, "birth_date", "not_a_date"),
-    ({"bank_code": "12345"}, "bank_code", "bad_pattern"),
-    ({"branch_code": "12A"}, "branch_code", "bad_pattern"),
-    ({"account_number": "12345678"}, "account_number", "bad_pattern"),
-    ({"account_holder_kana": "山田太郎"}, "account_holder_kana", "zengin_kana"),
-    ({"account_holder_kana": "ﾔﾏﾀﾞ" * 10}, "account_holder_kana", "too_long"),
-    ({"health_insurance": "maybe"}, "health_insurance", "not_a_boolean"),
-    ({"leave_date": date(2009, 1, 1)}, "leave_date", "date_order"),
-    ({"hire_date": date(1990, 1, 1)}, "hire_date", "min_years_between"),
-    ({"base_salary": None}, "base_salary", "required_when"),
-    ({"pay_type": "時給"}, "hourly_rate", "required_when"),
-    ({"account_type": None}, "account_type", "all_or_none"),
-])
+@pytest.mark.parametrize(
+    "changes, field, code",
+    [
+        ({"name": None}, "name", "required"),
+        ({"employee_id": "E_0001"}, "employee_id", "bad_pattern"),
+        ({"employee_id": "E0001"}, "employee_id", "duplicate"),
+        ({"my_number": "621498320258"}, "my_number", "my_number_check_digit"),
+        ({"my_number": "62149832025"}, "my_number", "my_number_format"),
+        ({"my_number": "621498320257"}, "my_number", "duplicate"),
+        ({"tax_column": "丙"}, "tax_column", "not_in_enum"),
+        ({"dependents": -1}, "dependents", "below_min"),
+        ({"dependents": 21}, "dependents", "above_max"),
+        ({"dependents": "two"}, "dependents", "not_a_number"),
+        ({"dependents": 1.5}, "dependents", "not_an_integer"),
+        ({"base_salary": "30万"}, "base_salary", "not_a_number"),
+        ({"birth_date": "令和8年13月1日"}, "birth_date", "not_a_date"),
+        ({"bank_code": "12345"}, "bank_code", "bad_pattern"),
+        ({"branch_code": "12A"}, "branch_code", "bad_pattern"),
+        ({"account_number": "12345678"}, "account_number", "bad_pattern"),
+        ({"account_holder_kana": "山田太郎"}, "account_holder_kana", "zengin_kana"),
+        ({"account_holder_kana": "ﾔﾏﾀﾞ" * 10}, "account_holder_kana", "too_long"),
+        ({"health_insurance": "maybe"}, "health_insurance", "not_a_boolean"),
+        ({"leave_date": date(2009, 1, 1)}, "leave_date", "date_order"),
+        ({"hire_date": date(1990, 1, 1)}, "hire_date", "min_years_between"),
+        ({"base_salary": None}, "base_salary", "required_when"),
+        ({"pay_type": "時給"}, "hourly_rate", "required_when"),
+        ({"account_type": None}, "account_type", "all_or_none"),
+    ],
+)
 def test_each_staff_rule_points_at_its_cell(tmp_path, changes, field, code):
     assert staff_issues(tmp_path, **changes) == [(col(field), code)]
 
@@ -130,8 +154,12 @@ def test_registration_number_check_digit(tmp_path):
 
 def test_postal_code_with_or_without_hyphen(tmp_path):
     base = {"customer_id": "C1", "name": "株式会社A", "closing_day": "末"}
-    _, good = run_sheet(tmp_path, "sales", "customers", [{**base, "postal_code": "100-0005"},
-                                                         {**base, "customer_id": "C2", "postal_code": "1000005"}])
+    _, good = run_sheet(
+        tmp_path,
+        "sales",
+        "customers",
+        [{**base, "postal_code": "100-0005"}, {**base, "customer_id": "C2", "postal_code": "1000005"}],
+    )
     assert good == []
     _, bad = run_sheet(tmp_path, "sales", "customers", [{**base, "postal_code": "100-05"}])
     assert codes(bad) == [("D2", "bad_pattern")]
@@ -139,21 +167,36 @@ def test_postal_code_with_or_without_hyphen(tmp_path):
 
 def test_movement_rules(tmp_path):
     good = {"date": "R7.4.1", "sku": "A1", "kind": "入庫", "qty": 10, "unit_cost": "¥120.5"}
-    checked, issues = run_sheet(tmp_path, "stock", "movements", [
-        good,
-        {**good, "kind": "出庫", "qty": -3, "unit_cost": None},      # an issue must be positive
-        {**good, "unit_cost": None},                                 # a receipt needs its cost
-        {**good, "kind": "調整", "qty": -2, "unit_cost": None},       # an adjustment may be negative
-    ])
+    checked, issues = run_sheet(
+        tmp_path,
+        "stock",
+        "movements",
+        [
+            good,
+            {**good, "kind": "出庫", "qty": -3, "unit_cost": None},  # an issue must be positive
+            {**good, "unit_cost": None},  # a receipt needs its cost
+            {**good, "kind": "調整", "qty": -2, "unit_cost": None},  # an adjustment may be negative
+        ],
+    )
     assert codes(issues) == [("D3", "not_positive"), ("E4", "required_when")]
     assert str(checked[0].frame.loc[0, "unit_cost"]) == "120.5"
 
 
 def test_attendance_duplicate_month_and_overtime_split(tmp_path):
-    row = {"employee_id": "E1", "month": "2025/4", "work_days": 20, "work_hours": 160, "overtime_hours": 70,
-           "overtime_over60_hours": 10}
-    _, issues = run_sheet(tmp_path, "staff", "attendance", [
-        row, {**row, "month": "令和7年4月"}, {**row, "month": "2025-05", "overtime_over60_hours": 80}])
+    row = {
+        "employee_id": "E1",
+        "month": "2025/4",
+        "work_days": 20,
+        "work_hours": 160,
+        "overtime_hours": 70,
+        "overtime_over60_hours": 10,
+    }
+    _, issues = run_sheet(
+        tmp_path,
+        "staff",
+        "attendance",
+        [row, {**row, "month": "令和7年4月"}, {**row, "month": "2025-05", "overtime_over60_hours": 80}],
+    )
     assert codes(issues) == [("B3", "duplicate_key"), ("F4", "not_greater")]
 
 
@@ -165,6 +208,7 @@ def test_same_po_must_keep_one_vendor(tmp_path):
 
 def test_many_identical_mistakes_are_summarised(tmp_path, monkeypatch):
     import addin.validate.report as report
+
     monkeypatch.setattr(report, "ISSUES_PER_KIND", 5)
     rows = [{"date": "bad", "sku": "A", "kind": "入庫", "qty": 1, "unit_cost": 1} for _ in range(12)]
     _, issues = run_sheet(tmp_path, "stock", "movements", rows)

@@ -69,7 +69,7 @@ def test_formula_above_740000_at_every_segment_edge(year):
         for amount in edges:
             for n in columns:
                 excess = Fraction(amount - low) * Fraction(seg["rate_on_excess_over_min"])
-                expected = int(seg[f"base_tax_{n}"]) + int(excess)   # 1円未満切り捨て
+                expected = int(seg[f"base_tax_{n}"]) + int(excess)  # 1円未満切り捨て
                 got = table.tax([amount], [n], [seg["column"] == "otsu"])[0]
                 assert got == expected, (seg["column"], amount, n)
 
@@ -78,8 +78,14 @@ def test_spot_values_from_the_facts():
     r8, r7 = MonthlyTable.on(RULES, date(2026, 1, 23)), MonthlyTable.on(RULES, date(2025, 12, 25))
     assert r8.tax([200000] * 3, [0, 1, 2], [False] * 3).tolist() == [4340, 2730, 1100]
     assert r8.tax([300000] * 5, [0, 1, 2, 3, 4], [False] * 5).tolist() == [7930, 6320, 4700, 3080, 1470]
-    assert r8.tax([100000, 105000, 200000, 300000, 740000, 1710000], [0] * 6, [True] * 6).tolist() == \
-        [3063, 3800, 19700, 53600, 259200, 655400]
+    assert r8.tax([100000, 105000, 200000, 300000, 740000, 1710000], [0] * 6, [True] * 6).tolist() == [
+        3063,
+        3800,
+        19700,
+        53600,
+        259200,
+        655400,
+    ]
     assert r7.tax([167000] * 3, [0, 1, 2], [False] * 3).tolist() == [3620, 2000, 390]
     assert r7.tax([740000], [0], [False]).tolist() == [73390]
     assert r7.tax([88000, 97000], [0, 0], [True, True]).tolist() == [3200, 3500]
@@ -89,11 +95,12 @@ def test_more_than_seven_dependents():
     table = MonthlyTable.on(RULES, date(2026, 1, 23))
     seven = table.tax([500000], [7], [False])[0]
     assert table.tax([500000, 500000], [8, 10], [False, False]).tolist() == [seven - 1610, max(seven - 3 * 1610, 0)]
-    assert table.tax([200000], [9], [False]).tolist() == [0]      # never below zero
+    assert table.tax([200000], [9], [False]).tolist() == [0]  # never below zero
 
 
 def test_table_is_chosen_by_pay_date_and_refused_before_2020():
     from addin.rulebook import RuleNotInForce
+
     assert MonthlyTable.on(RULES, date(2025, 12, 31)).mins[0] == 88000
     assert MonthlyTable.on(RULES, date(2026, 1, 1)).mins[0] == 105000
     with pytest.raises(RuleNotInForce, match="payroll.yaml"):

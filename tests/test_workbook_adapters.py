@@ -34,7 +34,7 @@ def test_header_in_first_non_empty_row_and_cells_located(tmp_path, reader):
     assert issues == []
     assert typed.frame["unit_price"].tolist() == [120, 1980]
     assert typed.frame["tax_rate"].tolist() == ["10", "8"]
-    assert typed.cell("unit_price", 1) == "E5"          # header at B3, second data row is row 5
+    assert typed.cell("unit_price", 1) == "E5"  # header at B3, second data row is row 5
 
 
 @pytest.mark.parametrize("reader", [CalamineBook, OpenpyxlBook])
@@ -42,8 +42,13 @@ def test_excel_table_is_found_by_name_and_located(tmp_path, reader):
     def add_table(wb, ws):
         ws.add_table(ExcelTable(displayName="Items", ref="C4:H6"))
 
-    path = write_sheet(tmp_path / "stock.xlsx", "商品一覧", [["メモ: 社内用"], [], [],
-                                                           ITEM_HEADER, *ITEM_ROWS], start_row=1, extra=None)
+    path = write_sheet(
+        tmp_path / "stock.xlsx",
+        "商品一覧",
+        [["メモ: 社内用"], [], [], ITEM_HEADER, *ITEM_ROWS],
+        start_row=1,
+        extra=None,
+    )
     wb = openpyxl.load_workbook(path)
     ws = wb.active
     for r, row in enumerate([ITEM_HEADER] + ITEM_ROWS):
@@ -112,8 +117,12 @@ def test_empty_rows_between_and_after_data_are_skipped_but_rows_keep_their_numbe
 
 
 def test_both_readers_give_the_same_values(tmp_path):
-    rows = [ITEM_HEADER, ["A-1", "ボールペン", "本", 120, 80.5, "10%"], ["B-2", "緑茶", "箱", 1980, 1200, "8%"],
-            ["C-3", "日付", "個", 1, datetime(2025, 4, 1), True]]
+    rows = [
+        ITEM_HEADER,
+        ["A-1", "ボールペン", "本", 120, 80.5, "10%"],
+        ["B-2", "緑茶", "箱", 1980, 1200, "8%"],
+        ["C-3", "日付", "個", 1, datetime(2025, 4, 1), True],
+    ]
     path = write_sheet(tmp_path / "x.xlsx", "S", rows)
     fast, slow = CalamineBook(path).read_sheet("S"), OpenpyxlBook(path).read_sheet("S")
     normal = lambda grid: [[v.date() if isinstance(v, datetime) else v for v in row] for row in grid.rows]  # noqa: E731

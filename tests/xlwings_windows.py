@@ -18,7 +18,7 @@ import types
 from unittest import mock
 
 COM_ERRORS = {"#N/A": -2146826246, "#DIV/0!": -2146826281, "#VALUE!": -2146826273, "#REF!": -2146826265}
-MISSING = -2147352572            # what VBA passes for an omitted Optional argument
+MISSING = -2147352572  # what VBA passes for an omitted Optional argument
 
 
 class PyTime(dt.datetime):
@@ -30,26 +30,39 @@ class _Permissive(types.ModuleType):
         if name.startswith("__"):
             raise AttributeError(name)
         value = mock.MagicMock(name=f"{self.__name__}.{name}")
-        setattr(self, name, value)          # one stand-in per name, made once
+        setattr(self, name, value)  # one stand-in per name, made once
         return value
 
 
 def _stub_modules() -> dict[str, types.ModuleType]:
     class ComError(Exception):
         pass
+
     pywintypes = _Permissive("pywintypes")
     pywintypes.TimeType, pywintypes.com_error = PyTime, ComError
     pythoncom = _Permissive("pythoncom")
     pythoncom.com_error, pythoncom.__file__ = ComError, "pythoncom.dll"
     pythoncom.CoInitialize = lambda: None
     pythoncom.IID_IDispatch = "{00020400-0000-0000-C000-000000000046}"
-    pythoncom.CoMarshalInterThreadInterfaceInStream = lambda iid, obj: obj      # ComRange's thread hand-over
+    pythoncom.CoMarshalInterThreadInterfaceInStream = lambda iid, obj: obj  # ComRange's thread hand-over
     timezone = _Permissive("win32timezone")
     timezone.TimeZoneInfo = types.SimpleNamespace(utc=lambda: dt.timezone.utc)
-    modules = {name: _Permissive(name) for name in ("win32api", "win32con", "win32gui", "win32process", "win32event",
-                                                     "win32com", "win32com.client", "win32com.server",
-                                                     "win32com.server.dispatcher", "win32com.server.policy",
-                                                     "win32com.server.util")}
+    modules = {
+        name: _Permissive(name)
+        for name in (
+            "win32api",
+            "win32con",
+            "win32gui",
+            "win32process",
+            "win32event",
+            "win32com",
+            "win32com.client",
+            "win32com.server",
+            "win32com.server.dispatcher",
+            "win32com.server.policy",
+            "win32com.server.util",
+        )
+    }
     client = modules["win32com.client"]
     for name in ("CDispatch", "CoClassBaseClass", "DispatchBaseClass"):
         setattr(client, name, type(name, (), {}))
@@ -78,12 +91,13 @@ def windows_udfs():
     saved = {name: sys.modules.get(name) for name in _stub_modules()}
     patches = [mock.patch.object(ctypes, name, mock.MagicMock(), create=True) for name in ("windll", "oledll", "PyDLL")]
     leftovers = ("xlwings.udfs", "xlwings._xlwindows", "xlwings.com_server", "xlwings._win32patch")
-    for name in leftovers:            # imported earlier against other stand-ins: import afresh
+    for name in leftovers:  # imported earlier against other stand-ins: import afresh
         sys.modules.pop(name, None)
     sys.modules.update(_stub_modules())
     for p in patches:
         p.start()
     import xlwings
+
     before = {name: getattr(xlwings, name, None) for name in ("func", "arg", "ret")}
     try:
         xlwindows = importlib.import_module("xlwings._xlwindows")
@@ -96,6 +110,7 @@ def windows_udfs():
         def call(name, *args):
             *values, caller = args
             return xl_udfs.call_udf("addin.excel.udfs", name, (*values, None), None, caller)
+
         yield call
     finally:
         for name, value in before.items():

@@ -4,5 +4,15 @@ trial balance. Pure: data in, entries and figures out; the service reads files, 
 from addin.books.chart import Account, BooksConfigError, Chart, TaxCategory, chart_of
 from addin.books.journal import Entry, Line, Source, UnbalancedEntry, reversal_of
 
-__all__ = ["Account", "BooksConfigError", "Chart", "Entry", "Line", "Source", "TaxCategory", "UnbalancedEntry",
-           "chart_of", "reversal_of"]
+__all__ = [
+    "Account",
+    "BooksConfigError",
+    "Chart",
+    "Entry",
+    "Line",
+    "Source",
+    "TaxCategory",
+    "UnbalancedEntry",
+    "chart_of",
+    "reversal_of",
+]

@@ -26,7 +26,7 @@ class Account:
     key: str
     name: str
     code: str
-    normal: str                      # the side that increases it: debit (資産・費用) or credit
+    normal: str  # the side that increases it: debit (資産・費用) or credit
     kind: str
     sub_accounts: dict[str, str] = field(default_factory=dict)
 
@@ -38,10 +38,10 @@ class Account:
 class TaxCategory:
     key: str
     name: str
-    rate: str = ""                   # "10" / "8"; "" when no consumption tax applies
-    credit: Fraction = Fraction(1)   # creditable share of input tax (経過措置)
-    names: dict[str, str] = field(default_factory=dict)   # per software: yayoi / mf / freee
-    invoice: str = ""                # MF インボイス column (適格 / 80%控除 …)
+    rate: str = ""  # "10" / "8"; "" when no consumption tax applies
+    credit: Fraction = Fraction(1)  # creditable share of input tax (経過措置)
+    names: dict[str, str] = field(default_factory=dict)  # per software: yayoi / mf / freee
+    invoice: str = ""  # MF インボイス column (適格 / 80%控除 …)
 
     def label(self, software: str) -> str:
         return self.names.get(software) or self.name
@@ -56,15 +56,19 @@ class Chart:
         try:
             return self.accounts[key]
         except KeyError:
-            raise BooksConfigError(f"勘定科目「{key}」が rules/accounts.yaml にありません",
-                                   f"account {key!r} is not in rules/accounts.yaml (books.accounts)") from None
+            raise BooksConfigError(
+                f"勘定科目「{key}」が rules/accounts.yaml にありません",
+                f"account {key!r} is not in rules/accounts.yaml (books.accounts)",
+            ) from None
 
     def tax(self, key: str) -> TaxCategory:
         try:
             return self.tax_categories[key]
         except KeyError:
-            raise BooksConfigError(f"税区分「{key}」が rules/accounts.yaml にありません",
-                                   f"tax category {key!r} is not in rules/accounts.yaml (books.tax_categories)") from None
+            raise BooksConfigError(
+                f"税区分「{key}」が rules/accounts.yaml にありません",
+                f"tax category {key!r} is not in rules/accounts.yaml (books.tax_categories)",
+            ) from None
 
     def ordered(self) -> list[Account]:
         return sorted(self.accounts.values(), key=lambda a: (KINDS.index(a.kind), a.code, a.key))
@@ -74,8 +78,10 @@ class Chart:
         for category in self.tax_categories.values():
             if category.key.startswith("purchase_") and category.rate == rate_key and category.credit == credit:
                 return category
-        raise BooksConfigError(f"税率{rate_key}%・控除割合{credit}の仕入税区分が rules/accounts.yaml にありません",
-                               f"no purchase tax category for rate {rate_key}% with credit {credit} in rules/accounts.yaml")
+        raise BooksConfigError(
+            f"税率{rate_key}%・控除割合{credit}の仕入税区分が rules/accounts.yaml にありません",
+            f"no purchase tax category for rate {rate_key}% with credit {credit} in rules/accounts.yaml",
+        )
 
 
 def chart_of(section: dict | None) -> Chart:
@@ -83,22 +89,41 @@ def chart_of(section: dict | None) -> Chart:
     section = section or {}
     accounts = {}
     for key, spec in (section.get("accounts") or {}).items():
-        if not isinstance(spec, dict) or not spec.get("name") or spec.get("normal") not in NORMAL_SIDES \
-                or spec.get("kind") not in KINDS:
-            raise BooksConfigError(f"rules の books.accounts.{key} には name、normal（debit/credit）、kind が必要です",
-                                   f"books.accounts.{key} needs name, normal (debit/credit) and kind {KINDS}")
-        accounts[key] = Account(key, str(spec["name"]), str(spec.get("code", "")), spec["normal"], spec["kind"],
-                                {str(k): str(v) for k, v in (spec.get("sub_accounts") or {}).items()})
+        if (
+            not isinstance(spec, dict)
+            or not spec.get("name")
+            or spec.get("normal") not in NORMAL_SIDES
+            or spec.get("kind") not in KINDS
+        ):
+            raise BooksConfigError(
+                f"rules の books.accounts.{key} には name、normal（debit/credit）、kind が必要です",
+                f"books.accounts.{key} needs name, normal (debit/credit) and kind {KINDS}",
+            )
+        accounts[key] = Account(
+            key,
+            str(spec["name"]),
+            str(spec.get("code", "")),
+            spec["normal"],
+            spec["kind"],
+            {str(k): str(v) for k, v in (spec.get("sub_accounts") or {}).items()},
+        )
     categories = {}
     for key, spec in (section.get("tax_categories") or {}).items():
         if not isinstance(spec, dict) or not spec.get("name"):
-            raise BooksConfigError(f"rules の books.tax_categories.{key} には name が必要です",
-                                   f"books.tax_categories.{key} needs a name")
-        categories[key] = TaxCategory(key, str(spec["name"]), str(spec.get("rate", "")),
-                                      rate(spec.get("credit", 1)),
-                                      {s: str(spec[s]) for s in ("yayoi", "mf", "freee") if spec.get(s)},
-                                      str(spec.get("invoice", "")))
+            raise BooksConfigError(
+                f"rules の books.tax_categories.{key} には name が必要です", f"books.tax_categories.{key} needs a name"
+            )
+        categories[key] = TaxCategory(
+            key,
+            str(spec["name"]),
+            str(spec.get("rate", "")),
+            rate(spec.get("credit", 1)),
+            {s: str(spec[s]) for s in ("yayoi", "mf", "freee") if spec.get(s)},
+            str(spec.get("invoice", "")),
+        )
     if not accounts:
-        raise BooksConfigError("rules/accounts.yaml に勘定科目 (books.accounts) がありません",
-                               "rules/accounts.yaml defines no accounts (books.accounts)")
+        raise BooksConfigError(
+            "rules/accounts.yaml に勘定科目 (books.accounts) がありません",
+            "rules/accounts.yaml defines no accounts (books.accounts)",
+        )
     return Chart(accounts, categories)

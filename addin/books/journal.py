@@ -20,33 +20,33 @@ class UnbalancedEntry(ValueError):
 class Source:
     """What produced an entry: the run, the document (invoice no, bill no, summary.json …)."""
 
-    kind: str                 # payroll / bonus / invoice / credit_note / bill / payment / receipt / stock / stock_reversal / reversal
-    run: str                  # e.g. "payroll 2026-03", "invoice register", "stock 2026-03-31"
-    document: str             # e.g. "INV-000012", "out/payroll/2026-03/summary.json"
+    kind: str  # payroll / bonus / invoice / credit_note / bill / payment / receipt / stock / stock_reversal / reversal
+    run: str  # e.g. "payroll 2026-03", "invoice register", "stock 2026-03-31"
+    document: str  # e.g. "INV-000012", "out/payroll/2026-03/summary.json"
 
 
 @dataclass(frozen=True)
 class Line:
-    account: str              # chart key (rules/accounts.yaml)
-    side: str                 # debit / credit
-    amount: int               # yen, > 0 (tax excluded on a base line when a tax line carries the tax)
-    sub: str = ""             # 補助科目: a sub-account key of the account, or a party's name
+    account: str  # chart key (rules/accounts.yaml)
+    side: str  # debit / credit
+    amount: int  # yen, > 0 (tax excluded on a base line when a tax line carries the tax)
+    sub: str = ""  # 補助科目: a sub-account key of the account, or a party's name
     tax: str = "out_of_scope"  # tax category key
-    tax_amount: int = 0       # consumption tax of the transaction this line books (for exports)
-    tax_posted: int = 0       # the part of tax_amount booked on a separate 仮受/仮払消費税 line
-    party: str = ""           # employee / customer / vendor id
-    cell: str = ""            # workbook cell of the source row, where one exists
+    tax_amount: int = 0  # consumption tax of the transaction this line books (for exports)
+    tax_posted: int = 0  # the part of tax_amount booked on a separate 仮受/仮払消費税 line
+    party: str = ""  # employee / customer / vendor id
+    cell: str = ""  # workbook cell of the source row, where one exists
     memo: str = ""
 
 
 @dataclass(frozen=True)
 class Entry:
-    entry_id: str             # stable key of the source: a rerun of the same document gives the same id
+    entry_id: str  # stable key of the source: a rerun of the same document gives the same id
     date: date
-    description: str          # 摘要
+    description: str  # 摘要
     source: Source
     lines: tuple[Line, ...]
-    reverses: str = ""        # the entry_id this entry cancels
+    reverses: str = ""  # the entry_id this entry cancels
 
     @property
     def debits(self) -> int:
@@ -58,7 +58,7 @@ class Entry:
 
     @property
     def balanced(self) -> bool:
-        net = 0                      # one pass: every entry of a year is checked twice
+        net = 0  # one pass: every entry of a year is checked twice
         for line in self.lines:
             net += line.amount if line.side == "debit" else -line.amount
         return net == 0
@@ -71,14 +71,25 @@ class Entry:
     def content(self) -> dict:
         """Plain JSON-able data (what the journal table stores and hashes)."""
         # vars() rather than dataclasses.asdict: these hold plain values only, and this runs per line
-        return {"entry_id": self.entry_id, "date": self.date.isoformat(), "description": self.description,
-                "source": dict(vars(self.source)), "reverses": self.reverses,
-                "lines": [dict(vars(line)) for line in self.lines]}
+        return {
+            "entry_id": self.entry_id,
+            "date": self.date.isoformat(),
+            "description": self.description,
+            "source": dict(vars(self.source)),
+            "reverses": self.reverses,
+            "lines": [dict(vars(line)) for line in self.lines],
+        }
 
     @classmethod
     def from_content(cls, data: dict) -> "Entry":
-        return cls(data["entry_id"], date.fromisoformat(data["date"]), data["description"], Source(**data["source"]),
-                   tuple(_line(line) for line in data["lines"]), data.get("reverses", ""))
+        return cls(
+            data["entry_id"],
+            date.fromisoformat(data["date"]),
+            data["description"],
+            Source(**data["source"]),
+            tuple(_line(line) for line in data["lines"]),
+            data.get("reverses", ""),
+        )
 
 
 # the field names in declaration order (vars(line)) and sorted (the journal table's canonical JSON)
@@ -111,10 +122,15 @@ def normalised(lines) -> tuple[Line, ...]:
         if line.amount == 0:
             continue
         if line.amount < 0:
-            line = replace(line, side=other(line.side), amount=-line.amount, tax_amount=-line.tax_amount,
-                           tax_posted=-line.tax_posted)
+            line = replace(
+                line,
+                side=other(line.side),
+                amount=-line.amount,
+                tax_amount=-line.tax_amount,
+                tax_posted=-line.tax_posted,
+            )
         out.append(line)
-    return tuple(sorted(out, key=lambda line: line.side != "debit"))   # debits first, order kept within a side
+    return tuple(sorted(out, key=lambda line: line.side != "debit"))  # debits first, order kept within a side
 
 
 def other(side: str) -> str:
@@ -129,8 +145,14 @@ def reversal_of(entry: Entry, entry_id: str, reason: str = "") -> Entry:
     """The 逆仕訳 that cancels `entry`: every line on the other side, same date, same sources."""
     lines = tuple(replace(line, side=other(line.side)) for line in entry.lines)
     description = f"取消: {entry.description}" + (f"（{reason}）" if reason else "")
-    return Entry(entry_id, entry.date, description, Source("reversal", entry.source.run, entry.source.document),
-                 normalised(lines), reverses=entry.entry_id).checked()
+    return Entry(
+        entry_id,
+        entry.date,
+        description,
+        Source("reversal", entry.source.run, entry.source.document),
+        normalised(lines),
+        reverses=entry.entry_id,
+    ).checked()
 
 
 __all__ = ["Entry", "Line", "Source", "UnbalancedEntry", "credit", "debit", "make_entry", "normalised", "reversal_of"]

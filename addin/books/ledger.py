@@ -20,7 +20,7 @@ class BalanceRow:
     name: str
     code: str
     normal: str
-    opening: int          # in the account's normal direction (a debit-normal account: debits − credits)
+    opening: int  # in the account's normal direction (a debit-normal account: debits − credits)
     debit: int
     credit: int
 
@@ -53,16 +53,30 @@ def trial_balance(entries: list[Entry], chart: Chart, start: date, end: date) ->
     for account in chart.ordered():
         net_before = before.get(account.key, 0)
         opening = net_before if account.normal == "debit" else -net_before
-        rows.append(BalanceRow(account.key, account.name, account.code, account.normal, opening,
-                               debits.get(account.key, 0), credits.get(account.key, 0)))
+        rows.append(
+            BalanceRow(
+                account.key,
+                account.name,
+                account.code,
+                account.normal,
+                opening,
+                debits.get(account.key, 0),
+                credits.get(account.key, 0),
+            )
+        )
     return rows
 
 
 def balance_of(entries: list[Entry], chart: Chart, account: str, as_of: date, sub: str | None = None) -> int:
     """An account's balance at the end of a date, in its normal direction (BO_ACCOUNT_BALANCE)."""
     normal = chart.account(account).normal
-    total = sum(_signed(line) for entry in entries if entry.date <= as_of for line in entry.lines
-                if line.account == account and (sub is None or line.sub == sub))
+    total = sum(
+        _signed(line)
+        for entry in entries
+        if entry.date <= as_of
+        for line in entry.lines
+        if line.account == account and (sub is None or line.sub == sub)
+    )
     return total if normal == "debit" else -total
 
 
@@ -124,15 +138,32 @@ def tax_check(entries: list[Entry], summary: list[dict], start: date, end: date,
         month = month_row["month"]
         if not (f"{start:%Y-%m}" <= month <= f"{end:%Y-%m}"):
             continue
-        expected_in = (month_row["input_tax_creditable"] if exclusive
-                       else sum(v["tax"] for v in month_row["input_tax_by_rate"].values()))
+        expected_in = (
+            month_row["input_tax_creditable"]
+            if exclusive
+            else sum(v["tax"] for v in month_row["input_tax_by_rate"].values())
+        )
         booked = books.get(month, {"output_tax": 0, "input_tax": 0})
-        rows.append({"month": month, "output_tax_summary": month_row["output_tax"], "output_tax_books": booked["output_tax"],
-                     "input_tax_summary": expected_in, "input_tax_books": booked["input_tax"],
-                     "difference": (booked["output_tax"] - month_row["output_tax"]) + (booked["input_tax"] - expected_in)})
+        rows.append(
+            {
+                "month": month,
+                "output_tax_summary": month_row["output_tax"],
+                "output_tax_books": booked["output_tax"],
+                "input_tax_summary": expected_in,
+                "input_tax_books": booked["input_tax"],
+                "difference": (booked["output_tax"] - month_row["output_tax"]) + (booked["input_tax"] - expected_in),
+            }
+        )
     for month in sorted(set(books) - {r["month"] for r in rows}):
         booked = books[month]
-        rows.append({"month": month, "output_tax_summary": 0, "output_tax_books": booked["output_tax"],
-                     "input_tax_summary": 0, "input_tax_books": booked["input_tax"],
-                     "difference": booked["output_tax"] + booked["input_tax"]})
+        rows.append(
+            {
+                "month": month,
+                "output_tax_summary": 0,
+                "output_tax_books": booked["output_tax"],
+                "input_tax_summary": 0,
+                "input_tax_books": booked["input_tax"],
+                "difference": booked["output_tax"] + booked["input_tax"],
+            }
+        )
     return sorted(rows, key=lambda r: r["month"])

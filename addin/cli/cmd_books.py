@@ -29,8 +29,10 @@ def cmd_books(args: argparse.Namespace, progress) -> int:
     _print_issues(run.issues, lang)
     if run.posting is not None:
         debit = sum(b.debit for b in run.balances)
-        print(f"{start}〜{end}: 仕訳 {len(run.journal)} 件（新規 {len(run.posting.added)}、取消 {len(run.posting.reversed)}、"
-              f"既存 {run.posting.unchanged}）, 借方・貸方 {debit:,} 円")
+        print(
+            f"{start}〜{end}: 仕訳 {len(run.journal)} 件（新規 {len(run.posting.added)}、取消 {len(run.posting.reversed)}、"
+            f"既存 {run.posting.unchanged}）, 借方・貸方 {debit:,} 円"
+        )
     for path in run.written:
         print(f"→ {path}")
     return run.exit_code

@@ -24,5 +24,8 @@ def remove_conf_sheets(folder: Path) -> int:
             print(f"{path.name}: 変更しませんでした / left as it was: {problem}")
             code = 2
             continue
-        print(f"{path.name}: " + (f"{', '.join(removed)} を削除しました / removed" if removed else "設定シートはありません / none"))
+        print(
+            f"{path.name}: "
+            + (f"{', '.join(removed)} を削除しました / removed" if removed else "設定シートはありません / none")
+        )
     return code

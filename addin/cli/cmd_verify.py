@@ -22,30 +22,33 @@ def cmd_verify(args, progress) -> int:
     try:
         result = verify_company(company)
     except sqlite3.DatabaseError as bad:
-        raise UsageProblem(f"{company.paths.db}: データベースとして読めません / "
-                           f"not a usable database: {bad}") from None
+        raise UsageProblem(f"{company.paths.db}: データベースとして読めません / not a usable database: {bad}") from None
     for finding in result.findings:
         print(finding.line())
     verdict = "問題なし / all checks hold" if not result.findings else f"{len(result.findings)} 件の問題 / problem(s)"
-    print(f"verify: 請求書 {result.invoices} 件, アンカー {result.anchors} 個 / {result.invoices} invoice(s), "
-          f"{result.anchors} anchor(s): {verdict}")
+    print(
+        f"verify: 請求書 {result.invoices} 件, アンカー {result.anchors} 個 / {result.invoices} invoice(s), "
+        f"{result.anchors} anchor(s): {verdict}"
+    )
     return max(result.exit_code, adopted)
 
 
 def _adopt(company, progress) -> int:
     from addin.services.adoption import AdoptionRefused, adopt_register
+
     progress("verifying the old register chain and sealing it with the company key")
     try:
         adoption = adopt_register(company)
     except AdoptionRefused as refused:
         raise UsageProblem(str(refused)) from None
     except sqlite3.DatabaseError as bad:
-        raise UsageProblem(f"{company.paths.db}: データベースとして読めません / "
-                           f"not a usable database: {bad}") from None
+        raise UsageProblem(f"{company.paths.db}: データベースとして読めません / not a usable database: {bad}") from None
     record = adoption.record
-    print(f"adopted: {record['rows']} 件を鍵で再封印（旧先頭 {record['old_head'][:16]}…） / {record['rows']} invoice(s) "
-          f"re-sealed with the company key (old head {record['old_head'][:16]}…), "
-          f"{len(adoption.migrated)} line key(s) migrated to order number + line")
+    print(
+        f"adopted: {record['rows']} 件を鍵で再封印（旧先頭 {record['old_head'][:16]}…） / {record['rows']} invoice(s) "
+        f"re-sealed with the company key (old head {record['old_head'][:16]}…), "
+        f"{len(adoption.migrated)} line key(s) migrated to order number + line"
+    )
     for number, key, why in adoption.unmatched:
         print(f".backoffice/state.db invoices {number}: [line_key_unmatched] {key}: {why}")
     return adoption.exit_code

@@ -37,6 +37,7 @@ def _company(root: Path):
 
 def cmd_init(args, progress) -> int:
     from addin.services.setup import SetupRefused
+
     try:
         written = init_company(args.dir, args.lang, force=getattr(args, "force", False))
     except (SetupRefused, SettingsError) as refused:
@@ -51,6 +52,7 @@ def cmd_demo(args, progress) -> int:
         raise UsageProblem("--scale must be 1 or more")
     progress(f"demo company (scale {args.scale}) → {args.dir}")
     from addin.services.setup import SetupRefused
+
     try:
         demo, written = make_demo(args.dir, args.scale, args.errors, args.lang, args.seed)
     except SetupRefused as refused:
@@ -61,6 +63,7 @@ def cmd_demo(args, progress) -> int:
     code = _month_end(args.dir, FY_LAST_MONTH, progress)
     if code == 0:
         from addin.cli.cmd_receivables import demo_money_in
+
         code = demo_money_in(args.dir, progress)
     return code
 
@@ -92,6 +95,7 @@ def _opener(args, company):
     """The books as they are, or (--recalculate) recalculated private copies of them."""
     from contextlib import nullcontext
     from addin.services.validation import open_company_book, recalculating_opener
+
     return recalculating_opener(company) if getattr(args, "recalculate", False) else nullcontext(open_company_book)
 
 
@@ -131,6 +135,7 @@ def _print_issues(issues, lang: str) -> None:
 def cmd_payroll(args, progress) -> int:
     """The month's payroll; a closed month is compared, never rewritten (see cmd_payroll_year)."""
     from addin.cli.cmd_payroll_year import cmd_payroll_month
+
     return cmd_payroll_month(args, progress)
 
 
@@ -139,8 +144,10 @@ def _report_payroll(run, lang: str) -> None:
     if run.folder is not None:
         p = run.payroll
         totals = p.totals()
-        print(f"{p.month:%Y-%m}: {len(p.employees)} 名 支給日 {p.pay_date} 総支給 {totals['gross_pay']:,} 円 "
-              f"差引支給 {totals['net_pay']:,} 円 → {run.folder}")
+        print(
+            f"{p.month:%Y-%m}: {len(p.employees)} 名 支給日 {p.pay_date} 総支給 {totals['gross_pay']:,} 円 "
+            f"差引支給 {totals['net_pay']:,} 円 → {run.folder}"
+        )
 
 
 def _day(text: str | None, option: str):
@@ -150,7 +157,7 @@ def _day(text: str | None, option: str):
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise UsageProblem(f"{option} {text!r}: YYYY-MM-DD で指定してください / use YYYY-MM-DD") from None
-    if not 1900 <= day.year <= 2199:      # beyond what any rule or calendar here covers
+    if not 1900 <= day.year <= 2199:  # beyond what any rule or calendar here covers
         raise UsageProblem(f"{option} {text!r}: 1900〜2199年の日付にしてください / use a date in 1900–2199")
     return day
 
@@ -158,12 +165,15 @@ def _day(text: str | None, option: str):
 def cmd_invoice(args, progress) -> int:
     company = _company(args.dir)
     lang = args.lang or company.lang
-    run = run_invoices(company, _day(args.through, "--through"), args.correct, _day(args.date, "--date"),
-                       progress=progress)
+    run = run_invoices(
+        company, _day(args.through, "--through"), args.correct, _day(args.date, "--date"), progress=progress
+    )
     _print_issues(run.issues, lang)
     for doc in run.issued:
-        print(f"{doc['invoice_no']} {doc['kind']} {doc['customer']['customer_id']} {doc['issue_date']} "
-              f"{doc['total']:,} 円")
+        print(
+            f"{doc['invoice_no']} {doc['kind']} {doc['customer']['customer_id']} {doc['issue_date']} "
+            f"{doc['total']:,} 円"
+        )
     print(f"{len(run.issued)} 件発行 / issued → {company.paths.invoices}")
     return run.exit_code
 
@@ -178,21 +188,25 @@ def cmd_stock(args, progress) -> int:
         statuses = {}
         for bill in run.report["match"]:
             statuses[bill["status"]] = statuses.get(bill["status"], 0) + 1
-        print(f"{as_of}: {len(run.report['items'])} 品目 評価額 {run.report['total_value']:,} 円, "
-              f"発注提案 {len(run.report['reorder'])} 件, 照合 {statuses}")
+        print(
+            f"{as_of}: {len(run.report['items'])} 品目 評価額 {run.report['total_value']:,} 円, "
+            f"発注提案 {len(run.report['reorder'])} 件, 照合 {statuses}"
+        )
         for folder in run.folders:
             print(f"→ {folder}")
     return run.exit_code
 
 
 def cmd_excel(args, progress) -> int:
-    from addin.excel import setup   # the cli may face Excel; services may not
+    from addin.excel import setup  # the cli may face Excel; services may not
+
     if args.action == "check":
         text, code = setup.check_report(setup.diagnose(args.home))
         print(text)
         return code
     if args.action == "remove-conf-sheets":
         from addin.cli.cmd_excel import remove_conf_sheets
+
         return remove_conf_sheets(Path(args.dir))
     print(setup.setup_excel(args.home))
     return 0
@@ -203,7 +217,8 @@ def _reconcile_log(company) -> None:
     import logging
     from addin.state.files import private_folder, state_folder
     from addin.state.logs import PrivateRotatingFileHandler as RotatingFileHandler
-    state_folder(company.root)         # .backoffice/ itself owner-only (an existing one tightened)
+
+    state_folder(company.root)  # .backoffice/ itself owner-only (an existing one tightened)
     folder = private_folder(company.paths.logs)
     handler = RotatingFileHandler(folder / "reconcile.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
@@ -215,6 +230,7 @@ def _reconcile_log(company) -> None:
 def cmd_reconcile(args, progress) -> int:
     from addin.reconcile.run import nightly_run
     from addin.reconcile.scheduler import NightlyScheduler
+
     company = _company(args.dir)
     _reconcile_log(company)
     if args.once:
@@ -233,6 +249,7 @@ def cmd_reconcile(args, progress) -> int:
 
 def cmd_restore(args, progress) -> int:
     from addin.reconcile.backups import BackupProblem, restore
+
     company = _company(args.dir)
     folder = company.paths.backups
     try:
@@ -245,9 +262,11 @@ def cmd_restore(args, progress) -> int:
 
 def cmd_bonus(args, progress) -> int:
     from addin.cli.cmd_payroll_year import cmd_bonus as bonus
+
     return bonus(args, progress)
 
 
 def cmd_grades(args, progress) -> int:
     from addin.cli.cmd_payroll_year import cmd_grades as grades
+
     return grades(args, progress)

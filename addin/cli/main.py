@@ -67,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--date", help="date of the correction (default: --through)")
     p.add_argument("--lang", choices=["ja", "en"], default=None)
 
-    p = sub.add_parser("stock", help="stock on hand and valuation, counts, reorder proposals, three-way match, payments")
+    p = sub.add_parser(
+        "stock", help="stock on hand and valuation, counts, reorder proposals, three-way match, payments"
+    )
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
     p.add_argument("--as-of", help="YYYY-MM-DD (default: today)")
     p.add_argument("--pay-by", help="vendor payments due by YYYY-MM-DD (default: --as-of)")
@@ -86,27 +88,35 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--book", action="append", help="workbook file name (default: all in that backup)")
 
     from addin.cli.cmd_nencho import add_parser as add_nencho
+
     add_nencho(sub)
     from addin.cli import cmd_receivables
+
     cmd_receivables.add_parser(sub)
     from addin.cli.cmd_books import add_books_parser
+
     add_books_parser(sub)
     p = sub.add_parser("verify", help="check the invoice register, run ledger and anchors; say what is wrong")
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
-    p.add_argument("--adopt", action="store_true",
-                   help="verify a register sealed the old way (plain hash chain) and seal it with the company key")
+    p.add_argument(
+        "--adopt",
+        action="store_true",
+        help="verify a register sealed the old way (plain hash chain) and seal it with the company key",
+    )
 
     p = sub.add_parser("excel", help="Excel integration")
     p.add_argument("action", choices=["setup", "check", "remove-conf-sheets"])
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
-    p.add_argument("--home", type=Path, help=argparse.SUPPRESS)      # tests: a stand-in home folder
+    p.add_argument("--home", type=Path, help=argparse.SUPPRESS)  # tests: a stand-in home folder
     return parser
 
 
 def _close_options(p: argparse.ArgumentParser) -> None:
     """--close / --reopen of a payroll period (payroll history in .backoffice/state.db)."""
     action = p.add_mutually_exclusive_group()
-    action.add_argument("--close", action="store_true", help="record the period as paid (確定); later reruns compare only")
+    action.add_argument(
+        "--close", action="store_true", help="record the period as paid (確定); later reruns compare only"
+    )
     action.add_argument("--reopen", action="store_true", help="undo a close (needs --reason; who/why/when recorded)")
     p.add_argument("--reason", help="why the period is reopened")
     p.add_argument("--by", help="who closes or reopens (default: the logged-in user)")
@@ -116,15 +126,18 @@ def main(argv: list[str] | None = None, progress: Progress | None = None) -> int
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     args = _parser().parse_args(argv)
     values = [item for value in vars(args).values() for item in (value if isinstance(value, list) else [value])]
-    if any("\x00" in str(value) for value in values):     # no path, date or name can hold one
+    if any("\x00" in str(value) for value in values):  # no path, date or name can hold one
         print("引数に NUL 文字があります / an argument contains a NUL character", file=sys.stderr)
         return 2
     from addin.cli import cmd_verify, commands
 
     from addin.cli import cmd_books
+
     handler = getattr(args, "handler", None) or next(
-        getattr(module, f"cmd_{args.command}") for module in (commands, cmd_books, cmd_verify)
-        if hasattr(module, f"cmd_{args.command}"))
+        getattr(module, f"cmd_{args.command}")
+        for module in (commands, cmd_books, cmd_verify)
+        if hasattr(module, f"cmd_{args.command}")
+    )
     started = time.perf_counter()
     try:
         code = handler(args, progress or Progress(sys.stderr))
@@ -148,11 +161,14 @@ def main(argv: list[str] | None = None, progress: Progress | None = None) -> int
 def _located(args, exc: BaseException) -> str:
     """The command, the company folder and what went wrong, with the database named when it is at fault."""
     import sqlite3
+
     where = f"backoffice {args.command} {getattr(args, 'dir', '')}".rstrip()
     text = str(exc).splitlines()[0][:300] if str(exc) else ""
     if isinstance(exc, sqlite3.DatabaseError):
-        return (f"{where}: .backoffice/state.db を使えません / the state database cannot be used "
-                f"({type(exc).__name__}: {text}); `backoffice verify` で確認してください / run `backoffice verify`")
+        return (
+            f"{where}: .backoffice/state.db を使えません / the state database cannot be used "
+            f"({type(exc).__name__}: {text}); `backoffice verify` で確認してください / run `backoffice verify`"
+        )
     if isinstance(exc, (OverflowError, ArithmeticError)):
         return f"{where}: 範囲外の数値があります / a number is out of range ({type(exc).__name__}: {text})"
     return f"{where}: 内部エラー / internal error: {type(exc).__name__}: {text}"

@@ -13,8 +13,7 @@ LOG_EVERY_SECONDS = 10.0
 
 
 class Progress:
-    def __init__(self, stream=sys.stderr, pause: Callable[[str], None] | None = None,
-                 bars: bool | None = None):
+    def __init__(self, stream=sys.stderr, pause: Callable[[str], None] | None = None, bars: bool | None = None):
         """`pause(stage)` runs after each stage line is out (tests inject one to hold a run still at a
         stage); `bars` defaults to whether `stream` is a terminal."""
         self.stream = stream
@@ -37,7 +36,8 @@ class Progress:
         started = time.perf_counter()
         if self.bars and total:
             from tqdm import tqdm
-            tqdm.monitor_interval = 0     # no monitor thread: the document pool forks while a bar is up
+
+            tqdm.monitor_interval = 0  # no monitor thread: the document pool forks while a bar is up
             with tqdm(total=total, desc=stage, unit="doc", file=self.stream, leave=False, dynamic_ncols=True) as bar:
                 yield bar.update
         else:
@@ -50,10 +50,18 @@ class Progress:
                     state["logged"] = now
                     rate = state["done"] / (now - started)
                     left = (total - state["done"]) / rate if rate else 0
-                    print(f"[{self._elapsed():6.1f}s] {stage}: {state['done']}/{total} "
-                          f"({rate:,.0f}/s, {left:,.0f}s left)", file=self.stream, flush=True)
+                    print(
+                        f"[{self._elapsed():6.1f}s] {stage}: {state['done']}/{total} "
+                        f"({rate:,.0f}/s, {left:,.0f}s left)",
+                        file=self.stream,
+                        flush=True,
+                    )
+
             yield advance
         seconds = time.perf_counter() - started
         if total:
-            print(f"[{self._elapsed():6.1f}s] {stage}: {total} in {seconds:.1f}s ({total / max(seconds, 1e-9):,.0f}/s)",
-                  file=self.stream, flush=True)
+            print(
+                f"[{self._elapsed():6.1f}s] {stage}: {total} in {seconds:.1f}s ({total / max(seconds, 1e-9):,.0f}/s)",
+                file=self.stream,
+                flush=True,
+            )

@@ -34,7 +34,7 @@ from pathlib import Path
 from addin.excel import ovba_compression
 
 PROJECT_NAME = "backoffice"
-XLWINGS_VERSION = "0.37.8"           # the exact pin in pyproject.toml; the add-in's VBA matches it
+XLWINGS_VERSION = "0.37.8"  # the exact pin in pyproject.toml; the add-in's VBA matches it
 SOURCES = Path(__file__).resolve().parent / "addin_src"
 ADDIN = Path(__file__).resolve().parent / "backoffice.xlam"
 UDF_MODULE = "addin.excel.udfs"
@@ -47,6 +47,7 @@ PROJECT_ID = "{6B0C2A51-3F1E-4C1B-9B61-0BACC0FF1CE0}"
 
 def _xlwings_file(name: str) -> bytes:
     import xlwings
+
     if xlwings.__version__ != XLWINGS_VERSION:
         raise SystemExit(f"xlwings {xlwings.__version__} is installed; the add-in is built for {XLWINGS_VERSION}")
     return resources.files("xlwings").joinpath(name).read_bytes()
@@ -74,6 +75,7 @@ def windows_udf_machinery():
     sys.modules.update(pythoncom=pythoncom, pywintypes=types.ModuleType("pywintypes"), win32com=win32com)
     sys.modules["win32com.client"] = client
     import xlwings
+
     xl_udfs = importlib.import_module("xlwings.udfs")
     before = {name: getattr(xlwings, name, None) for name in ("func", "arg", "ret")}
     xlwings.func, xlwings.arg, xlwings.ret = xl_udfs.xlfunc, xl_udfs.xlarg, xl_udfs.xlret
@@ -122,27 +124,35 @@ def vba_project(folder: Path) -> bytes:
     dictionary.add_file(str(_copy(folder, "Dictionary.cls", _xlwings_file("addin/Dictionary.cls").decode("utf-8"))))
     dictionary.normalize_file()
     project.add_module(dictionary)
-    for name, text in (("xlwings", xlwings_module()),
-                       (RIBBON_MODULE, (SOURCES / f"{RIBBON_MODULE}.bas").read_text(encoding="ascii")),
-                       ("xlwings_udfs", udf_module())):
+    for name, text in (
+        ("xlwings", xlwings_module()),
+        (RIBBON_MODULE, (SOURCES / f"{RIBBON_MODULE}.bas").read_text(encoding="ascii")),
+        ("xlwings_udfs", udf_module()),
+    ):
         module = StdModule(name)
         module.add_file(str(_copy(folder, f"{name}.bas", text)))
         module.normalize_file()
         project.add_module(module)
     for guid, path, title, name in (
-            ("00020430-0000-0000-C000-000000000046", r"C:\Windows\System32\stdole2.tlb", "OLE Automation", "stdole"),
-            ("2DF8D04C-5BFA-101B-BDE5-00AA0044DE52",
-             r"C:\Program Files\Common Files\Microsoft Shared\OFFICE16\MSO.DLL", "Microsoft Office 16.0 Object Library",
-             "Office")):
-        project.add_reference(Reference(ReferenceRegistered(LibidReference(uuid.UUID(guid), "2.0", "0", path, title)),
-                                        name))
+        ("00020430-0000-0000-C000-000000000046", r"C:\Windows\System32\stdole2.tlb", "OLE Automation", "stdole"),
+        (
+            "2DF8D04C-5BFA-101B-BDE5-00AA0044DE52",
+            r"C:\Program Files\Common Files\Microsoft Shared\OFFICE16\MSO.DLL",
+            "Microsoft Office 16.0 Object Library",
+            "Office",
+        ),
+    ):
+        project.add_reference(
+            Reference(ReferenceRegistered(LibidReference(uuid.UUID(guid), "2.0", "0", path, title)), name)
+        )
     from ms_ovba_compression.ms_ovba import MsOvba
     from ms_ovba_crypto import ms_ovba_crypto
+
     original = MsOvba.compress, ms_ovba_crypto.random
-    MsOvba.compress = lambda self, data: ovba_compression.compress(data)     # see ovba_compression.py
-    ms_ovba_crypto.random = random.Random(PROJECT_ID)     # the PROJECT stream's obfuscation seeds: fixed
+    MsOvba.compress = lambda self, data: ovba_compression.compress(data)  # see ovba_compression.py
+    ms_ovba_crypto.random = random.Random(PROJECT_ID)  # the PROJECT stream's obfuscation seeds: fixed
     try:
-        with contextlib.chdir(folder):       # ms-ovba writes its streams into the current folder
+        with contextlib.chdir(folder):  # ms-ovba writes its streams into the current folder
             ProjectOleFile.write_file(project)
     finally:
         MsOvba.compress, ms_ovba_crypto.random = original
@@ -165,7 +175,7 @@ class _ClassModule:
         class ClassModule(ModuleBase):
             def __init__(self, name):
                 super().__init__(name)
-                self.type = "Document"        # MODULETYPE 0x0022: document *or class* module
+                self.type = "Document"  # MODULETYPE 0x0022: document *or class* module
 
             def to_project_module_string(self):
                 return "Class=" + self.modName.value
@@ -174,7 +184,6 @@ class _ClassModule:
                 lines = Path(self._file_path).read_text(encoding="ascii").splitlines()
                 start = next(i for i, line in enumerate(lines) if line.startswith("Attribute VB_Name"))
                 Path(self._file_path + ".new").write_bytes(("\r\n".join(lines[start:]) + "\r\n").encode("ascii"))
-
 
         return ClassModule(name)
 
@@ -191,9 +200,9 @@ def build(out: Path = ADDIN) -> Path:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
         for name in sorted(shell.namelist()):
             data = replaced.get(name, shell.read(name))
-            if name == "xl/workbook.xml":      # the add-in's own (disabled) config sheet, renamed
+            if name == "xl/workbook.xml":  # the add-in's own (disabled) config sheet, renamed
                 data = data.replace(b'name="_myaddin.conf"', f'name="_{PROJECT_NAME}.conf"'.encode())
-                data = re.sub(rb'<mc:AlternateContent.*?</mc:AlternateContent>', b"", data)   # xlwings' build path
+                data = re.sub(rb"<mc:AlternateContent.*?</mc:AlternateContent>", b"", data)  # xlwings' build path
             info = zipfile.ZipInfo(name, FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(info, data)

@@ -27,13 +27,28 @@ CELLS = {"month": "B2", "through": "B3", "as_of": "B4", "year": "B5", "result": 
 REORDER_SHEET = "Reorder 発注提案"
 PROPOSALS_SHEET = "Proposals 消込提案"
 #: the columns of receivables.xlsx's 提案 sheet: the first seven are the Receipts 入金 sheet's, to copy there
-PROPOSAL_COLUMNS = ["明細ID", "処理", "請求書番号", "得意先コード", "消込額", "振込手数料", "備考",
-                    "入金日", "振込依頼人", "入金額", "得意先名", "種類", "確度", "理由"]
+PROPOSAL_COLUMNS = [
+    "明細ID",
+    "処理",
+    "請求書番号",
+    "得意先コード",
+    "消込額",
+    "振込手数料",
+    "備考",
+    "入金日",
+    "振込依頼人",
+    "入金額",
+    "得意先名",
+    "種類",
+    "確度",
+    "理由",
+]
 
 
 def _button(action):
     """Progress in the status bar, screen updating off while it writes, every failure a message box,
     the status bar and screen updating given back."""
+
     @functools.wraps(action)
     def run(book, *args) -> str:
         live = XlwingsBook(book)
@@ -48,6 +63,7 @@ def _button(action):
             live.status(None)
         live.alert(message)
         return message
+
     return run
 
 
@@ -55,7 +71,7 @@ def _company_and_opener(live: XlwingsBook):
     company = load_company(live.folder)
 
     def opener(book_name, company_):
-        if company_.book_path(book_name).name == live.name:      # the one lookup (staff.xlsx or .xlsm)
+        if company_.book_path(book_name).name == live.name:  # the one lookup (staff.xlsx or .xlsm)
             return live
         return open_company_book(book_name, company_)
 
@@ -106,9 +122,11 @@ def run_payroll_month(live: XlwingsBook, typed: str = "") -> str:
         return "給与計算を中止しました / payroll stopped\n" + _summary(run.issues, company.lang)
     totals = run.payroll.totals()
     _record(live, f"給与 {month:%Y-%m}: {len(run.payroll.employees)} 名 差引支給 {totals['net_pay']:,} 円")
-    warnings = "\n" + _summary(run.issues, company.lang) if run.issues else ""     # e.g. no 年末調整 yet
-    return f"{month:%Y-%m} 給与: {len(run.payroll.employees)} 名、支給日 {run.payroll.pay_date}、差引支給合計 " \
-           f"{totals['net_pay']:,} 円\n→ {run.folder}" + warnings
+    warnings = "\n" + _summary(run.issues, company.lang) if run.issues else ""  # e.g. no 年末調整 yet
+    return (
+        f"{month:%Y-%m} 給与: {len(run.payroll.employees)} 名、支給日 {run.payroll.pay_date}、差引支給合計 "
+        f"{totals['net_pay']:,} 円\n→ {run.folder}" + warnings
+    )
 
 
 @_button
@@ -127,8 +145,11 @@ def show_stock(live: XlwingsBook) -> str:
     as_of = parse_date(_control(live, "as_of")) or date.today()
     run = run_stock(company, as_of, opener=opener, progress=lambda s: live.status(f"backoffice: {s}"))
     if run.report:
-        live.write_table(REORDER_SHEET, ["仕入先", "商品コード", "発注数", "在庫", "発注残"],
-                         [[r["vendor_id"], r["sku"], r["qty"], r["on_hand"], r["on_order"]] for r in run.report["reorder"]])
+        live.write_table(
+            REORDER_SHEET,
+            ["仕入先", "商品コード", "発注数", "在庫", "発注残"],
+            [[r["vendor_id"], r["sku"], r["qty"], r["on_hand"], r["on_order"]] for r in run.report["reorder"]],
+        )
     _record(live, f"在庫 {as_of}: 評価額 {run.report.get('total_value', 0):,} 円")
     text = f"在庫評価額 {run.report.get('total_value', 0):,} 円、発注提案 {len(run.report.get('reorder', []))} 件"
     return text + ("\n" + _summary(run.issues, company.lang) if run.issues else "")
@@ -154,8 +175,10 @@ def run_nencho_year(live: XlwingsBook, typed: str = "") -> str:
     refund = sum(a.settlement.refund_paid for a in adjusted)
     collect = sum(a.settlement.collected for a in adjusted)
     _record(live, f"年末調整 {year}: {len(adjusted)} 名 還付 {refund:,} 円 徴収 {collect:,} 円")
-    text = f"{year}年分: {len(run.adjustments)} 名（年末調整 {len(adjusted)} 名） 還付 {refund:,} 円 徴収 {collect:,} 円" \
-           f"\n→ {run.folder}"
+    text = (
+        f"{year}年分: {len(run.adjustments)} 名（年末調整 {len(adjusted)} 名） 還付 {refund:,} 円 徴収 {collect:,} 円"
+        f"\n→ {run.folder}"
+    )
     return text + ("\n" + _summary(run.issues, company.lang) if run.issues else "")
 
 
@@ -167,15 +190,18 @@ def run_books_period(live: XlwingsBook, first: str = "", last: str = "", export:
     start, end = parse_date(first), parse_date(last)
     if start is None or end is None:
         raise ValueError("期間（開始日と終了日）を入力してください / enter the first and last day")
-    run = run_books(company, start, end, export.strip().lower() or None, opener,
-                    progress=lambda s: live.status(f"backoffice: {s}"))
+    run = run_books(
+        company, start, end, export.strip().lower() or None, opener, progress=lambda s: live.status(f"backoffice: {s}")
+    )
     if run.posting is None:
         _record(live, f"仕訳 {start}〜{end}: 問題 {len(run.issues)} 件（記帳なし）")
         return "仕訳出力を中止しました / books stopped\n" + _summary(run.issues, company.lang)
     debit = sum(b.debit for b in run.balances)
     _record(live, f"仕訳 {start}〜{end}: {len(run.journal)} 件、新規 {len(run.posting.added)} 件")
-    text = f"{start}〜{end}: 仕訳 {len(run.journal)} 件（新規 {len(run.posting.added)}、取消 {len(run.posting.reversed)}、" \
-           f"既存 {run.posting.unchanged}）、借方・貸方 {debit:,} 円\n→ {run.folder}"
+    text = (
+        f"{start}〜{end}: 仕訳 {len(run.journal)} 件（新規 {len(run.posting.added)}、取消 {len(run.posting.reversed)}、"
+        f"既存 {run.posting.unchanged}）、借方・貸方 {debit:,} 円\n→ {run.folder}"
+    )
     return text + ("\n" + _summary(run.issues, company.lang) if run.issues else "")
 
 
@@ -195,10 +221,14 @@ def match_receipts(live: XlwingsBook) -> str:
     live.write_table(PROPOSALS_SHEET, PROPOSAL_COLUMNS, waiting)
     counts = report["counts"]
     open_total = sum(a.open for a in run.aged)
-    _record(live, f"入金消込: 自動 {counts['matched']} 件、提案 {counts['proposed']} 件、未消込 {counts['unmatched']} 件")
-    text = f"{run.as_of}: 自動消込 {counts['matched']} 件、提案 {counts['proposed']} 件、未消込 {counts['unmatched']} 件、" \
-           f"確定 {counts['confirmed']} 件; 未入金 {len(run.aged)} 件 {open_total:,} 円; 与信超過 {len(run.over_limit)} 社" \
-           f"\n提案と未消込は「{PROPOSALS_SHEET}」シートへ\n→ {run.folder}"
+    _record(
+        live, f"入金消込: 自動 {counts['matched']} 件、提案 {counts['proposed']} 件、未消込 {counts['unmatched']} 件"
+    )
+    text = (
+        f"{run.as_of}: 自動消込 {counts['matched']} 件、提案 {counts['proposed']} 件、未消込 {counts['unmatched']} 件、"
+        f"確定 {counts['confirmed']} 件; 未入金 {len(run.aged)} 件 {open_total:,} 円; 与信超過 {len(run.over_limit)} 社"
+        f"\n提案と未消込は「{PROPOSALS_SHEET}」シートへ\n→ {run.folder}"
+    )
     return text + ("\n" + _summary(run.issues, company.lang) if run.issues else "")
 
 
@@ -207,6 +237,7 @@ def reconcile_now(live: XlwingsBook) -> str:
     """The nightly run now. A person is waiting: a book open in Excel (its `~$` owner file present) is
     reported at once instead of retried with the night's back-off."""
     from addin.reconcile.run import nightly_run
+
     company = load_company(live.folder)
     outcome = nightly_run(company, sleep=lambda _seconds: None, progress=lambda s: live.status(f"backoffice: {s}"))
     _record(live, f"照合: {outcome.status}")
@@ -222,6 +253,7 @@ def clear_highlights(live: XlwingsBook) -> str:
 @_button
 def check_settings(live: XlwingsBook) -> str:
     from addin.excel.setup import diagnose
+
     findings = diagnose()
     problems = [f for f in findings if not f.ok]
     lines = [("OK  " if f.ok else "NG  ") + f.message_ja for f in findings]

@@ -14,8 +14,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!",
-                          "#GETTING_DATA"})
+EXCEL_ERRORS = frozenset(
+    {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+)
 REQUIRED = object()
 
 
@@ -28,10 +29,14 @@ def grid(value: Any) -> np.ndarray:
     if isinstance(value, np.ndarray):
         return value if value.ndim == 2 else value.reshape(1, -1)
     if isinstance(value, (list, tuple)):
-        rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in value] if value and isinstance(value[0], (list, tuple)) else [list(value)]
+        rows = (
+            [list(r) if isinstance(r, (list, tuple)) else [r] for r in value]
+            if value and isinstance(value[0], (list, tuple))
+            else [list(value)]
+        )
         out = np.empty((len(rows), max(len(r) for r in rows) if rows else 0), dtype=object)
         for i, r in enumerate(rows):
-            out[i, :len(r)] = r
+            out[i, : len(r)] = r
         return out
     out = np.empty((1, 1), dtype=object)
     out[0, 0] = value
@@ -71,8 +76,9 @@ def blanks(values: np.ndarray) -> np.ndarray:
     return np.vectorize(is_blank, otypes=[bool])(values) if values.size else np.zeros(values.shape, dtype=bool)
 
 
-def each(parser: Callable[[Any], Any], values: np.ndarray, label: str,
-         default: Any = REQUIRED) -> tuple[np.ndarray, np.ndarray]:
+def each(
+    parser: Callable[[Any], Any], values: np.ndarray, label: str, default: Any = REQUIRED
+) -> tuple[np.ndarray, np.ndarray]:
     """Parse every cell once per distinct value; (parsed, error text or None). A blank cell takes
     `default`, or is a named error when the input is required; an Excel error cell stays that error."""
     parsed, errors = [], []
@@ -81,7 +87,7 @@ def each(parser: Callable[[Any], Any], values: np.ndarray, label: str,
         try:
             key = (type(v), v)
             hit = seen.get(key)
-        except TypeError:                       # an unhashable value: parsed every time
+        except TypeError:  # an unhashable value: parsed every time
             key, hit = None, None
         if hit is None:
             hit = parse_cell(parser, v, label, default)
@@ -98,8 +104,11 @@ def parse_cell(parser: Callable[[Any], Any], v: Any, label: str, default: Any = 
         if isinstance(v, str) and v.strip() in EXCEL_ERRORS:
             return None, f"{v.strip()} {label}"
         if is_blank(v):
-            return (default, None) if default is not REQUIRED else \
-                (None, error_text("VALUE!", f"{label} が空です / {label} is empty"))
+            return (
+                (default, None)
+                if default is not REQUIRED
+                else (None, error_text("VALUE!", f"{label} が空です / {label} is empty"))
+            )
         value = parser(v)
     except (ValueError, TypeError, KeyError, ArithmeticError, InvalidOperation):
         return None, error_text("VALUE!", f"{label}: {v!r}")
@@ -144,7 +153,7 @@ def result(values: np.ndarray, errors: np.ndarray, blank: np.ndarray | None = No
         out = np.where(blank, "", out)
     width = max(out.shape[1] if out.ndim == 2 else out.size, 1)
     flat = [_plain(v) for v in out.ravel().tolist()]
-    return [flat[i:i + width] for i in range(0, len(flat), width)] or [[]]
+    return [flat[i : i + width] for i in range(0, len(flat), width)] or [[]]
 
 
 def _plain(value: Any) -> Any:

@@ -8,19 +8,19 @@ straightforward implementation of the spec instead; a test round-trips it throug
 from __future__ import annotations
 
 CHUNK = 4096
-MAX_CANDIDATES = 64          # positions tried per 3-byte prefix: plenty for source text
+MAX_CANDIDATES = 64  # positions tried per 3-byte prefix: plenty for source text
 
 
 def compress(data: bytes) -> bytes:
-    out = bytearray([0x01])                       # CompressedContainer signature
+    out = bytearray([0x01])  # CompressedContainer signature
     for start in range(0, len(data), CHUNK):
-        out += _chunk(bytes(data[start:start + CHUNK]))
+        out += _chunk(bytes(data[start : start + CHUNK]))
     return bytes(out)
 
 
 def _chunk(block: bytes) -> bytes:
     tokens = _tokens(block)
-    if len(tokens) > CHUNK:                       # incompressible: a raw chunk of exactly 4096 bytes
+    if len(tokens) > CHUNK:  # incompressible: a raw chunk of exactly 4096 bytes
         return (0x3000 | (CHUNK - 1)).to_bytes(2, "little") + block.ljust(CHUNK, b"\x00")
     header = 0x8000 | 0x3000 | (len(tokens) + 2 - 3)
     return header.to_bytes(2, "little") + tokens
@@ -46,7 +46,7 @@ def _tokens(block: bytes) -> bytes:
                 out.append(block[i])
                 step = 1
             for k in range(i, i + step):
-                seen.setdefault(block[k:k + 3], []).append(k)
+                seen.setdefault(block[k : k + 3], []).append(k)
             i += step
     return bytes(out)
 
@@ -58,7 +58,7 @@ def _longest_match(block: bytes, i: int, seen: dict[bytes, list[int]]) -> tuple[
     bits = max(4, (i - 1).bit_length())
     longest = min((0xFFFF >> bits) + 3, len(block) - i)
     best_offset, best_length = 0, 0
-    for candidate in reversed(seen.get(block[i:i + 3], [])[-MAX_CANDIDATES:]):
+    for candidate in reversed(seen.get(block[i : i + 3], [])[-MAX_CANDIDATES:]):
         length = 0
         while length < longest and block[candidate + length] == block[i + length]:
             length += 1

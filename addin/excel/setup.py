@@ -73,11 +73,19 @@ def setup_excel(home: Path | None = None, platform: str = sys.platform, install_
         for args in (["addin", "install"], ["addin", "install", "--file", str(addin)]):
             done = subprocess.run(_xlwings_command() + args, capture_output=True, text=True)
             what = "xlwings アドイン" if "--file" not in args else "backoffice アドイン"
-            lines.append(f"{what}: " + ("インストールしました / installed" if done.returncode == 0
-                                        else f"失敗しました / failed: {done.stderr.strip() or done.stdout.strip()}"))
+            lines.append(
+                f"{what}: "
+                + (
+                    "インストールしました / installed"
+                    if done.returncode == 0
+                    else f"失敗しました / failed: {done.stderr.strip() or done.stdout.strip()}"
+                )
+            )
     else:
-        lines.append("このPCには Excel がありません。Excel のある Windows / macOS で同じコマンドを実行してください / "
-                     f"no Excel here: run this on the Windows or macOS PC (add-in: {addin})")
+        lines.append(
+            "このPCには Excel がありません。Excel のある Windows / macOS で同じコマンドを実行してください / "
+            f"no Excel here: run this on the Windows or macOS PC (add-in: {addin})"
+        )
     lines.append("次に `backoffice excel check` で確認してください / then run `backoffice excel check`")
     return "\n".join(lines)
 
@@ -86,27 +94,53 @@ def diagnose(home: Path | None = None, platform: str = sys.platform) -> list[Fin
     import xlwings
 
     from addin.excel.build_addin import XLWINGS_VERSION
-    found = [Finding(platform in ("win32", "darwin"), "Excel を使える OS です" if platform in ("win32", "darwin") else
-                     "この OS では Excel を使えません（Windows か macOS で実行してください）",
-                     f"platform {platform}")]
-    found.append(Finding(xlwings.__version__ == XLWINGS_VERSION,
-                         f"xlwings {xlwings.__version__}（アドインは {XLWINGS_VERSION} 用）",
-                         f"xlwings {xlwings.__version__}, add-in built for {XLWINGS_VERSION}"))
+
+    found = [
+        Finding(
+            platform in ("win32", "darwin"),
+            "Excel を使える OS です"
+            if platform in ("win32", "darwin")
+            else "この OS では Excel を使えません（Windows か macOS で実行してください）",
+            f"platform {platform}",
+        )
+    ]
+    found.append(
+        Finding(
+            xlwings.__version__ == XLWINGS_VERSION,
+            f"xlwings {xlwings.__version__}（アドインは {XLWINGS_VERSION} 用）",
+            f"xlwings {xlwings.__version__}, add-in built for {XLWINGS_VERSION}",
+        )
+    )
     for name, path in conf_paths(platform, home).items():
         if not path.exists():
-            found.append(Finding(False, f"{name} の設定がありません: {path}（`backoffice excel setup` を実行）",
-                                 f"no {name} config at {path}"))
+            found.append(
+                Finding(
+                    False,
+                    f"{name} の設定がありません: {path}（`backoffice excel setup` を実行）",
+                    f"no {name} config at {path}",
+                )
+            )
             continue
         conf = read_conf(path)
         key = "INTERPRETER_MAC" if platform == "darwin" else "INTERPRETER_WIN"
         interpreter = conf.get(key, "")
         if not interpreter or not Path(interpreter).exists():
-            found.append(Finding(False, f"{path} の Python が見つかりません: {interpreter or '（空）'}",
-                                 f"{path}: interpreter missing: {interpreter!r}"))
+            found.append(
+                Finding(
+                    False,
+                    f"{path} の Python が見つかりません: {interpreter or '（空）'}",
+                    f"{path}: interpreter missing: {interpreter!r}",
+                )
+            )
         elif Path(interpreter) != Path(sys.executable):
-            found.append(Finding(False, f"{path} は別の Python を指しています: {interpreter}"
-                                        f"（この環境は {sys.executable}。`backoffice excel setup` を実行）",
-                                 f"{path} points at another interpreter"))
+            found.append(
+                Finding(
+                    False,
+                    f"{path} は別の Python を指しています: {interpreter}"
+                    f"（この環境は {sys.executable}。`backoffice excel setup` を実行）",
+                    f"{path} points at another interpreter",
+                )
+            )
         else:
             found.append(Finding(True, f"{name} の設定は正しいです: {path}", f"{name} config ok"))
     return found

@@ -25,13 +25,32 @@ import pandas as pd
 import xlwings as xw
 
 from addin.dates import month_end
-from addin.excel.cells import (EXCEL_ERRORS, NOT_SINGLE, CellError, blanks, broadcast, each, error_text, is_blank,
-                               merge_errors, parse_cell, parse_year, result, single)
+from addin.excel.cells import (
+    EXCEL_ERRORS,
+    NOT_SINGLE,
+    CellError,
+    blanks,
+    broadcast,
+    each,
+    error_text,
+    is_blank,
+    merge_errors,
+    parse_cell,
+    parse_year,
+    result,
+    single,
+)
 from addin.money import rate
 from addin.normalize import parse_bool, parse_date, parse_integer, parse_month, scalar_parser
 from addin.normalize.column import enum_parser
-from addin.payroll.insurance import (InsuranceRates, employment_insurance_share, grade_of, insured_in, pension_base,
-                                     premiums)
+from addin.payroll.insurance import (
+    InsuranceRates,
+    employment_insurance_share,
+    grade_of,
+    insured_in,
+    pension_base,
+    premiums,
+)
 from addin.payroll.settings import PayrollSettings
 from addin.payroll.withholding import MonthlyTable
 from addin.rulebook import RuleNotInForce, load_rulebook
@@ -46,7 +65,7 @@ from addin.yearend.single import basic_deduction, kyuyo_shotoku, nencho_tax, yea
 
 log = logging.getLogger("backoffice.udfs")
 CATEGORY = "backoffice"
-_caller_folder: list[str] = [""]      # the calling book's folder, set per call by _safe
+_caller_folder: list[str] = [""]  # the calling book's folder, set per call by _safe
 
 
 @functools.lru_cache(maxsize=8)
@@ -95,7 +114,7 @@ def _book_folder(caller) -> str:
     """The folder of the saved book the formula is in ("" when unknown: the product's rules alone)."""
     try:
         fullname = str(caller.sheet.book.fullname) if caller is not None else ""
-    except Exception:          # a caller Excel cannot describe (a formula being typed)
+    except Exception:  # a caller Excel cannot describe (a formula being typed)
         return ""
     return _folder_of(fullname)
 
@@ -112,7 +131,7 @@ def _safe(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        at = names.index("caller")            # xlwings passes the caller in its position
+        at = names.index("caller")  # xlwings passes the caller in its position
         caller = args[at] if len(args) > at else kwargs.get("caller")
         _caller_folder[0] = _book_folder(caller)
         try:
@@ -121,26 +140,32 @@ def _safe(fn):
             return [[str(problem)]]
         except RuleNotInForce as missing:
             return [[error_text("N/A", missing.message_ja)]]
-        except Exception:        # a fault of ours: logged for the developer, a plain word for the cell
+        except Exception:  # a fault of ours: logged for the developer, a plain word for the cell
             log.exception("%s failed", fn.__name__)
             return [[error_text("VALUE!", "計算できませんでした / could not compute")]]
+
     return wrapper
 
 
 def _args(**docs: str):
     """xlwings argument options for every input: always 2-D (a cell is [[x]]), error cells as their text,
     a Japanese description for the Function Wizard."""
+
     def decorate(fn):
         for name, doc in reversed(list(docs.items())):
             fn = xw.arg(name, ndim=2, err_to_str=True, doc=doc)(fn)
         return fn
+
     return decorate
 
 
 @xw.func(category=CATEGORY)
-@_args(taxable="社会保険料等控除後の給与等の金額（円）。空欄なら結果も空欄",
-       dependents="扶養親族等の数（空欄は 0）", column="税額表の区分 甲 / 乙（空欄は 甲）",
-       pay_date="支給日（空欄・省略は今日）")
+@_args(
+    taxable="社会保険料等控除後の給与等の金額（円）。空欄なら結果も空欄",
+    dependents="扶養親族等の数（空欄は 0）",
+    column="税額表の区分 甲 / 乙（空欄は 甲）",
+    pay_date="支給日（空欄・省略は今日）",
+)
 @_safe
 def BO_WITHHOLDING(taxable, dependents=0, column="甲", pay_date=None, caller=None):
     """源泉徴収税額（月額表）: 社会保険料等控除後の給与等の金額・扶養親族等の数・甲/乙・支給日から。"""
@@ -171,8 +196,12 @@ def _withholding_cell(taxable, dependents, column, pay_date):
     """One cell (the common case: a formula per row) without array machinery; same rules as the array path."""
     if is_blank(taxable):
         return ""
-    parsed = [parse_cell(_integer, taxable, "taxable"), parse_cell(_integer, dependents, "dependents", 0),
-              parse_cell(_column, column, "column", False), parse_cell(parse_date, pay_date, "pay_date", date.today())]
+    parsed = [
+        parse_cell(_integer, taxable, "taxable"),
+        parse_cell(_integer, dependents, "dependents", 0),
+        parse_cell(_column, column, "column", False),
+        parse_cell(parse_date, pay_date, "pay_date", date.today()),
+    ]
     problem = next((error for _, error in parsed if error is not None), None)
     if problem:
         return problem
@@ -200,31 +229,49 @@ def _insurance(smr, premium_month, birth_date, prefecture, birth_required: bool)
             errors[here] = error_text("N/A", getattr(bad, "message_ja", str(bad)))
             continue
         # who is insured depends on the birth date alone: ask the engine once per distinct date
-        distinct, position = np.unique(np.array([_as_date(b) for b in births[here]], dtype="datetime64[D]"),
-                                       return_inverse=True)
-        frame = pd.DataFrame({"hire_date": pd.Timestamp("1900-01-01"), "leave_date": pd.NaT,
-                              "birth_date": pd.to_datetime(distinct), "health_insurance": True, "pension": True})
+        distinct, position = np.unique(
+            np.array([_as_date(b) for b in births[here]], dtype="datetime64[D]"), return_inverse=True
+        )
+        frame = pd.DataFrame(
+            {
+                "hire_date": pd.Timestamp("1900-01-01"),
+                "leave_date": pd.NaT,
+                "birth_date": pd.to_datetime(distinct),
+                "health_insurance": True,
+                "pension": True,
+            }
+        )
         insured = {k: v[position] for k, v in insured_in(frame, month).items()}
         base = smr[here].astype(np.int64)
         grades = rules().value("social_insurance.standard_monthly_remuneration_grades", month)
         health_base = grade_of(base, grades)
-        shares = premiums(health_base, pension_base(health_base, grades, rates.pension_cap), np.zeros(len(base), np.int64),
-                          np.zeros(len(base), dtype=bool), insured, rates)
+        shares = premiums(
+            health_base,
+            pension_base(health_base, grades, rates.pension_cap),
+            np.zeros(len(base), np.int64),
+            np.zeros(len(base), dtype=bool),
+            insured,
+            rates,
+        )
         for name in out:
             out[name][here] = shares[name]
     return out, errors, blank
 
 
-_INSURANCE_DOCS = dict(standard_monthly_remuneration="標準報酬月額（円）。空欄なら結果も空欄",
-                       premium_month="保険料の月（例 2026-04）", birth_date="生年月日（75歳以上は 0）",
-                       prefecture="協会けんぽの都道府県（空欄は 東京都）")
+_INSURANCE_DOCS = dict(
+    standard_monthly_remuneration="標準報酬月額（円）。空欄なら結果も空欄",
+    premium_month="保険料の月（例 2026-04）",
+    birth_date="生年月日（75歳以上は 0）",
+    prefecture="協会けんぽの都道府県（空欄は 東京都）",
+)
 
 
 @xw.func(category=CATEGORY)
 @_args(**_INSURANCE_DOCS)
 @_safe
-def BO_HEALTH_INSURANCE(standard_monthly_remuneration, premium_month, birth_date=None, prefecture="東京都",
-                        caller=None):
+def BO_HEALTH_INSURANCE(
+    standard_monthly_remuneration, premium_month, birth_date=None, prefecture="東京都", caller=None
+):
     """健康保険料（被保険者負担分、介護分を除く）: 標準報酬月額と保険料の月から（協会けんぽ、都道府県別）。"""
     out, errors, blank = _insurance(standard_monthly_remuneration, premium_month, birth_date, prefecture, False)
     return result(out["health_insurance"], errors, blank)
@@ -240,8 +287,10 @@ def BO_NURSING_INSURANCE(standard_monthly_remuneration, premium_month, birth_dat
 
 
 @xw.func(category=CATEGORY)
-@_args(standard_monthly_remuneration=_INSURANCE_DOCS["standard_monthly_remuneration"],
-       premium_month=_INSURANCE_DOCS["premium_month"])
+@_args(
+    standard_monthly_remuneration=_INSURANCE_DOCS["standard_monthly_remuneration"],
+    premium_month=_INSURANCE_DOCS["premium_month"],
+)
 @_safe
 def BO_PENSION(standard_monthly_remuneration, premium_month, caller=None):
     """厚生年金保険料（被保険者負担分）: 等級の範囲 88,000〜650,000 円。"""
@@ -250,8 +299,11 @@ def BO_PENSION(standard_monthly_remuneration, premium_month, caller=None):
 
 
 @xw.func(category=CATEGORY)
-@_args(wages="支払った賃金（円）。空欄なら結果も空欄", pay_date="支給日（この日の料率）",
-       business="事業の種類 general / agriculture / construction（空欄は general）")
+@_args(
+    wages="支払った賃金（円）。空欄なら結果も空欄",
+    pay_date="支給日（この日の料率）",
+    business="事業の種類 general / agriculture / construction（空欄は general）",
+)
 @_safe
 def BO_EMPLOYMENT_INSURANCE(wages, pay_date, business="general", caller=None):
     """雇用保険料（労働者負担分）: 支給日に有効な料率で。"""
@@ -275,8 +327,12 @@ def BO_EMPLOYMENT_INSURANCE(wages, pay_date, business="general", caller=None):
 
 
 @xw.func(category=CATEGORY)
-@_args(amount="税率ごとの合計金額（円）。空欄なら結果も空欄", tax_rate="税率 10 / 8（省略は 10、空欄のセルはエラー）",
-       rounding="端数処理 floor / half_up / ceil（省略は floor）", tax_included="税込金額なら TRUE")
+@_args(
+    amount="税率ごとの合計金額（円）。空欄なら結果も空欄",
+    tax_rate="税率 10 / 8（省略は 10、空欄のセルはエラー）",
+    rounding="端数処理 floor / half_up / ceil（省略は floor）",
+    tax_included="税込金額なら TRUE",
+)
 @_safe
 def BO_CONSUMPTION_TAX(amount, tax_rate=10, rounding="floor", tax_included=False, caller=None):
     """消費税額: 税率ごとの合計に一度だけ端数処理（適格請求書と同じ）。"""
@@ -365,7 +421,7 @@ def _is_result(value) -> bool:
 def _for_excel(value):
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day)
-    if hasattr(value, "as_tuple"):          # Decimal: Excel holds doubles
+    if hasattr(value, "as_tuple"):  # Decimal: Excel holds doubles
         return float(value)
     return value
 
@@ -376,7 +432,9 @@ def _company_root(folder) -> Path:
     given = cells.flat[0] if cells.size else None
     root = str(given).strip() if not is_blank(given) else _caller_folder[0]
     if not root:
-        raise CellError(error_text("VALUE!", "フォルダが分かりません: folder を指定するか、保存したブックで使ってください"))
+        raise CellError(
+            error_text("VALUE!", "フォルダが分かりません: folder を指定するか、保存したブックで使ってください")
+        )
     if not Path(root).is_dir():
         raise CellError(error_text("N/A", f"フォルダがありません / no such folder: {root}"))
     return Path(root)
@@ -386,11 +444,14 @@ def _company_root(folder) -> Path:
 def _company_figures(kind: str, folder: str, when: date, stamp: tuple):
     """Figures from the company's books, recomputed whenever a book file changes (`stamp`)."""
     from addin.services.company import load_company
+
     company = load_company(Path(folder))
     if kind == "net_pay":
         from addin.services.payroll import compute_month
+
         return compute_month(company, when)
     from addin.services.stock import on_hand_by_sku
+
     return on_hand_by_sku(company, when), ""
 
 
@@ -409,8 +470,10 @@ def _book_stamp(root: Path, book: str) -> tuple:
 def _folder_signature(root: Path) -> tuple:
     """What the book lookup depends on: the folder's file names (a book saved as .xlsm appears), the
     settings file and the company's rules folder."""
+
     def stamp(path: Path) -> int:
         return path.stat().st_mtime_ns if path.exists() else 0
+
     return tuple(sorted(os.listdir(root))), stamp(root / "backoffice.toml"), stamp(root / "rules")
 
 
@@ -418,6 +481,7 @@ def _folder_signature(root: Path) -> tuple:
 def _book_path(root: str, book: str, signature: tuple) -> Path:
     """The company's own lookup (Company.book_path), asked again only when the folder changes."""
     from addin.services.company import load_company
+
     return load_company(Path(root)).book_path(book)
 
 
@@ -439,23 +503,38 @@ def _from_company(kind: str, book: str, keys, when, parse_when, label: str, miss
 
 
 @xw.func(category=CATEGORY)
-@_args(employee_id="社員番号。空欄なら結果も空欄", month="対象の勤務月（例 2026-04）",
-       folder="会社フォルダ（省略はこのブックのフォルダ）")
+@_args(
+    employee_id="社員番号。空欄なら結果も空欄",
+    month="対象の勤務月（例 2026-04）",
+    folder="会社フォルダ（省略はこのブックのフォルダ）",
+)
 @_safe
 def BO_NET_PAY(employee_id, month, folder=None, caller=None):
     """差引支給額: 会社のブックから `backoffice payroll` と同じ計算で（staff ブックが変わるまでキャッシュ）。"""
-    return _from_company("net_pay", "staff", employee_id, month, parse_month, "month",
-                         lambda who: error_text("N/A", f"{who} はこの月の支給対象ではありません"), folder)
+    return _from_company(
+        "net_pay",
+        "staff",
+        employee_id,
+        month,
+        parse_month,
+        "month",
+        lambda who: error_text("N/A", f"{who} はこの月の支給対象ではありません"),
+        folder,
+    )
 
 
 @xw.func(category=CATEGORY)
-@_args(sku="商品コード。空欄なら結果も空欄", as_of="この日の終わりの在庫（空欄・省略は今日）",
-       folder="会社フォルダ（省略はこのブックのフォルダ）")
+@_args(
+    sku="商品コード。空欄なら結果も空欄",
+    as_of="この日の終わりの在庫（空欄・省略は今日）",
+    folder="会社フォルダ（省略はこのブックのフォルダ）",
+)
 @_safe
 def BO_STOCK_ON_HAND(sku, as_of=None, folder=None, caller=None):
     """在庫数: 会社の入出庫から、ある日の終わりの数量（`backoffice stock` と同じ）。"""
-    return _from_company("on_hand", "stock", sku, as_of, parse_date, "as_of",
-                         lambda _: 0, folder)           # an item with no movement yet has none on hand
+    return _from_company(
+        "on_hand", "stock", sku, as_of, parse_date, "as_of", lambda _: 0, folder
+    )  # an item with no movement yet has none on hand
 
 
 def _cellwise(compute, *inputs):
@@ -464,7 +543,7 @@ def _cellwise(compute, *inputs):
     RuleNotInForce (#N/A). The first input is the main one: blank in, blank out."""
     values = [given for given, *_ in inputs]
     cells = [single(v) for v in values]
-    if NOT_SINGLE not in cells:                     # one cell, no array machinery
+    if NOT_SINGLE not in cells:  # one cell, no array machinery
         if is_blank(cells[0]):
             return [[""]]
         parsed = [parse_cell(parser, cell, *spec) for cell, (_, parser, *spec) in zip(cells, inputs)]
@@ -499,6 +578,7 @@ def _attempt(compute, row: tuple):
 
 # --- year-end adjustment (one person, from plain numbers: addin/yearend/single.py) ---------------
 
+
 def _year_rules_in_force(year: int):
     try:
         return year_rules(rules(), year)
@@ -511,9 +591,11 @@ def _year_rules_in_force(year: int):
 @_safe
 def BO_KYUYO_SHOTOKU(pay, year, caller=None):
     """給与所得控除後の給与等の金額: その年分の年末調整用の表（4,000円刻み）から（`backoffice nencho` と同じ）。"""
+
     def compute(amount: int, in_year: int) -> int:
         _year_rules_in_force(in_year)
         return kyuyo_shotoku(amount, in_year, rules())
+
     return _cellwise(compute, (pay, _integer, "pay"), (year, parse_year, "year"))
 
 
@@ -522,32 +604,50 @@ def BO_KYUYO_SHOTOKU(pay, year, caller=None):
 @_safe
 def BO_BASIC_DEDUCTION(total_income, year, caller=None):
     """基礎控除の額: 合計所得金額と年分から（令和7年分・令和8年分の改正を含む）。"""
+
     def compute(income: int, in_year: int) -> int:
         _year_rules_in_force(in_year)
         return basic_deduction(income, in_year, rules())
+
     return _cellwise(compute, (total_income, _integer, "total_income"), (year, parse_year, "year"))
 
 
 #: what BO_NENCHO_TAX may return: every line of the 年末調整計算書 (by key or its Japanese name)
 #: and the settlement's 超過額 / 不足額
-NENCHO_FIGURES = {**{key: key for key, *_ in NENCHO_LINES}, **{ja: key for key, ja, *_ in NENCHO_LINES},
-                  "excess": "excess", "超過額": "excess", "shortfall": "shortfall", "不足額": "shortfall"}
+NENCHO_FIGURES = {
+    **{key: key for key, *_ in NENCHO_LINES},
+    **{ja: key for key, ja, *_ in NENCHO_LINES},
+    "excess": "excess",
+    "超過額": "excess",
+    "shortfall": "shortfall",
+    "不足額": "shortfall",
+}
 
 
 def _figure(value) -> str:
     return NENCHO_FIGURES[str(value).strip()]
 
 
-def _nencho_figure(pay, social_insurance, year, withheld, spouse_income, dependants, life_insurance, earthquake,
-                   housing_credit, figure) -> int:
+def _nencho_figure(
+    pay, social_insurance, year, withheld, spouse_income, dependants, life_insurance, earthquake, housing_credit, figure
+) -> int:
     _year_rules_in_force(year)
     try:
-        figures = nencho_tax(pay, social_insurance, year, rules(), withheld=withheld, spouse_income=spouse_income,
-                             general_dependants=dependants, life_general_new=life_insurance, earthquake=earthquake,
-                             housing_credit=housing_credit)
-    except YearRulesError as bad:                   # a typo in the rules data, not in the cell
+        figures = nencho_tax(
+            pay,
+            social_insurance,
+            year,
+            rules(),
+            withheld=withheld,
+            spouse_income=spouse_income,
+            general_dependants=dependants,
+            life_general_new=life_insurance,
+            earthquake=earthquake,
+            housing_credit=housing_credit,
+        )
+    except YearRulesError as bad:  # a typo in the rules data, not in the cell
         raise CellError(error_text("N/A", f"年末調整の規則を読めません: {bad}")) from None
-    except ValueError as not_adjusted:              # e.g. pay above 20,000,000: no 年末調整
+    except ValueError as not_adjusted:  # e.g. pay above 20,000,000: no 年末調整
         raise CellError(error_text("N/A", f"年末調整の対象外です: {not_adjusted}")) from None
     return figures[figure]
 
@@ -560,39 +660,66 @@ def _count(value) -> int:
 
 
 @xw.func(category=CATEGORY)
-@_args(pay="給与・賞与の年間の支払金額（円、前職分を含む）。空欄なら結果も空欄",
-       social_insurance="給与から控除した社会保険料等の年額（円）", year="年分（西暦4桁、例 2025）",
-       withheld="本年中に源泉徴収した所得税額（空欄は 0）。過不足の計算に使います",
-       spouse_income="配偶者の合計所得金額（空欄は配偶者なし。配偶者は70歳未満として）",
-       dependants="一般の扶養親族の数（空欄は 0。16歳以上の一般の扶養親族として）",
-       life_insurance="一般生命保険料（新制度）の年間支払保険料（空欄は 0）",
-       earthquake="地震保険料の年間支払保険料（空欄は 0）",
-       housing_credit="住宅借入金等特別控除額（申告書の金額、空欄は 0）",
-       figure="返す値: annual_tax 年調年税額（省略時）/ difference 過不足 / excess 超過額 / shortfall 不足額 / "
-              "計算書の項目名（例 課税給与所得金額）")
+@_args(
+    pay="給与・賞与の年間の支払金額（円、前職分を含む）。空欄なら結果も空欄",
+    social_insurance="給与から控除した社会保険料等の年額（円）",
+    year="年分（西暦4桁、例 2025）",
+    withheld="本年中に源泉徴収した所得税額（空欄は 0）。過不足の計算に使います",
+    spouse_income="配偶者の合計所得金額（空欄は配偶者なし。配偶者は70歳未満として）",
+    dependants="一般の扶養親族の数（空欄は 0。16歳以上の一般の扶養親族として）",
+    life_insurance="一般生命保険料（新制度）の年間支払保険料（空欄は 0）",
+    earthquake="地震保険料の年間支払保険料（空欄は 0）",
+    housing_credit="住宅借入金等特別控除額（申告書の金額、空欄は 0）",
+    figure="返す値: annual_tax 年調年税額（省略時）/ difference 過不足 / excess 超過額 / shortfall 不足額 / "
+    "計算書の項目名（例 課税給与所得金額）",
+)
 @_safe
-def BO_NENCHO_TAX(pay, social_insurance, year, withheld=0, spouse_income=None, dependants=0, life_insurance=0,
-                  earthquake=0, housing_credit=0, figure="annual_tax", caller=None):
+def BO_NENCHO_TAX(
+    pay,
+    social_insurance,
+    year,
+    withheld=0,
+    spouse_income=None,
+    dependants=0,
+    life_insurance=0,
+    earthquake=0,
+    housing_credit=0,
+    figure="annual_tax",
+    caller=None,
+):
     """年末調整の年調年税額（または過不足・計算書の項目）: 一人分を数値から、`backoffice nencho` と同じ計算で。"""
-    return _cellwise(_nencho_figure, (pay, _integer, "pay"), (social_insurance, _integer, "social_insurance"),
-                     (year, parse_year, "year"), (withheld, _integer, "withheld", 0),
-                     (spouse_income, _integer, "spouse_income", None), (dependants, _count, "dependants", 0),
-                     (life_insurance, _integer, "life_insurance", 0), (earthquake, _integer, "earthquake", 0),
-                     (housing_credit, _integer, "housing_credit", 0), (figure, _figure, "figure", "annual_tax"))
+    return _cellwise(
+        _nencho_figure,
+        (pay, _integer, "pay"),
+        (social_insurance, _integer, "social_insurance"),
+        (year, parse_year, "year"),
+        (withheld, _integer, "withheld", 0),
+        (spouse_income, _integer, "spouse_income", None),
+        (dependants, _count, "dependants", 0),
+        (life_insurance, _integer, "life_insurance", 0),
+        (earthquake, _integer, "earthquake", 0),
+        (housing_credit, _integer, "housing_credit", 0),
+        (figure, _figure, "figure", "annual_tax"),
+    )
 
 
 # --- the books (the posted journal in .backoffice/state.db) -----------------------------------------
 
+
 def _journal_stamp(root: Path) -> tuple:
     """The posted journal (WAL database and its log) and when it last changed; refused when absent."""
     from addin.services.books import state_path
+
     try:
         path = state_path(_company_at(str(root), _folder_signature(root)))
     except (KeyError, ValueError, OSError) as problem:
         raise CellError(error_text("N/A", f"{root}: {problem}")) from None
     if not path.exists():
-        raise CellError(error_text("N/A", f"仕訳がありません: 先に 仕訳出力（backoffice books）を実行してください / "
-                                          f"no journal: {path}"))
+        raise CellError(
+            error_text(
+                "N/A", f"仕訳がありません: 先に 仕訳出力（backoffice books）を実行してください / no journal: {path}"
+            )
+        )
     log_file = path.with_name(path.name + "-wal")
     return tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else () for p in (path, log_file))
 
@@ -601,6 +728,7 @@ def _journal_stamp(root: Path) -> tuple:
 def _company_at(root: str, signature: tuple):
     """The company of a folder, loaded again only when the folder's files or rules change."""
     from addin.services.company import load_company
+
     return load_company(Path(root))
 
 
@@ -609,6 +737,7 @@ def _balance(root: str, account: str, as_of: date, sub: str | None, signature: t
     """account_balance of the books service, asked again only when the journal or the folder changes."""
     from addin.books.chart import BooksConfigError
     from addin.services.books import account_balance
+
     try:
         return account_balance(_company_at(root, signature), account, as_of, sub)
     except BooksConfigError as unknown:
@@ -616,11 +745,13 @@ def _balance(root: str, account: str, as_of: date, sub: str | None, signature: t
 
 
 @xw.func(category=CATEGORY)
-@_args(account="勘定科目（名前・コード・キー、例 売掛金 / 1150）。空欄なら結果も空欄",
-       as_of="この日の終わりの残高",
-       sub="補助科目（省略は科目全体）: 売掛金・買掛金は取引先名、預り金は income_tax / resident_tax / social_insurance / "
-           "employment_insurance",
-       folder="会社フォルダ（省略はこのブックのフォルダ）")
+@_args(
+    account="勘定科目（名前・コード・キー、例 売掛金 / 1150）。空欄なら結果も空欄",
+    as_of="この日の終わりの残高",
+    sub="補助科目（省略は科目全体）: 売掛金・買掛金は取引先名、預り金は income_tax / resident_tax / social_insurance / "
+    "employment_insurance",
+    folder="会社フォルダ（省略はこのブックのフォルダ）",
+)
 @_safe
 def BO_ACCOUNT_BALANCE(account, as_of, sub=None, folder=None, caller=None):
     """勘定科目の残高（科目の正常残高の向き、円）: 仕訳出力で記帳した仕訳から、ある日の終わりの残高。"""
@@ -628,10 +759,29 @@ def BO_ACCOUNT_BALANCE(account, as_of, sub=None, folder=None, caller=None):
     signature = _folder_signature(root)
     stamp = _journal_stamp(root)
     text = scalar_parser("text")
-    return _cellwise(lambda name, day, part: _balance(str(root), name, day, part, signature, stamp),
-                     (account, text, "account"), (as_of, parse_date, "as_of"), (sub, text, "sub", None))
+    return _cellwise(
+        lambda name, day, part: _balance(str(root), name, day, part, signature, stamp),
+        (account, text, "account"),
+        (as_of, parse_date, "as_of"),
+        (sub, text, "sub", None),
+    )
 
 
-UDFS = [BO_WITHHOLDING, BO_HEALTH_INSURANCE, BO_NURSING_INSURANCE, BO_PENSION, BO_EMPLOYMENT_INSURANCE,
-        BO_CONSUMPTION_TAX, BO_CHECK_MY_NUMBER, BO_CHECK_REGISTRATION, BO_NORMALIZE, BO_OK, BO_NET_PAY,
-        BO_STOCK_ON_HAND, BO_KYUYO_SHOTOKU, BO_BASIC_DEDUCTION, BO_NENCHO_TAX, BO_ACCOUNT_BALANCE]
+UDFS = [
+    BO_WITHHOLDING,
+    BO_HEALTH_INSURANCE,
+    BO_NURSING_INSURANCE,
+    BO_PENSION,
+    BO_EMPLOYMENT_INSURANCE,
+    BO_CONSUMPTION_TAX,
+    BO_CHECK_MY_NUMBER,
+    BO_CHECK_REGISTRATION,
+    BO_NORMALIZE,
+    BO_OK,
+    BO_NET_PAY,
+    BO_STOCK_ON_HAND,
+    BO_KYUYO_SHOTOKU,
+    BO_BASIC_DEDUCTION,
+    BO_NENCHO_TAX,
+    BO_ACCOUNT_BALANCE,
+]

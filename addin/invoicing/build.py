@@ -19,17 +19,17 @@ from addin.tax import RateTotals, tax_on_exclusive, tax_on_inclusive
 
 @dataclass
 class Line:
-    key: str                 # order_no#n (the n-th line of the order): what makes an order line invoiced once
+    key: str  # order_no#n (the n-th line of the order): what makes an order line invoiced once
     order_no: str
     shipped_date: date
     sku: str
     description: str
     qty: Decimal
     unit_price: int
-    amount: int              # qty × unit price, 1円未満切捨て (as entered: excl. or incl. tax)
+    amount: int  # qty × unit price, 1円未満切捨て (as entered: excl. or incl. tax)
     rate_key: str
     reduced: bool
-    row: int                 # Orders sheet row
+    row: int  # Orders sheet row
 
 
 @dataclass
@@ -67,8 +67,13 @@ def order_of_key(key: str) -> str:
 
 
 #: what an issued line says that the order row must still say (else the invoice needs a correction)
-INVOICED_FIELDS = (("sku", "sku"), ("qty", "qty"), ("unit_price", "unit_price"), ("rate", "tax_rate"),
-                   ("date", "shipped_date"))
+INVOICED_FIELDS = (
+    ("sku", "sku"),
+    ("qty", "qty"),
+    ("unit_price", "unit_price"),
+    ("rate", "tax_rate"),
+    ("date", "shipped_date"),
+)
 
 
 def totals_by_rate(lines: list[Line], rates: dict[str, Fraction], settings: InvoiceSettings) -> dict[str, RateTotals]:
@@ -115,17 +120,31 @@ def edited_lines(orders: Table, invoiced: dict[str, tuple[str, dict]]) -> list[I
         pairs.append(("description", str(line.get("description", "")), str(description)))
         for field_name, was, now in pairs:
             if field_name in orders.frame.columns and was != now:
-                issues.append(_issue(orders, position, field_name, "invoiced_line_edited",
-                                     f"請求済み（{number}）の行が変更されています（{was} → {now}）。"
-                                     f"訂正は backoffice invoice --correct {number} で行ってください",
-                                     f"this line is on issued invoice {number} and was changed ({was} → {now}); "
-                                     f"correct it with backoffice invoice --correct {number}"))
+                issues.append(
+                    _issue(
+                        orders,
+                        position,
+                        field_name,
+                        "invoiced_line_edited",
+                        f"請求済み（{number}）の行が変更されています（{was} → {now}）。"
+                        f"訂正は backoffice invoice --correct {number} で行ってください",
+                        f"this line is on issued invoice {number} and was changed ({was} → {now}); "
+                        f"correct it with backoffice invoice --correct {number}",
+                    )
+                )
                 break
     return issues
 
 
-def build_drafts(orders: Table, customers: Table, through: date, invoiced: set[str], bad_rows: set[int],
-                 rates: dict[str, Fraction], settings: InvoiceSettings) -> tuple[list[Draft], list[Issue]]:
+def build_drafts(
+    orders: Table,
+    customers: Table,
+    through: date,
+    invoiced: set[str],
+    bad_rows: set[int],
+    rates: dict[str, Fraction],
+    settings: InvoiceSettings,
+) -> tuple[list[Draft], list[Issue]]:
     frame = orders.frame
     shipped = frame["shipped_date"].notna() & (frame["shipped_date"] <= pd.Timestamp(through))
     people = customers.frame.drop_duplicates("customer_id").set_index("customer_id")
@@ -144,24 +163,51 @@ def build_drafts(orders: Table, customers: Table, through: date, invoiced: set[s
         customer = people.loc[customer_id]
         bad = [p for p in positions if int(orders.rows[p]) in bad_rows]
         if bad:
-            issues.append(_issue(orders, bad[0], "customer_id", "invoice_stopped",
-                                 f"得意先 {customer_id} の {end:%Y-%m-%d} 締め請求書は発行しません（この行のエラーを直してください）",
-                                 f"invoice for {customer_id} closing {end:%Y-%m-%d} not issued: fix the errors on this row"))
+            issues.append(
+                _issue(
+                    orders,
+                    bad[0],
+                    "customer_id",
+                    "invoice_stopped",
+                    f"得意先 {customer_id} の {end:%Y-%m-%d} 締め請求書は発行しません（この行のエラーを直してください）",
+                    f"invoice for {customer_id} closing {end:%Y-%m-%d} not issued: fix the errors on this row",
+                )
+            )
             continue
         try:
             due = due_date(end, customer["payment_terms"], settings.due_date_holiday)
         except UnreadableTerms:
             position = int(customers.frame.index[customers.frame["customer_id"] == customer_id][0])
-            issues.append(_issue(customers, position, "payment_terms", "unreadable_terms",
-                                 f"支払条件「{customer['payment_terms']}」を読めません（例: 翌月末、翌月25日）",
-                                 f"payment terms {customer['payment_terms']!r} not understood (e.g. 翌月末, 翌月25日)"))
+            issues.append(
+                _issue(
+                    customers,
+                    position,
+                    "payment_terms",
+                    "unreadable_terms",
+                    f"支払条件「{customer['payment_terms']}」を読めません（例: 翌月末、翌月25日）",
+                    f"payment terms {customer['payment_terms']!r} not understood (e.g. 翌月末, 翌月25日)",
+                )
+            )
             continue
         lines = [_line(orders, frame.loc[p], p, keys[p]) for p in positions]
         lines.sort(key=lambda line: (line.shipped_date, line.order_no, line.key))
         closing = str(customer["closing_day"] or "end")
-        drafts.append(Draft(customer_id, customer["name"], customer["honorific"] or "御中", customer["postal_code"] or "",
-                            customer["address"] or "", end, period_start(end, closing), end, due, settings.price_entry,
-                            lines, totals_by_rate(lines, rates, settings)))
+        drafts.append(
+            Draft(
+                customer_id,
+                customer["name"],
+                customer["honorific"] or "御中",
+                customer["postal_code"] or "",
+                customer["address"] or "",
+                end,
+                period_start(end, closing),
+                end,
+                due,
+                settings.price_entry,
+                lines,
+                totals_by_rate(lines, rates, settings),
+            )
+        )
     return drafts, issues
 
 
@@ -169,7 +215,16 @@ def _line(orders: Table, row: pd.Series, position: int, key: str) -> Line:
     qty = row["qty"]
     price = int(row["unit_price"])
     amount = Fraction(qty) * price
-    return Line(key, row["order_no"], row["shipped_date"].date(),
-                _text(row["sku"]), _text(row["description"]) or _text(row["sku"]), qty, price,
-                int(floor_yen(amount.numerator, amount.denominator)), row["tax_rate"], row["tax_rate"] != "10",
-                int(orders.rows[position]))
+    return Line(
+        key,
+        row["order_no"],
+        row["shipped_date"].date(),
+        _text(row["sku"]),
+        _text(row["description"]) or _text(row["sku"]),
+        qty,
+        price,
+        int(floor_yen(amount.numerator, amount.denominator)),
+        row["tax_rate"],
+        row["tax_rate"] != "10",
+        int(orders.rows[position]),
+    )

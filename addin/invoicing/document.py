@@ -16,19 +16,39 @@ def content_of(draft: Draft, number: str, issuer: Issuer, kind: str = "invoice",
     return {
         "kind": kind,
         "invoice_no": number,
-        "issuer": {"name": issuer.name, "registration_number": issuer.registration_number,
-                   "postal_code": issuer.postal_code, "address": issuer.address},
-        "customer": {"customer_id": draft.customer_id, "name": draft.customer_name, "honorific": draft.honorific,
-                     "postal_code": draft.postal_code, "address": draft.address},
+        "issuer": {
+            "name": issuer.name,
+            "registration_number": issuer.registration_number,
+            "postal_code": issuer.postal_code,
+            "address": issuer.address,
+        },
+        "customer": {
+            "customer_id": draft.customer_id,
+            "name": draft.customer_name,
+            "honorific": draft.honorific,
+            "postal_code": draft.postal_code,
+            "address": draft.address,
+        },
         "issue_date": draft.issue_date.isoformat(),
         "period": [draft.period_start.isoformat(), draft.period_end.isoformat()],
         "due_date": draft.due_date.isoformat(),
         "price_entry": draft.price_entry,
         "corrects": corrects,
-        "lines": [{"key": line.key, "order_no": line.order_no, "date": line.shipped_date.isoformat(), "sku": line.sku,
-                   "description": line.description, "qty": format(Decimal(line.qty).normalize(), "f"),
-                   "unit_price": line.unit_price, "amount": line.amount, "rate": line.rate_key, "reduced": line.reduced}
-                  for line in draft.lines],
+        "lines": [
+            {
+                "key": line.key,
+                "order_no": line.order_no,
+                "date": line.shipped_date.isoformat(),
+                "sku": line.sku,
+                "description": line.description,
+                "qty": format(Decimal(line.qty).normalize(), "f"),
+                "unit_price": line.unit_price,
+                "amount": line.amount,
+                "rate": line.rate_key,
+                "reduced": line.reduced,
+            }
+            for line in draft.lines
+        ],
         "by_rate": {k: {"subtotal": t.subtotal, "tax": t.tax, "entered": t.entered} for k, t in draft.by_rate.items()},
         "total": draft.total,
     }
@@ -46,8 +66,15 @@ def credit_note_of(original: dict, number: str, issued_on: date, reason: str = "
     """A 適格返還請求書 cancelling the original in full: the same lines with negative amounts, the
     date of the return and of the original sales (FACTS.md §5)."""
     note = json.loads(json.dumps(original))
-    note.update(kind="credit_note", invoice_no=number, issue_date=issued_on.isoformat(), corrects=original["invoice_no"],
-                reason=reason, original_issue_date=original["issue_date"], due_date="")
+    note.update(
+        kind="credit_note",
+        invoice_no=number,
+        issue_date=issued_on.isoformat(),
+        corrects=original["invoice_no"],
+        reason=reason,
+        original_issue_date=original["issue_date"],
+        due_date="",
+    )
     for line in note["lines"]:
         line["amount"] = -line["amount"]
         line["qty"] = str(-Decimal(line["qty"]))

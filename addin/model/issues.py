@@ -21,13 +21,13 @@ class Severity(str, Enum):
 class Issue:
     book: str
     sheet: str
-    cell: str          # A1 reference, "" when the issue is about a whole sheet or book
-    field: str         # canonical column name, "" when not about one column
+    cell: str  # A1 reference, "" when the issue is about a whole sheet or book
+    field: str  # canonical column name, "" when not about one column
     code: str
     severity: Severity
     message_ja: str
     message_en: str
-    value: str = ""    # the offending value as typed, already masked when it is personal data
+    value: str = ""  # the offending value as typed, already masked when it is personal data
 
     def message(self, lang: str = "ja") -> str:
         return self.message_en if lang == "en" else self.message_ja

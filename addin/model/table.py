@@ -21,10 +21,10 @@ def column_letter(index: int) -> str:
 class Table:
     book: str
     sheet: str
-    frame: pd.DataFrame            # canonical column names; raw or normalised values
-    rows: np.ndarray               # Excel row number of each frame row
-    columns: dict[str, int]        # canonical field -> 1-based Excel column
-    table: str = ""                # Excel Table name, when the data came from one
+    frame: pd.DataFrame  # canonical column names; raw or normalised values
+    rows: np.ndarray  # Excel row number of each frame row
+    columns: dict[str, int]  # canonical field -> 1-based Excel column
+    table: str = ""  # Excel Table name, when the data came from one
     extra_columns: list[str] = field(default_factory=list)  # headers no schema knows
 
     def __len__(self) -> int:

@@ -22,7 +22,7 @@ def rate(value: Any) -> Fraction:
     if isinstance(value, Fraction):
         return value
     text = str(value).strip()
-    if "/" in text:                       # "5.5/1000": per-mille rates as published
+    if "/" in text:  # "5.5/1000": per-mille rates as published
         top, bottom = text.split("/")
         return Fraction(Decimal(top.strip())) / Fraction(Decimal(bottom.strip()))
     if text.endswith("%"):

@@ -7,6 +7,17 @@ from addin.normalize.numbers import parse_decimal, parse_integer
 from addin.normalize.text import bank_kana, clean_code, clean_text, header_key, is_blank
 
 __all__ = [
-    "Parsed", "bank_kana", "clean_code", "clean_text", "header_key", "is_blank", "normalize_values",
-    "parse_bool", "parse_date", "parse_decimal", "parse_integer", "parse_month", "scalar_parser",
+    "Parsed",
+    "bank_kana",
+    "clean_code",
+    "clean_text",
+    "header_key",
+    "is_blank",
+    "normalize_values",
+    "parse_bool",
+    "parse_date",
+    "parse_decimal",
+    "parse_integer",
+    "parse_month",
+    "scalar_parser",
 ]

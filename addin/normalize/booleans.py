@@ -6,7 +6,26 @@ from typing import Any
 
 from addin.normalize.text import clean_text, is_blank
 
-TRUE_WORDS = {"true", "yes", "y", "1", "〇", "○", "◯", "●", "✓", "✔", "☑", "はい", "有", "あり", "有り", "可", "対象", "要"}
+TRUE_WORDS = {
+    "true",
+    "yes",
+    "y",
+    "1",
+    "〇",
+    "○",
+    "◯",
+    "●",
+    "✓",
+    "✔",
+    "☑",
+    "はい",
+    "有",
+    "あり",
+    "有り",
+    "可",
+    "対象",
+    "要",
+}
 FALSE_WORDS = {"false", "no", "n", "0", "×", "✕", "✗", "✘", "-", "いいえ", "無", "なし", "無し", "否", "対象外", "不要"}
 
 

@@ -24,19 +24,31 @@ from addin.normalize.text import bank_kana, clean_code, clean_text, header_key, 
 
 #: kind -> the pandas dtype its normalised values are given
 DTYPES = {
-    "text": object, "code": object, "kana": object, "enum": object, "decimal": object,
-    "integer": "Int64", "yen": "Int64", "date": "datetime64[ns]", "month": "datetime64[ns]", "bool": "boolean",
+    "text": object,
+    "code": object,
+    "kana": object,
+    "enum": object,
+    "decimal": object,
+    "integer": "Int64",
+    "yen": "Int64",
+    "date": "datetime64[ns]",
+    "month": "datetime64[ns]",
+    "bool": "boolean",
 }
 
 #: what goes wrong, as an issue code, for each kind of parse failure
-_FAILURE_CODES = {NotANumber: "not_a_number", NotAnInteger: "not_an_integer", NotADate: "not_a_date",
-                  NotABoolean: "not_a_boolean"}
+_FAILURE_CODES = {
+    NotANumber: "not_a_number",
+    NotAnInteger: "not_an_integer",
+    NotADate: "not_a_date",
+    NotABoolean: "not_a_boolean",
+}
 
 
 @dataclass(frozen=True)
 class Parsed:
-    values: pd.Series | np.ndarray   # normalised values in the kind's dtype
-    errors: np.ndarray               # issue code or None, per value
+    values: pd.Series | np.ndarray  # normalised values in the kind's dtype
+    errors: np.ndarray  # issue code or None, per value
 
 
 def scalar_parser(kind: str, options: dict | None = None) -> Callable[[Any], Any]:
@@ -125,8 +137,9 @@ def cell_problem(value: Any) -> str | None:
     return None
 
 
-def normalize_values(raw, kind: str, options: dict | None = None,
-                     check: Callable[[Any], str | None] | None = None) -> Parsed:
+def normalize_values(
+    raw, kind: str, options: dict | None = None, check: Callable[[Any], str | None] | None = None
+) -> Parsed:
     """Normalise a column of raw cell values; failures leave the value empty and record a code.
 
     `check`, when given, judges each distinct parsed value (range, pattern, check digit) and

@@ -19,19 +19,25 @@ ERAS = {
     "平成": ("H", date(1989, 1, 8)),
     "令和": ("R", date(2019, 5, 1)),
 }
-_ERA_BY_KEY = {**{name: start for name, (_, start) in ERAS.items()},
-               **{letter: start for letter, start in ERAS.values()}}
+_ERA_BY_KEY = {
+    **{name: start for name, (_, start) in ERAS.items()},
+    **{letter: start for letter, start in ERAS.values()},
+}
 _ERA_ORDER = sorted(_ERA_BY_KEY.values())
 
 _SEP = r"\s*[-/.年]\s*"
-_ISO = re.compile(rf"^(\d{{4}}){_SEP}(\d{{1,2}}){_SEP.replace('年', '月')}(\d{{1,2}})\s*日?(?:[ T]\d{{1,2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?)?$")
+_ISO = re.compile(
+    rf"^(\d{{4}}){_SEP}(\d{{1,2}}){_SEP.replace('年', '月')}(\d{{1,2}})\s*日?(?:[ T]\d{{1,2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?)?$"
+)
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _WAREKI = re.compile(
     r"^(明治|大正|昭和|平成|令和|[MTSHR])\s*(元|\d{1,2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$",
     re.IGNORECASE,
 )
 _ISO_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
-_WAREKI_MONTH = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])\s*(元|\d{1,2})\s*[-/.年]\s*(\d{1,2})\s*月?$", re.IGNORECASE)
+_WAREKI_MONTH = re.compile(
+    r"^(明治|大正|昭和|平成|令和|[MTSHR])\s*(元|\d{1,2})\s*[-/.年]\s*(\d{1,2})\s*月?$", re.IGNORECASE
+)
 
 # Excel's day 0 for the 1900 date system, after its fictitious 1900-02-29 (serials ≥ 61).
 _EXCEL_EPOCH = date(1899, 12, 30)

@@ -12,8 +12,12 @@ _SPACES = re.compile(r"\s+")
 
 
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "") or (
-        isinstance(value, float) and value != value  # NaN
+    return (
+        value is None
+        or (isinstance(value, str) and value.strip() == "")
+        or (
+            isinstance(value, float) and value != value  # NaN
+        )
     )
 
 
@@ -57,10 +61,7 @@ def clean_code(value: Any, pad: int = 0, upper: bool = True) -> str | None:
 
 # Characters a Zengin transfer accepts in a name field (JIS X 0201: half-width katakana, A–Z, 0–9
 # and a few symbols; FACTS.md §6). Small kana are not allowed by banks and are enlarged.
-ZENGIN_NAME_CHARS = set(
-    "ｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜｦﾝﾞﾟ"
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ().,-/\\｢｣"
-)
+ZENGIN_NAME_CHARS = set("ｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜｦﾝﾞﾟABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ().,-/\\｢｣")
 _SMALL_TO_LARGE = str.maketrans("ｧｨｩｪｫｬｭｮｯ", "ｱｲｳｴｵﾔﾕﾖﾂ")
 
 

@@ -30,9 +30,9 @@ def private_folder(path: Path) -> Path:
     for folder in reversed(missing):
         try:
             folder.mkdir(mode=FOLDER_MODE)
-        except FileExistsError:      # a concurrent writer made it first
+        except FileExistsError:  # a concurrent writer made it first
             continue
-        os.chmod(folder, FOLDER_MODE)   # mkdir's mode is filtered by the umask
+        os.chmod(folder, FOLDER_MODE)  # mkdir's mode is filtered by the umask
     return path
 
 

@@ -27,7 +27,7 @@ def invoice_pdf(content: dict, bank_line: str = "", mark: str = "※") -> bytes:
     width, height = A4
     pdf.setTitle(f"{TITLES[content['kind']]} {content['invoice_no']}")
     lines = content["lines"]
-    pages = [lines[i:i + LINES_PER_PAGE] for i in range(0, max(len(lines), 1), LINES_PER_PAGE)] or [[]]
+    pages = [lines[i : i + LINES_PER_PAGE] for i in range(0, max(len(lines), 1), LINES_PER_PAGE)] or [[]]
     for page_no, page in enumerate(pages, start=1):
         _header(pdf, content, width, height)
         y = _table(pdf, page, width, height - 300, mark)
@@ -63,8 +63,12 @@ def _header(pdf: Canvas, c: dict, width: float, height: float) -> None:
     period = c["period"]
     pdf.drawString(50, height - 180, f"対象期間 {_date(period[0])}〜{_date(period[1])}")
     if c["kind"] == "credit_note":
-        pdf.drawString(50, height - 194, f"返還等の対象: {c['corrects']}（{_date(c.get('original_issue_date', ''))} 発行）"
-                                         f"  返還日 {_date(c['issue_date'])}")
+        pdf.drawString(
+            50,
+            height - 194,
+            f"返還等の対象: {c['corrects']}（{_date(c.get('original_issue_date', ''))} 発行）"
+            f"  返還日 {_date(c['issue_date'])}",
+        )
     elif c.get("due_date"):
         pdf.drawString(50, height - 194, f"お支払期限 {_date(c['due_date'])}")
     pdf.setFont(GOTHIC, 14)

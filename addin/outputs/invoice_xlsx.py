@@ -37,7 +37,7 @@ class Formula(str):
 class Template:
     title: str
     creator: str
-    cells: dict[tuple[int, int], tuple[object, dict]]          # (row, col) 0-based → (value, format)
+    cells: dict[tuple[int, int], tuple[object, dict]]  # (row, col) 0-based → (value, format)
     merged: list[tuple[int, int, int, int]]
     widths: dict[int, float]
     gridlines: bool
@@ -74,8 +74,12 @@ def _format_of(cell) -> dict:
 def _parsed(template: Path, _modified_ns: int) -> Template:
     wb = openpyxl.load_workbook(template)
     ws = wb.active
-    cells = {(c.row - 1, c.column - 1): (c.value, _format_of(c))
-             for row in ws.iter_rows() for c in row if c.value is not None or c.has_style}
+    cells = {
+        (c.row - 1, c.column - 1): (c.value, _format_of(c))
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None or c.has_style
+    }
     merged = []
     for span in ws.merged_cells.ranges:
         min_col, min_row, max_col, max_row = range_boundaries(str(span))
@@ -95,6 +99,7 @@ def parsed_template(template: Path = INVOICE_TEMPLATE) -> Template:
 @dataclass
 class _Sheet:
     """The invoice's cells, starting from the template's; written in one go at the end."""
+
     template: Template
     cells: dict[tuple[int, int], tuple[object, dict]] = field(default_factory=dict)
 
@@ -112,13 +117,15 @@ def _at(ref: str) -> tuple[int, int]:
     return row - 1, col - 1
 
 
-def invoice_xlsx(path: Path, content: dict, rounding: str = "floor", template: Path = INVOICE_TEMPLATE,
-                 mark: str = "※") -> Path:
+def invoice_xlsx(
+    path: Path, content: dict, rounding: str = "floor", template: Path = INVOICE_TEMPLATE, mark: str = "※"
+) -> Path:
     return write_bytes(path, invoice_xlsx_bytes(content, rounding, template, mark))
 
 
-def invoice_xlsx_bytes(content: dict, rounding: str = "floor", template: Path = INVOICE_TEMPLATE,
-                       mark: str = "※") -> bytes:
+def invoice_xlsx_bytes(
+    content: dict, rounding: str = "floor", template: Path = INVOICE_TEMPLATE, mark: str = "※"
+) -> bytes:
     sheet = _Sheet(parsed_template(template))
     _fill(sheet, content, rounding, mark)
     buffer = io.BytesIO()
@@ -139,16 +146,23 @@ def _fill(sheet: _Sheet, content: dict, rounding: str, mark: str) -> None:
     sheet.put(cells["issuer_address"], issuer.get("address", ""))
     sheet.put(cells["period"], f"対象期間 {content['period'][0]} 〜 {content['period'][1]}")
     if content["kind"] == "credit_note":
-        sheet.put(cells["due_date"], f"返還等の対象 {content['corrects']}（{content.get('original_issue_date', '')} 発行）")
+        sheet.put(
+            cells["due_date"], f"返還等の対象 {content['corrects']}（{content.get('original_issue_date', '')} 発行）"
+        )
     else:
         sheet.put(cells["due_date"], f"お支払期限 {content['due_date']}")
     first = cells["first_line_row"]
     for i, line in enumerate(content["lines"]):
-        r, row = first + i, first + i - 1          # Excel's row number, xlsxwriter's 0-based row
-        values = [(date.fromisoformat(line["date"]), "mm/dd"), (line["description"], None),
-                  (float(line["qty"]) if "." in line["qty"] else int(line["qty"]), None),
-                  (line["unit_price"], "#,##0"), (Formula(f"=ROUNDDOWN(C{r}*D{r},0)"), "#,##0"),
-                  (int(line["rate"]) / 100, "0%"), (mark if line["reduced"] else "", None)]
+        r, row = first + i, first + i - 1  # Excel's row number, xlsxwriter's 0-based row
+        values = [
+            (date.fromisoformat(line["date"]), "mm/dd"),
+            (line["description"], None),
+            (float(line["qty"]) if "." in line["qty"] else int(line["qty"]), None),
+            (line["unit_price"], "#,##0"),
+            (Formula(f"=ROUNDDOWN(C{r}*D{r},0)"), "#,##0"),
+            (int(line["rate"]) / 100, "0%"),
+            (mark if line["reduced"] else "", None),
+        ]
         for col, (value, number_format) in enumerate(values):
             sheet.put((row, col), value, **LINE_BORDER, **({"num_format": number_format} if number_format else {}))
     last = first + max(len(content["lines"]), 1) - 1
@@ -158,9 +172,14 @@ def _fill(sheet: _Sheet, content: dict, rounding: str, mark: str) -> None:
     total_parts = []
     for key in content["by_rate"]:
         share = f"{key}/{100 + int(key)}" if inclusive else f"{key}/100"
-        sheet.put((r - 1, 1), f"{key}%対象（{'税込' if inclusive else '税抜'}）" + (f" {mark}軽減税率" if key == "8" else ""))
-        sheet.put((r - 1, 4), Formula(f"=SUMIF($F${first}:$F${last},{int(key) / 100},$E${first}:$E${last})"),
-                  num_format="#,##0")
+        sheet.put(
+            (r - 1, 1), f"{key}%対象（{'税込' if inclusive else '税抜'}）" + (f" {mark}軽減税率" if key == "8" else "")
+        )
+        sheet.put(
+            (r - 1, 4),
+            Formula(f"=SUMIF($F${first}:$F${last},{int(key) / 100},$E${first}:$E${last})"),
+            num_format="#,##0",
+        )
         sheet.put((r, 1), f"{key}% 消費税")
         sheet.put((r, 4), Formula(f"={fn}(E{r}*{share},0)"), num_format="#,##0")
         total_parts.append(f"E{r}" if inclusive else f"E{r}+E{r + 1}")
@@ -175,8 +194,9 @@ def _fill(sheet: _Sheet, content: dict, rounding: str, mark: str) -> None:
 def _save(sheet: _Sheet, target: io.BytesIO, issued: date) -> None:
     template = sheet.template
     # strings stay strings (never formulas, numbers or links); the file is dated by the invoice, not the clock
-    book = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_formulas": False,
-                                           "strings_to_numbers": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        target, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    )
     book.set_properties({"author": template.creator, "created": datetime.combine(issued, datetime.min.time())})
     ws = book.add_worksheet(template.title)
     if not template.gridlines:
@@ -194,12 +214,12 @@ def _save(sheet: _Sheet, target: io.BytesIO, issued: date) -> None:
     merged_at = {(r0, c0): (r1, c1) for r0, c0, r1, c1 in template.merged}
     for (row, col), (value, fmt) in sorted(sheet.cells.items()):
         if isinstance(value, str) and not isinstance(value, Formula) and value[:1] in ("=", "+", "-", "@"):
-            fmt = {**fmt, "quote_prefix": True}      # user text never becomes a formula
+            fmt = {**fmt, "quote_prefix": True}  # user text never becomes a formula
         style = format_of(fmt)
         if (row, col) in merged_at:
             ws.merge_range(row, col, *merged_at[(row, col)], "", style)
         if isinstance(value, Formula):
-            ws.write_formula(row, col, value, style, "")     # no cached result: every spreadsheet must calculate it
+            ws.write_formula(row, col, value, style, "")  # no cached result: every spreadsheet must calculate it
         elif isinstance(value, date):
             ws.write_datetime(row, col, datetime.combine(value, datetime.min.time()), style)
         elif isinstance(value, str):

@@ -15,18 +15,23 @@ SEVERITY_JA = {Severity.FATAL: "致命的", Severity.ERROR: "エラー", Severit
 
 
 def as_text(issues: Iterable[Issue], lang: str = "ja") -> str:
-    lines = [f"{i.location()}: {i.message(lang)}" + (f" [{i.code}]" if lang == "en" else f"［{i.code}］")
-             for i in issues]
+    lines = [
+        f"{i.location()}: {i.message(lang)}" + (f" [{i.code}]" if lang == "en" else f"［{i.code}］") for i in issues
+    ]
     return "\n".join(lines)
 
 
 def summary_line(issues: list[Issue], lang: str = "ja") -> str:
     counts = {s: sum(1 for i in issues if i.severity is s) for s in Severity}
     if lang == "en":
-        return (f"{len(issues)} issue(s): {counts[Severity.FATAL]} fatal, {counts[Severity.ERROR]} error(s), "
-                f"{counts[Severity.WARNING]} warning(s)")
-    return (f"問題 {len(issues)} 件（致命的 {counts[Severity.FATAL]}・エラー {counts[Severity.ERROR]}・"
-            f"警告 {counts[Severity.WARNING]}）")
+        return (
+            f"{len(issues)} issue(s): {counts[Severity.FATAL]} fatal, {counts[Severity.ERROR]} error(s), "
+            f"{counts[Severity.WARNING]} warning(s)"
+        )
+    return (
+        f"問題 {len(issues)} 件（致命的 {counts[Severity.FATAL]}・エラー {counts[Severity.ERROR]}・"
+        f"警告 {counts[Severity.WARNING]}）"
+    )
 
 
 def as_json(issues: Iterable[Issue], lang: str = "ja") -> str:
@@ -43,8 +48,11 @@ def _link(issue: Issue, books_dir_from_out: str) -> str | None:
 
 def write_issues_workbook(path: Path, issues: list[Issue], lang: str = "ja", books_dir_from_out: str = "../") -> Path:
     """`out/validation.xlsx`: one row per issue, the location a hyperlink to the offending cell."""
-    headers = (["場所", "ブック", "シート", "セル", "項目", "コード", "重要度", "内容"] if lang != "en" else
-               ["Location", "Book", "Sheet", "Cell", "Field", "Code", "Severity", "Message"])
+    headers = (
+        ["場所", "ブック", "シート", "セル", "項目", "コード", "重要度", "内容"]
+        if lang != "en"
+        else ["Location", "Book", "Sheet", "Cell", "Field", "Code", "Severity", "Message"]
+    )
     with atomic_path(path) as tmp:
         wb = new_workbook(tmp)
         ws = wb.add_worksheet("Issues 問題")
@@ -59,8 +67,9 @@ def write_issues_workbook(path: Path, issues: list[Issue], lang: str = "ja", boo
             else:
                 ws.write_string(r, 0, issue.location())
             severity = SEVERITY_JA[issue.severity] if lang != "en" else issue.severity.value
-            for c, value in enumerate([issue.book, issue.sheet, issue.cell, issue.field, issue.code, severity,
-                                       issue.message(lang)], start=1):
+            for c, value in enumerate(
+                [issue.book, issue.sheet, issue.cell, issue.field, issue.code, severity, issue.message(lang)], start=1
+            ):
                 ws.write_string(r, c, value)
         ws.set_column(0, 0, 34)
         ws.set_column(1, 6, 14)

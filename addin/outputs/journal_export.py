@@ -37,15 +37,80 @@ from addin.books.journal import Entry, Line
 from addin.books.ledger import TAX_ACCOUNTS
 from addin.outputs.atomic import write_bytes
 
-YAYOI_COLUMNS = ["識別フラグ", "伝票No.", "決算", "取引日付", "借方勘定科目", "借方補助科目", "借方部門", "借方税区分",
-                 "借方金額", "借方税金額", "貸方勘定科目", "貸方補助科目", "貸方部門", "貸方税区分", "貸方金額",
-                 "貸方税金額", "摘要", "番号", "期日", "タイプ", "生成元", "仕訳メモ", "付箋1", "付箋2", "調整"]
-MF_COLUMNS = ["取引No", "取引日", "借方勘定科目", "借方補助科目", "借方部門", "借方取引先", "借方税区分", "借方インボイス",
-              "借方金額(円)", "借方税額", "貸方勘定科目", "貸方補助科目", "貸方部門", "貸方取引先", "貸方税区分",
-              "貸方インボイス", "貸方金額(円)", "貸方税額", "摘要", "仕訳メモ", "タグ", "MF仕訳タイプ", "決算整理仕訳",
-              "作成日時", "作成者", "最終更新日時", "最終更新者"]
-FREEE_COLUMNS = ["日付", "伝票番号", "決算整理仕訳", "借方勘定科目", "借方取引先", "借方品目", "借方税区分", "借方金額",
-                 "借方税額", "貸方勘定科目", "貸方取引先", "貸方品目", "貸方税区分", "貸方金額", "貸方税額", "摘要"]
+YAYOI_COLUMNS = [
+    "識別フラグ",
+    "伝票No.",
+    "決算",
+    "取引日付",
+    "借方勘定科目",
+    "借方補助科目",
+    "借方部門",
+    "借方税区分",
+    "借方金額",
+    "借方税金額",
+    "貸方勘定科目",
+    "貸方補助科目",
+    "貸方部門",
+    "貸方税区分",
+    "貸方金額",
+    "貸方税金額",
+    "摘要",
+    "番号",
+    "期日",
+    "タイプ",
+    "生成元",
+    "仕訳メモ",
+    "付箋1",
+    "付箋2",
+    "調整",
+]
+MF_COLUMNS = [
+    "取引No",
+    "取引日",
+    "借方勘定科目",
+    "借方補助科目",
+    "借方部門",
+    "借方取引先",
+    "借方税区分",
+    "借方インボイス",
+    "借方金額(円)",
+    "借方税額",
+    "貸方勘定科目",
+    "貸方補助科目",
+    "貸方部門",
+    "貸方取引先",
+    "貸方税区分",
+    "貸方インボイス",
+    "貸方金額(円)",
+    "貸方税額",
+    "摘要",
+    "仕訳メモ",
+    "タグ",
+    "MF仕訳タイプ",
+    "決算整理仕訳",
+    "作成日時",
+    "作成者",
+    "最終更新日時",
+    "最終更新者",
+]
+FREEE_COLUMNS = [
+    "日付",
+    "伝票番号",
+    "決算整理仕訳",
+    "借方勘定科目",
+    "借方取引先",
+    "借方品目",
+    "借方税区分",
+    "借方金額",
+    "借方税額",
+    "貸方勘定科目",
+    "貸方取引先",
+    "貸方品目",
+    "貸方税区分",
+    "貸方金額",
+    "貸方税額",
+    "摘要",
+]
 FORMATS = ("yayoi", "mf", "freee")
 ENCODINGS = {"yayoi": "cp932", "mf": "cp932", "freee": "utf-8"}
 YAYOI_TEXT_BYTES = {"account": 24, "sub": 24, "memo": 64}
@@ -67,8 +132,11 @@ def export_lines(entry: Entry) -> tuple[list[Line], list[Line]]:
     """Debit and credit lines as the software takes them: tax-included amounts, no 仮受/仮払消費税 lines
     (they are the `tax_posted` part of the line they come from)."""
     folded = any(line.tax_posted for line in entry.lines)
-    lines = [replace(line, amount=line.amount + line.tax_posted) for line in entry.lines
-             if not (folded and line.account in TAX_ACCOUNTS)]
+    lines = [
+        replace(line, amount=line.amount + line.tax_posted)
+        for line in entry.lines
+        if not (folded and line.account in TAX_ACCOUNTS)
+    ]
     debits = [line for line in lines if line.side == "debit"]
     credits = [line for line in lines if line.side == "credit"]
     if sum(x.amount for x in debits) != sum(x.amount for x in credits):
@@ -81,16 +149,24 @@ def _side(line: Line | None, chart: Chart, software: str) -> Side:
         return Side()
     account = chart.account(line.account)
     tax = chart.tax(line.tax)
-    return Side(account.name, account.sub_name(line.sub) if line.sub else "", tax.label(software),
-                tax.invoice if line.tax.startswith("purchase_") else "", line.amount, line.tax_amount)
+    return Side(
+        account.name,
+        account.sub_name(line.sub) if line.sub else "",
+        tax.label(software),
+        tax.invoice if line.tax.startswith("purchase_") else "",
+        line.amount,
+        line.tax_amount,
+    )
 
 
 def paired(entry: Entry, chart: Chart, software: str) -> list[tuple[Side, Side]]:
     debits, credits = export_lines(entry)
     rows = max(len(debits), len(credits))
     pad = [None] * rows
-    return [(_side(d, chart, software), _side(c, chart, software))
-            for d, c in zip((debits + pad)[:rows], (credits + pad)[:rows])]
+    return [
+        (_side(d, chart, software), _side(c, chart, software))
+        for d, c in zip((debits + pad)[:rows], (credits + pad)[:rows])
+    ]
 
 
 def cp932_text(text: str, limit: int | None = None) -> str:
@@ -127,13 +203,35 @@ def yayoi_rows(entries: list[Entry], chart: Chart) -> list[list[str]]:
         pairs = paired(entry, chart, "yayoi")
         for i, (d, c) in enumerate(pairs):
             cut = YAYOI_TEXT_BYTES
-            rows.append([_yayoi_flag(i, len(pairs)), str(number), "", f"{entry.date:%Y/%m/%d}",
-                         cp932_text(d.account, cut["account"]), cp932_text(d.sub, cut["sub"]), "", d.tax if d.account else "",
-                         str(d.amount), str(d.tax_amount) if d.tax_amount else "",
-                         cp932_text(c.account, cut["account"]), cp932_text(c.sub, cut["sub"]), "", c.tax if c.account else "",
-                         str(c.amount), str(c.tax_amount) if c.tax_amount else "",
-                         cp932_text(entry.description, cut["memo"]), "", "", "0", "", cp932_text(entry.entry_id, 64),
-                         "0", "0", "no"])
+            rows.append(
+                [
+                    _yayoi_flag(i, len(pairs)),
+                    str(number),
+                    "",
+                    f"{entry.date:%Y/%m/%d}",
+                    cp932_text(d.account, cut["account"]),
+                    cp932_text(d.sub, cut["sub"]),
+                    "",
+                    d.tax if d.account else "",
+                    str(d.amount),
+                    str(d.tax_amount) if d.tax_amount else "",
+                    cp932_text(c.account, cut["account"]),
+                    cp932_text(c.sub, cut["sub"]),
+                    "",
+                    c.tax if c.account else "",
+                    str(c.amount),
+                    str(c.tax_amount) if c.tax_amount else "",
+                    cp932_text(entry.description, cut["memo"]),
+                    "",
+                    "",
+                    "0",
+                    "",
+                    cp932_text(entry.entry_id, 64),
+                    "0",
+                    "0",
+                    "no",
+                ]
+            )
     return rows
 
 
@@ -141,12 +239,37 @@ def mf_rows(entries: list[Entry], chart: Chart) -> list[list[str]]:
     rows = [MF_COLUMNS]
     for number, entry in enumerate(entries, 1):
         for d, c in paired(entry, chart, "mf"):
-            rows.append([str(number), f"{entry.date:%Y/%m/%d}",
-                         d.account, d.sub, "", "", d.tax if d.account else "", d.invoice,
-                         str(d.amount) if d.account else "", str(d.tax_amount) if d.tax_amount else "",
-                         c.account, c.sub, "", "", c.tax if c.account else "", c.invoice,
-                         str(c.amount) if c.account else "", str(c.tax_amount) if c.tax_amount else "",
-                         cp932_text(entry.description), cp932_text(entry.entry_id), "", "", "", "", "", "", ""])
+            rows.append(
+                [
+                    str(number),
+                    f"{entry.date:%Y/%m/%d}",
+                    d.account,
+                    d.sub,
+                    "",
+                    "",
+                    d.tax if d.account else "",
+                    d.invoice,
+                    str(d.amount) if d.account else "",
+                    str(d.tax_amount) if d.tax_amount else "",
+                    c.account,
+                    c.sub,
+                    "",
+                    "",
+                    c.tax if c.account else "",
+                    c.invoice,
+                    str(c.amount) if c.account else "",
+                    str(c.tax_amount) if c.tax_amount else "",
+                    cp932_text(entry.description),
+                    cp932_text(entry.entry_id),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
     return rows
 
 
@@ -154,12 +277,26 @@ def freee_rows(entries: list[Entry], chart: Chart) -> list[list[str]]:
     rows = [FREEE_COLUMNS]
     for number, entry in enumerate(entries, 1):
         for d, c in paired(entry, chart, "freee"):
-            rows.append([f"{entry.date:%Y/%m/%d}", str(number), "",
-                         d.account, _party(d), _item(d), d.tax if d.account else "",
-                         str(d.amount) if d.account else "", str(d.tax_amount) if d.tax_amount else "",
-                         c.account, _party(c), _item(c), c.tax if c.account else "",
-                         str(c.amount) if c.account else "", str(c.tax_amount) if c.tax_amount else "",
-                         entry.description])
+            rows.append(
+                [
+                    f"{entry.date:%Y/%m/%d}",
+                    str(number),
+                    "",
+                    d.account,
+                    _party(d),
+                    _item(d),
+                    d.tax if d.account else "",
+                    str(d.amount) if d.account else "",
+                    str(d.tax_amount) if d.tax_amount else "",
+                    c.account,
+                    _party(c),
+                    _item(c),
+                    c.tax if c.account else "",
+                    str(c.amount) if c.account else "",
+                    str(c.tax_amount) if c.tax_amount else "",
+                    entry.description,
+                ]
+            )
     return rows
 
 

@@ -14,14 +14,38 @@ from addin.books.journal import Entry
 from addin.books.ledger import BalanceRow
 from addin.outputs.xlsx import new_workbook
 
-JOURNAL_HEADERS = ["日付", "仕訳ID", "摘要", "借方科目", "借方補助", "借方金額", "貸方科目", "貸方補助", "貸方金額",
-                   "税区分", "消費税額", "出所", "書類", "社員・取引先", "セル", "取消対象"]
+JOURNAL_HEADERS = [
+    "日付",
+    "仕訳ID",
+    "摘要",
+    "借方科目",
+    "借方補助",
+    "借方金額",
+    "貸方科目",
+    "貸方補助",
+    "貸方金額",
+    "税区分",
+    "消費税額",
+    "出所",
+    "書類",
+    "社員・取引先",
+    "セル",
+    "取消対象",
+]
 BALANCE_HEADERS = ["コード", "勘定科目", "貸借", "前期繰越", "借方", "貸方", "残高"]
 
 
-def write_books(path: Path, entries: list[Entry], chart: Chart, balances: list[BalanceRow],
-                months: dict[str, dict[str, tuple[int, int]]], subs: dict[tuple[str, str], int],
-                tax_rows: list[dict], start: date, end: date) -> Path:
+def write_books(
+    path: Path,
+    entries: list[Entry],
+    chart: Chart,
+    balances: list[BalanceRow],
+    months: dict[str, dict[str, tuple[int, int]]],
+    subs: dict[tuple[str, str], int],
+    tax_rows: list[dict],
+    start: date,
+    end: date,
+) -> Path:
     wb = new_workbook(path, constant_memory=True, title=f"仕訳帳・試算表 {start}〜{end}")
     money = wb.add_format({"num_format": "#,##0;[Red]-#,##0"})
     bold = wb.add_format({"bold": True})
@@ -46,7 +70,7 @@ def _journal(ws, entries, chart, money, bold, bold_money, day) -> None:
             sub = account.sub_name(line.sub) if line.sub else ""
             ws.write_datetime(row, 0, _dt(entry.date), day)
             ws.write_string(row, 1, entry.entry_id)
-            if i == 0:       # the entry's description and source once, on its first line, as a 仕訳帳 prints them
+            if i == 0:  # the entry's description and source once, on its first line, as a 仕訳帳 prints them
                 ws.write_string(row, 2, entry.description)
                 ws.write_string(row, 11, entry.source.run)
                 ws.write_string(row, 12, entry.source.document)
@@ -59,7 +83,7 @@ def _journal(ws, entries, chart, money, bold, bold_money, day) -> None:
             if line.tax_amount:
                 ws.write_number(row, 10, line.tax_amount, money)
             for col, text in enumerate((line.party, line.cell, entry.reverses if i == 0 else ""), 13):
-                if text:     # empty cells are not written: the journal is the biggest sheet
+                if text:  # empty cells are not written: the journal is the biggest sheet
                     ws.write_string(row, col, text)
             if line.side == "debit":
                 debit_total += line.amount

@@ -18,8 +18,18 @@ from addin.outputs.xlsx import new_workbook
 from addin.validate.schema import BookSpec, ColumnSpec, SheetSpec
 
 NUMBER_FORMATS = {"yen": "#,##0", "integer": "0", "decimal": "#,##0.####", "date": "yyyy/mm/dd", "month": "yyyy/mm"}
-WIDTHS = {"text": 18, "kana": 22, "code": 14, "enum": 12, "yen": 12, "integer": 8, "decimal": 10, "date": 12,
-          "month": 10, "bool": 8}
+WIDTHS = {
+    "text": 18,
+    "kana": 22,
+    "code": 14,
+    "enum": 12,
+    "yen": 12,
+    "integer": 8,
+    "decimal": 10,
+    "date": 12,
+    "month": 10,
+    "bool": 8,
+}
 
 
 def header_text(column: ColumnSpec, lang: str) -> str:
@@ -57,7 +67,12 @@ def _validation(column: ColumnSpec, lang: str) -> dict | None:
     if column.kind in ("yen", "integer") and column.min is not None and column.max is not None:
         return {"validate": "integer", "criteria": "between", "minimum": int(column.min), "maximum": int(column.max)}
     if column.kind == "decimal" and column.min is not None and column.max is not None:
-        return {"validate": "decimal", "criteria": "between", "minimum": float(column.min), "maximum": float(column.max)}
+        return {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": float(column.min),
+            "maximum": float(column.max),
+        }
     return None
 
 
@@ -67,15 +82,22 @@ def _write_value(ws, row: int, col: int, value: Any, fmt) -> None:
     if isinstance(value, bool):
         ws.write_boolean(row, col, value)
     elif isinstance(value, (dt.date, dt.datetime)):
-        ws.write_datetime(row, col, value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time()), fmt)
+        ws.write_datetime(
+            row, col, value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time()), fmt
+        )
     elif isinstance(value, (int, float)):
         ws.write_number(row, col, value, fmt)
     else:
         ws.write_string(row, col, str(value))
 
 
-def write_book(path: Path, book: BookSpec, rows_by_sheet: dict[str, Iterable[dict]], lang: str = "ja",
-               extra_sheets: dict[str, list[list[Any]]] | None = None) -> Path:
+def write_book(
+    path: Path,
+    book: BookSpec,
+    rows_by_sheet: dict[str, Iterable[dict]],
+    lang: str = "ja",
+    extra_sheets: dict[str, list[list[Any]]] | None = None,
+) -> Path:
     """Write one master workbook atomically; `rows_by_sheet` maps sheet key -> dicts by canonical field."""
     with atomic_path(path) as tmp:
         wb = new_workbook(tmp, constant_memory=True, author="backoffice")

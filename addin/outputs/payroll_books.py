@@ -13,6 +13,7 @@ from addin.outputs.xlsx import new_workbook
 from addin.outputs.payslip import slip_lines
 from addin.payroll.items import MONTHLY, Layout
 
+
 def write_register(path: Path, employees: pd.DataFrame, title: str, layout: Layout = MONTHLY, sheet="賃金台帳") -> Path:
     """The register of a pay run: the layout's register columns (those of an occasional line, such as
     the year-end settlement, only when the run carries it), one row per employee and a 合計 row."""
@@ -49,8 +50,15 @@ def write_register(path: Path, employees: pd.DataFrame, title: str, layout: Layo
     return path
 
 
-def write_payslip_book(path: Path, employees: pd.DataFrame, company: str, month: dt.date, paid_on: dt.date,
-                       title: str | None = None, lines=slip_lines) -> Path:
+def write_payslip_book(
+    path: Path,
+    employees: pd.DataFrame,
+    company: str,
+    month: dt.date,
+    paid_on: dt.date,
+    title: str | None = None,
+    lines=slip_lines,
+) -> Path:
     """One sheet per employee, laid out like the PDF (a bonus passes its own title and lines)."""
     title = title or f"給与明細書 {month.year}年{month.month}月分"
     wb = new_workbook(path)
@@ -72,9 +80,10 @@ def write_payslip_book(path: Path, employees: pd.DataFrame, company: str, month:
                 ws.write_string(r, col + 1, value, right)
             ws.set_column(col, col, 18)
             ws.set_column(col + 1, col + 1, 12)
-        net_row = max(14, 6 + max(len(shown) for shown in blocks.values()))   # below the longest block
+        net_row = max(14, 6 + max(len(shown) for shown in blocks.values()))  # below the longest block
         ws.write_string(net_row, 6, "差引支給額", head)
-        ws.write_number(net_row, 7, int(row["net_pay"]),
-                        wb.add_format({"num_format": "¥#,##0", "bold": True, "border": 1}))
+        ws.write_number(
+            net_row, 7, int(row["net_pay"]), wb.add_format({"num_format": "¥#,##0", "bold": True, "border": 1})
+        )
     wb.close()
     return path

@@ -40,24 +40,32 @@ def _shown(item: Item, value) -> str:
 def lines_for(layout: Layout):
     """The slip's content for a layout, shared by the PDF and the sheet: per block, label and shown value
     of each line the layout puts on the slip (a line that is not `always` only when it is not zero)."""
+
     def lines(row: dict) -> dict[str, list[tuple[str, str]]]:
-        return {block: [(item.slip_label, _shown(item, row.get(item.field)))
-                        for item in layout.slip_items(block, row)
-                        if item.always or item.kind != "money" or (not _blank(row.get(item.field)) and row[item.field])]
-                for block in layout.slip_blocks}
+        return {
+            block: [
+                (item.slip_label, _shown(item, row.get(item.field)))
+                for item in layout.slip_items(block, row)
+                if item.always or item.kind != "money" or (not _blank(row.get(item.field)) and row[item.field])
+            ]
+            for block in layout.slip_blocks
+        }
+
     return lines
 
 
 slip_lines = lines_for(MONTHLY)
-bonus_slip_lines = lines_for(BONUS)      # 賞与明細書: the bonus, how its premiums and tax were found, the deductions
+bonus_slip_lines = lines_for(BONUS)  # 賞与明細書: the bonus, how its premiums and tax were found, the deductions
 
 
-def payslip_pdf(row: dict, company: str, month: date, paid_on: date, title: str | None = None, lines=slip_lines) -> bytes:
+def payslip_pdf(
+    row: dict, company: str, month: date, paid_on: date, title: str | None = None, lines=slip_lines
+) -> bytes:
     """One slip as PDF; a bonus passes its own title ("賞与明細書 …") and lines."""
     title = title or f"給与明細書　{month.year}年{month.month}月分"
     buffer = io.BytesIO()
     width, height = landscape(A5)
-    pdf = Canvas(buffer, pagesize=(width, height), invariant=1)   # invariant: a rerun gives the same bytes
+    pdf = Canvas(buffer, pagesize=(width, height), invariant=1)  # invariant: a rerun gives the same bytes
     pdf.setTitle(f"{title.split()[0]} {month:%Y-%m} {row['employee_id']}")
     pdf.setFont(GOTHIC, 16)
     pdf.drawString(30, height - 40, title)

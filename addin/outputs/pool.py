@@ -61,7 +61,7 @@ def _run_chunk(work: Callable[[Job], Result], chunk: Sequence[Job]) -> list[Resu
 
 def _chunks(jobs: Sequence[Job], pieces: int) -> list[Sequence[Job]]:
     size = max(1, math.ceil(len(jobs) / pieces))
-    return [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    return [jobs[i : i + size] for i in range(0, len(jobs), size)]
 
 
 @contextlib.contextmanager
@@ -78,9 +78,14 @@ def counting(progress: Callable[[str], None] | None, stage: str, total: int) -> 
     yield lambda n: None
 
 
-def run_jobs(work: Callable[[Job], Result], jobs: Sequence[Job], workers: int | None = None,
-             progress: Callable[[str], None] | None = None, stage: str = "documents",
-             min_pooled: int | None = None) -> list[Result]:
+def run_jobs(
+    work: Callable[[Job], Result],
+    jobs: Sequence[Job],
+    workers: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    stage: str = "documents",
+    min_pooled: int | None = None,
+) -> list[Result]:
     """`[work(job) for job in jobs]`, on up to `workers` processes (default: every core)."""
     jobs = list(jobs)
     processes = workers_for(len(jobs), workers, MIN_POOLED if min_pooled is None else min_pooled)

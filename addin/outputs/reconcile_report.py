@@ -19,10 +19,16 @@ def write_report(folder: Path, report: dict, history: list[tuple[str, str, int]]
     wb = new_workbook(xlsx_path, title=f"reconcile {report['date']}")
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    colours = {"pass": wb.add_format({"bg_color": "#E2EFDA"}), "findings": wb.add_format({"bg_color": "#FCE4D6"}),
-               "skipped": wb.add_format({"bg_color": "#EDEDED"}), "error": wb.add_format({"bg_color": "#FF9999"})}
+    colours = {
+        "pass": wb.add_format({"bg_color": "#E2EFDA"}),
+        "findings": wb.add_format({"bg_color": "#FCE4D6"}),
+        "skipped": wb.add_format({"bg_color": "#EDEDED"}),
+        "error": wb.add_format({"bg_color": "#FF9999"}),
+    }
     summary = wb.add_worksheet("Summary 概要")
-    summary.write_string(0, 0, f"夜間照合 {report['date']} — {report['status']}", wb.add_format({"bold": True, "font_size": 14}))
+    summary.write_string(
+        0, 0, f"夜間照合 {report['date']} — {report['status']}", wb.add_format({"bold": True, "font_size": 14})
+    )
     for c, title in enumerate(["チェック", "状態", "件数", "備考"]):
         summary.write_string(2, c, title, head)
     for r, check in enumerate(report["checks"], start=3):
@@ -37,25 +43,61 @@ def write_report(folder: Path, report: dict, history: list[tuple[str, str, int]]
         summary.write_number(r, 1, count)
     if history:
         chart = wb.add_chart({"type": "column"})
-        chart.add_series({"name": "findings", "categories": ["Summary 概要", top + 1, 0, top + len(history), 0],
-                          "values": ["Summary 概要", top + 1, 1, top + len(history), 1]})
+        chart.add_series(
+            {
+                "name": "findings",
+                "categories": ["Summary 概要", top + 1, 0, top + len(history), 0],
+                "values": ["Summary 概要", top + 1, 1, top + len(history), 1],
+            }
+        )
         chart.set_title({"name": "Findings per night"})
         chart.set_legend({"none": True})
         summary.insert_chart(2, 5, chart)
     summary.set_column(0, 0, 26)
     summary.set_column(1, 2, 10)
     summary.set_column(3, 3, 50)
-    _rows(wb, "Changes 変更", head, ["ブック", "シート", "キー", "項目", "種別", "変更前", "変更後", "セル", "最終更新者"],
-          [[c["book"], c["sheet"], c["key"], c["field"], c["kind"], c["before"], c["after"], c["cell"],
-            report["copies"].get(c["book"], {}).get("last_modified_by", "")] for c in report["changes"]])
-    _rows(wb, "Copies 取込", head, ["ブック", "状態", "試行", "最終更新者", "更新日時", "備考"],
-          [[book, c["status"], str(c["attempts"]), c["last_modified_by"], c["modified"], c["detail"]]
-           for book, c in report["copies"].items()])
+    _rows(
+        wb,
+        "Changes 変更",
+        head,
+        ["ブック", "シート", "キー", "項目", "種別", "変更前", "変更後", "セル", "最終更新者"],
+        [
+            [
+                c["book"],
+                c["sheet"],
+                c["key"],
+                c["field"],
+                c["kind"],
+                c["before"],
+                c["after"],
+                c["cell"],
+                report["copies"].get(c["book"], {}).get("last_modified_by", ""),
+            ]
+            for c in report["changes"]
+        ],
+    )
+    _rows(
+        wb,
+        "Copies 取込",
+        head,
+        ["ブック", "状態", "試行", "最終更新者", "更新日時", "備考"],
+        [
+            [book, c["status"], str(c["attempts"]), c["last_modified_by"], c["modified"], c["detail"]]
+            for book, c in report["copies"].items()
+        ],
+    )
     for check in report["checks"]:
         if check["findings"]:
-            _rows(wb, check["name"][:31], head, ["ブック", "シート", "セル", "キー", "内容", "Message", "値"],
-                  [[f["book"], f["sheet"], f["cell"], f["key"], f["message_ja"], f["message_en"], f["value"]]
-                   for f in check["findings"]])
+            _rows(
+                wb,
+                check["name"][:31],
+                head,
+                ["ブック", "シート", "セル", "キー", "内容", "Message", "値"],
+                [
+                    [f["book"], f["sheet"], f["cell"], f["key"], f["message_ja"], f["message_en"], f["value"]]
+                    for f in check["findings"]
+                ],
+            )
     wb.close()
     return [xlsx_path, json_path]
 

@@ -12,7 +12,6 @@ import pandas as pd
 from addin.outputs.xlsx import new_workbook
 
 
-
 def qty(thousandths) -> float | int:
     value = Decimal(int(thousandths)) / 1000
     return int(value) if value == value.to_integral_value() else float(value)
@@ -48,24 +47,79 @@ def write_stock_book(path: Path, valuation, counts: pd.DataFrame, match: pd.Data
     wb = new_workbook(path)
     money = wb.add_format({"num_format": "#,##0"})
     cost = wb.add_format({"num_format": "#,##0.00"})
-    items = [[r["sku"], names.get(r["sku"], ""), qty(r["on_hand"]), sen(r["unit_cost"]), int(r["value"])]
-             for r in valuation.items.to_dict("records")]
+    items = [
+        [r["sku"], names.get(r["sku"], ""), qty(r["on_hand"]), sen(r["unit_cost"]), int(r["value"])]
+        for r in valuation.items.to_dict("records")
+    ]
     ws = _sheet(wb, "在庫評価", ["商品コード", "商品名", "在庫数", "単価", "評価額"], items, {3: cost, 4: money})
     ws.write_string(len(items) + 1, 1, "合計")
     ws.write_formula(len(items) + 1, 4, f"=SUM(E2:E{len(items) + 1})", money, int(valuation.items["value"].sum()))
-    _sheet(wb, "月次払出原価", ["商品コード", "月", "払出数", "払出原価", "返品受入", "調整"],
-           [[r["sku"], r["month"], qty(r["issued"]), int(r["cost_of_issues"]), int(r["returned_cost"]),
-             int(r["adjustment_cost"])] for r in valuation.monthly.to_dict("records")], {3: money, 4: money, 5: money})
-    _sheet(wb, "棚卸差異", ["棚卸日", "商品コード", "実棚", "帳簿", "差異", "単価", "差異金額", "棚卸シート行"],
-           [[r["count_date"], r["sku"], qty(r["counted"]), qty(r["ledger"]), qty(r["difference"]), sen(r["unit_cost"]),
-             int(r["value"]), int(r["row"])] for r in counts.to_dict("records")], {5: cost, 6: money})
-    _sheet(wb, "調整仕訳案", ["日付", "商品コード", "区分", "数量", "単価", "参照"],
-           [[r["count_date"], r["sku"], "調整", qty(r["difference"]), sen(r["unit_cost"]), "棚卸差異"]
-            for r in counts.to_dict("records")], {4: cost})
-    _sheet(wb, "三点照合", ["仕入先", "請求書番号", "発注番号", "税率", "請求日", "請求額(税抜)", "発注額", "入荷額", "判定"],
-           [[r["vendor_id"], r["bill_no"], r["po_no"] or "", f"{r['tax_rate']}%", r["bill_date"], int(r["amount"] or 0),
-             int(r["ordered"]), int(r["received"]), r["status"]] for r in match.to_dict("records")],
-           {5: money, 6: money, 7: money})
+    _sheet(
+        wb,
+        "月次払出原価",
+        ["商品コード", "月", "払出数", "払出原価", "返品受入", "調整"],
+        [
+            [
+                r["sku"],
+                r["month"],
+                qty(r["issued"]),
+                int(r["cost_of_issues"]),
+                int(r["returned_cost"]),
+                int(r["adjustment_cost"]),
+            ]
+            for r in valuation.monthly.to_dict("records")
+        ],
+        {3: money, 4: money, 5: money},
+    )
+    _sheet(
+        wb,
+        "棚卸差異",
+        ["棚卸日", "商品コード", "実棚", "帳簿", "差異", "単価", "差異金額", "棚卸シート行"],
+        [
+            [
+                r["count_date"],
+                r["sku"],
+                qty(r["counted"]),
+                qty(r["ledger"]),
+                qty(r["difference"]),
+                sen(r["unit_cost"]),
+                int(r["value"]),
+                int(r["row"]),
+            ]
+            for r in counts.to_dict("records")
+        ],
+        {5: cost, 6: money},
+    )
+    _sheet(
+        wb,
+        "調整仕訳案",
+        ["日付", "商品コード", "区分", "数量", "単価", "参照"],
+        [
+            [r["count_date"], r["sku"], "調整", qty(r["difference"]), sen(r["unit_cost"]), "棚卸差異"]
+            for r in counts.to_dict("records")
+        ],
+        {4: cost},
+    )
+    _sheet(
+        wb,
+        "三点照合",
+        ["仕入先", "請求書番号", "発注番号", "税率", "請求日", "請求額(税抜)", "発注額", "入荷額", "判定"],
+        [
+            [
+                r["vendor_id"],
+                r["bill_no"],
+                r["po_no"] or "",
+                f"{r['tax_rate']}%",
+                r["bill_date"],
+                int(r["amount"] or 0),
+                int(r["ordered"]),
+                int(r["received"]),
+                r["status"],
+            ]
+            for r in match.to_dict("records")
+        ],
+        {5: money, 6: money, 7: money},
+    )
     wb.close()
     return path
 
@@ -102,8 +156,13 @@ def write_reorder_book(path: Path, proposals: pd.DataFrame, vendor_names: dict, 
             ws.write_number(r, 4, qty(line["reorder_point"]))
             ws.write_number(r, 5, qty(line["qty"]), editable)
             ws.write_number(r, 6, float(line["unit_cost"]))
-            ws.write_formula(r, 7, f"=ROUNDDOWN(F{r + 1}*G{r + 1},0)", money,
-                             int(Decimal(int(line["qty"])) / 1000 * Decimal(str(line["unit_cost"]))))
+            ws.write_formula(
+                r,
+                7,
+                f"=ROUNDDOWN(F{r + 1}*G{r + 1},0)",
+                money,
+                int(Decimal(int(line["qty"])) / 1000 * Decimal(str(line["unit_cost"]))),
+            )
         last = 4 + len(lines)
         ws.write_string(last, 6, "合計", bold)
         ws.write_formula(last, 7, f"=SUM(H5:H{last})", money)
@@ -116,8 +175,15 @@ def write_reorder_book(path: Path, proposals: pd.DataFrame, vendor_names: dict, 
 def write_payments_book(path: Path, payments: pd.DataFrame, pay_by: dt.date) -> Path:
     wb = new_workbook(path)
     money = wb.add_format({"num_format": "#,##0"})
-    _sheet(wb, "支払予定", ["仕入先", "請求書", "請求額(税込)", "源泉徴収", "振込手数料", "振込額"],
-           [[r["vendor_id"], r["bills"], int(r["amount"]), int(r["withholding"]), int(r["fee"]), int(r["net"])]
-            for r in payments.to_dict("records")], {2: money, 3: money, 4: money, 5: money})
+    _sheet(
+        wb,
+        "支払予定",
+        ["仕入先", "請求書", "請求額(税込)", "源泉徴収", "振込手数料", "振込額"],
+        [
+            [r["vendor_id"], r["bills"], int(r["amount"]), int(r["withholding"]), int(r["fee"]), int(r["net"])]
+            for r in payments.to_dict("records")
+        ],
+        {2: money, 3: money, 4: money, 5: money},
+    )
     wb.close()
     return path

@@ -46,7 +46,7 @@ class Box:
     key: str
     label: str
     x: float
-    y: float            # bottom edge (PDF points from the page bottom)
+    y: float  # bottom edge (PDF points from the page bottom)
     w: float
     h: float
 
@@ -63,24 +63,88 @@ def _row(y: float, h: float, cells: list[tuple[str, str, float]], x0: float = 20
 
 #: the official form's boxes, top to bottom (令和7年分様式 — 受給者交付用)
 BOXES: list[Box] = [
-    *_row(340, 30, [("address", "支払を受ける者 住所又は居所", 0.55), ("employee_id", "受給者番号", 0.15), ("name", "氏名", 0.30)]),
-    *_row(305, 32, [("kind", "種別", 0.12), ("pay", "支払金額", 0.22), ("employment_income", "給与所得控除後の金額（調整控除後）", 0.22),
-                    ("deductions_total", "所得控除の額の合計額", 0.22), ("annual_tax", "源泉徴収税額", 0.22)]),
-    *_row(273, 30, [("spouse_flag", "(源泉)控除対象配偶者の有無等", 0.16), ("spouse_amount", "配偶者(特別)控除の額", 0.16),
-                    ("dep_specified", "控除対象扶養親族 特定", 0.10), ("dep_elderly", "老人(内同居)", 0.11),
-                    ("dep_other", "その他", 0.09), ("under_16", "16歳未満扶養親族", 0.12),
-                    ("disabled", "障害者の数 特別(内)/その他", 0.16), ("non_resident", "非居住者親族", 0.10)]),
-    *_row(243, 30, [("social_insurance", "社会保険料等の金額（内 小規模企業共済等）", 0.31), ("life_insurance", "生命保険料の控除額", 0.23),
-                    ("earthquake_insurance", "地震保険料の控除額", 0.23), ("housing_credit", "住宅借入金等特別控除の額", 0.23)]),
+    *_row(
+        340,
+        30,
+        [("address", "支払を受ける者 住所又は居所", 0.55), ("employee_id", "受給者番号", 0.15), ("name", "氏名", 0.30)],
+    ),
+    *_row(
+        305,
+        32,
+        [
+            ("kind", "種別", 0.12),
+            ("pay", "支払金額", 0.22),
+            ("employment_income", "給与所得控除後の金額（調整控除後）", 0.22),
+            ("deductions_total", "所得控除の額の合計額", 0.22),
+            ("annual_tax", "源泉徴収税額", 0.22),
+        ],
+    ),
+    *_row(
+        273,
+        30,
+        [
+            ("spouse_flag", "(源泉)控除対象配偶者の有無等", 0.16),
+            ("spouse_amount", "配偶者(特別)控除の額", 0.16),
+            ("dep_specified", "控除対象扶養親族 特定", 0.10),
+            ("dep_elderly", "老人(内同居)", 0.11),
+            ("dep_other", "その他", 0.09),
+            ("under_16", "16歳未満扶養親族", 0.12),
+            ("disabled", "障害者の数 特別(内)/その他", 0.16),
+            ("non_resident", "非居住者親族", 0.10),
+        ],
+    ),
+    *_row(
+        243,
+        30,
+        [
+            ("social_insurance", "社会保険料等の金額（内 小規模企業共済等）", 0.31),
+            ("life_insurance", "生命保険料の控除額", 0.23),
+            ("earthquake_insurance", "地震保険料の控除額", 0.23),
+            ("housing_credit", "住宅借入金等特別控除の額", 0.23),
+        ],
+    ),
     *_row(203, 40, [("remarks", "（摘要）", 1.0)]),
-    *_row(173, 30, [("life_new", "新生命保険料の金額", 0.2), ("life_old", "旧生命保険料の金額", 0.2), ("life_medical", "介護医療保険料の金額", 0.2),
-                    ("pension_new", "新個人年金保険料の金額", 0.2), ("pension_old", "旧個人年金保険料の金額", 0.2)]),
-    *_row(143, 30, [("housing_available", "住宅借入金等特別控除可能額", 0.18), ("old_long_term", "旧長期損害保険料の金額", 0.17),
-                    ("basic", "基礎控除の額", 0.16), ("income_adjustment", "所得金額調整控除額", 0.16),
-                    ("specific_relative", "特定親族特別控除の額", 0.17), ("small_business", "小規模企業共済等掛金", 0.16)]),
-    *_row(113, 30, [("spouse_name", "(源泉・特別)控除対象配偶者 氏名", 0.3), ("dependant_names", "控除対象扶養親族・16歳未満の扶養親族 氏名", 0.7)]),
-    *_row(83, 30, [("own_status", "本人区分（障害者・寡婦・ひとり親・勤労学生・乙欄・死亡退職）", 0.42), ("joined", "中途就職", 0.16),
-                   ("left", "中途退職", 0.16), ("birth", "受給者生年月日", 0.26)]),
+    *_row(
+        173,
+        30,
+        [
+            ("life_new", "新生命保険料の金額", 0.2),
+            ("life_old", "旧生命保険料の金額", 0.2),
+            ("life_medical", "介護医療保険料の金額", 0.2),
+            ("pension_new", "新個人年金保険料の金額", 0.2),
+            ("pension_old", "旧個人年金保険料の金額", 0.2),
+        ],
+    ),
+    *_row(
+        143,
+        30,
+        [
+            ("housing_available", "住宅借入金等特別控除可能額", 0.18),
+            ("old_long_term", "旧長期損害保険料の金額", 0.17),
+            ("basic", "基礎控除の額", 0.16),
+            ("income_adjustment", "所得金額調整控除額", 0.16),
+            ("specific_relative", "特定親族特別控除の額", 0.17),
+            ("small_business", "小規模企業共済等掛金", 0.16),
+        ],
+    ),
+    *_row(
+        113,
+        30,
+        [
+            ("spouse_name", "(源泉・特別)控除対象配偶者 氏名", 0.3),
+            ("dependant_names", "控除対象扶養親族・16歳未満の扶養親族 氏名", 0.7),
+        ],
+    ),
+    *_row(
+        83,
+        30,
+        [
+            ("own_status", "本人区分（障害者・寡婦・ひとり親・勤労学生・乙欄・死亡退職）", 0.42),
+            ("joined", "中途就職", 0.16),
+            ("left", "中途退職", 0.16),
+            ("birth", "受給者生年月日", 0.26),
+        ],
+    ),
     *_row(48, 35, [("payer_address", "支払者 住所（居所）又は所在地", 0.5), ("payer_name", "氏名又は名称", 0.5)]),
 ]
 BOX_OF = {b.key: b for b in BOXES}
@@ -100,26 +164,47 @@ def slip_values(result: Adjustment, person: EmployeeYear, where: dict, company: 
     remarks = []
     if person.previous:
         prev = person.previous
-        remarks.append(f"前職 {prev.name} 支払金額{prev.pay:,}円 源泉徴収税額{prev.tax:,}円 社会保険料{prev.social_insurance:,}円"
-                       + (f" {wareki(prev.left_on)}退職" if prev.left_on else ""))
+        remarks.append(
+            f"前職 {prev.name} 支払金額{prev.pay:,}円 源泉徴収税額{prev.tax:,}円 社会保険料{prev.social_insurance:,}円"
+            + (f" {wareki(prev.left_on)}退職" if prev.left_on else "")
+        )
     if not result.adjusted:
         remarks.append(f"年末調整未済（{result.reason}）")
-    flags = [w for w, on in (("特別障害者", s.disability == "special"), ("その他障害者", s.disability == "ordinary"),
-                             ("寡婦", fig.get("widow", 0) > 0), ("ひとり親", fig.get("single_parent", 0) > 0),
-                             ("勤労学生", fig.get("working_student", 0) > 0), ("乙欄", person.tax_column != "甲"),
-                             ("死亡退職", person.leave_reason == "death")) if on]
-    year_of = lambda d: d if d is not None and d.year == person.year else None     # noqa: E731
-    names = [f"{r.relative.name}（{r.klass.value}）" for r in result.relatives
-             if not r.relative.is_spouse and r.klass not in (RelativeClass.NONE,)]
+    flags = [
+        w
+        for w, on in (
+            ("特別障害者", s.disability == "special"),
+            ("その他障害者", s.disability == "ordinary"),
+            ("寡婦", fig.get("widow", 0) > 0),
+            ("ひとり親", fig.get("single_parent", 0) > 0),
+            ("勤労学生", fig.get("working_student", 0) > 0),
+            ("乙欄", person.tax_column != "甲"),
+            ("死亡退職", person.leave_reason == "death"),
+        )
+        if on
+    ]
+    year_of = lambda d: d if d is not None and d.year == person.year else None  # noqa: E731
+    names = [
+        f"{r.relative.name}（{r.klass.value}）"
+        for r in result.relatives
+        if not r.relative.is_spouse and r.klass not in (RelativeClass.NONE,)
+    ]
     social_text = _yen(result.social_insurance) + (f"（内 {result.small_business:,}）" if result.small_business else "")
     return {
-        "address": str(where.get("municipality") or ""), "employee_id": result.employee_id, "name": f"{result.name} 様",
-        "kind": "給料・賞与", "pay": _yen(result.pay), "employment_income": _yen(fig.get("employment_income")),
-        "deductions_total": _yen(fig.get("deductions_total")), "annual_tax": _yen(result.annual_tax),
+        "address": str(where.get("municipality") or ""),
+        "employee_id": result.employee_id,
+        "name": f"{result.name} 様",
+        "kind": "給料・賞与",
+        "pay": _yen(result.pay),
+        "employment_income": _yen(fig.get("employment_income")),
+        "deductions_total": _yen(fig.get("deductions_total")),
+        "annual_tax": _yen(result.annual_tax),
         "spouse_flag": ("有" + ("（老人）" if spouse and spouse.age >= 70 else "")) if spouse_amount else "",
         "spouse_amount": _yen(spouse_amount) if spouse_amount else "",
-        "dep_specified": str(n.get("specified", "")), "dep_elderly": f"{n['elderly']}（{n['elderly_parent']}）" if n else "",
-        "dep_other": str(n.get("other", "")), "under_16": str(n.get("under_16", "")),
+        "dep_specified": str(n.get("specified", "")),
+        "dep_elderly": f"{n['elderly']}（{n['elderly_parent']}）" if n else "",
+        "dep_other": str(n.get("other", "")),
+        "under_16": str(n.get("under_16", "")),
         "disabled": f"{n['disabled_special']}（{n['disabled_special_together']}）/{n['disabled_other']}" if n else "",
         "non_resident": str(n.get("non_resident", "")),
         "social_insurance": social_text if result.adjusted else "",
@@ -127,20 +212,25 @@ def slip_values(result: Adjustment, person: EmployeeYear, where: dict, company: 
         "earthquake_insurance": _yen(fig.get("earthquake_insurance")) if fig.get("earthquake_insurance") else "",
         "housing_credit": _yen(fig.get("housing_credit")) if fig.get("housing_credit") else "",
         "remarks": " / ".join(remarks),
-        "life_new": _yen(p.life_general_new) if p.life_general_new else "", "life_old": _yen(p.life_general_old) if p.life_general_old else "",
+        "life_new": _yen(p.life_general_new) if p.life_general_new else "",
+        "life_old": _yen(p.life_general_old) if p.life_general_old else "",
         "life_medical": _yen(p.life_medical) if p.life_medical else "",
-        "pension_new": _yen(p.life_pension_new) if p.life_pension_new else "", "pension_old": _yen(p.life_pension_old) if p.life_pension_old else "",
+        "pension_new": _yen(p.life_pension_new) if p.life_pension_new else "",
+        "pension_old": _yen(p.life_pension_old) if p.life_pension_old else "",
         "housing_available": _yen(fig.get("housing_credit_available")) if fig.get("housing_credit_available") else "",
         "old_long_term": _yen(p.old_long_term) if p.old_long_term else "",
-        "basic": _yen(fig.get("basic")), "income_adjustment": _yen(fig.get("income_adjustment")) if fig.get("income_adjustment") else "",
+        "basic": _yen(fig.get("basic")),
+        "income_adjustment": _yen(fig.get("income_adjustment")) if fig.get("income_adjustment") else "",
         "specific_relative": _yen(fig.get("specific_relative")) if fig.get("specific_relative") else "",
         "small_business": _yen(result.small_business) if result.small_business else "",
         "spouse_name": spouse.relative.name if spouse and spouse_amount else "",
         "dependant_names": "、".join(names),
         "own_status": "・".join(flags),
-        "joined": wareki(year_of(person.hire_date)), "left": wareki(year_of(person.leave_date)),
+        "joined": wareki(year_of(person.hire_date)),
+        "left": wareki(year_of(person.leave_date)),
         "birth": wareki(person.birth_date),
-        "payer_address": str(company.get("address", "")), "payer_name": str(company.get("name", "")),
+        "payer_address": str(company.get("address", "")),
+        "payer_name": str(company.get("name", "")),
     }
 
 
@@ -169,7 +259,7 @@ def _frame_operators() -> list[str]:
     """The frame's page operators, drawn once per process on a scratch canvas: formatting ~500
     coordinates per slip would otherwise cost more than everything else (slips ≥ 300/s)."""
     scratch = Canvas(io.BytesIO(), pagesize=PAGE, invariant=1)
-    scratch.setFont(GOTHIC, 14)          # the same first font as every slip: the same internal font name
+    scratch.setFont(GOTHIC, 14)  # the same first font as every slip: the same internal font name
     start = len(scratch._code)
     _draw_frame(scratch)
     return scratch._code[start:]
@@ -218,16 +308,30 @@ def statement_pdf(result: Adjustment, company: dict) -> bytes:
     pdf.drawRightString(width - 40, height - 50, str(company.get("name", "")))
     y = height - 95
     rows = [(line.label_ja, f"{line.amount:,}", line.basis) for line in result.lines]
-    rows += [(f"親族 {r.relative.name}（12月31日 {r.age}歳）", f"{r.deduction + r.disability_deduction:,}", r.klass.value)
-             for r in result.relatives]
+    rows += [
+        (f"親族 {r.relative.name}（12月31日 {r.age}歳）", f"{r.deduction + r.disability_deduction:,}", r.klass.value)
+        for r in result.relatives
+    ]
     s = result.settlement
     if s is not None:
-        rows += [("最終支給での還付額", f"{s.refund_paid:,}", f"超過額 {s.excess:,} − 最終支給の税額への充当 {s.offset_against_last_pay_tax:,}"),
-                 ("最終支給での徴収額", f"{s.collected:,}",
-                  f"繰延可: 1月 {s.deferred_january:,} / 2月 {s.deferred_february:,}" if s.deferrable else "")]
+        rows += [
+            (
+                "最終支給での還付額",
+                f"{s.refund_paid:,}",
+                f"超過額 {s.excess:,} − 最終支給の税額への充当 {s.offset_against_last_pay_tax:,}",
+            ),
+            (
+                "最終支給での徴収額",
+                f"{s.collected:,}",
+                f"繰延可: 1月 {s.deferred_january:,} / 2月 {s.deferred_february:,}" if s.deferrable else "",
+            ),
+        ]
     if not result.adjusted:
-        rows = [("年末調整対象外", "", result.reason), ("支払金額", f"{result.pay:,}", ""),
-                ("源泉徴収税額", f"{result.withheld:,}", "本年中に徴収した額")]
+        rows = [
+            ("年末調整対象外", "", result.reason),
+            ("支払金額", f"{result.pay:,}", ""),
+            ("源泉徴収税額", f"{result.withheld:,}", "本年中に徴収した額"),
+        ]
     for label, amount, basis in rows:
         pdf.setFont(GOTHIC, _fit(label, 200, 9))
         pdf.drawString(40, y, label)
@@ -247,11 +351,26 @@ def statement_pdf(result: Adjustment, company: dict) -> bytes:
 
 
 # --- the list, the working sheet, the municipal and tax-office figures ------------------------------
-LIST_COLUMNS = [("社員番号", "employee_id"), ("氏名", "name"), ("年末調整", "adjusted"), ("対象外の理由", "reason"),
-                ("支払金額", "pay"), ("給与所得控除後の金額", "employment_income"), ("所得控除の額の合計額", "deductions_total"),
-                ("課税給与所得金額", "taxable_income"), ("算出所得税額", "computed_tax"), ("住宅借入金等特別控除", "housing_credit"),
-                ("年調年税額", "annual_tax"), ("源泉徴収税額", "withheld"), ("超過額(還付)", "excess"), ("不足額(徴収)", "shortfall"),
-                ("還付額", "refund_paid"), ("徴収額", "collected"), ("税務署提出", "file_with_tax_office"), ("市区町村", "municipality")]
+LIST_COLUMNS = [
+    ("社員番号", "employee_id"),
+    ("氏名", "name"),
+    ("年末調整", "adjusted"),
+    ("対象外の理由", "reason"),
+    ("支払金額", "pay"),
+    ("給与所得控除後の金額", "employment_income"),
+    ("所得控除の額の合計額", "deductions_total"),
+    ("課税給与所得金額", "taxable_income"),
+    ("算出所得税額", "computed_tax"),
+    ("住宅借入金等特別控除", "housing_credit"),
+    ("年調年税額", "annual_tax"),
+    ("源泉徴収税額", "withheld"),
+    ("超過額(還付)", "excess"),
+    ("不足額(徴収)", "shortfall"),
+    ("還付額", "refund_paid"),
+    ("徴収額", "collected"),
+    ("税務署提出", "file_with_tax_office"),
+    ("市区町村", "municipality"),
+]
 
 
 def employee_records(run) -> list[dict]:
@@ -260,36 +379,67 @@ def employee_records(run) -> list[dict]:
         where = run.details.get(result.employee_id, {})
         s = result.settlement
         fig = result.figures()
-        out.append({
-            "employee_id": result.employee_id, "name": result.name, "adjusted": result.adjusted, "reason": result.reason,
-            "pay": result.pay, "withheld": result.withheld, "social_insurance": result.social_insurance,
-            "employment_income": fig.get("employment_income"), "deductions_total": fig.get("deductions_total"),
-            "taxable_income": fig.get("taxable_income"), "computed_tax": fig.get("computed_tax"),
-            "housing_credit": fig.get("housing_credit"), "annual_tax": result.annual_tax,
-            "difference": fig.get("difference", 0), "excess": s.excess if s else 0, "shortfall": s.shortfall if s else 0,
-            "refund_paid": s.refund_paid if s else 0, "collected": s.collected if s else 0,
-            "offset_against_last_pay_tax": s.offset_against_last_pay_tax if s else 0,
-            "deferrable": bool(s and s.deferrable), "deferred_january": s.deferred_january if s else 0,
-            "deferred_february": s.deferred_february if s else 0,
-            "last_pay_date": max(p.pay_date for p in person.payments).isoformat() if person.payments else None,
-            "file_with_tax_office": reports.files_with_tax_office(result, person, where.get("is_director", False), run.rules),
-            "municipality": where.get("municipality", ""), "municipality_code": where.get("municipality_code", ""),
-            "figures": fig,
-            "relatives": [{"name": r.relative.name, "relationship": r.relative.relationship, "age_on_31_december": r.age,
-                           "class": r.klass.value, "deduction": r.deduction, "disability_deduction": r.disability_deduction}
-                          for r in result.relatives],
-        })
+        out.append(
+            {
+                "employee_id": result.employee_id,
+                "name": result.name,
+                "adjusted": result.adjusted,
+                "reason": result.reason,
+                "pay": result.pay,
+                "withheld": result.withheld,
+                "social_insurance": result.social_insurance,
+                "employment_income": fig.get("employment_income"),
+                "deductions_total": fig.get("deductions_total"),
+                "taxable_income": fig.get("taxable_income"),
+                "computed_tax": fig.get("computed_tax"),
+                "housing_credit": fig.get("housing_credit"),
+                "annual_tax": result.annual_tax,
+                "difference": fig.get("difference", 0),
+                "excess": s.excess if s else 0,
+                "shortfall": s.shortfall if s else 0,
+                "refund_paid": s.refund_paid if s else 0,
+                "collected": s.collected if s else 0,
+                "offset_against_last_pay_tax": s.offset_against_last_pay_tax if s else 0,
+                "deferrable": bool(s and s.deferrable),
+                "deferred_january": s.deferred_january if s else 0,
+                "deferred_february": s.deferred_february if s else 0,
+                "last_pay_date": max(p.pay_date for p in person.payments).isoformat() if person.payments else None,
+                "file_with_tax_office": reports.files_with_tax_office(
+                    result, person, where.get("is_director", False), run.rules
+                ),
+                "municipality": where.get("municipality", ""),
+                "municipality_code": where.get("municipality_code", ""),
+                "figures": fig,
+                "relatives": [
+                    {
+                        "name": r.relative.name,
+                        "relationship": r.relative.relationship,
+                        "age_on_31_december": r.age,
+                        "class": r.klass.value,
+                        "deduction": r.deduction,
+                        "disability_deduction": r.disability_deduction,
+                    }
+                    for r in result.relatives
+                ],
+            }
+        )
     return out
 
 
 def summary_of(run, records: list[dict]) -> dict:
-    totals = {k: sum(r[k] or 0 for r in records) for k in ("pay", "withheld", "annual_tax", "excess", "shortfall",
-                                                          "refund_paid", "collected")}
+    totals = {
+        k: sum(r[k] or 0 for r in records)
+        for k in ("pay", "withheld", "annual_tax", "excess", "shortfall", "refund_paid", "collected")
+    }
     totals["annual_tax_adjusted"] = sum(r["annual_tax"] for r in records if r["adjusted"])
-    return {"year": run.year, "employees": records, "totals": totals,
-            "remittance": asdict(reports.remittance(run.people, run.adjustments)),
-            "tax_office": reports.tax_office_totals(run.adjustments, run.people, run.details, run.rules),
-            "municipalities": reports.by_municipality(run.adjustments, run.people, run.details, run.rules)}
+    return {
+        "year": run.year,
+        "employees": records,
+        "totals": totals,
+        "remittance": asdict(reports.remittance(run.people, run.adjustments)),
+        "tax_office": reports.tax_office_totals(run.adjustments, run.people, run.details, run.rules),
+        "municipalities": reports.by_municipality(run.adjustments, run.people, run.details, run.rules),
+    }
 
 
 def write_list_book(path: Path, run, records: list[dict], summary: dict) -> Path:
@@ -321,27 +471,54 @@ def write_list_book(path: Path, run, records: list[dict], summary: dict) -> Path
             sheet.write_number(r, 4, line.amount, money)
             sheet.write_string(r, 5, line.basis)
             r += 1
-        for rel in result.relatives:      # each person's class on 31 December, so it can be checked by hand
-            sheet.write_row(r, 0, [result.employee_id, result.name, f"親族 {rel.relative.name}（12月31日 {rel.age}歳）",
-                                   f"relative: {rel.klass.name.lower()}"])
+        for rel in result.relatives:  # each person's class on 31 December, so it can be checked by hand
+            sheet.write_row(
+                r,
+                0,
+                [
+                    result.employee_id,
+                    result.name,
+                    f"親族 {rel.relative.name}（12月31日 {rel.age}歳）",
+                    f"relative: {rel.klass.name.lower()}",
+                ],
+            )
             sheet.write_number(r, 4, rel.deduction + rel.disability_deduction, money)
-            sheet.write_string(r, 5, rel.klass.value + (f"・障害者控除 {rel.disability_deduction:,}" if rel.disability_deduction else ""))
+            sheet.write_string(
+                r,
+                5,
+                rel.klass.value + (f"・障害者控除 {rel.disability_deduction:,}" if rel.disability_deduction else ""),
+            )
             r += 1
         if not result.adjusted:
-            sheet.write_row(r, 0, [result.employee_id, result.name, "年末調整対象外", "not adjusted", "", result.reason])
+            sheet.write_row(
+                r, 0, [result.employee_id, result.name, "年末調整対象外", "not adjusted", "", result.reason]
+            )
             r += 1
     sheet.set_column(0, 1, 12)
     sheet.set_column(2, 3, 30)
     sheet.set_column(4, 4, 12)
     sheet.set_column(5, 5, 60)
     settle = wb.add_worksheet("最終支給での精算")
-    heads = ["社員番号", "氏名", "精算する支給日", "超過額", "うち最終支給の税額に充当", "還付額（年調過不足 +）",
-             "不足額", "徴収額（年調過不足 −）", "繰延可（70%基準）", "1月徴収", "2月徴収"]
+    heads = [
+        "社員番号",
+        "氏名",
+        "精算する支給日",
+        "超過額",
+        "うち最終支給の税額に充当",
+        "還付額（年調過不足 +）",
+        "不足額",
+        "徴収額（年調過不足 −）",
+        "繰延可（70%基準）",
+        "1月徴収",
+        "2月徴収",
+    ]
     for c, label in enumerate(heads):
         settle.write_string(0, c, label, head)
     for r, rec in enumerate((x for x in records if x["adjusted"]), start=1):
         settle.write_row(r, 0, [rec["employee_id"], rec["name"], rec["last_pay_date"] or ""])
-        for c, key in enumerate(["excess", "offset_against_last_pay_tax", "refund_paid", "shortfall", "collected"], start=3):
+        for c, key in enumerate(
+            ["excess", "offset_against_last_pay_tax", "refund_paid", "shortfall", "collected"], start=3
+        ):
             settle.write_number(r, c, rec[key], money)
         settle.write_string(r, 8, "〇" if rec["deferrable"] else "")
         settle.write_number(r, 9, rec["deferred_january"], money)
@@ -357,8 +534,13 @@ def write_list_book(path: Path, run, records: list[dict], summary: dict) -> Path
     office = wb.add_worksheet("法定調書合計表")
     for c, label in enumerate(["区分", "人員", "支払金額", "源泉徴収税額"]):
         office.write_string(0, c, label, head)
-    names = {"all": "支払総額（全員）", "adjusted": "年末調整をしたもの", "not_adjusted": "年末調整をしなかったもの",
-             "filed": "源泉徴収票を提出するもの", "directors_filed": "うち役員"}
+    names = {
+        "all": "支払総額（全員）",
+        "adjusted": "年末調整をしたもの",
+        "not_adjusted": "年末調整をしなかったもの",
+        "filed": "源泉徴収票を提出するもの",
+        "directors_filed": "うち役員",
+    }
     for r, (key, label) in enumerate(names.items(), start=1):
         block = summary["tax_office"][key]
         office.write_string(r, 0, label)
@@ -366,8 +548,14 @@ def write_list_book(path: Path, run, records: list[dict], summary: dict) -> Path
             office.write_number(r, c, block[k], money)
     rem = summary["remittance"]
     pay = wb.add_worksheet("納付書")
-    rows = [("納付月（支払月）", rem["month"]), ("本月の源泉徴収税額", rem["withheld"]), ("年末調整による不足額徴収", rem["shortfalls_collected"]),
-            ("年末調整による超過額還付", rem["refunds"]), ("納付税額", rem["payable"]), ("翌月以降に繰り越す還付額", rem["carried_forward"])]
+    rows = [
+        ("納付月（支払月）", rem["month"]),
+        ("本月の源泉徴収税額", rem["withheld"]),
+        ("年末調整による不足額徴収", rem["shortfalls_collected"]),
+        ("年末調整による超過額還付", rem["refunds"]),
+        ("納付税額", rem["payable"]),
+        ("翌月以降に繰り越す還付額", rem["carried_forward"]),
+    ]
     for r, (label, value) in enumerate(rows):
         pay.write_string(r, 0, label, head)
         pay.write(r, 1, value, money)
@@ -376,8 +564,17 @@ def write_list_book(path: Path, run, records: list[dict], summary: dict) -> Path
     return path
 
 
-MUNICIPAL_FIELDS = ["employee_id", "name", "pay", "employment_income", "deductions_total", "annual_tax",
-                    "social_insurance", "adjusted", "reason"]
+MUNICIPAL_FIELDS = [
+    "employee_id",
+    "name",
+    "pay",
+    "employment_income",
+    "deductions_total",
+    "annual_tax",
+    "social_insurance",
+    "adjusted",
+    "reason",
+]
 
 
 def municipal_csv(records: list[dict]) -> bytes:
@@ -399,8 +596,10 @@ def write_nencho_outputs(folder: Path, run, company: dict) -> list[Path]:
         slips = tmp / "slips"
         slips.mkdir(mode=0o700)
         for result, person in zip(run.adjustments, run.people):
-            write_private(slips / f"{result.employee_id}.pdf",
-                          slip_pdf(result, person, run.details.get(result.employee_id, {}), company))
+            write_private(
+                slips / f"{result.employee_id}.pdf",
+                slip_pdf(result, person, run.details.get(result.employee_id, {}), company),
+            )
         statements = tmp / "statements"
         statements.mkdir(mode=0o700)
         for result in run.adjustments:
@@ -413,4 +612,10 @@ def write_nencho_outputs(folder: Path, run, company: dict) -> list[Path]:
         book = write_list_book(tmp / "nencho.xlsx", run, records, summary)
         book.chmod(0o600)
         write_private(tmp / "summary.json", json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))
-    return [folder / "summary.json", folder / "nencho.xlsx", folder / "slips", folder / "statements", folder / "municipal"]
+    return [
+        folder / "summary.json",
+        folder / "nencho.xlsx",
+        folder / "slips",
+        folder / "statements",
+        folder / "municipal",
+    ]

@@ -12,7 +12,8 @@ FIXED_CREATED = dt.datetime(2000, 1, 1)
 
 
 def new_workbook(path: Path, constant_memory: bool = False, **properties) -> xlsxwriter.Workbook:
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "constant_memory": constant_memory})
+    wb = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "constant_memory": constant_memory}
+    )
     wb.set_properties({"created": FIXED_CREATED, **properties})
     return wb

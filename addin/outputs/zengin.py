@@ -23,7 +23,7 @@ class ZenginError(ValueError):
 
 @dataclass(frozen=True)
 class Requester:
-    code: str               # 振込依頼人コード (given by the bank)
+    code: str  # 振込依頼人コード (given by the bank)
     name_kana: str
     bank_code: str
     bank_name_kana: str
@@ -41,7 +41,7 @@ class Transfer:
     account_number: str
     holder_kana: str
     amount: int
-    customer_code: str = ""   # 顧客番号1: e.g. the employee or vendor id
+    customer_code: str = ""  # 顧客番号1: e.g. the employee or vendor id
     bank_name_kana: str = ""
     branch_name_kana: str = ""
 
@@ -71,21 +71,45 @@ def _record(*fields: str) -> str:
 
 def zengin_file(kind: str, requester: Requester, transfer_date: date, transfers: list[Transfer]) -> bytes:
     """The whole file as MS932 bytes. Totals in the trailer are the sum of the data records."""
-    lines = [_record(
-        "1", KIND_CODES[kind], "0", _n(requester.code, 10, "requester code"), _c(requester.name_kana, 40, "requester name"),
-        f"{transfer_date:%m%d}", _n(requester.bank_code, 4, "bank code"), _c(requester.bank_name_kana, 15, "bank name"),
-        _n(requester.branch_code, 3, "branch code"), _c(requester.branch_name_kana, 15, "branch name"),
-        ACCOUNT_TYPES[requester.account_type], _n(requester.account_number, 7, "account number"), " " * 17,
-    )]
+    lines = [
+        _record(
+            "1",
+            KIND_CODES[kind],
+            "0",
+            _n(requester.code, 10, "requester code"),
+            _c(requester.name_kana, 40, "requester name"),
+            f"{transfer_date:%m%d}",
+            _n(requester.bank_code, 4, "bank code"),
+            _c(requester.bank_name_kana, 15, "bank name"),
+            _n(requester.branch_code, 3, "branch code"),
+            _c(requester.branch_name_kana, 15, "branch name"),
+            ACCOUNT_TYPES[requester.account_type],
+            _n(requester.account_number, 7, "account number"),
+            " " * 17,
+        )
+    ]
     for t in transfers:
         where = f"transfer to {t.customer_code or t.account_number[-3:]}"
-        lines.append(_record(
-            "2", _n(t.bank_code, 4, f"{where}: bank code"), _c(t.bank_name_kana, 15, f"{where}: bank name"),
-            _n(t.branch_code, 3, f"{where}: branch code"), _c(t.branch_name_kana, 15, f"{where}: branch name"),
-            "0000", ACCOUNT_TYPES[t.account_type or "ordinary"], _n(t.account_number, 7, f"{where}: account number"),
-            _c(t.holder_kana, 30, f"{where}: holder name"), _n(t.amount, 10, f"{where}: amount"), "0",
-            _c(t.customer_code, 10, f"{where}: customer code"), " " * 10, "7" if kind == "general" else " ", " ", " " * 7,
-        ))
+        lines.append(
+            _record(
+                "2",
+                _n(t.bank_code, 4, f"{where}: bank code"),
+                _c(t.bank_name_kana, 15, f"{where}: bank name"),
+                _n(t.branch_code, 3, f"{where}: branch code"),
+                _c(t.branch_name_kana, 15, f"{where}: branch name"),
+                "0000",
+                ACCOUNT_TYPES[t.account_type or "ordinary"],
+                _n(t.account_number, 7, f"{where}: account number"),
+                _c(t.holder_kana, 30, f"{where}: holder name"),
+                _n(t.amount, 10, f"{where}: amount"),
+                "0",
+                _c(t.customer_code, 10, f"{where}: customer code"),
+                " " * 10,
+                "7" if kind == "general" else " ",
+                " ",
+                " " * 7,
+            )
+        )
     total = sum(t.amount for t in transfers)
     lines.append(_record("8", _n(len(transfers), 6, "count"), _n(total, 12, "total"), " " * 101))
     lines.append(_record("9", " " * 119))

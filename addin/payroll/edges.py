@@ -26,9 +26,15 @@ def installments_left_after(pay_month: date) -> int:
     return 5 - pay_month.month if pay_month.month <= 5 else 17 - pay_month.month
 
 
-def resident_tax_on_leaving(staff: pd.DataFrame, month: date, paid_on: date, resident: np.ndarray,
-                            monthly: np.ndarray, available: np.ndarray,
-                            mandatory_months: tuple[int, ...] = (1, 2, 3, 4)) -> dict[str, np.ndarray]:
+def resident_tax_on_leaving(
+    staff: pd.DataFrame,
+    month: date,
+    paid_on: date,
+    resident: np.ndarray,
+    monthly: np.ndarray,
+    available: np.ndarray,
+    mandatory_months: tuple[int, ...] = (1, 2, 3, 4),
+) -> dict[str, np.ndarray]:
     """A leaver's resident tax in the last pay (the work month holding the leave date).
 
     Leaving 1/1–4/30: the rest of the year's installments (through May) are collected in one sum from
@@ -40,26 +46,34 @@ def resident_tax_on_leaving(staff: pd.DataFrame, month: date, paid_on: date, res
     leaving = (leave.notna() & (leave >= first) & (leave <= last)).to_numpy() & (monthly > 0)
     months_left = installments_left_after(paid_on.replace(day=1))
     remaining = monthly * months_left
-    asked = (staff["resident_tax_lump_sum"].fillna(False).astype(bool).to_numpy()
-             if "resident_tax_lump_sum" in staff else np.zeros(len(staff), dtype=bool))
+    asked = (
+        staff["resident_tax_lump_sum"].fillna(False).astype(bool).to_numpy()
+        if "resident_tax_lump_sum" in staff
+        else np.zeros(len(staff), dtype=bool)
+    )
     leave_month = leave.dt.month.fillna(0).to_numpy()
     mandatory = np.isin(leave_month, list(mandatory_months))
     lump = leaving & (remaining > 0) & (mandatory | asked) & (resident + remaining <= available)
     listed = leaving & ~lump
-    return {"resident_tax": np.where(lump, resident + remaining, resident),
-            "lump_sum": lump.astype(np.int64),
-            "remaining": np.where(listed, remaining, 0),
-            "remaining_months": np.where(listed & (remaining > 0), months_left, 0)}
+    return {
+        "resident_tax": np.where(lump, resident + remaining, resident),
+        "lump_sum": lump.astype(np.int64),
+        "remaining": np.where(listed, remaining, 0),
+        "remaining_months": np.where(listed & (remaining > 0), months_left, 0),
+    }
 
 
-def payment_base_days(staff: pd.DataFrame, attendance: pd.DataFrame, month: date, is_hourly: np.ndarray,
-                      absence: np.ndarray, settings) -> np.ndarray:
+def payment_base_days(
+    staff: pd.DataFrame, attendance: pd.DataFrame, month: date, is_hourly: np.ndarray, absence: np.ndarray, settings
+) -> np.ndarray:
     """支払基礎日数 of the pay: for a monthly salary the calendar days of the pay period employed, or
     所定日数 − 欠勤日数 when absence was deducted; for hourly pay the days worked (FACTS_YEAR.md B1)."""
     days, _ = days_employed(staff["hire_date"], staff["leave_date"], month)
     scheduled = Fraction(settings.scheduled_days_per_month)
     absent = hundredths(attendance["unpaid_absence_days"])
-    after_absence = (scheduled.numerator * HUNDREDTHS - absent * scheduled.denominator) // (scheduled.denominator * HUNDREDTHS)
+    after_absence = (scheduled.numerator * HUNDREDTHS - absent * scheduled.denominator) // (
+        scheduled.denominator * HUNDREDTHS
+    )
     worked = hundredths(attendance["work_days"]) // HUNDREDTHS
     monthly = np.where(absence > 0, np.minimum(after_absence, days), days)
     return np.where(is_hourly, worked, monthly).astype(np.int64)

@@ -13,7 +13,7 @@ import pandas as pd
 from addin.money import floor_yen, half_up_yen, rate
 from addin.dates import month_end
 
-HUNDREDTHS = 100   # hours and days are carried as integer hundredths (15.25 h → 1525)
+HUNDREDTHS = 100  # hours and days are carried as integer hundredths (15.25 h → 1525)
 
 
 def hundredths(values: pd.Series) -> np.ndarray:
@@ -38,11 +38,11 @@ def days_employed(hire: pd.Series, leave: pd.Series, month: date) -> tuple[np.nd
 class AllowanceSums:
     """Per employee, the month's allowances split the ways the law looks at them."""
 
-    taxable: np.ndarray          # income tax (所得税法9条: the non-taxable ones are marked so)
+    taxable: np.ndarray  # income tax (所得税法9条: the non-taxable ones are marked so)
     nontaxable: np.ndarray
-    overtime_base: np.ndarray    # taxable ones counted in the overtime base (労基則21条 excludes the rest)
-    expense: np.ndarray          # 実費弁償 (出張日当 …): not 報酬 / 賃金 for social and employment insurance
-    recurring: np.ndarray        # paid every month (no month given) and wages: 固定的賃金 for the grade reviews
+    overtime_base: np.ndarray  # taxable ones counted in the overtime base (労基則21条 excludes the rest)
+    expense: np.ndarray  # 実費弁償 (出張日当 …): not 報酬 / 賃金 for social and employment insurance
+    recurring: np.ndarray  # paid every month (no month given) and wages: 固定的賃金 for the grade reviews
 
 
 def insurance_wage_flags(current: pd.DataFrame, defaults: dict[str, str]) -> pd.Series:
@@ -54,8 +54,13 @@ def insurance_wage_flags(current: pd.DataFrame, defaults: dict[str, str]) -> pd.
     return current["insurance_wage"].where(current["insurance_wage"].notna(), by_name).astype(bool)
 
 
-def allowance_sums(allowances: pd.DataFrame | None, ids: pd.Series, month: date, excluded: set[str],
-                   defaults: dict[str, str] | None = None) -> AllowanceSums:
+def allowance_sums(
+    allowances: pd.DataFrame | None,
+    ids: pd.Series,
+    month: date,
+    excluded: set[str],
+    defaults: dict[str, str] | None = None,
+) -> AllowanceSums:
     zero = np.zeros(len(ids), dtype=np.int64)
     if allowances is None or allowances.empty:
         return AllowanceSums(zero, zero.copy(), zero.copy(), zero.copy(), zero.copy())
@@ -69,18 +74,31 @@ def allowance_sums(allowances: pd.DataFrame | None, ids: pd.Series, month: date,
         sums = amount[mask].groupby(current.loc[mask, "employee_id"]).sum()
         return ids.map(sums).fillna(0).to_numpy(dtype=np.int64)
 
-    return AllowanceSums(per_employee(taxable), per_employee(~taxable), per_employee(in_base), per_employee(~wage),
-                         per_employee(wage & current["month"].isna()))
+    return AllowanceSums(
+        per_employee(taxable),
+        per_employee(~taxable),
+        per_employee(in_base),
+        per_employee(~wage),
+        per_employee(wage & current["month"].isna()),
+    )
 
 
-def premium(hourly_numerator: np.ndarray, hourly_denominator: int, hours_x100: np.ndarray, multiplier: Fraction) -> np.ndarray:
+def premium(
+    hourly_numerator: np.ndarray, hourly_denominator: int, hours_x100: np.ndarray, multiplier: Fraction
+) -> np.ndarray:
     """hourly base × multiplier × hours, 50銭以上切上げ for the month's total (昭和63.3.14 基発150号)."""
     numerator = hourly_numerator * multiplier.numerator * hours_x100
     return half_up_yen(numerator, hourly_denominator * multiplier.denominator * HUNDREDTHS)
 
 
-def overtime_pay(base_for_overtime: np.ndarray, hourly: np.ndarray, is_hourly: np.ndarray, scheduled_hours: Fraction,
-                 attendance: pd.DataFrame, premiums: dict) -> dict[str, np.ndarray]:
+def overtime_pay(
+    base_for_overtime: np.ndarray,
+    hourly: np.ndarray,
+    is_hourly: np.ndarray,
+    scheduled_hours: Fraction,
+    attendance: pd.DataFrame,
+    premiums: dict,
+) -> dict[str, np.ndarray]:
     """割増賃金 by kind. The hourly base of a monthly salary is (base + counted allowances) ÷
     月平均所定労働時間 (労基則19条); for hourly pay it is the hourly rate."""
     den = scheduled_hours.numerator
@@ -106,10 +124,11 @@ def base_pay(staff: pd.DataFrame, attendance: pd.DataFrame, month: date, schedul
     is_hourly = (staff["pay_type"] == "hourly").to_numpy()
     salary = yen(staff["base_salary"])
     days, month_days = days_employed(staff["hire_date"], staff["leave_date"], month)
-    monthly = floor_yen(salary * days, month_days)                  # 日割り: 1円未満切り捨て
+    monthly = floor_yen(salary * days, month_days)  # 日割り: 1円未満切り捨て
     hours = hundredths(attendance["work_hours"])
     hourly_pay = half_up_yen(yen(staff["hourly_rate"]) * hours, HUNDREDTHS)
     absence = hundredths(attendance["unpaid_absence_days"])
-    deduction = floor_yen(salary * absence * scheduled_days.denominator,
-                          scheduled_days.numerator * HUNDREDTHS)    # 欠勤控除: 1円未満切り捨て (in the employee's favour)
+    deduction = floor_yen(
+        salary * absence * scheduled_days.denominator, scheduled_days.numerator * HUNDREDTHS
+    )  # 欠勤控除: 1円未満切り捨て (in the employee's favour)
     return np.where(is_hourly, hourly_pay, monthly), np.where(is_hourly, 0, np.minimum(deduction, monthly))

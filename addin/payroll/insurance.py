@@ -37,7 +37,9 @@ class InsuranceRates:
             if settings.health_insurance_society_rate is None:
                 raise UnknownPrefecture("health_insurance = society needs health_insurance_society_rate")
             health = rate(settings.health_insurance_society_rate)
-            nursing = rate(settings.nursing_insurance_society_rate or rules.value("social_insurance.nursing_rate", premium_month))
+            nursing = rate(
+                settings.nursing_insurance_society_rate or rules.value("social_insurance.nursing_rate", premium_month)
+            )
         else:
             by_prefecture = rules.value("social_insurance.health_rate_kyoukai", premium_month)
             if settings.prefecture not in by_prefecture:
@@ -46,7 +48,8 @@ class InsuranceRates:
             nursing = rate(rules.value("social_insurance.nursing_rate", premium_month))
         business = settings.employment_insurance_business
         return cls(
-            health, nursing,
+            health,
+            nursing,
             rate(rules.value("social_insurance.child_support_levy_rate", premium_month)),
             rate(rules.value("social_insurance.pension_rate", premium_month)),
             rate(rules.value("social_insurance.child_contribution_rate", premium_month)),
@@ -84,8 +87,11 @@ def insured_in(staff: pd.DataFrame, premium_month: date) -> dict[str, np.ndarray
     # 厚年法19条2項; the pension part may later be refunded by the 年金事務所 if another pension follows)
     employed |= (staff["hire_date"] >= first) & staff["leave_date"].notna() & (staff["leave_date"] < end)
     birth = staff["birth_date"]
-    health = employed & staff["health_insurance"].fillna(False).astype(bool) & (
-        birth.map(lambda b: pd.Timestamp(b.year + 75, b.month, 28 if (b.month, b.day) == (2, 29) else b.day)) > end)
+    health = (
+        employed
+        & staff["health_insurance"].fillna(False).astype(bool)
+        & (birth.map(lambda b: pd.Timestamp(b.year + 75, b.month, 28 if (b.month, b.day) == (2, 29) else b.day)) > end)
+    )
     pension = employed & staff["pension"].fillna(False).astype(bool) & (_legal_dates(birth, 70) > end)
     nursing = health & (_legal_dates(birth, 40) <= end) & (_legal_dates(birth, 65) > end)
     return {"health": health.to_numpy(), "pension": pension.to_numpy(), "nursing": nursing.to_numpy()}
@@ -106,20 +112,32 @@ def employment_insurance_share(wages: np.ndarray, worker_rate: Fraction) -> np.n
     return social_insurance_share(np.asarray(wages, dtype=np.int64) * worker_rate.numerator, worker_rate.denominator)
 
 
-def premiums(health_base: np.ndarray, pension_smr: np.ndarray, ei_base: np.ndarray, employment_insured: np.ndarray,
-             insured: dict[str, np.ndarray], rates: InsuranceRates) -> dict[str, np.ndarray]:
+def premiums(
+    health_base: np.ndarray,
+    pension_smr: np.ndarray,
+    ei_base: np.ndarray,
+    employment_insured: np.ndarray,
+    insured: dict[str, np.ndarray],
+    rates: InsuranceRates,
+) -> dict[str, np.ndarray]:
     """Employee and employer shares. Health and nursing care are one premium (健康保険料 = 一般 +
     介護), so their employee share is rounded once; the nursing part is shown separately."""
     combined_rate = rates.health + rates.nursing
-    combined = np.where(insured["nursing"], _share(health_base, combined_rate, insured["health"]),
-                        _share(health_base, rates.health, insured["health"]))
+    combined = np.where(
+        insured["nursing"],
+        _share(health_base, combined_rate, insured["health"]),
+        _share(health_base, rates.health, insured["health"]),
+    )
     nursing = _share(health_base, rates.nursing, insured["nursing"])
     health = combined - nursing
     support = _share(health_base, rates.support_levy, insured["health"])
     pension = _share(pension_smr, rates.pension, insured["pension"])
     employment = np.where(employment_insured, employment_insurance_share(ei_base, rates.employment_worker), 0)
-    employer_health = np.where(insured["nursing"], _employer(health_base, combined_rate, combined, insured["health"]),
-                               _employer(health_base, rates.health, combined, insured["health"]))
+    employer_health = np.where(
+        insured["nursing"],
+        _employer(health_base, combined_rate, combined, insured["health"]),
+        _employer(health_base, rates.health, combined, insured["health"]),
+    )
     return {
         "health_insurance": health,
         "nursing_insurance": nursing,
@@ -129,8 +147,14 @@ def premiums(health_base: np.ndarray, pension_smr: np.ndarray, ei_base: np.ndarr
         "employer_health_insurance": employer_health,
         "employer_child_support_levy": _employer(health_base, rates.support_levy, support, insured["health"]),
         "employer_pension": _employer(pension_smr, rates.pension, pension, insured["pension"]),
-        "employer_child_contribution": np.where(insured["pension"], floor_yen(pension_smr * rates.child_contribution.numerator,
-                                                                              rates.child_contribution.denominator), 0),
-        "employer_employment_insurance": np.where(employment_insured, floor_yen(ei_base * rates.employment_employer.numerator,
-                                                                                  rates.employment_employer.denominator), 0),
+        "employer_child_contribution": np.where(
+            insured["pension"],
+            floor_yen(pension_smr * rates.child_contribution.numerator, rates.child_contribution.denominator),
+            0,
+        ),
+        "employer_employment_insurance": np.where(
+            employment_insured,
+            floor_yen(ei_base * rates.employment_employer.numerator, rates.employment_employer.denominator),
+            0,
+        ),
     }

@@ -21,6 +21,7 @@ from addin.payroll.items import MONTHLY, YEAR_END_COLLECTION, YEAR_END_REFUND
 @dataclass(frozen=True)
 class Due:
     """What one pay settles for one employee."""
+
     refund: int = 0
     collection: int = 0
 

@@ -32,7 +32,7 @@ class Segments:
     """Rows of `base + (A − min) × rate` from 740,000 yen: one per band."""
 
     mins: list[int]
-    bases: list[list[int]]      # per band, per column (甲 0–7, or 乙 alone)
+    bases: list[list[int]]  # per band, per column (甲 0–7, or 乙 alone)
     rates: list[Fraction]
 
 
@@ -41,9 +41,9 @@ class MonthlyTable:
     """The 月額表 in force on a pay date. One scalar lookup (bisect over the rows) serves a single
     worksheet cell in microseconds and 10,000 employees in tens of milliseconds."""
 
-    mins: list[int]             # min_inclusive per row
-    top: int                    # 740,000: where the formula takes over
-    kou: list[list[int]]        # per row, 甲 0–7
+    mins: list[int]  # min_inclusive per row
+    top: int  # 740,000: where the formula takes over
+    kou: list[list[int]]  # per row, 甲 0–7
     otsu: list[int]
     kou_over: Segments
     otsu_over: Segments
@@ -57,27 +57,34 @@ class MonthlyTable:
 
         def segments(column: str, width: int) -> Segments:
             picked = [r for r in over if r["column"] == column]
-            return Segments([_int(r["min_inclusive"]) for r in picked],
-                            [[_int(r[f"base_tax_{n}"]) for n in range(width)] for r in picked],
-                            [rate(r["rate_on_excess_over_min"]) for r in picked])
+            return Segments(
+                [_int(r["min_inclusive"]) for r in picked],
+                [[_int(r[f"base_tax_{n}"]) for n in range(width)] for r in picked],
+                [rate(r["rate_on_excess_over_min"]) for r in picked],
+            )
 
-        return cls([_int(r["min_inclusive"]) for r in rows], _int(rows[-1]["max_exclusive"]),
-                   [[_int(r[c]) for c in DEPENDENT_COLUMNS] for r in rows], [_int(r["otsu"]) for r in rows],
-                   segments("kou", 8), segments("otsu", 1),
-                   int(rules.value("withholding.per_dependent_over_7", pay_date)),
-                   rate(rules.value("withholding.otsu_rate_below_table", pay_date)))
+        return cls(
+            [_int(r["min_inclusive"]) for r in rows],
+            _int(rows[-1]["max_exclusive"]),
+            [[_int(r[c]) for c in DEPENDENT_COLUMNS] for r in rows],
+            [_int(r["otsu"]) for r in rows],
+            segments("kou", 8),
+            segments("otsu", 1),
+            int(rules.value("withholding.per_dependent_over_7", pay_date)),
+            rate(rules.value("withholding.otsu_rate_below_table", pay_date)),
+        )
 
     @staticmethod
     def _formula(seg: Segments, amount: int, column: int) -> int:
         band = bisect_right(seg.mins, amount) - 1
         excess = (amount - seg.mins[band]) * seg.rates[band]
-        return seg.bases[band][column] + excess.numerator // excess.denominator     # 1円未満切り捨て
+        return seg.bases[band][column] + excess.numerator // excess.denominator  # 1円未満切り捨て
 
     def tax_one(self, taxable: int, dependents: int, otsu: bool) -> int:
         """Tax on その月の社会保険料等控除後の給与等の金額 for one employee."""
         amount = max(int(taxable), 0)
         if otsu:
-            if amount < self.mins[0]:              # below the first row: 3.063 %, 1円未満切り捨て
+            if amount < self.mins[0]:  # below the first row: 3.063 %, 1円未満切り捨て
                 below = amount * self.otsu_rate_below
                 return below.numerator // below.denominator
             if amount >= self.top:
@@ -86,33 +93,46 @@ class MonthlyTable:
         if amount < self.mins[0]:
             return 0
         column = min(max(int(dependents), 0), 7)
-        tax = (self._formula(self.kou_over, amount, column) if amount >= self.top
-               else self.kou[bisect_right(self.mins, amount) - 1][column])
+        tax = (
+            self._formula(self.kou_over, amount, column)
+            if amount >= self.top
+            else self.kou[bisect_right(self.mins, amount) - 1][column]
+        )
         return max(tax - self.per_dependent_over_7 * max(int(dependents) - 7, 0), 0)
 
     def tax(self, taxable, dependents, otsu) -> np.ndarray:
         """Tax per employee (arrays of equal length)."""
-        return np.fromiter((self.tax_one(a, n, o) for a, n, o in zip(np.asarray(taxable).tolist(),
-                                                                      np.asarray(dependents).tolist(),
-                                                                      np.asarray(otsu).tolist())),
-                           dtype=np.int64, count=len(taxable))
+        return np.fromiter(
+            (
+                self.tax_one(a, n, o)
+                for a, n, o in zip(
+                    np.asarray(taxable).tolist(), np.asarray(dependents).tolist(), np.asarray(otsu).tolist()
+                )
+            ),
+            dtype=np.int64,
+            count=len(taxable),
+        )
 
 
 @dataclass(frozen=True)
 class ComputerMethod:
     """電子計算機等を使用して源泉徴収税額を計算する方法 (甲欄 only)."""
 
-    employment_deduction: list[dict]   # 別表第一
-    per_dependent: int                 # 別表第二
-    basic_deduction: list[dict]        # 別表第三
-    tax_bands: list[dict]              # 別表第四
+    employment_deduction: list[dict]  # 別表第一
+    per_dependent: int  # 別表第二
+    basic_deduction: list[dict]  # 別表第三
+    tax_bands: list[dict]  # 別表第四
 
     @classmethod
     def on(cls, rules: Rulebook, pay_date: date) -> "ComputerMethod":
         rows = rules.value("withholding.densan_formula", pay_date)
         part = lambda name: [r for r in rows if r["table"] == name]  # noqa: E731
-        return cls(part("betsu1_kyuyo_shotoku_kojo"), _int(part("betsu2_haigusha_fuyo_kojo_per_person")[0]["constant"]),
-                   part("betsu3_kiso_kojo"), part("betsu4_tax_on_B"))
+        return cls(
+            part("betsu1_kyuyo_shotoku_kojo"),
+            _int(part("betsu2_haigusha_fuyo_kojo_per_person")[0]["constant"]),
+            part("betsu3_kiso_kojo"),
+            part("betsu4_tax_on_B"),
+        )
 
     @staticmethod
     def _band(rows: list[dict], amount: np.ndarray) -> list[tuple[np.ndarray, dict]]:
@@ -142,12 +162,13 @@ class ComputerMethod:
             mask &= b > 0
             f = rate(r["rate"])
             numerator = b[mask] * f.numerator - _int(r["constant"]) * f.denominator
-            tax[mask] = half_up_yen(numerator, f.denominator * 10) * 10   # 10円未満四捨五入
+            tax[mask] = half_up_yen(numerator, f.denominator * 10) * 10  # 10円未満四捨五入
         return np.maximum(tax, 0)
 
 
-def withholding_tax(rules: Rulebook, pay_date: date, taxable, dependents, otsu, computer_method: bool = False,
-                    secondary_dependents=None) -> np.ndarray:
+def withholding_tax(
+    rules: Rulebook, pay_date: date, taxable, dependents, otsu, computer_method: bool = False, secondary_dependents=None
+) -> np.ndarray:
     """The month's withholding for each employee, by the method in force on the pay date. An 乙欄
     employee who declared dependents on a 従たる給与についての扶養控除等申告書 has 1,610 yen less per
     declared dependent (月額表 乙欄の備考; never below zero)."""

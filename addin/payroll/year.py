@@ -22,8 +22,8 @@ class Payment:
     """
 
     employee_id: str
-    kind: str               # 'salary' / 'bonus'
-    period: str             # work month YYYY-MM, or the bonus pay date
+    kind: str  # 'salary' / 'bonus'
+    period: str  # work month YYYY-MM, or the bonus pay date
     pay_date: date
     gross_pay: int
     taxable_pay: int
@@ -35,7 +35,7 @@ class Payment:
     closed: bool
 
 
-SOCIAL = tuple(MONTHLY.pre_tax)        # 社会保険料等, for lines closed before they carried social_insurance
+SOCIAL = tuple(MONTHLY.pre_tax)  # 社会保険料等, for lines closed before they carried social_insurance
 
 
 def payment_of(kind: str, period: str, pay_date: str | date, line: dict, closed: bool) -> Payment:
@@ -43,18 +43,28 @@ def payment_of(kind: str, period: str, pay_date: str | date, line: dict, closed:
     social = int(line.get("social_insurance", sum(int(line.get(k, 0)) for k in SOCIAL)))
     taxable_amount = int(line["taxable_amount"])
     gross = int(line.get("gross_pay", line.get("bonus_amount", 0)))
-    return Payment(str(line["employee_id"]), "bonus" if kind == "bonus" else "salary", period,
-                   pay_date if isinstance(pay_date, date) else date.fromisoformat(pay_date), gross,
-                   int(line.get("taxable_pay", taxable_amount + social)), social, taxable_amount,
-                   int(line["withholding_tax"]), int(line.get("dependents", 0)), str(line.get("tax_column", "")), closed)
+    return Payment(
+        str(line["employee_id"]),
+        "bonus" if kind == "bonus" else "salary",
+        period,
+        pay_date if isinstance(pay_date, date) else date.fromisoformat(pay_date),
+        gross,
+        int(line.get("taxable_pay", taxable_amount + social)),
+        social,
+        taxable_amount,
+        int(line["withholding_tax"]),
+        int(line.get("dependents", 0)),
+        str(line.get("tax_column", "")),
+        closed,
+    )
 
 
 @dataclass(frozen=True)
 class Difference:
     employee_id: str
     field: str
-    closed: object          # the closed figure (None: the employee was not in the closed period)
-    now: object             # the recomputed figure (None: the employee is no longer paid)
+    closed: object  # the closed figure (None: the employee was not in the closed period)
+    now: object  # the recomputed figure (None: the employee is no longer paid)
 
 
 def differences(closed: dict[str, dict], now: Iterable[dict]) -> list[Difference]:
@@ -68,7 +78,10 @@ def differences(closed: dict[str, dict], now: Iterable[dict]) -> list[Difference
         if before is None:
             out.append(Difference(employee, "employee", None, employee))
             continue
-        out += [Difference(employee, key, before[key], line[key]) for key in line
-                if key in before and before[key] != line[key]]
+        out += [
+            Difference(employee, key, before[key], line[key])
+            for key in line
+            if key in before and before[key] != line[key]
+        ]
     out += [Difference(employee, "employee", employee, None) for employee in sorted(set(closed) - seen)]
     return out

@@ -11,8 +11,13 @@ from addin.receivables.matching import Allocation, OpenInvoice
 
 # (bucket, first day past due, last day past due or None)
 BUCKETS = (("not_due", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("91+", 91, None))
-BUCKET_LABELS_JA = {"not_due": "期日前", "1-30": "1〜30日超過", "31-60": "31〜60日超過", "61-90": "61〜90日超過",
-                    "91+": "91日以上超過"}
+BUCKET_LABELS_JA = {
+    "not_due": "期日前",
+    "1-30": "1〜30日超過",
+    "31-60": "31〜60日超過",
+    "61-90": "61〜90日超過",
+    "91+": "91日以上超過",
+}
 
 
 def bucket_of(days_past_due: int) -> str:
@@ -36,9 +41,20 @@ class AgedInvoice:
 
 def age(invoices: list[OpenInvoice], as_of: date) -> list[AgedInvoice]:
     """Every invoice issued by `as_of` with money still open, oldest due first."""
-    out = [AgedInvoice(i.invoice_no, i.customer_id, i.issue_date, i.due_date, i.total, i.open,
-                       (as_of - i.due_date).days, bucket_of((as_of - i.due_date).days))
-           for i in invoices if i.open > 0 and i.issue_date <= as_of]
+    out = [
+        AgedInvoice(
+            i.invoice_no,
+            i.customer_id,
+            i.issue_date,
+            i.due_date,
+            i.total,
+            i.open,
+            (as_of - i.due_date).days,
+            bucket_of((as_of - i.due_date).days),
+        )
+        for i in invoices
+        if i.open > 0 and i.issue_date <= as_of
+    ]
     return sorted(out, key=lambda a: (a.due_date, a.invoice_no))
 
 
@@ -56,29 +72,46 @@ def over_credit_limit(aged: list[AgedInvoice], limits: dict[str, int]) -> list[d
     owed: dict[str, int] = defaultdict(int)
     for invoice in aged:
         owed[invoice.customer_id] += invoice.open
-    return [{"customer_id": c, "open": owed[c], "credit_limit": limit, "over_by": owed[c] - limit}
-            for c, limit in sorted(limits.items()) if limit is not None and owed[c] > limit]
+    return [
+        {"customer_id": c, "open": owed[c], "credit_limit": limit, "over_by": owed[c] - limit}
+        for c, limit in sorted(limits.items())
+        if limit is not None and owed[c] > limit
+    ]
 
 
 @dataclass(frozen=True)
 class Receipt:
     """A statement line applied to invoices (automatically or confirmed by a person)."""
+
     line_id: str
     date: date
-    amount: int                       # money received on the statement
+    amount: int  # money received on the statement
     allocations: tuple[Allocation, ...]
-    source: str = "auto"              # auto / confirmed
+    source: str = "auto"  # auto / confirmed
 
 
-def customer_statement(customer_id: str, invoices: list[OpenInvoice], receipts: list[Receipt], as_of: date) -> list[dict]:
+def customer_statement(
+    customer_id: str, invoices: list[OpenInvoice], receipts: list[Receipt], as_of: date
+) -> list[dict]:
     """得意先元帳: invoices billed and money received, in date order, with the running balance."""
-    rows = [{"date": i.issue_date, "kind": "invoice", "reference": i.invoice_no, "billed": i.total, "received": 0, "fee": 0}
-            for i in invoices if i.customer_id == customer_id and i.issue_date <= as_of]
+    rows = [
+        {"date": i.issue_date, "kind": "invoice", "reference": i.invoice_no, "billed": i.total, "received": 0, "fee": 0}
+        for i in invoices
+        if i.customer_id == customer_id and i.issue_date <= as_of
+    ]
     for receipt in receipts:
         mine = [a for a in receipt.allocations if a.customer_id == customer_id]
         if mine and receipt.date <= as_of:
-            rows.append({"date": receipt.date, "kind": "receipt", "reference": receipt.line_id, "billed": 0,
-                         "received": sum(a.amount for a in mine), "fee": sum(a.fee for a in mine)})
+            rows.append(
+                {
+                    "date": receipt.date,
+                    "kind": "receipt",
+                    "reference": receipt.line_id,
+                    "billed": 0,
+                    "received": sum(a.amount for a in mine),
+                    "fee": sum(a.fee for a in mine),
+                }
+            )
     rows.sort(key=lambda r: (r["date"], r["kind"] != "invoice", r["reference"]))
     balance = 0
     for row in rows:

@@ -25,8 +25,13 @@ def decode(raw: bytes, encodings: list[str]) -> tuple[str, str]:
             return raw.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    raise StatementError("encoding", 1, 0, "文字コードが UTF-8 でも Shift_JIS でもありません",
-                         "the file is neither UTF-8 nor Shift_JIS (MS932)")
+    raise StatementError(
+        "encoding",
+        1,
+        0,
+        "文字コードが UTF-8 でも Shift_JIS でもありません",
+        "the file is neither UTF-8 nor Shift_JIS (MS932)",
+    )
 
 
 def _line_offsets(text: str, encoding: str) -> list[int]:
@@ -62,10 +67,12 @@ def _layout_name(header: list[str], layouts: list[dict]) -> str:
 def strip_prefix(description: str, prefixes: list[str]) -> str:
     """The payer's name as printed, without the bank's 振込 / ﾌﾘｺﾐ word in front of it."""
     text = description.strip()
-    forms = {form for p in prefixes for form in (p, clean_text(p) or "", jaconv.z2h(p, kana=True, ascii=True, digit=True))}
+    forms = {
+        form for p in prefixes for form in (p, clean_text(p) or "", jaconv.z2h(p, kana=True, ascii=True, digit=True))
+    }
     for prefix in sorted(forms, key=len, reverse=True):
         if prefix and text.startswith(prefix):
-            return text[len(prefix):].strip()
+            return text[len(prefix) :].strip()
     return text
 
 
@@ -80,8 +87,13 @@ def parse_bank_csv(raw: bytes, formats: dict) -> ParsedStatement:
             rows.append((reader.line_num, row))
     except csv.Error as exc:
         line = reader.line_num
-        raise StatementError("truncated", line, offsets[min(line, len(offsets) - 1)],
-                             f"{line} 行目: CSV が途中で切れています（{exc}）", f"line {line}: the CSV is cut short ({exc})") from None
+        raise StatementError(
+            "truncated",
+            line,
+            offsets[min(line, len(offsets) - 1)],
+            f"{line} 行目: CSV が途中で切れています（{exc}）",
+            f"line {line}: the CSV is cut short ({exc})",
+        ) from None
     header_at = None
     for position, (_, row) in enumerate(rows[: int(formats.get("header_search_rows", 15))]):
         cols = _columns(row, aliases)
@@ -89,13 +101,18 @@ def parse_bank_csv(raw: bytes, formats: dict) -> ParsedStatement:
             header_at, columns, header = position, cols, row
             break
     if header_at is None:
-        raise StatementError("header_missing", 1, 0, "見出し行（日付・入金額の列）が見つかりません",
-                             "no header row with a date and a deposit (or amount) column was found")
+        raise StatementError(
+            "header_missing",
+            1,
+            0,
+            "見出し行（日付・入金額の列）が見つかりません",
+            "no header row with a date and a deposit (or amount) column was found",
+        )
     layout = _layout_name(header, formats.get("layouts", []))
     account = f"csv:{layout}:" + hashlib.sha256("|".join(header_key(h) for h in header).encode()).hexdigest()[:8]
     statement = ParsedStatement(layout, account)
     prefixes = list(formats.get("payer_prefixes", []))
-    for line_no, row in rows[header_at + 1:]:
+    for line_no, row in rows[header_at + 1 :]:
         line = _row(line_no, offsets[min(line_no, len(offsets) - 1)], row, columns, len(header), statement, prefixes)
         if line is not None:
             statement.lines.append(line)
@@ -113,8 +130,13 @@ def _yen(line_no: int, offset: int, text: str, field: str) -> int | None:
     try:
         return parse_integer(text)
     except (NotANumber, ValueError):
-        raise StatementError("not_a_number", line_no, offset, f"{line_no} 行目: {field} の「{text}」が金額として読めません",
-                             f"line {line_no}: {field} {text!r} is not an amount of yen") from None
+        raise StatementError(
+            "not_a_number",
+            line_no,
+            offset,
+            f"{line_no} 行目: {field} の「{text}」が金額として読めません",
+            f"line {line_no}: {field} {text!r} is not an amount of yen",
+        ) from None
 
 
 def _row(line_no, offset, row, columns, width, statement, prefixes) -> StatementLine | None:
@@ -129,13 +151,23 @@ def _row(line_no, offset, row, columns, width, statement, prefixes) -> Statement
     except (NotADate, ValueError):
         day = None
     if not (deposit or withdrawal or signed):
-        return None                     # 前日残高 / 合計 rows and other lines without money
+        return None  # 前日残高 / 合計 rows and other lines without money
     if day is None or not isinstance(day, date):
-        raise StatementError("not_a_date", line_no, offset, f"{line_no} 行目: 日付「{raw_date}」が読めません",
-                             f"line {line_no}: date {raw_date!r} cannot be read")
+        raise StatementError(
+            "not_a_date",
+            line_no,
+            offset,
+            f"{line_no} 行目: 日付「{raw_date}」が読めません",
+            f"line {line_no}: date {raw_date!r} cannot be read",
+        )
     if len(row) < width and max(columns.values()) >= len(row):
-        raise StatementError("short_row", line_no, offset, f"{line_no} 行目: 列が {len(row)} 個しかありません（見出しは {width} 列）",
-                             f"line {line_no}: {len(row)} columns where the header has {width}")
+        raise StatementError(
+            "short_row",
+            line_no,
+            offset,
+            f"{line_no} 行目: 列が {len(row)} 個しかありません（見出しは {width} 列）",
+            f"line {line_no}: {len(row)} columns where the header has {width}",
+        )
     if signed is not None and not (deposit or withdrawal):
         deposit, withdrawal = (signed, None) if signed > 0 else (None, -signed)
     direction, amount = (DEPOSIT, deposit) if deposit else (WITHDRAWAL, withdrawal)
@@ -144,7 +176,15 @@ def _row(line_no, offset, row, columns, width, statement, prefixes) -> Statement
     description = _cell(row, columns, "description")
     payer = _cell(row, columns, "payer") or strip_prefix(description, prefixes)
     balance = _cell(row, columns, "balance")
-    return StatementLine(statement.account if "account" not in columns else f"csv:{_cell(row, columns, 'account')}",
-                         day, direction, amount, payer, description,
-                         _yen(line_no, offset, balance, "残高") if balance else None,
-                         _cell(row, columns, "reference"), line_no, offset)
+    return StatementLine(
+        statement.account if "account" not in columns else f"csv:{_cell(row, columns, 'account')}",
+        day,
+        direction,
+        amount,
+        payer,
+        description,
+        _yen(line_no, offset, balance, "残高") if balance else None,
+        _cell(row, columns, "reference"),
+        line_no,
+        offset,
+    )

@@ -16,19 +16,35 @@ def receipt_journal(receipts: list[Receipt], bank_account: str = BANK) -> list[d
     """[{date, line_id, source, lines: [{side, account, amount, customer_id, invoice_no}]}], each balanced."""
     entries = []
     for receipt in sorted(receipts, key=lambda r: (r.date, r.line_id)):
-        lines = [{"side": "debit", "account": bank_account, "amount": receipt.amount, "customer_id": "", "invoice_no": ""}]
+        lines = [
+            {"side": "debit", "account": bank_account, "amount": receipt.amount, "customer_id": "", "invoice_no": ""}
+        ]
         for allocation in receipt.allocations:
             if allocation.fee:
-                lines.append({"side": "debit", "account": FEE, "amount": allocation.fee,
-                              "customer_id": allocation.customer_id, "invoice_no": allocation.invoice_no})
+                lines.append(
+                    {
+                        "side": "debit",
+                        "account": FEE,
+                        "amount": allocation.fee,
+                        "customer_id": allocation.customer_id,
+                        "invoice_no": allocation.invoice_no,
+                    }
+                )
         for allocation in receipt.allocations:
-            lines.append({"side": "credit", "account": RECEIVABLE if allocation.invoice_no else ADVANCE,
-                          "amount": allocation.amount, "customer_id": allocation.customer_id,
-                          "invoice_no": allocation.invoice_no})
+            lines.append(
+                {
+                    "side": "credit",
+                    "account": RECEIVABLE if allocation.invoice_no else ADVANCE,
+                    "amount": allocation.amount,
+                    "customer_id": allocation.customer_id,
+                    "invoice_no": allocation.invoice_no,
+                }
+            )
         debit = sum(l["amount"] for l in lines if l["side"] == "debit")
         credit = sum(l["amount"] for l in lines if l["side"] == "credit")
         if debit != credit:
             raise ValueError(f"receipt {receipt.line_id} does not balance: debit {debit} credit {credit}")
-        entries.append({"date": receipt.date.isoformat(), "line_id": receipt.line_id, "source": receipt.source,
-                        "lines": lines})
+        entries.append(
+            {"date": receipt.date.isoformat(), "line_id": receipt.line_id, "source": receipt.source, "lines": lines}
+        )
     return entries

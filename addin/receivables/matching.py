@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from addin.receivables.kana import payer_key, split_names
 
-MIN_PREFIX = 6   # a payer name cut by the bank must keep at least this many characters to be recognised
+MIN_PREFIX = 6  # a payer name cut by the bank must keep at least this many characters to be recognised
 
 
 @dataclass
@@ -39,7 +39,7 @@ class OpenInvoice:
     issue_date: date
     due_date: date
     total: int
-    open: int                     # total less receipts already applied
+    open: int  # total less receipts already applied
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,10 @@ class Deposit:
 
 @dataclass(frozen=True)
 class Allocation:
-    invoice_no: str               # "" for 前受金 (an advance from the customer)
+    invoice_no: str  # "" for 前受金 (an advance from the customer)
     customer_id: str
-    amount: int                   # 売掛金 cleared (or 前受金 received when invoice_no is "")
-    fee: int = 0                  # part of `amount` the customer kept as the transfer fee
+    amount: int  # 売掛金 cleared (or 前受金 received when invoice_no is "")
+    fee: int = 0  # part of `amount` the customer kept as the transfer fee
 
 
 @dataclass
@@ -64,7 +64,7 @@ class Match:
     date: date
     amount: int
     payer: str
-    status: str                   # matched (applied automatically) / proposed / unmatched
+    status: str  # matched (applied automatically) / proposed / unmatched
     kind: str
     customer_id: str = ""
     allocations: tuple[Allocation, ...] = ()
@@ -84,9 +84,10 @@ class MatchSettings:
 @dataclass
 class PayerIndex:
     """Payer key → customers, from 振込名義, learned names and customer names."""
+
     exact: dict[str, set[str]] = field(default_factory=dict)
     sorted_keys: list[str] = field(default_factory=list)
-    _seen: dict[str, tuple] = field(default_factory=dict, repr=False)   # one lookup per distinct payer
+    _seen: dict[str, tuple] = field(default_factory=dict, repr=False)  # one lookup per distinct payer
 
     @classmethod
     def build(cls, customers: list[dict], learned: list[tuple[str, str]] = ()) -> "PayerIndex":
@@ -120,7 +121,7 @@ class PayerIndex:
         if len(key) >= MIN_PREFIX:
             start = bisect.bisect_left(self.sorted_keys, key)
             longer = set()
-            for known in self.sorted_keys[start:start + 3]:
+            for known in self.sorted_keys[start : start + 3]:
                 if known.startswith(key):
                     longer |= self.exact[known]
             shorter = set()
@@ -144,11 +145,17 @@ class _Book:
         self.by_number: dict[str, OpenInvoice] = {}
         for invoice in sorted(invoices, key=_oldest_first):
             if invoice.open > 0:
-                copy = OpenInvoice(invoice.invoice_no, invoice.customer_id, invoice.issue_date, invoice.due_date,
-                                   invoice.total, invoice.open)
+                copy = OpenInvoice(
+                    invoice.invoice_no,
+                    invoice.customer_id,
+                    invoice.issue_date,
+                    invoice.due_date,
+                    invoice.total,
+                    invoice.open,
+                )
                 self.by_customer.setdefault(invoice.customer_id, []).append(copy)
                 self.by_number[invoice.invoice_no] = copy
-        self.proposed: set[str] = set()      # invoices a proposal of this run has already taken from
+        self.proposed: set[str] = set()  # invoices a proposal of this run has already taken from
 
     def open_for(self, customers: tuple[str, ...], on: date) -> list[OpenInvoice]:
         found = [i for c in customers for i in self.by_customer.get(c, ()) if i.open > 0 and i.issue_date <= on]
@@ -161,16 +168,18 @@ class _Book:
                 invoice.open -= allocation.amount
                 if match.status != "matched":
                     self.proposed.add(allocation.invoice_no)
-                if not invoice.open:         # paid in full: out of the customer's list
+                if not invoice.open:  # paid in full: out of the customer's list
                     self.by_customer[invoice.customer_id].remove(invoice)
 
 
-def match_deposits(deposits: list[Deposit], invoices: list[OpenInvoice], payers: PayerIndex,
-                   settings: MatchSettings = MatchSettings()) -> list[Match]:
+def match_deposits(
+    deposits: list[Deposit], invoices: list[OpenInvoice], payers: PayerIndex, settings: MatchSettings = MatchSettings()
+) -> list[Match]:
     """One Match per deposit, in date order: first the payers we know, then the rest by amount."""
     book = _Book(invoices)
-    settings = MatchSettings(tuple(sorted(settings.fees)), settings.auto_confidence, settings.subset_invoices,
-                             settings.subset_steps)
+    settings = MatchSettings(
+        tuple(sorted(settings.fees)), settings.auto_confidence, settings.subset_invoices, settings.subset_steps
+    )
     results: dict[str, Match] = {}
     strangers = []
     for deposit in sorted(deposits, key=lambda d: (d.date, d.line_id)):
@@ -198,10 +207,24 @@ def _match_known(deposit: Deposit, customers, sure: Decimal, how: str, book: _Bo
         why_ja += f"（同じ依頼人名の得意先が {len(customers)} 件）"
         why_en += f" ({len(customers)} customers share this payer name)"
     if touched:
-        why_ja, why_en = why_ja + "（同じ請求書に先の提案あり）", why_en + " (an earlier proposal took from the same invoice)"
+        why_ja, why_en = (
+            why_ja + "（同じ請求書に先の提案あり）",
+            why_en + " (an earlier proposal took from the same invoice)",
+        )
     customer = allocations[0].customer_id if allocations else customers[0]
-    return Match(deposit.line_id, deposit.date, deposit.amount, deposit.payer, "matched" if automatic else "proposed",
-                 kind, customer, tuple(allocations), confidence, why_ja, why_en)
+    return Match(
+        deposit.line_id,
+        deposit.date,
+        deposit.amount,
+        deposit.payer,
+        "matched" if automatic else "proposed",
+        kind,
+        customer,
+        tuple(allocations),
+        confidence,
+        why_ja,
+        why_en,
+    )
 
 
 def _full(invoice: OpenInvoice, fee: int = 0) -> Allocation:
@@ -216,37 +239,71 @@ def _by_amount(amount: int, opens: list[OpenInvoice], customer: str, settings: M
     exact = by_open.get(amount, [])
     if exact:
         sure = Decimal("1") if len(exact) == 1 else Decimal("0.6")
-        return ("exact", [_full(exact[0])], sure, f"{exact[0].invoice_no} の未入金額と一致",
-                f"equals the open amount of {exact[0].invoice_no}")
+        return (
+            "exact",
+            [_full(exact[0])],
+            sure,
+            f"{exact[0].invoice_no} の未入金額と一致",
+            f"equals the open amount of {exact[0].invoice_no}",
+        )
     short = [(i, f) for f in fees for i in by_open.get(amount + f, ())]
     if short:
         invoice, fee = short[0]
         sure = Decimal("0.95") if len(short) == 1 else Decimal("0.6")
-        return ("fee", [_full(invoice, fee)], sure, f"{invoice.invoice_no} から振込手数料 {fee:,} 円を差し引いた額",
-                f"{invoice.invoice_no} less a transfer fee of {fee:,} yen")
+        return (
+            "fee",
+            [_full(invoice, fee)],
+            sure,
+            f"{invoice.invoice_no} から振込手数料 {fee:,} 円を差し引いた額",
+            f"{invoice.invoice_no} less a transfer fee of {fee:,} yen",
+        )
     combined = _oldest_prefix(amount, opens, fees)
     if combined:
         chosen, fee = combined
         names = "・".join(i.invoice_no for i in chosen)
         allocations = [_full(i) for i in chosen[:-1]] + [_full(chosen[-1], fee)]
-        note_ja, note_en = (f"（振込手数料 {fee:,} 円差引）", f" less a transfer fee of {fee:,} yen") if fee else ("", "")
-        return ("combined", allocations, Decimal("0.9") if fee else Decimal("0.95"),
-                f"古い順の {len(chosen)} 件（{names}）の合計{note_ja}", f"the {len(chosen)} oldest open invoices ({names}){note_en}")
+        note_ja, note_en = (
+            (f"（振込手数料 {fee:,} 円差引）", f" less a transfer fee of {fee:,} yen") if fee else ("", "")
+        )
+        return (
+            "combined",
+            allocations,
+            Decimal("0.9") if fee else Decimal("0.95"),
+            f"古い順の {len(chosen)} 件（{names}）の合計{note_ja}",
+            f"the {len(chosen)} oldest open invoices ({names}){note_en}",
+        )
     subsets = _subsets(amount, opens[: settings.subset_invoices], fees, settings.subset_steps)
     if subsets:
         chosen, fee = subsets[0]
         names = "・".join(i.invoice_no for i in chosen)
         allocations = [_full(i) for i in chosen[:-1]] + [_full(chosen[-1], fee)]
         sure = Decimal("0.75") if len(subsets) == 1 else Decimal("0.5")
-        return ("subset", allocations, sure, f"{len(chosen)} 件（{names}）の合計" + ("（他の組合せもあり）" if len(subsets) > 1 else ""),
-                f"the sum of {len(chosen)} invoices ({names})" + (" (other combinations also fit)" if len(subsets) > 1 else ""))
+        return (
+            "subset",
+            allocations,
+            sure,
+            f"{len(chosen)} 件（{names}）の合計" + ("（他の組合せもあり）" if len(subsets) > 1 else ""),
+            f"the sum of {len(chosen)} invoices ({names})"
+            + (" (other combinations also fit)" if len(subsets) > 1 else ""),
+        )
     total = sum(i.open for i in opens)
     if amount > total:
         allocations = [_full(i) for i in opens] + [Allocation("", customer, amount - total)]
         if total:
-            return ("overpayment", allocations, Decimal("0.6"), f"未入金 {total:,} 円を超える {amount - total:,} 円は前受金",
-                    f"{amount - total:,} yen above the {total:,} yen open is an advance (前受金)")
-        return ("advance", allocations, Decimal("0.5"), "未入金の請求書がないため前受金", "no open invoice: an advance (前受金)")
+            return (
+                "overpayment",
+                allocations,
+                Decimal("0.6"),
+                f"未入金 {total:,} 円を超える {amount - total:,} 円は前受金",
+                f"{amount - total:,} yen above the {total:,} yen open is an advance (前受金)",
+            )
+        return (
+            "advance",
+            allocations,
+            Decimal("0.5"),
+            "未入金の請求書がないため前受金",
+            "no open invoice: an advance (前受金)",
+        )
     allocations, left = [], amount
     for invoice in opens:
         part = min(left, invoice.open)
@@ -255,9 +312,13 @@ def _by_amount(amount: int, opens: list[OpenInvoice], customer: str, settings: M
         if not left:
             break
     last = allocations[-1]
-    return ("partial", allocations, Decimal("0.6") if len(allocations) == 1 else Decimal("0.5"),
-            f"一部入金: {last.invoice_no} に {last.amount:,} 円（残 {_open_of(opens, last) - last.amount:,} 円）",
-            f"part payment: {last.amount:,} yen to {last.invoice_no} ({_open_of(opens, last) - last.amount:,} yen still open)")
+    return (
+        "partial",
+        allocations,
+        Decimal("0.6") if len(allocations) == 1 else Decimal("0.5"),
+        f"一部入金: {last.invoice_no} に {last.amount:,} 円（残 {_open_of(opens, last) - last.amount:,} 円）",
+        f"part payment: {last.amount:,} yen to {last.invoice_no} ({_open_of(opens, last) - last.amount:,} yen still open)",
+    )
 
 
 def _open_of(opens: list[OpenInvoice], allocation: Allocation) -> int:
@@ -285,8 +346,8 @@ def _subsets(amount: int, opens: list[OpenInvoice], fees: list[int], budget: int
     ceiling = max(targets)
     found: list[tuple[list[OpenInvoice], int]] = []
     if len(opens) < 2 or sum(i.open for i in opens) < amount or amount < 2 * min(i.open for i in opens):
-        return found                    # nothing of two or more invoices can reach, or stay under, the amount
-    left = [0] * (len(opens) + 1)       # left[p]: what the invoices from p on add up to (a bound to prune by)
+        return found  # nothing of two or more invoices can reach, or stay under, the amount
+    left = [0] * (len(opens) + 1)  # left[p]: what the invoices from p on add up to (a bound to prune by)
     for position in range(len(opens) - 1, -1, -1):
         left[position] = left[position + 1] + opens[position].open
     steps = 0
@@ -321,19 +382,55 @@ def _match_strangers(deposits: list[Deposit], book: _Book, settings: MatchSettin
     out = []
     for deposit in deposits:
         fits = [(i, 0) for i in by_amount.get(deposit.amount, ()) if i.issue_date <= deposit.date and i.open > 0]
-        fits += [(i, f) for f in settings.fees for i in by_amount.get(deposit.amount + f, ())
-                 if i.issue_date <= deposit.date and i.open > 0]
+        fits += [
+            (i, f)
+            for f in settings.fees
+            for i in by_amount.get(deposit.amount + f, ())
+            if i.issue_date <= deposit.date and i.open > 0
+        ]
         if len(fits) == 1:
             invoice, fee = fits[0]
             allocation = _full(invoice, fee)
             invoice.open = 0
-            out.append(Match(deposit.line_id, deposit.date, deposit.amount, deposit.payer, "proposed", "amount_only",
-                             invoice.customer_id, (allocation,), Decimal("0.40"),
-                             f"依頼人名が未登録。金額が {invoice.invoice_no}（{invoice.customer_id}）だけに一致",
-                             f"payer name unknown; the amount fits only {invoice.invoice_no} ({invoice.customer_id})"))
+            out.append(
+                Match(
+                    deposit.line_id,
+                    deposit.date,
+                    deposit.amount,
+                    deposit.payer,
+                    "proposed",
+                    "amount_only",
+                    invoice.customer_id,
+                    (allocation,),
+                    Decimal("0.40"),
+                    f"依頼人名が未登録。金額が {invoice.invoice_no}（{invoice.customer_id}）だけに一致",
+                    f"payer name unknown; the amount fits only {invoice.invoice_no} ({invoice.customer_id})",
+                )
+            )
             continue
-        why = (("依頼人名が未登録で、金額の合う請求書が一つに決まりません", "payer unknown and several invoices fit the amount")
-               if fits else ("依頼人名が未登録で、金額の合う請求書もありません", "payer unknown and no open invoice fits the amount"))
-        out.append(Match(deposit.line_id, deposit.date, deposit.amount, deposit.payer, "unmatched", "unknown", "", (),
-                         Decimal("0"), *why))
+        why = (
+            (
+                "依頼人名が未登録で、金額の合う請求書が一つに決まりません",
+                "payer unknown and several invoices fit the amount",
+            )
+            if fits
+            else (
+                "依頼人名が未登録で、金額の合う請求書もありません",
+                "payer unknown and no open invoice fits the amount",
+            )
+        )
+        out.append(
+            Match(
+                deposit.line_id,
+                deposit.date,
+                deposit.amount,
+                deposit.payer,
+                "unmatched",
+                "unknown",
+                "",
+                (),
+                Decimal("0"),
+                *why,
+            )
+        )
     return out

@@ -12,22 +12,22 @@ DEPOSIT, WITHDRAWAL = "deposit", "withdrawal"
 
 @dataclass(frozen=True)
 class StatementLine:
-    account: str          # "0009-001-1-1234567" for a Zengin file, "csv:<layout>" for a bank CSV
-    date: date            # 勘定日 (booking date)
-    direction: str        # DEPOSIT / WITHDRAWAL
-    amount: int           # integer yen, always positive
-    payer: str            # 振込依頼人名 or the description as the bank prints it
+    account: str  # "0009-001-1-1234567" for a Zengin file, "csv:<layout>" for a bank CSV
+    date: date  # 勘定日 (booking date)
+    direction: str  # DEPOSIT / WITHDRAWAL
+    amount: int  # integer yen, always positive
+    payer: str  # 振込依頼人名 or the description as the bank prints it
     description: str = ""
-    balance: int | None = None   # balance after the line, when the file has one
-    reference: str = ""   # 照会番号 or the bank's own id, when the file has one
-    line_no: int = 0      # where in its file (1-based line or record number)
+    balance: int | None = None  # balance after the line, when the file has one
+    reference: str = ""  # 照会番号 or the bank's own id, when the file has one
+    line_no: int = 0  # where in its file (1-based line or record number)
     byte_offset: int = 0
-    line_id: str = ""     # set by `identify`
+    line_id: str = ""  # set by `identify`
 
 
 @dataclass
 class ParsedStatement:
-    layout: str                      # "zengin" or the CSV layout name
+    layout: str  # "zengin" or the CSV layout name
     account: str
     lines: list[StatementLine] = field(default_factory=list)
     first_date: date | None = None
@@ -56,8 +56,14 @@ def identify(lines: list[StatementLine]) -> list[StatementLine]:
     seen: dict[tuple, int] = {}
     out = []
     for line in lines:
-        what = (line.account, line.date.isoformat(), line.direction, line.amount, line.payer.strip(),
-                "" if line.balance is None else str(line.balance))
+        what = (
+            line.account,
+            line.date.isoformat(),
+            line.direction,
+            line.amount,
+            line.payer.strip(),
+            "" if line.balance is None else str(line.balance),
+        )
         rank = seen.get(what, 0)
         seen[what] = rank + 1
         digest = hashlib.sha256("\x1f".join(map(str, (*what, rank))).encode("utf-8")).hexdigest()[:20]

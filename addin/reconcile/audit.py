@@ -13,8 +13,12 @@ from addin.model import Table, column_letter
 from addin.model.privacy import mask
 
 #: sheets compared row by row on their key; the others as sets of rows (added / removed)
-KEYS = {("staff", "staff"): "employee_id", ("stock", "items"): "sku", ("vendors", "vendors"): "vendor_id",
-        ("sales", "customers"): "customer_id"}
+KEYS = {
+    ("staff", "staff"): "employee_id",
+    ("stock", "items"): "sku",
+    ("vendors", "vendors"): "vendor_id",
+    ("sales", "customers"): "customer_id",
+}
 
 
 def _text(value) -> str:
@@ -42,8 +46,9 @@ def _row_key(secret: bytes) -> str:
     return hashlib.sha256(b"rows:" + secret).hexdigest()[:16] if secret else "0123456789123456"
 
 
-def snapshot(tables: dict[tuple[str, str], Table], personal: set[str] = frozenset(),
-             secret: bytes = b"") -> dict[tuple[str, str], dict]:
+def snapshot(
+    tables: dict[tuple[str, str], Table], personal: set[str] = frozenset(), secret: bytes = b""
+) -> dict[tuple[str, str], dict]:
     """Per sheet: where each field sits, and its rows — keyed sheets as {key: {field: text, "_row": n}},
     the others as {row digest: excel row}. Personal fields are stored as keyed digests, not values."""
     out = {}
@@ -56,10 +61,15 @@ def snapshot(tables: dict[tuple[str, str], Table], personal: set[str] = frozense
                 texts[field] = texts[field].map(lambda value: keyed_digest(secret, value))
             records = texts.assign(_row=[int(r) for r in table.rows]).to_dict("records")
             out[name] = {"columns": dict(table.columns), "rows": {row[key]: row for row in records if row[key]}}
-        else:     # transactional sheets: one 64-bit digest per row, compared as sets
-            digests = pd.util.hash_pandas_object(frame, index=False, hash_key=_row_key(secret)).to_numpy(dtype=np.uint64)
-            out[name] = {"columns": dict(table.columns), "digests": digests,
-                         "row_numbers": np.asarray(table.rows, dtype=np.int64)}
+        else:  # transactional sheets: one 64-bit digest per row, compared as sets
+            digests = pd.util.hash_pandas_object(frame, index=False, hash_key=_row_key(secret)).to_numpy(
+                dtype=np.uint64
+            )
+            out[name] = {
+                "columns": dict(table.columns),
+                "digests": digests,
+                "row_numbers": np.asarray(table.rows, dtype=np.int64),
+            }
     return out
 
 
@@ -85,18 +95,46 @@ def changes(before: dict, after: dict, books: dict, personal: set[str], priority
         for key in sorted(set(now) | set(then)):
             old, new = then.get(key), now.get(key)
             if old is None:
-                found.append({"book": file, "sheet": title, "key": key, "field": "", "kind": "added",
-                              "before": "", "after": "", "cell": f"A{new['_row']}"})
+                found.append(
+                    {
+                        "book": file,
+                        "sheet": title,
+                        "key": key,
+                        "field": "",
+                        "kind": "added",
+                        "before": "",
+                        "after": "",
+                        "cell": f"A{new['_row']}",
+                    }
+                )
             elif new is None:
-                found.append({"book": file, "sheet": title, "key": key, "field": "", "kind": "removed",
-                              "before": "", "after": "", "cell": ""})
+                found.append(
+                    {
+                        "book": file,
+                        "sheet": title,
+                        "key": key,
+                        "field": "",
+                        "kind": "removed",
+                        "before": "",
+                        "after": "",
+                        "cell": "",
+                    }
+                )
             else:
                 for field in spec.columns:
                     if old.get(field, "") != new.get(field, ""):
-                        found.append({"book": file, "sheet": title, "key": key, "field": field, "kind": "changed",
-                                      "before": _shown(field, old.get(field, ""), personal),
-                                      "after": _shown(field, new.get(field, ""), personal),
-                                      "cell": _cell(columns, field, new["_row"])})
+                        found.append(
+                            {
+                                "book": file,
+                                "sheet": title,
+                                "key": key,
+                                "field": field,
+                                "kind": "changed",
+                                "before": _shown(field, old.get(field, ""), personal),
+                                "after": _shown(field, new.get(field, ""), personal),
+                                "cell": _cell(columns, field, new["_row"]),
+                            }
+                        )
     rank = {field: i for i, field in enumerate(priority)}
     found.sort(key=lambda c: (rank.get(c["field"], len(rank)), c["book"], c["sheet"], c["key"], c["field"]))
     return found
@@ -106,11 +144,32 @@ def _row_sets(then: dict, now: dict, file: str, title: str) -> list[dict]:
     """Rows of a transactional sheet that appeared (with their rows) and how many disappeared."""
     added = ~np.isin(now["digests"], then["digests"])
     removed = int((~np.isin(then["digests"], now["digests"])).sum())
-    found = [{"book": file, "sheet": title, "key": "", "field": "", "kind": "added", "before": "", "after": "",
-              "cell": f"A{row}"} for row in now["row_numbers"][added].tolist()]
+    found = [
+        {
+            "book": file,
+            "sheet": title,
+            "key": "",
+            "field": "",
+            "kind": "added",
+            "before": "",
+            "after": "",
+            "cell": f"A{row}",
+        }
+        for row in now["row_numbers"][added].tolist()
+    ]
     if removed:
-        found.append({"book": file, "sheet": title, "key": "", "field": "", "kind": "removed", "before": str(removed),
-                      "after": "", "cell": ""})
+        found.append(
+            {
+                "book": file,
+                "sheet": title,
+                "key": "",
+                "field": "",
+                "kind": "removed",
+                "before": str(removed),
+                "after": "",
+                "cell": "",
+            }
+        )
     return found
 
 

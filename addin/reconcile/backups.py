@@ -47,8 +47,10 @@ def retention(settings: dict) -> tuple[int, int, int]:
     for name, default, least in (("daily", 14, 1), ("weekly", 8, 0), ("monthly", 12, 0)):
         value = settings.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= 10_000:
-            raise BackupProblem(f"reconcile.yaml backups.{name} = {value!r}: {least} 以上の整数で指定してください / "
-                                f"must be a whole number ≥ {least}")
+            raise BackupProblem(
+                f"reconcile.yaml backups.{name} = {value!r}: {least} 以上の整数で指定してください / "
+                f"must be a whole number ≥ {least}"
+            )
         values.append(value)
     return values[0], values[1], values[2]
 
@@ -68,7 +70,9 @@ def nights(folder: Path) -> dict[str, tuple[date, int]]:
 
 def _same(copies: dict[str, Path], folder: Path) -> bool:
     listed = {p.name for p in folder.iterdir() if p.suffix in BOOK_SUFFIXES}
-    return listed == set(copies) and all(filecmp.cmp(path, folder / name, shallow=False) for name, path in copies.items())
+    return listed == set(copies) and all(
+        filecmp.cmp(path, folder / name, shallow=False) for name, path in copies.items()
+    )
 
 
 def backup(copies: dict[str, Path], folder: Path, day: date) -> Path:
@@ -111,21 +115,25 @@ def restore(folder: Path, night: str, company_root: Path, books: list[str] | Non
     file is written atomically into the company folder, keeping the mode of the file it replaces."""
     found = nights(folder)
     if night not in found:
-        raise BackupProblem(f"{night}: その日のバックアップはありません / no backup named {night!r} "
-                            f"(available: {', '.join(sorted(found)[-5:]) or 'none'})")
+        raise BackupProblem(
+            f"{night}: その日のバックアップはありません / no backup named {night!r} "
+            f"(available: {', '.join(sorted(found)[-5:]) or 'none'})"
+        )
     source = folder / night
     available = listing(source)
     wanted = available if books is None else list(books)
     strange = [name for name in wanted if name not in available]
     if strange:
-        raise BackupProblem(f"--book {strange[0]!r}: バックアップ {night} にないブックです / not a workbook in the "
-                            f"backup of {night} (it holds: {', '.join(available) or 'nothing'})")
+        raise BackupProblem(
+            f"--book {strange[0]!r}: バックアップ {night} にないブックです / not a workbook in the "
+            f"backup of {night} (it holds: {', '.join(available) or 'nothing'})"
+        )
     aside = folder / ASIDE / f"{night}-{datetime.now():%Y%m%dT%H%M%S%f}"
     root = Path(company_root).resolve()
     restored = []
     for name in wanted:
         current = root / name
-        if current.parent != root:            # names come from the listing; this holds by construction
+        if current.parent != root:  # names come from the listing; this holds by construction
             raise BackupProblem(f"{name!r}: 会社フォルダの外です / outside the company folder")
         mode = None
         if current.is_file():
@@ -136,4 +144,3 @@ def restore(folder: Path, night: str, company_root: Path, books: list[str] | Non
             shutil.copyfile(source / name, tmp)
         restored.append(current)
     return restored
-

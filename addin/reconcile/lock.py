@@ -18,13 +18,15 @@ class RunLock:
 
     def __enter__(self) -> "RunLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600), "a+")   # owner-only
+        self.handle = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600), "a+")  # owner-only
         try:
             if os.name == "nt":
                 import msvcrt
+
                 msvcrt.locking(self.handle.fileno(), msvcrt.LK_NBLCK, 1)
             else:
                 import fcntl
+
                 fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self.handle.close()
@@ -38,5 +40,5 @@ class RunLock:
 
     def __exit__(self, *exc) -> None:
         if self.handle is not None:
-            self.handle.close()      # closing releases the lock on every platform
+            self.handle.close()  # closing releases the lock on every platform
             self.handle = None

@@ -40,15 +40,20 @@ log = logging.getLogger("backoffice.reconcile")
 
 @dataclass
 class Outcome:
-    status: str                     # pass / findings / could not run
+    status: str  # pass / findings / could not run
     exit_code: int
     report_folder: Path | None = None
     detail: str = ""
     checks: list[dict] = field(default_factory=list)
 
 
-def nightly_run(company: Company, day: date | None = None, sleep: Callable[[float], None] = time.sleep,
-                copier=None, progress: Callable[[str], None] = lambda _: None) -> Outcome:
+def nightly_run(
+    company: Company,
+    day: date | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    copier=None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Outcome:
     day = day or date.today()
     state = state_folder(company.root)
     try:
@@ -72,11 +77,11 @@ def _sweep(folders: list[Path]) -> None:
 
 
 def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> Outcome:
-    settings = load_settings(company.root).as_dict()      # a misspelt check stops here, named
+    settings = load_settings(company.root).as_dict()  # a misspelt check stops here, named
     retention = backups.retention(settings.get("backups", {}))
     paths = company.paths
     scratch_root = paths.tmp
-    shutil.rmtree(scratch_root, ignore_errors=True)          # copies a killed night left behind
+    shutil.rmtree(scratch_root, ignore_errors=True)  # copies a killed night left behind
     _sweep([paths.reconcile_runs, paths.backups])
     sweep_leftovers(company)
     started = datetime.now().isoformat(timespec="seconds")
@@ -85,26 +90,45 @@ def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> O
         copies = _copy_all(company, Path(scratch), settings, sleep, copier, progress)
         good = {name: c.path for name, c in copies.items() if c.status == "ok"}
         if not good:
-            return Outcome("could not run", 2, detail="no workbook could be read: " +
-                           ", ".join(f"{c.book} {c.status}" for c in copies.values()))
-        progress("backups")       # before anything reads the copies: a book that breaks a reader is still kept
+            return Outcome(
+                "could not run",
+                2,
+                detail="no workbook could be read: " + ", ".join(f"{c.book} {c.status}" for c in copies.values()),
+            )
+        progress("backups")  # before anything reads the copies: a book that breaks a reader is still kept
         backup_folder = backups.backup({company.books[n].file: p for n, p in good.items()}, paths.backups, day)
         backups.prune(paths.backups, *retention, keep_also=backup_folder)
         progress("validating the copies")
         validation = _validate(company, good, copies)
         register, ledger, unusable = _open_state(paths.db)
         try:
-            night = Night(company, day, validation, set(company.books) - set(good), register, runs=ledger, secret=secret,
-                          opener=copies_opener(good))
+            night = Night(
+                company,
+                day,
+                validation,
+                set(company.books) - set(good),
+                register,
+                runs=ledger,
+                secret=secret,
+                opener=copies_opener(good),
+            )
             checks = [_check(name, night, settings, progress) for name in CHECKS]
             if unusable:
-                checks.append({"name": "state_database", "status": "error", "count": 0, "findings": [],
-                               "detail": unusable})
-            personal = {f for b in company.books.values() for s in b.sheets.values() for f, c in s.columns.items() if c.personal}
+                checks.append(
+                    {"name": "state_database", "status": "error", "count": 0, "findings": [], "detail": unusable}
+                )
+            personal = {
+                f for b in company.books.values() for s in b.sheets.values() for f, c in s.columns.items() if c.personal
+            }
             tonight = audit.snapshot(dict(validation.tables), personal, secret)
             previous = ledger.last_success_before(day.isoformat()) if ledger else None
-            changes = audit.changes(ledger.snapshot(previous) if previous else {}, tonight, company.books, personal,
-                                    settings.get("audit_priority", []))
+            changes = audit.changes(
+                ledger.snapshot(previous) if previous else {},
+                tonight,
+                company.books,
+                personal,
+                settings.get("audit_priority", []),
+            )
             report = _report(day, checks, changes, copies, previous, backup_folder)
             folder = paths.reconcile(day)
             earlier = [h for h in ledger.history(day.isoformat()) if h[0] != day.isoformat()] if ledger else []
@@ -112,12 +136,15 @@ def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> O
             if ledger is not None:
                 progress("recording the night in the run ledger")
                 ledger.record(day.isoformat(), started, report["status"], report["findings"], str(folder), tonight)
-                clean = all(c["status"] == "pass" for c in checks if c["name"] in ("invoice_register", "state_integrity"))
-                if register is not None and register.unsealed():      # anchors would pin the plain chain
-                    report["anchor"] = {}                             # that `verify --adopt` re-seals
+                clean = all(
+                    c["status"] == "pass" for c in checks if c["name"] in ("invoice_register", "state_integrity")
+                )
+                if register is not None and register.unsealed():  # anchors would pin the plain chain
+                    report["anchor"] = {}  # that `verify --adopt` re-seals
                 else:
-                    report["anchor"] = anchor_everywhere(company, secret, register, ledger, day.isoformat(), backup_folder,
-                                                         clean)
+                    report["anchor"] = anchor_everywhere(
+                        company, secret, register, ledger, day.isoformat(), backup_folder, clean
+                    )
             progress(f"writing {folder}")
             with staged_folder(folder) as tmp:
                 write_report(tmp, report, history)
@@ -141,30 +168,40 @@ def _open_state(db: Path):
         if register is not None:
             register.close()
         log.error("state.db unusable: %s", bad)
-        return None, None, (f"{STATE}/state.db を使えません（backoffice verify で確認） / the state database cannot be "
-                            f"used ({bad}); run backoffice verify")
+        return (
+            None,
+            None,
+            (
+                f"{STATE}/state.db を使えません（backoffice verify で確認） / the state database cannot be "
+                f"used ({bad}); run backoffice verify"
+            ),
+        )
 
 
 def copies_opener(good: dict[str, Path]):
     """A BookOpener over tonight's consistent copies: what the checks hand to the services, so a check
     reads the same bytes the validation and the backup saw, never the live (maybe half-saved) book."""
+
     def opener(book: str, company: Company):
         if book not in good:
             raise Skipped(f"{company.books[book].file} not available tonight")
         return open_book(good[book], company.books[book].file)
+
     return opener
 
 
 def _validate(company: Company, good: dict[str, Path], copies: dict[str, Copy]):
     """Validate the copies; a book whose reading fails in a way the reader did not foresee (even a
     native panic, a BaseException) is dropped from `good`, marked skipped, and the rest validated."""
+
     def run(names: set[str]):
         return validate_company(company, copies_opener({n: good[n] for n in names}), only=names, readers=FILE_READERS)
+
     try:
         return run(set(good))
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException:       # noqa: BLE001 — find the book at fault, keep the night going without it
+    except BaseException:  # noqa: BLE001 — find the book at fault, keep the night going without it
         log.exception("validation failed; trying each workbook alone")
     for name in sorted(good):
         try:
@@ -187,13 +224,24 @@ def _copy_all(company, scratch: Path, settings: dict, sleep, copier, progress) -
         progress(f"copying {spec.file}")
         kwargs = {"copier": copier} if copier else {}
         try:
-            copies[name] = consistent_copy(company.book_path(name), scratch / spec.file, int(policy.get("attempts", 4)),
-                                           list(policy.get("backoff_seconds", [2, 5, 15, 30])), sleep, **kwargs)
-        except OSError as exc:          # a special file, a full disk, no permission: skip this book only
+            copies[name] = consistent_copy(
+                company.book_path(name),
+                scratch / spec.file,
+                int(policy.get("attempts", 4)),
+                list(policy.get("backoff_seconds", [2, 5, 15, 30])),
+                sleep,
+                **kwargs,
+            )
+        except OSError as exc:  # a special file, a full disk, no permission: skip this book only
             copies[name] = Copy(spec.file, "unreadable", attempts=1, detail=f"{type(exc).__name__}: {exc}"[:300])
         if copies[name].status != "ok":
-            log.warning("%s: %s after %d attempt(s): %s", spec.file, copies[name].status, copies[name].attempts,
-                        copies[name].detail)
+            log.warning(
+                "%s: %s after %d attempt(s): %s",
+                spec.file,
+                copies[name].status,
+                copies[name].attempts,
+                copies[name].detail,
+            )
     return copies
 
 
@@ -205,13 +253,27 @@ def _check(name: str, night: Night, settings: dict, progress) -> dict:
 def _report(day, checks, changes, copies, previous, backup_folder) -> dict:
     findings = sum(c["count"] for c in checks)
     skipped_books = [c.book for c in copies.values() if c.status != "ok"]
-    status = "pass" if not findings and not skipped_books and all(c["status"] in ("pass", "skipped") for c in checks) \
+    status = (
+        "pass"
+        if not findings and not skipped_books and all(c["status"] in ("pass", "skipped") for c in checks)
         else "findings"
+    )
     return {
-        "date": day.isoformat(), "status": status, "findings": findings,
-        "checks": checks, "changes": changes, "compared_with": previous or "",
-        "copies": {c.book: {"status": c.status if c.status == "ok" else f"skipped: {c.status}", "attempts": c.attempts,
-                            "last_modified_by": c.last_modified_by, "modified": c.modified, "detail": c.detail}
-                   for c in copies.values()},
+        "date": day.isoformat(),
+        "status": status,
+        "findings": findings,
+        "checks": checks,
+        "changes": changes,
+        "compared_with": previous or "",
+        "copies": {
+            c.book: {
+                "status": c.status if c.status == "ok" else f"skipped: {c.status}",
+                "attempts": c.attempts,
+                "last_modified_by": c.last_modified_by,
+                "modified": c.modified,
+                "detail": c.detail,
+            }
+            for c in copies.values()
+        },
         "backup": str(backup_folder),
     }

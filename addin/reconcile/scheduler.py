@@ -47,8 +47,14 @@ def clocked(clock: Callable[[], datetime] | None):
 
 
 class NightlyScheduler:
-    def __init__(self, at: str, job: Callable[[date], object], days: str = "weekdays",
-                 clock: Callable[[], datetime] | None = None, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        at: str,
+        job: Callable[[date], object],
+        days: str = "weekdays",
+        clock: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.at, self.job, self.days = at, job, days
         self.clock = clock or datetime.now
         self.sleep = sleep

@@ -32,6 +32,7 @@ class StaleItemsCheck(CheckSwitch):
 
 class Checks(_Strict):
     """One field per nightly check (addin/reconcile/checks.py CHECKS), in the order they run."""
+
     validation: CheckSwitch = CheckSwitch()
     stock_vs_counts: CheckSwitch = CheckSwitch()
     stock_vs_on_hand_column: CheckSwitch = CheckSwitch()
@@ -58,6 +59,7 @@ class CopyPolicy(_Strict):
 
 class Retention(_Strict):
     """Validated again, with its own message, by backups.retention (daily ≥ 1 keeps tonight's backup)."""
+
     daily: Any = 14
     weekly: Any = 8
     monthly: Any = 12
@@ -83,6 +85,7 @@ def load_settings(company_root: Path | None, rules_dir: Path = RULES_DIR) -> Rec
     """The product's section, then each company file's over it: each file validated alone (so the
     error names that file), the merged result validated again."""
     from addin.rulebook.loader import merge
+
     folders = [rules_dir] + ([Path(company_root) / "rules"] if company_root else [])
     merged: dict = {}
     for path, data in load_yaml_documents(folders):

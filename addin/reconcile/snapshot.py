@@ -20,14 +20,16 @@ from xml.etree import ElementTree
 #: no master workbook is this large; a bigger "book" is not copied (it would be a disk filler)
 MAX_BYTES = 512 * 1024 * 1024
 
-CORE_NS = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
-           "dcterms": "http://purl.org/dc/terms/"}
+CORE_NS = {
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dcterms": "http://purl.org/dc/terms/",
+}
 
 
 @dataclass
 class Copy:
     book: str
-    status: str                  # ok / locked / changing / damaged / missing
+    status: str  # ok / locked / changing / damaged / missing
     path: Path | None = None
     attempts: int = 0
     last_modified_by: str = ""
@@ -68,9 +70,14 @@ def core_properties(path: Path) -> tuple[str, str]:
     return (by.text or "" if by is not None else ""), (when.text or "" if when is not None else "")
 
 
-def consistent_copy(source: Path, target: Path, attempts: int = 4, backoff: list[float] = (2, 5, 15, 30),
-                    sleep: Callable[[float], None] = time.sleep,
-                    copier: Callable[[Path, Path], object] = shutil.copyfile) -> Copy:
+def consistent_copy(
+    source: Path,
+    target: Path,
+    attempts: int = 4,
+    backoff: list[float] = (2, 5, 15, 30),
+    sleep: Callable[[float], None] = time.sleep,
+    copier: Callable[[Path, Path], object] = shutil.copyfile,
+) -> Copy:
     source, target = Path(source), Path(target)
     result = Copy(source.name, "missing")
     for attempt in range(1, attempts + 1):
@@ -78,7 +85,7 @@ def consistent_copy(source: Path, target: Path, attempts: int = 4, backoff: list
         if not source.exists():
             result.status, result.detail = "missing", "no such workbook"
             return result
-        if not stat.S_ISREG(source.stat().st_mode):     # a FIFO hangs a copy, a link to /dev/zero fills the disk
+        if not stat.S_ISREG(source.stat().st_mode):  # a FIFO hangs a copy, a link to /dev/zero fills the disk
             result.status, result.detail = "not a file", "通常のファイルではありません / not a regular file"
             return result
         if source.stat().st_size > MAX_BYTES:
@@ -89,7 +96,7 @@ def consistent_copy(source: Path, target: Path, attempts: int = 4, backoff: list
         else:
             before = _signature(source)
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))   # the copy is owner-only
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))  # the copy is owner-only
             copier(source, target)
             after = _signature(source)
             if before != after or target.stat().st_size != before[0]:

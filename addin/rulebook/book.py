@@ -15,21 +15,22 @@ from typing import Any
 class DatedValue:
     effective_from: date
     value: Any
-    effective_to: date | None = None   # last day in force, inclusive; None = until the next value
+    effective_to: date | None = None  # last day in force, inclusive; None = until the next value
     source: str = ""
 
 
 @dataclass
 class Parameter:
     name: str
-    file: str                 # the rules file that defines it: where to add a newer value
+    file: str  # the rules file that defines it: where to add a newer value
     description: str = ""
     source: str = ""
     values: list[DatedValue] = field(default_factory=list)
 
     def value_on(self, on: date) -> DatedValue:
-        in_force = [v for v in self.values
-                    if v.effective_from <= on and (v.effective_to is None or on <= v.effective_to)]
+        in_force = [
+            v for v in self.values if v.effective_from <= on and (v.effective_to is None or on <= v.effective_to)
+        ]
         if not in_force:
             raise RuleNotInForce(self, on)
         return max(in_force, key=lambda v: v.effective_from)
@@ -57,8 +58,10 @@ class RuleNotInForce(LookupError):
 
     @property
     def message_ja(self) -> str:
-        return (f"{self.parameter.name}: {self.on.isoformat()} に適用される値がありません。"
-                f"{self.parameter.file} に追加してください")
+        return (
+            f"{self.parameter.name}: {self.on.isoformat()} に適用される値がありません。"
+            f"{self.parameter.file} に追加してください"
+        )
 
     @property
     def message_en(self) -> str:
@@ -68,7 +71,7 @@ class RuleNotInForce(LookupError):
 @dataclass
 class Rulebook:
     parameters: dict[str, Parameter] = field(default_factory=dict)
-    schemas: dict[str, Any] = field(default_factory=dict)   # raw schema documents by book name
+    schemas: dict[str, Any] = field(default_factory=dict)  # raw schema documents by book name
     settings: dict[str, Any] = field(default_factory=dict)  # other named sections (checks, messages …)
 
     def parameter(self, name: str) -> Parameter:

@@ -146,25 +146,31 @@ def _check_extension(name: str, spec: Any, path: Path, data: dict, product: dict
     parameters = data["parameters"]
     if name not in product:
         close = sorted(n for n in product if n.split(".")[0] == name.split(".")[0]) or sorted(product)
-        raise RulesFileError.at(mark_of(parameters, name), path,
-                                f"unknown parameter {name!r}: nothing reads it (did you mean one of "
-                                f"{', '.join(close[:8])}?) / 未知のパラメータです")
+        raise RulesFileError.at(
+            mark_of(parameters, name),
+            path,
+            f"unknown parameter {name!r}: nothing reads it (did you mean one of "
+            f"{', '.join(close[:8])}?) / 未知のパラメータです",
+        )
     keys = _value_keys(product[name])
     for item in (spec.get("values") if isinstance(spec, dict) else None) or []:
         value = item.get("value") if isinstance(item, dict) else None
         if keys is not None and isinstance(value, dict) and "table" not in value:
             unknown = sorted(str(k) for k in value if str(k) not in keys)
             if unknown:
-                raise RulesFileError.at(mark_of(value, unknown[0]) or mark_of(item), path,
-                                        f"parameter {name}: unknown key {unknown[0]!r} (known: "
-                                        f"{', '.join(sorted(keys))}) / 未知のキーです")
+                raise RulesFileError.at(
+                    mark_of(value, unknown[0]) or mark_of(item),
+                    path,
+                    f"parameter {name}: unknown key {unknown[0]!r} (known: {', '.join(sorted(keys))}) / 未知のキーです",
+                )
 
 
 def _check_sections(data: dict, path: Path) -> None:
     for key in data:
         if key not in SECTIONS:
-            raise RulesFileError.at(mark_of(data, key), path,
-                                    f"unknown section {key!r} (known: {', '.join(SECTIONS)}) / 未知の項目です")
+            raise RulesFileError.at(
+                mark_of(data, key), path, f"unknown section {key!r} (known: {', '.join(SECTIONS)}) / 未知の項目です"
+            )
 
 
 def load_rulebook(company_dir: Path | None = None, rules_dir: Path = RULES_DIR) -> Rulebook:

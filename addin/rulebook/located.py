@@ -69,7 +69,7 @@ def mark_at(root: Any, path: Sequence[Any]) -> Mark | None:
             best, node = mark_of(node, step) or best, node[step]
         elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
             node = node[step]
-            best = mark_of(node) or best      # a list item: the line its mapping starts on
+            best = mark_of(node) or best  # a list item: the line its mapping starts on
         else:
             break
     return best

@@ -31,7 +31,7 @@ class AdoptionRefused(Exception):
 class Adoption:
     record: dict
     migrated: dict[str, str]
-    unmatched: list[tuple[str, str, str]] = field(default_factory=list)   # (invoice, old key, why)
+    unmatched: list[tuple[str, str, str]] = field(default_factory=list)  # (invoice, old key, why)
 
     @property
     def exit_code(self) -> int:
@@ -41,9 +41,11 @@ class Adoption:
 def old_keys(order_no, sku, description) -> set[str]:
     """The line key before the seal (addin/invoicing/build.py at 7fa11fa: `order|sku|description`): a
     blank cell was written as '' or, by readers of that time, as 'nan' / 'None' — each is accepted."""
+
     def spellings(value) -> list[str]:
         text = _text(value)
         return [text] if text else ["", "nan", "None"]
+
     return {f"{order_no}|{s}|{d}" for s in spellings(sku) for d in spellings(description)}
 
 
@@ -62,7 +64,7 @@ def migrate_keys(orders: pd.DataFrame, issued: dict[str, str]) -> tuple[dict[str
             rows_of.setdefault(key, []).append(n)
     migrated, left = {}, []
     for key, number in sorted(issued.items()):
-        if "|" not in key:              # already order number + line
+        if "|" not in key:  # already order number + line
             continue
         found = rows_of.get(key, [])
         if len(found) == 1:
@@ -86,8 +88,11 @@ def migrate_keys(orders: pd.DataFrame, issued: dict[str, str]) -> tuple[dict[str
         if not found and len(free) == 1 and len(pending[order_no]) == 1:
             migrated[key] = free[0]
             continue
-        why = ("受注に一致する行がありません（削除または摘要の変更） / no order row has it (removed, or its text edited)"
-               if not found else f"受注の {len(found)} 行に一致します / {len(found)} order rows match it")
+        why = (
+            "受注に一致する行がありません（削除または摘要の変更） / no order row has it (removed, or its text edited)"
+            if not found
+            else f"受注の {len(found)} 行に一致します / {len(found)} order rows match it"
+        )
         unmatched.append((number, key, why))
     return migrated, unmatched
 
@@ -102,8 +107,10 @@ def adopt_register(company: Company, opener: BookOpener = open_company_book) -> 
         checked = validate_company(company, opener, only={"sales"})
         orders = checked.table("sales", "orders")
         if orders is None:
-            raise AdoptionRefused("sales.xlsx の受注が読めません / the Orders sheet of sales.xlsx cannot be read: "
-                                  + "; ".join(i.message_en for i in checked.issues)[:500])
+            raise AdoptionRefused(
+                "sales.xlsx の受注が読めません / the Orders sheet of sales.xlsx cannot be read: "
+                + "; ".join(i.message_en for i in checked.issues)[:500]
+            )
         migrated, unmatched = migrate_keys(orders.frame, register.issued_line_keys())
         record = register.adopt(company_secret(db.parent), migrated)
     finally:
@@ -122,17 +129,25 @@ def adopt_register(company: Company, opener: BookOpener = open_company_book) -> 
 def _refuse_unless_old(company: Company, register: InvoiceRegister) -> None:
     where = f"{STATE}/state.db"
     if register.count() == 0:
-        raise AdoptionRefused(f"{where}: 台帳は空です。採用するものはありません / the register is empty: nothing to adopt")
+        raise AdoptionRefused(
+            f"{where}: 台帳は空です。採用するものはありません / the register is empty: nothing to adopt"
+        )
     if not register.unsealed():
-        raise AdoptionRefused(f"{where}: 台帳は鍵で封印済みです（旧方式ではありません）。register.key がない場合はバックアップから戻してください / "
-                              "the register is already sealed with a key, not the old way; if register.key is "
-                              "missing, restore it from a backup")
+        raise AdoptionRefused(
+            f"{where}: 台帳は鍵で封印済みです（旧方式ではありません）。register.key がない場合はバックアップから戻してください / "
+            "the register is already sealed with a key, not the old way; if register.key is "
+            "missing, restore it from a backup"
+        )
     sealed = [w for w, anchor in anchors(company) if (anchor.get("register") or {}).get("count")]
     if sealed:
-        raise AdoptionRefused(f"{sealed[0]}: 封印済みの台帳を記録したアンカーがあります。旧方式の台帳ではなく置き換えられた可能性があります / "
-                              f"an anchor recorded a sealed register: this is not an old register but one replaced "
-                              f"since ({len(sealed)} anchor(s)); restore state.db and register.key from a backup")
+        raise AdoptionRefused(
+            f"{sealed[0]}: 封印済みの台帳を記録したアンカーがあります。旧方式の台帳ではなく置き換えられた可能性があります / "
+            f"an anchor recorded a sealed register: this is not an old register but one replaced "
+            f"since ({len(sealed)} anchor(s)); restore state.db and register.key from a backup"
+        )
     problems = register.plain_findings()
     if problems:
-        raise AdoptionRefused("旧方式の連鎖が一致しません。採用しません / the old chain does not hold, nothing adopted:\n"
-                              + "\n".join(f"  {where} invoices {p.invoice_no}: [{p.code}] {p.detail}" for p in problems))
+        raise AdoptionRefused(
+            "旧方式の連鎖が一致しません。採用しません / the old chain does not hold, nothing adopted:\n"
+            + "\n".join(f"  {where} invoices {p.invoice_no}: [{p.code}] {p.detail}" for p in problems)
+        )

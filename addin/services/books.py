@@ -21,8 +21,16 @@ import pandas as pd
 from addin.books.chart import BooksConfigError, Chart, chart_of
 from addin.books.journal import Entry, UnbalancedEntry
 from addin.books.ledger import BalanceRow, monthly_movements, sub_balances, tax_check, trial_balance, unbalanced
-from addin.books.sources import (BooksSettings, VendorFacts, bill_entries, invoice_entries, payment_entries,
-                                 payroll_entries, receipt_entries, stock_entries)
+from addin.books.sources import (
+    BooksSettings,
+    VendorFacts,
+    bill_entries,
+    invoice_entries,
+    payment_entries,
+    payroll_entries,
+    receipt_entries,
+    stock_entries,
+)
 from addin.dates import month_end
 from addin.model import Issue, Severity
 from addin.model.issues import exit_code, fatal
@@ -45,7 +53,7 @@ from addin.tax.summary import is_registered, monthly_summary
 class BooksRun:
     issues: list[Issue] = field(default_factory=list)
     posting: Posting | None = None
-    journal: list[Entry] = field(default_factory=list)      # entries dated in the period
+    journal: list[Entry] = field(default_factory=list)  # entries dated in the period
     balances: list[BalanceRow] = field(default_factory=list)
     tax: list[dict] = field(default_factory=list)
     folder: Path | None = None
@@ -60,13 +68,25 @@ def state_path(company: Company) -> Path:
     return company.paths.db
 
 
-def run_books(company: Company, start: date, end: date, export: str | None = None,
-              opener: BookOpener = open_company_book, progress: Callable[[str], None] = lambda _: None,
-              write: bool = True) -> BooksRun:
+def run_books(
+    company: Company,
+    start: date,
+    end: date,
+    export: str | None = None,
+    opener: BookOpener = open_company_book,
+    progress: Callable[[str], None] = lambda _: None,
+    write: bool = True,
+) -> BooksRun:
     run = BooksRun()
     if end < start or (export and export not in FORMATS):
-        run.issues.append(fatal("", "bad_period", f"期間または形式が不正です: {start}〜{end} {export or ''}",
-                                f"bad period or format: {start}..{end} {export or ''}"))
+        run.issues.append(
+            fatal(
+                "",
+                "bad_period",
+                f"期間または形式が不正です: {start}〜{end} {export or ''}",
+                f"bad period or format: {start}..{end} {export or ''}",
+            )
+        )
         return run
     try:
         settings = BooksSettings.from_settings(company.settings)
@@ -94,14 +114,22 @@ def run_books(company: Company, start: date, end: date, export: str | None = Non
         progress(f"posted {len(run.posting.added)} new entries, {run.posting.unchanged} unchanged")
         everything = store.entries(until=end, known=run.posting.known)
     except UnbalancedEntry as bad:
-        run.issues.append(fatal(bad.entry.source.document, "unbalanced_entry", f"仕訳が貸借一致しません: {bad}", str(bad)))
+        run.issues.append(
+            fatal(bad.entry.source.document, "unbalanced_entry", f"仕訳が貸借一致しません: {bad}", str(bad))
+        )
         return run
     except BooksConfigError as bad:
         run.issues.append(fatal("rules/accounts.yaml", "bad_chart", bad.message_ja, bad.message_en))
         return run
     except UnreadableOutput as bad:
-        run.issues.append(fatal(bad.file, "unreadable_output", f"出力ファイルを読めません: {bad.problem}",
-                                f"cannot read a run's output: {bad.problem}"))
+        run.issues.append(
+            fatal(
+                bad.file,
+                "unreadable_output",
+                f"出力ファイルを読めません: {bad.problem}",
+                f"cannot read a run's output: {bad.problem}",
+            )
+        )
         return run
     except RuleNotInForce as missing:
         run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
@@ -119,12 +147,21 @@ def run_books(company: Company, start: date, end: date, export: str | None = Non
     return run
 
 
-def gather(company: Company, checked, chart: Chart, settings: BooksSettings, documents: list[dict],
-           runs: "PayRuns | None" = None) -> list[Entry]:
+def gather(
+    company: Company,
+    checked,
+    chart: Chart,
+    settings: BooksSettings,
+    documents: list[dict],
+    runs: "PayRuns | None" = None,
+) -> list[Entry]:
     """Every entry the company's outputs call for, whatever its date."""
     runs = runs or pay_runs(company, settings)
-    staff, vendors, bills = (checked.table("staff", "staff"), checked.table("vendors", "vendors"),
-                             checked.table("vendors", "bills"))
+    staff, vendors, bills = (
+        checked.table("staff", "staff"),
+        checked.table("vendors", "vendors"),
+        checked.table("vendors", "bills"),
+    )
     facts = _vendor_facts(vendors.frame if vendors is not None else None)
     entries: list[Entry] = []
     directors = _directors(staff.frame if staff is not None else None)
@@ -140,14 +177,14 @@ def gather(company: Company, checked, chart: Chart, settings: BooksSettings, doc
         with _reading(path):
             report = _json(path)
             as_of = date.fromisoformat(report["as_of"])
-            if as_of == month_end(as_of):     # month-end valuations only: a mid-month look is not a closing
+            if as_of == month_end(as_of):  # month-end valuations only: a mid-month look is not a closing
                 entries += stock_entries(as_of, int(report["total_value"]), _relative(company, path))
     return entries
 
 
 # ── thin adapters over each run's output ─────────────────────────────────────────────────────────
 
-PAY_FOLDERS = {"month": "payroll", "bonus": "bonus"}     # history kind → out/<folder>/<period>/summary.json
+PAY_FOLDERS = {"month": "payroll", "bonus": "bonus"}  # history kind → out/<folder>/<period>/summary.json
 
 
 @dataclass
@@ -157,7 +194,7 @@ class PayRuns:
 
     mode: str
     journaled: list[tuple[dict, str]] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)        # (history kind, period)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (history kind, period)
 
 
 def pay_runs(company: Company, settings: BooksSettings) -> PayRuns:
@@ -165,8 +202,11 @@ def pay_runs(company: Company, settings: BooksSettings) -> PayRuns:
     the files since); an unclosed one from its summary.json, only when every run is journaled."""
     closed: dict[tuple[str, str], dict] = {}
     used_closing = False
-    outputs = {(kind, path.parent.name): path for kind, folder in PAY_FOLDERS.items()
-               for path in sorted(company.out.glob(f"{folder}/*/summary.json"))}
+    outputs = {
+        (kind, path.parent.name): path
+        for kind, folder in PAY_FOLDERS.items()
+        for path in sorted(company.out.glob(f"{folder}/*/summary.json"))
+    }
     if state_path(company).exists():
         history = PayrollHistory(state_path(company))
         try:
@@ -182,8 +222,9 @@ def pay_runs(company: Company, settings: BooksSettings) -> PayRuns:
     for kind, period in sorted(set(closed) | set(outputs), key=lambda k: (k[1], k[0])):
         document = f"out/{PAY_FOLDERS.get(kind, kind)}/{period}/summary.json"
         if (kind, period) in closed:
-            runs.journaled.append(({"kind": "bonus", **closed[(kind, period)]} if kind == "bonus"
-                                   else closed[(kind, period)], document))
+            runs.journaled.append(
+                ({"kind": "bonus", **closed[(kind, period)]} if kind == "bonus" else closed[(kind, period)], document)
+            )
         elif mode == "all":
             with _reading(outputs[(kind, period)]):
                 runs.journaled.append((_json(outputs[(kind, period)]), document))
@@ -199,15 +240,17 @@ def _receipt_journal(company: Company) -> list[dict]:
     store = ReceiptStore(state_path(company))
     try:
         return receipt_journal(store.receipts())
-    except ValueError as bad:          # an applied receipt whose allocations do not add up
+    except ValueError as bad:  # an applied receipt whose allocations do not add up
         raise UnreadableOutput(".backoffice/state.db (receipt_allocations)", str(bad)) from None
     finally:
         store.close()
 
 
 def _customer_names(documents: list[dict]) -> dict[str, str]:
-    return {str(d["customer"]["customer_id"]): str(d["customer"].get("name", "")) or str(d["customer"]["customer_id"])
-            for d in documents}
+    return {
+        str(d["customer"]["customer_id"]): str(d["customer"].get("name", "")) or str(d["customer"]["customer_id"])
+        for d in documents
+    }
 
 
 class UnreadableOutput(Exception):
@@ -258,9 +301,11 @@ def _vendor_facts(vendors: pd.DataFrame | None) -> dict[str, VendorFacts]:
     out = {}
     for row in vendors.drop_duplicates("vendor_id").to_dict("records"):
         individual = row.get("is_individual")
-        out[str(row["vendor_id"])] = VendorFacts(str(row.get("name") or row["vendor_id"]),
-                                                 is_registered(row.get("registration_number")),
-                                                 bool(individual) if pd.notna(individual) else False)
+        out[str(row["vendor_id"])] = VendorFacts(
+            str(row.get("name") or row["vendor_id"]),
+            is_registered(row.get("registration_number")),
+            bool(individual) if pd.notna(individual) else False,
+        )
     return out
 
 
@@ -273,19 +318,27 @@ def _bill_rows(bills) -> list[dict]:
         if any(pd.isna(row.get(k)) for k in needed):
             continue
         fee = row.get("is_fee")
-        rows.append({**{k: row[k] for k in needed}, "bill_date": pd.Timestamp(row["bill_date"]).date(),
-                     "is_fee": bool(fee) if fee is not None and pd.notna(fee) else False,
-                     "cell": f"{bills.book}!{bills.sheet}!{bills.cell('bill_no', position)}"})
+        rows.append(
+            {
+                **{k: row[k] for k in needed},
+                "bill_date": pd.Timestamp(row["bill_date"]).date(),
+                "is_fee": bool(fee) if fee is not None and pd.notna(fee) else False,
+                "cell": f"{bills.book}!{bills.sheet}!{bills.cell('bill_no', position)}",
+            }
+        )
     return rows
 
 
-def _payments(company: Company, vendors: pd.DataFrame | None, facts: dict[str, VendorFacts],
-              settings: BooksSettings) -> list[Entry]:
+def _payments(
+    company: Company, vendors: pd.DataFrame | None, facts: dict[str, VendorFacts], settings: BooksSettings
+) -> list[Entry]:
     """Each payment file in date order; a vendor row whose bills an earlier file already paid is
     left out (a later stock run lists bills still due by its date, paid or not)."""
     company_bank = str(company.settings.get("bank", {}).get("bank_code", ""))
     vendor_borne = bool(company.settings.get("stock", {}).get("transfer_fee_borne_by_vendor", False))
-    banks = {} if vendors is None else vendors.drop_duplicates("vendor_id").set_index("vendor_id")["bank_code"].to_dict()
+    banks = (
+        {} if vendors is None else vendors.drop_duplicates("vendor_id").set_index("vendor_id")["bank_code"].to_dict()
+    )
     paid: set[tuple[str, str]] = set()
     entries = []
     for path in sorted(company.out.glob("payments/*/payments.json")):
@@ -294,8 +347,16 @@ def _payments(company: Company, vendors: pd.DataFrame | None, facts: dict[str, V
     return entries
 
 
-def _payment_file(company: Company, path: Path, banks: dict, facts: dict[str, VendorFacts], settings: BooksSettings,
-                  paid: set[tuple[str, str]], vendor_borne: bool, company_bank: str) -> list[Entry]:
+def _payment_file(
+    company: Company,
+    path: Path,
+    banks: dict,
+    facts: dict[str, VendorFacts],
+    settings: BooksSettings,
+    paid: set[tuple[str, str]],
+    vendor_borne: bool,
+    company_bank: str,
+) -> list[Entry]:
     """One payments.json: its rows not already paid (adds theirs to `paid`), and the bank fee of each
     transfer when the company bears it."""
     data = _json(path)
@@ -310,35 +371,71 @@ def _payment_file(company: Company, path: Path, banks: dict, facts: dict[str, Ve
     fees = {}
     if not vendor_borne:
         schedule = company.rulebook.value("payments.transfer_fee", paid_on)
-        fees = {str(r["vendor_id"]): transfer_fee(int(r["net"]), banks.get(r["vendor_id"]) == company_bank, schedule)
-                for r in rows if int(r["net"]) > 0 and pd.notna(banks.get(r["vendor_id"]))}
+        fees = {
+            str(r["vendor_id"]): transfer_fee(int(r["net"]), banks.get(r["vendor_id"]) == company_bank, schedule)
+            for r in rows
+            if int(r["net"]) > 0 and pd.notna(banks.get(r["vendor_id"]))
+        }
     names = {k: v.name for k, v in facts.items()}
     return payment_entries(paid_on, rows, names, fees, company.rulebook, settings, _relative(company, path))
 
 
 def _tax_summary(company: Company, checked, documents: list[dict]) -> list[dict]:
     bills, vendors = checked.table("vendors", "bills"), checked.table("vendors", "vendors")
-    return monthly_summary(documents, bills.frame if bills is not None else None,
-                           vendors.frame if vendors is not None else None, company.rulebook)
+    return monthly_summary(
+        documents,
+        bills.frame if bills is not None else None,
+        vendors.frame if vendors is not None else None,
+        company.rulebook,
+    )
 
 
 # ── checks and outputs ───────────────────────────────────────────────────────────────────────────
 
+
 def _findings(run: BooksRun) -> list[Issue]:
     issues = []
     for entry in unbalanced(run.journal):
-        issues.append(Issue(".backoffice/state.db", "", "", entry.entry_id, "unbalanced_entry", Severity.ERROR,
-                            f"仕訳 {entry.entry_id} の貸借が一致しません", f"entry {entry.entry_id} does not balance"))
+        issues.append(
+            Issue(
+                ".backoffice/state.db",
+                "",
+                "",
+                entry.entry_id,
+                "unbalanced_entry",
+                Severity.ERROR,
+                f"仕訳 {entry.entry_id} の貸借が一致しません",
+                f"entry {entry.entry_id} does not balance",
+            )
+        )
     debit, credit = sum(b.debit for b in run.balances), sum(b.credit for b in run.balances)
     if debit != credit:
-        issues.append(Issue(".backoffice/state.db", "", "", "", "trial_balance_off", Severity.ERROR,
-                            f"試算表の借方 {debit:,} と貸方 {credit:,} が一致しません",
-                            f"trial balance debits {debit:,} ≠ credits {credit:,}"))
+        issues.append(
+            Issue(
+                ".backoffice/state.db",
+                "",
+                "",
+                "",
+                "trial_balance_off",
+                Severity.ERROR,
+                f"試算表の借方 {debit:,} と貸方 {credit:,} が一致しません",
+                f"trial balance debits {debit:,} ≠ credits {credit:,}",
+            )
+        )
     for row in run.tax:
         if row["difference"]:
-            issues.append(Issue("out/tax/summary.json", "", "", row["month"], "tax_mismatch", Severity.ERROR,
-                                f"{row['month']}: 帳簿の消費税が集計と {row['difference']:,} 円違います",
-                                f"{row['month']}: consumption tax on the books differs from the summary by {row['difference']:,} yen"))
+            issues.append(
+                Issue(
+                    "out/tax/summary.json",
+                    "",
+                    "",
+                    row["month"],
+                    "tax_mismatch",
+                    Severity.ERROR,
+                    f"{row['month']}: 帳簿の消費税が集計と {row['difference']:,} 円違います",
+                    f"{row['month']}: consumption tax on the books differs from the summary by {row['difference']:,} yen",
+                )
+            )
     return issues
 
 
@@ -349,29 +446,64 @@ def _skipped_pay_runs(runs: PayRuns, end: date) -> list[Issue]:
         return []
     ja = "、".join(f"{'賞与' if kind == 'bonus' else '給与'} {period}" for kind, period in skipped)
     en = ", ".join(f"{'bonus' if kind == 'bonus' else 'payroll'} {period}" for kind, period in skipped)
-    return [Issue("out/", "", "", "payroll", "payroll_not_closed", Severity.WARNING,
-                  f"未確定の給与・賞与は仕訳していません（[books] payroll = \"{runs.mode}\"）: {ja}。確定（--close）後の"
-                  "仕訳出力で記帳されます",
-                  f"unclosed payroll left out of the journal ([books] payroll = \"{runs.mode}\"): {en}; "
-                  "they are journaled by the books run after they are closed (--close)")]
+    return [
+        Issue(
+            "out/",
+            "",
+            "",
+            "payroll",
+            "payroll_not_closed",
+            Severity.WARNING,
+            f'未確定の給与・賞与は仕訳していません（[books] payroll = "{runs.mode}"）: {ja}。確定（--close）後の'
+            "仕訳出力で記帳されます",
+            f'unclosed payroll left out of the journal ([books] payroll = "{runs.mode}"): {en}; '
+            "they are journaled by the books run after they are closed (--close)",
+        )
+    ]
 
 
 def books_summary(run: BooksRun, start: date, end: date) -> dict:
-    return {"from": start.isoformat(), "to": end.isoformat(), "entries": len(run.journal),
-            "debits": sum(e.debits for e in run.journal), "credits": sum(e.credits for e in run.journal),
-            "posted": len(run.posting.added) if run.posting else 0,
-            "reversed": len(run.posting.reversed) if run.posting else 0,
-            "trial_balance": [{"account": b.account, "name": b.name, "code": b.code, "opening": b.opening,
-                               "debit": b.debit, "credit": b.credit, "closing": b.closing} for b in run.balances],
-            "tax_check": run.tax}
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "entries": len(run.journal),
+        "debits": sum(e.debits for e in run.journal),
+        "credits": sum(e.credits for e in run.journal),
+        "posted": len(run.posting.added) if run.posting else 0,
+        "reversed": len(run.posting.reversed) if run.posting else 0,
+        "trial_balance": [
+            {
+                "account": b.account,
+                "name": b.name,
+                "code": b.code,
+                "opening": b.opening,
+                "debit": b.debit,
+                "credit": b.credit,
+                "closing": b.closing,
+            }
+            for b in run.balances
+        ],
+        "tax_check": run.tax,
+    }
 
 
-def _write(run: BooksRun, chart: Chart, everything: list[Entry], start: date, end: date, export: str | None) -> list[Path]:
+def _write(
+    run: BooksRun, chart: Chart, everything: list[Entry], start: date, end: date, export: str | None
+) -> list[Path]:
     """One owner-only folder (salaries are in the payroll lines), complete or absent."""
     names = []
     with staged_folder(run.folder, private=True) as tmp:
-        write_books(tmp / "books.xlsx", run.journal, chart, run.balances, monthly_movements(everything, start, end),
-                    sub_balances(everything, end), run.tax, start, end).chmod(0o600)
+        write_books(
+            tmp / "books.xlsx",
+            run.journal,
+            chart,
+            run.balances,
+            monthly_movements(everything, start, end),
+            sub_balances(everything, end),
+            run.tax,
+            start,
+            end,
+        ).chmod(0o600)
         names.append("books.xlsx")
         summary = json.dumps(books_summary(run, start, end), ensure_ascii=False, indent=1)
         write_private(tmp / "books.json", summary.encode("utf-8"))
@@ -382,6 +514,7 @@ def _write(run: BooksRun, chart: Chart, everything: list[Entry], start: date, en
 
 
 # ── for the nightly run and the Excel face ───────────────────────────────────────────────────────
+
 
 def unposted(company: Company, until: date, opener: BookOpener = open_company_book) -> list[dict]:
     """Every entry the company's outputs call for up to a date (issued invoices, bills, closed payroll
@@ -398,8 +531,11 @@ def unposted(company: Company, until: date, opener: BookOpener = open_company_bo
         posted = store.source_keys()
     finally:
         store.close()
-    return [{"entry_id": e.entry_id, "kind": e.source.kind, "date": e.date.isoformat()}
-            for e in wanted if e.entry_id not in posted]
+    return [
+        {"entry_id": e.entry_id, "kind": e.source.kind, "date": e.date.isoformat()}
+        for e in wanted
+        if e.entry_id not in posted
+    ]
 
 
 def account_balance(company: Company, account: str, as_of: date, sub: str | None = None) -> int:
@@ -410,7 +546,7 @@ def account_balance(company: Company, account: str, as_of: date, sub: str | None
     chart = chart_of(company.rulebook.settings.get("books"))
     key = next((a.key for a in chart.accounts.values() if account in (a.key, a.name, a.code)), account)
     found = chart.account(key)
-    if sub is not None:      # 預り金's sub-accounts are held by key; a person types 源泉所得税
+    if sub is not None:  # 預り金's sub-accounts are held by key; a person types 源泉所得税
         sub = next((k for k, name in found.sub_accounts.items() if sub in (k, name)), sub)
     if not state_path(company).exists():
         return 0

@@ -57,8 +57,11 @@ def find_book(root: Path, file: str) -> Path:
     wanted = Path(file)
     stem = wanted.stem.casefold()
     try:
-        found = sorted(p for p in Path(root).iterdir() if p.stem.casefold() == stem
-                       and p.suffix.casefold() in BOOK_SUFFIXES and not p.name.startswith("~$"))
+        found = sorted(
+            p
+            for p in Path(root).iterdir()
+            if p.stem.casefold() == stem and p.suffix.casefold() in BOOK_SUFFIXES and not p.name.startswith("~$")
+        )
     except OSError:
         found = []
     if len(found) > 1:
@@ -81,16 +84,17 @@ def load_company(root: Path) -> Company:
     rulebook = load_rulebook(root)
     books = build_schemas(rulebook.schemas)
     for spec in books.values():
-        try:        # issues, copies and backups name the file as it really is (staff.xlsm …)
+        try:  # issues, copies and backups name the file as it really is (staff.xlsm …)
             spec.file = find_book(root, spec.file).name
         except BookUnreadable:
-            pass    # two candidates: reported when the book is opened
+            pass  # two candidates: reported when the book is opened
     return Company(root, settings, rulebook, books)
 
 
 def checked_settings(settings: dict[str, Any]) -> None:
     """Every value of backoffice.toml within its type, range and list (see addin/services/settings.py)."""
     from addin.services.settings import check_settings
+
     try:
         check_settings(settings)
     except ValueError as bad:

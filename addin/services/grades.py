@@ -41,36 +41,53 @@ def pay_records(company: Company, tables: StaffTables, first: date, last: date) 
     few figures picked out by SQLite), the other months with attendance computed now."""
     columns = ["period", "pay_date", "employee_id", *RECORD_FIELDS]
     with open_history(company.root) as history:
-        closed = pd.DataFrame(history.figures_between(first.isoformat(), last.isoformat(), "month", RECORD_FIELDS),
-                              columns=columns)
-    computed = [pd.DataFrame([[f"{month:%Y-%m}", paid, *(line.get(k) for k in columns[2:])] for line in lines], columns=columns)
-                for month, paid, lines in computed_months_between(company, tables, first, last, set(closed["period"]), True)]
+        closed = pd.DataFrame(
+            history.figures_between(first.isoformat(), last.isoformat(), "month", RECORD_FIELDS), columns=columns
+        )
+    computed = [
+        pd.DataFrame([[f"{month:%Y-%m}", paid, *(line.get(k) for k in columns[2:])] for line in lines], columns=columns)
+        for month, paid, lines in computed_months_between(company, tables, first, last, set(closed["period"]), True)
+    ]
     frame = pd.concat([closed, *computed], ignore_index=True) if computed else closed
-    frame = frame[frame["insurance_wage"].notna()]     # lines closed before these figures existed cannot be reviewed
-    return pd.DataFrame({"employee_id": frame["employee_id"].astype(str),
-                         "pay_month": pd.to_datetime(frame["pay_date"].str[:7] + "-01"),
-                         "insurance_wage": frame["insurance_wage"].astype("int64"),
-                         "base_days": frame["base_days"].fillna(0).astype("int64"),
-                         "fixed_pay": frame["fixed_pay"].fillna(0).astype("int64"),
-                         "standard": frame["standard_monthly_remuneration"].fillna(0).astype("int64")})
+    frame = frame[frame["insurance_wage"].notna()]  # lines closed before these figures existed cannot be reviewed
+    return pd.DataFrame(
+        {
+            "employee_id": frame["employee_id"].astype(str),
+            "pay_month": pd.to_datetime(frame["pay_date"].str[:7] + "-01"),
+            "insurance_wage": frame["insurance_wage"].astype("int64"),
+            "base_days": frame["base_days"].fillna(0).astype("int64"),
+            "fixed_pay": frame["fixed_pay"].fillna(0).astype("int64"),
+            "standard": frame["standard_monthly_remuneration"].fillna(0).astype("int64"),
+        }
+    )
 
 
 def grade_review(company: Company, tables: StaffTables, year: int, as_of: date) -> Review:
     records = pay_records(company, tables, date(year - 1, 12, 1), min(as_of, date(year, 12, 31)))
     on = date(year, 9, 1)
     grades = company.rulebook.value("social_insurance.standard_monthly_remuneration_grades", on)
-    rules = ReviewRules.of(company.rulebook.value("grades.base_days_minimum", on),
-                           company.rulebook.value("grades.zuiji_minimum_grade_change", on))
+    rules = ReviewRules.of(
+        company.rulebook.value("grades.base_days_minimum", on),
+        company.rulebook.value("grades.zuiji_minimum_grade_change", on),
+    )
     return review(records, tables.staff.frame, year, GradeTable.of(grades), rules)
 
 
-def run_grade_review(company: Company, year: int, as_of: date, progress: Callable[[str], None] = lambda _: None) -> GradeRun:
+def run_grade_review(
+    company: Company, year: int, as_of: date, progress: Callable[[str], None] = lambda _: None
+) -> GradeRun:
     run = GradeRun()
     progress("validating staff.xlsx")
     tables = StaffTables.of(company)
     if tables.fatal or tables.staff is None:
-        run.issues.append(fatal("staff.xlsx", "staff_unusable", "staff.xlsx を読めません（validate で確認してください）",
-                                "staff.xlsx cannot be used (see validate)"))
+        run.issues.append(
+            fatal(
+                "staff.xlsx",
+                "staff_unusable",
+                "staff.xlsx を読めません（validate で確認してください）",
+                "staff.xlsx cannot be used (see validate)",
+            )
+        )
         return run
     try:
         progress(f"reviewing grades for {year}")
@@ -81,9 +98,12 @@ def run_grade_review(company: Company, year: int, as_of: date, progress: Callabl
     run.folder = company.paths.grades(year)
     with staged_folder(run.folder, private=True) as tmp:
         write_grade_review(tmp / "proposal.xlsx", run.review.teiji, run.review.zuiji, year).chmod(0o600)
-        data = {"year": year, "as_of": as_of.isoformat(),
-                "teiji": json.loads(run.review.teiji.to_json(orient="records", force_ascii=False)),
-                "zuiji": json.loads(run.review.zuiji.to_json(orient="records", force_ascii=False))}
+        data = {
+            "year": year,
+            "as_of": as_of.isoformat(),
+            "teiji": json.loads(run.review.teiji.to_json(orient="records", force_ascii=False)),
+            "zuiji": json.loads(run.review.zuiji.to_json(orient="records", force_ascii=False)),
+        }
         write_private(tmp / "grades.json", json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
     run.issues += grade_findings(run.review, tables, as_of)
     return run
@@ -94,11 +114,20 @@ def grade_findings(result: Review, tables: StaffTables, as_of: date) -> list[Iss
     remuneration disagrees with the 定時決定 / 随時改定 in force on `as_of`."""
     staff = tables.staff
     rows = {str(e): i for i, e in enumerate(staff.frame["employee_id"])}
-    return [Issue(staff.book, staff.sheet, staff.cell("standard_monthly_remuneration", rows[e]),
-                  "standard_monthly_remuneration", "grade_disagrees", Severity.WARNING,
-                  f"{e}: 標準報酬月額 {sheet if sheet is not None else '空欄'} は {why} の結果 {value:,} と異なります",
-                  f"{e}: standard monthly remuneration {sheet} differs from the {why} result {value:,}")
-            for e, sheet, value, why in disagreements(result, staff.frame, as_of) if e in rows]
+    return [
+        Issue(
+            staff.book,
+            staff.sheet,
+            staff.cell("standard_monthly_remuneration", rows[e]),
+            "standard_monthly_remuneration",
+            "grade_disagrees",
+            Severity.WARNING,
+            f"{e}: 標準報酬月額 {sheet if sheet is not None else '空欄'} は {why} の結果 {value:,} と異なります",
+            f"{e}: standard monthly remuneration {sheet} differs from the {why} result {value:,}",
+        )
+        for e, sheet, value, why in disagreements(result, staff.frame, as_of)
+        if e in rows
+    ]
 
 
 def nightly_grade_findings(company: Company, as_of: date) -> list[Issue]:

@@ -52,14 +52,25 @@ def _bad_rows(issues: list[Issue], sheet: str) -> set[int]:
     return rows
 
 
-def run_invoices(company: Company, through: date, correct: str | None = None, on: date | None = None,
-                 opener: BookOpener = open_company_book, progress: Callable[[str], None] = lambda _: None) -> InvoiceRun:
+def run_invoices(
+    company: Company,
+    through: date,
+    correct: str | None = None,
+    on: date | None = None,
+    opener: BookOpener = open_company_book,
+    progress: Callable[[str], None] = lambda _: None,
+) -> InvoiceRun:
     run = InvoiceRun()
     settings, issuer = InvoiceSettings.from_settings(company.settings)
     if not is_registered(issuer.registration_number):
-        run.issues.append(fatal("backoffice.toml", "issuer_not_registered",
-                                 f"[company] registration_number「{issuer.registration_number}」が有効な登録番号ではありません（T+13桁）",
-                                 f"[company] registration_number {issuer.registration_number!r} is not a valid registration number"))
+        run.issues.append(
+            fatal(
+                "backoffice.toml",
+                "issuer_not_registered",
+                f"[company] registration_number「{issuer.registration_number}」が有効な登録番号ではありません（T+13桁）",
+                f"[company] registration_number {issuer.registration_number!r} is not a valid registration number",
+            )
+        )
         return run
     progress("validating sales.xlsx and stock.xlsx")
     checked = validate_company(company, opener, only={"sales", "stock", "vendors"})
@@ -82,8 +93,10 @@ def run_invoices(company: Company, through: date, correct: str | None = None, on
                 return run
         orders, customers = checked.table("sales", "orders"), checked.table("sales", "customers")
         rates = tax_rates(company.rulebook, through)
-        bad = _bad_rows(issues, orders.sheet) | {int(orders.rows[p]) for p in orders.frame.index[
-            orders.frame["customer_id"].isin(_customers_with_errors(issues, customers))]}
+        bad = _bad_rows(issues, orders.sheet) | {
+            int(orders.rows[p])
+            for p in orders.frame.index[orders.frame["customer_id"].isin(_customers_with_errors(issues, customers))]
+        }
         run.issues += edited_lines(orders, register.invoiced_lines())
         drafts, stopped = build_drafts(orders, customers, through, register.invoiced_keys(), bad, rates, settings)
         run.issues += stopped
@@ -96,10 +109,10 @@ def run_invoices(company: Company, through: date, correct: str | None = None, on
         run.written = write_invoice_outputs(company, register, settings, checked, progress)
     except RuleNotInForce as missing:
         run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
-    except RegisterProblem as busy:       # e.g. a concurrent run claimed these lines first: nothing was issued
+    except RegisterProblem as busy:  # e.g. a concurrent run claimed these lines first: nothing was issued
         run.issues.append(fatal(f"{STATE}/state.db", "register_busy", str(busy), str(busy)))
     finally:
-        if trusted:       # the new head, outside the database
+        if trusted:  # the new head, outside the database
             anchor_everywhere(company, register.secret, register, None, None)
         register.close()
     return run
@@ -110,8 +123,9 @@ def _untrusted(company: Company, register: InvoiceRegister, run: InvoiceRun) -> 
     restored from an old copy would otherwise issue numbers that already exist on paper."""
     found = state_findings(company, register, None, register.secret)
     found = [f for f in found if f.code != "not_private"]
-    run.issues += [fatal(f.where, f"register_{f.code}", f"請求書台帳: {f.detail}", f"invoice register: {f.detail}")
-                   for f in found]
+    run.issues += [
+        fatal(f.where, f"register_{f.code}", f"請求書台帳: {f.detail}", f"invoice register: {f.detail}") for f in found
+    ]
     return bool(found)
 
 
@@ -122,25 +136,47 @@ def _customers_with_errors(issues: list[Issue], customers) -> set[str]:
 
 
 def _issue(register: InvoiceRegister, draft: Draft, issuer: Issuer, settings: InvoiceSettings, links) -> dict:
-    return register.issue(lambda number: content_of(draft, number, issuer), settings.prefix, settings.digits,
-                          [line.key for line in draft.lines], links)
+    return register.issue(
+        lambda number: content_of(draft, number, issuer),
+        settings.prefix,
+        settings.digits,
+        [line.key for line in draft.lines],
+        links,
+    )
 
 
-def _credit(register: InvoiceRegister, number: str, on: date, settings: InvoiceSettings, run: InvoiceRun) -> dict[str, str]:
+def _credit(
+    register: InvoiceRegister, number: str, on: date, settings: InvoiceSettings, run: InvoiceRun
+) -> dict[str, str]:
     original = register.get(number)
     if original is None or original["kind"] != "invoice" or original["status"] != "issued":
-        run.issues.append(fatal(".backoffice/state.db", "cannot_correct",
-                                 f"{number} は訂正できる発行済みの請求書ではありません",
-                                 f"{number} is not an issued invoice that can be corrected"))
+        run.issues.append(
+            fatal(
+                ".backoffice/state.db",
+                "cannot_correct",
+                f"{number} は訂正できる発行済みの請求書ではありません",
+                f"{number} is not an issued invoice that can be corrected",
+            )
+        )
         return {}
-    if on.isoformat() < original["issue_date"]:       # the return cannot move output tax into an earlier month
-        run.issues.append(fatal("--date", "credit_before_invoice",
-                                 f"--date {on}: 返還請求書の日付は元の請求書 {number} の発行日 {original['issue_date']} 以降にしてください",
-                                 f"--date {on}: a credit note cannot be dated before {number}'s issue date "
-                                 f"{original['issue_date']}"))
+    if on.isoformat() < original["issue_date"]:  # the return cannot move output tax into an earlier month
+        run.issues.append(
+            fatal(
+                "--date",
+                "credit_before_invoice",
+                f"--date {on}: 返還請求書の日付は元の請求書 {number} の発行日 {original['issue_date']} 以降にしてください",
+                f"--date {on}: a credit note cannot be dated before {number}'s issue date {original['issue_date']}",
+            )
+        )
         return {}
-    note = register.issue(lambda n: credit_note_of(_stored(original), n, on), settings.prefix, settings.digits, [],
-                          [("credits", number)], releases=number)
+    note = register.issue(
+        lambda n: credit_note_of(_stored(original), n, on),
+        settings.prefix,
+        settings.digits,
+        [],
+        [("credits", number)],
+        releases=number,
+    )
     run.issued.append(note)
     return {line["key"]: number for line in original["lines"]}
 
@@ -152,6 +188,7 @@ def _stored(doc: dict) -> dict:
 @dataclass(frozen=True)
 class DocumentJob:
     """One invoice document to write (picklable, for the process pool)."""
+
     path: Path
     content: dict
     bank_line: str
@@ -165,32 +202,60 @@ def write_invoice_document(job: DocumentJob) -> Path:
     return invoice_xlsx(job.path, job.content, job.rounding, mark=job.mark)
 
 
-def write_invoice_outputs(company: Company, register: InvoiceRegister, settings: InvoiceSettings, checked,
-                          progress: Callable[[str], None] | None = None, workers: int | None = None) -> list[Path]:
+def write_invoice_outputs(
+    company: Company,
+    register: InvoiceRegister,
+    settings: InvoiceSettings,
+    checked,
+    progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
+) -> list[Path]:
     """Documents missing for any issued number (on every core when there are many), then the register's
     views; all atomic, all rebuildable."""
     folder = private_folder(company.paths.invoices)
     everything = register.all()
     bank = company.settings.get("bank", {})
-    bank_line = f"{bank.get('bank_name_kana', '')} {bank.get('branch_name_kana', '')} " \
-                f"{'普通' if bank.get('account_type', 'ordinary') == 'ordinary' else '当座'} {bank.get('account_number', '')}"
-    jobs = [DocumentJob(folder / f"{doc['invoice_no']}{suffix}", _stored(doc), bank_line, settings.rounding,
-                        settings.reduced_mark)
-            for doc in everything for suffix in (".pdf", ".xlsx")
-            if not (folder / f"{doc['invoice_no']}{suffix}").exists()]
+    bank_line = (
+        f"{bank.get('bank_name_kana', '')} {bank.get('branch_name_kana', '')} "
+        f"{'普通' if bank.get('account_type', 'ordinary') == 'ordinary' else '当座'} {bank.get('account_number', '')}"
+    )
+    jobs = [
+        DocumentJob(
+            folder / f"{doc['invoice_no']}{suffix}", _stored(doc), bank_line, settings.rounding, settings.reduced_mark
+        )
+        for doc in everything
+        for suffix in (".pdf", ".xlsx")
+        if not (folder / f"{doc['invoice_no']}{suffix}").exists()
+    ]
     written = run_jobs(write_invoice_document, jobs, workers, progress, "invoice documents (PDF, .xlsx)")
     hashes = dict(register.db.execute("SELECT invoice_no, content_hash FROM invoices"))
-    summary = {"invoices": [{"invoice_no": d["invoice_no"], "kind": d["kind"], "customer_id": d["customer"]["customer_id"],
-                             "issue_date": d["issue_date"], "due_date": d["due_date"],
-                             "subtotal_by_rate": {k: t["subtotal"] for k, t in d["by_rate"].items()},
-                             "tax_by_rate": {k: t["tax"] for k, t in d["by_rate"].items()},
-                             "total": d["total"], "status": d["status"], "links": d["links"],
-                             "content_hash": hashes[d["invoice_no"]]} for d in everything]}
+    summary = {
+        "invoices": [
+            {
+                "invoice_no": d["invoice_no"],
+                "kind": d["kind"],
+                "customer_id": d["customer"]["customer_id"],
+                "issue_date": d["issue_date"],
+                "due_date": d["due_date"],
+                "subtotal_by_rate": {k: t["subtotal"] for k, t in d["by_rate"].items()},
+                "tax_by_rate": {k: t["tax"] for k, t in d["by_rate"].items()},
+                "total": d["total"],
+                "status": d["status"],
+                "links": d["links"],
+                "content_hash": hashes[d["invoice_no"]],
+            }
+            for d in everything
+        ]
+    }
     written.append(write_text(folder / "summary.json", json.dumps(summary, ensure_ascii=False, indent=1)))
     written.append(write_register_view(company.root / "invoices.xlsx", everything, hashes))
     bills, vendors = checked.table("vendors", "bills"), checked.table("vendors", "vendors")
-    months = monthly_summary(everything, bills.frame if bills is not None else None,
-                             vendors.frame if vendors is not None else None, company.rulebook)
+    months = monthly_summary(
+        everything,
+        bills.frame if bills is not None else None,
+        vendors.frame if vendors is not None else None,
+        company.rulebook,
+    )
     tax = company.paths.tax
     written.append(write_text(tax / "summary.json", json.dumps({"months": months}, ensure_ascii=False, indent=1)))
     written.append(write_tax_summary(tax / "summary.xlsx", months))

@@ -27,7 +27,7 @@ from addin.services.payroll_close import compare_with_closed, open_history, outp
 from addin.state.payroll_history import ClosedPeriod
 from addin.services.validation import BookOpener, open_company_book, validate_company
 
-SUMMARY_FIELDS = MONTHLY.summary_fields(columns=())      # a month without the year-end settlement
+SUMMARY_FIELDS = MONTHLY.summary_fields(columns=())  # a month without the year-end settlement
 
 
 @dataclass
@@ -36,8 +36,8 @@ class PayrollRun:
     payroll: Payroll | None = None
     folder: Path | None = None
     written: list[Path] = field(default_factory=list)
-    closed: ClosedPeriod | None = None      # the month was already closed: compared, not rewritten
-    closed_now: int | None = None           # this run closed the month (its close id)
+    closed: ClosedPeriod | None = None  # the month was already closed: compared, not rewritten
+    closed_now: int | None = None  # this run closed the month (its close id)
 
     @property
     def exit_code(self) -> int:
@@ -46,18 +46,36 @@ class PayrollRun:
 
 def requester_of(settings: dict) -> Requester:
     bank = settings.get("bank", {})
-    if not bank:       # never a transfer file whose sender, bank, branch and account are zeros
-        raise ZenginError("backoffice.toml に [bank]（振込元口座）がありません / [bank] (the paying account) is missing")
-    return Requester(str(bank.get("requester_code", "0")), str(bank.get("requester_name_kana", "")),
-                     str(bank.get("bank_code", "0")), str(bank.get("bank_name_kana", "")),
-                     str(bank.get("branch_code", "0")), str(bank.get("branch_name_kana", "")),
-                     str(bank.get("account_type", "ordinary")), str(bank.get("account_number", "0")))
+    if not bank:  # never a transfer file whose sender, bank, branch and account are zeros
+        raise ZenginError(
+            "backoffice.toml に [bank]（振込元口座）がありません / [bank] (the paying account) is missing"
+        )
+    return Requester(
+        str(bank.get("requester_code", "0")),
+        str(bank.get("requester_name_kana", "")),
+        str(bank.get("bank_code", "0")),
+        str(bank.get("bank_name_kana", "")),
+        str(bank.get("branch_code", "0")),
+        str(bank.get("branch_name_kana", "")),
+        str(bank.get("account_type", "ordinary")),
+        str(bank.get("account_number", "0")),
+    )
 
 
 def transfers_of(payroll: Payroll) -> list[Transfer]:
-    return [Transfer(r["bank_code"], r["branch_code"], r["account_type"] or "ordinary", r["account_number"],
-                     r["account_holder_kana"], int(r["net_pay"]), str(r["employee_id"]))
-            for r in payroll.employees.to_dict("records") if r["net_pay"] > 0]
+    return [
+        Transfer(
+            r["bank_code"],
+            r["branch_code"],
+            r["account_type"] or "ordinary",
+            r["account_number"],
+            r["account_holder_kana"],
+            int(r["net_pay"]),
+            str(r["employee_id"]),
+        )
+        for r in payroll.employees.to_dict("records")
+        if r["net_pay"] > 0
+    ]
 
 
 def employee_lines(employees, layout: Layout = MONTHLY) -> list[dict]:
@@ -70,14 +88,20 @@ def employee_lines(employees, layout: Layout = MONTHLY) -> list[dict]:
         if item.blank and (v is None or v != v):
             return None
         return int(v) if hasattr(v, "__int__") and item.kind != "text" else v
+
     return [{k: value(k, v) for k, v in row.items()} for row in employees[fields].to_dict("records")]
 
 
 def summary_of(payroll: Payroll, zengin_count: int, zengin_total: int) -> dict:
     employees = employee_lines(payroll.employees)
-    return {"month": f"{payroll.month:%Y-%m}", "pay_date": payroll.pay_date.isoformat(),
-            "premium_month": f"{payroll.premium_month:%Y-%m}", "employees": employees,
-            "totals": payroll.totals(), "zengin": {"count": zengin_count, "total": zengin_total}}
+    return {
+        "month": f"{payroll.month:%Y-%m}",
+        "pay_date": payroll.pay_date.isoformat(),
+        "premium_month": f"{payroll.premium_month:%Y-%m}",
+        "employees": employees,
+        "totals": payroll.totals(),
+        "zengin": {"count": zengin_count, "total": zengin_total},
+    }
 
 
 def compute_month(company: Company, month: date) -> tuple[dict[str, int] | None, str]:
@@ -86,9 +110,14 @@ def compute_month(company: Company, month: date) -> tuple[dict[str, int] | None,
     if checked.issues.exit_code() == 2:
         return None, "; ".join(i.message_ja for i in checked.issues if i.severity is Severity.FATAL)
     try:
-        payroll = compute_payroll(checked.table("staff", "staff"), checked.table("staff", "attendance"),
-                                  checked.table("staff", "allowances"), month, company.rulebook,
-                                  PayrollSettings.from_settings(company.settings))
+        payroll = compute_payroll(
+            checked.table("staff", "staff"),
+            checked.table("staff", "attendance"),
+            checked.table("staff", "allowances"),
+            month,
+            company.rulebook,
+            PayrollSettings.from_settings(company.settings),
+        )
     except PAY_SETUP_FAILURES as problem:
         return None, getattr(problem, "message_ja", str(problem))
     settle_payroll(company, payroll, PayrollSettings.from_settings(company.settings))
@@ -106,8 +135,14 @@ def pay_setup_issue(failure: Exception) -> Issue:
     return fatal("backoffice.toml", "bad_settings", f"給与の設定が不正です: {failure}", f"payroll settings: {failure}")
 
 
-def run_payroll(company: Company, month: date, opener: BookOpener = open_company_book,
-                progress: Callable[[str], None] = lambda _: None, close: bool = False, by: str | None = None) -> PayrollRun:
+def run_payroll(
+    company: Company,
+    month: date,
+    opener: BookOpener = open_company_book,
+    progress: Callable[[str], None] = lambda _: None,
+    close: bool = False,
+    by: str | None = None,
+) -> PayrollRun:
     """The month's payroll. A closed month is recomputed and compared with its history, never
     rewritten; `close` records the month in the history after writing its outputs."""
     run = PayrollRun()
@@ -119,8 +154,14 @@ def run_payroll(company: Company, month: date, opener: BookOpener = open_company
     try:
         settings = PayrollSettings.from_settings(company.settings)
         progress(f"computing payroll for {month:%Y-%m}")
-        payroll = compute_payroll(checked.table("staff", "staff"), checked.table("staff", "attendance"),
-                                  checked.table("staff", "allowances"), month, company.rulebook, settings)
+        payroll = compute_payroll(
+            checked.table("staff", "staff"),
+            checked.table("staff", "attendance"),
+            checked.table("staff", "allowances"),
+            month,
+            company.rulebook,
+            settings,
+        )
     except PAY_SETUP_FAILURES as failure:
         run.issues.append(pay_setup_issue(failure))
         return run
@@ -133,7 +174,14 @@ def run_payroll(company: Company, month: date, opener: BookOpener = open_company
     try:
         zengin = zengin_file("salary", requester_of(company.settings), payroll.pay_date, transfers_of(payroll))
     except ZenginError as bad:
-        run.issues.append(fatal("backoffice.toml", "zengin_invalid", f"振込データを作れません: {bad}", f"cannot build the transfer file: {bad}"))
+        run.issues.append(
+            fatal(
+                "backoffice.toml",
+                "zengin_invalid",
+                f"振込データを作れません: {bad}",
+                f"cannot build the transfer file: {bad}",
+            )
+        )
         return run
     run.folder = company.paths.payroll(month)
     summary = summary_of(payroll, *read_trailer(zengin))
@@ -143,19 +191,28 @@ def run_payroll(company: Company, month: date, opener: BookOpener = open_company
             progress(f"{month:%Y-%m} is closed: comparing with the history")
             run.closed = closed
             # what was closed is what was paid: the comparison says it all, not the settlement's notes
-            run.issues += compare_with_closed(history, closed, summary["employees"], summary["pay_date"], run.folder,
-                                              locate)
+            run.issues += compare_with_closed(
+                history, closed, summary["employees"], summary["pay_date"], run.folder, locate
+            )
             return run
         run.issues += settlement
         if exit_code(run.issues):
             return run
         progress(f"writing {run.folder}")
-        run.written = write_payroll_outputs(run.folder, payroll, zengin, company.settings.get("company", {}).get("name", ""))
+        run.written = write_payroll_outputs(
+            run.folder, payroll, zengin, company.settings.get("company", {}).get("name", "")
+        )
         if close:
             progress(f"closing {month:%Y-%m}")
-            run.closed_now = history.record_close("month", summary["month"], summary["pay_date"], outputs_hash(run.folder),
-                                                  {k: v for k, v in summary.items() if k != "employees"},
-                                                  summary["employees"], who(by))
+            run.closed_now = history.record_close(
+                "month",
+                summary["month"],
+                summary["pay_date"],
+                outputs_hash(run.folder),
+                {k: v for k, v in summary.items() if k != "employees"},
+                summary["employees"],
+                who(by),
+            )
     return run
 
 
@@ -167,6 +224,7 @@ def _locator(staff_table):
         position = rows.get(employee_id)
         cell = staff_table.cell("employee_id", position) if position is not None else ""
         return staff_table.book, staff_table.sheet, cell
+
     return locate
 
 
@@ -183,11 +241,19 @@ def write_payroll_outputs(folder: Path, payroll: Payroll, zengin: bytes, company
     with staged_folder(folder, private=True) as tmp:
         title = f"賃金台帳 {payroll.month.year}年{payroll.month.month}月分（支給日 {payroll.pay_date:%Y/%m/%d}）"
         names.append(write_register(tmp / "register.xlsx", payroll.employees, title))
-        names.append(write_payslip_book(tmp / "payslips.xlsx", payroll.employees, company_name, payroll.month, payroll.pay_date))
+        names.append(
+            write_payslip_book(tmp / "payslips.xlsx", payroll.employees, company_name, payroll.month, payroll.pay_date)
+        )
         slips = tmp / "payslips"
         slips.mkdir(mode=0o700)
-        run_jobs(write_slip, [(slips / f"{row['employee_id']}.pdf", row, company_name, payroll.month, payroll.pay_date)
-                              for row in payroll.employees.to_dict("records")], stage="pay slips")
+        run_jobs(
+            write_slip,
+            [
+                (slips / f"{row['employee_id']}.pdf", row, company_name, payroll.month, payroll.pay_date)
+                for row in payroll.employees.to_dict("records")
+            ],
+            stage="pay slips",
+        )
         names.append(write_private(tmp / f"zengin_{payroll.pay_date:%Y%m%d}.txt", zengin))
         summary = json.dumps(summary_of(payroll, count, total), ensure_ascii=False, indent=1)
         names.append(write_private(tmp / "summary.json", summary.encode("utf-8")))

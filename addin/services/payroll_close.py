@@ -48,31 +48,68 @@ def _figure(value) -> str:
     return "—" if value is None else str(value)
 
 
-def difference_issue(kind: str, period: str, d: Difference, where: tuple[str, str, str] = ("staff.xlsx", "", "")) -> Issue:
+def difference_issue(
+    kind: str, period: str, d: Difference, where: tuple[str, str, str] = ("staff.xlsx", "", "")
+) -> Issue:
     label = KIND_JA[kind]
     if d.field == "employee":
-        ja = (f"確定済みの{label} {period} に {d.employee_id} が{'ありません' if d.closed is None else 'いましたが、再計算では支給されません'}")
-        en = (f"closed {kind} {period}: {d.employee_id} " + ("was not paid then" if d.closed is None else "is no longer paid"))
+        ja = f"確定済みの{label} {period} に {d.employee_id} が{'ありません' if d.closed is None else 'いましたが、再計算では支給されません'}"
+        en = f"closed {kind} {period}: {d.employee_id} " + (
+            "was not paid then" if d.closed is None else "is no longer paid"
+        )
     else:
         ja = f"確定済みの{label} {period}: {d.employee_id} の {d.field} が {_figure(d.closed)} → {_figure(d.now)} に変わります"
         en = f"closed {kind} {period}: {d.employee_id} {d.field} would change {_figure(d.closed)} → {_figure(d.now)}"
-    return Issue(where[0], where[1], where[2], d.field if d.field != "employee" else "employee_id",
-                 "closed_period_differs", Severity.ERROR, ja, en, d.employee_id)
+    return Issue(
+        where[0],
+        where[1],
+        where[2],
+        d.field if d.field != "employee" else "employee_id",
+        "closed_period_differs",
+        Severity.ERROR,
+        ja,
+        en,
+        d.employee_id,
+    )
 
 
-def compare_with_closed(history: PayrollHistory, closed: ClosedPeriod, employees: list[dict], pay_date: str,
-                        folder: Path | None, locate=lambda employee_id: ("staff.xlsx", "", "")) -> list[Issue]:
+def compare_with_closed(
+    history: PayrollHistory,
+    closed: ClosedPeriod,
+    employees: list[dict],
+    pay_date: str,
+    folder: Path | None,
+    locate=lambda employee_id: ("staff.xlsx", "", ""),
+) -> list[Issue]:
     """Issues for every figure that differs from the closed record, plus tampered outputs."""
     found = differences(history.lines(closed.close_id), employees)
     issues = [difference_issue(closed.kind, closed.period, d, locate(d.employee_id)) for d in found]
     if pay_date != closed.pay_date:
-        issues.append(Issue("backoffice.toml", "", "", "pay_date", "closed_period_differs", Severity.ERROR,
-                            f"確定済みの{KIND_JA[closed.kind]} {closed.period}: 支給日が {closed.pay_date} → {pay_date} に変わります",
-                            f"closed {closed.kind} {closed.period}: pay date would change {closed.pay_date} → {pay_date}"))
+        issues.append(
+            Issue(
+                "backoffice.toml",
+                "",
+                "",
+                "pay_date",
+                "closed_period_differs",
+                Severity.ERROR,
+                f"確定済みの{KIND_JA[closed.kind]} {closed.period}: 支給日が {closed.pay_date} → {pay_date} に変わります",
+                f"closed {closed.kind} {closed.period}: pay date would change {closed.pay_date} → {pay_date}",
+            )
+        )
     if folder is not None and (not folder.exists() or outputs_hash(folder) != closed.outputs_hash):
-        issues.append(Issue(str(folder), "", "", "", "closed_outputs_changed", Severity.ERROR,
-                            f"確定済みの{KIND_JA[closed.kind]} {closed.period} の出力ファイルが確定時と異なります（変更または削除）",
-                            f"the outputs of closed {closed.kind} {closed.period} differ from those closed (changed or removed)"))
+        issues.append(
+            Issue(
+                str(folder),
+                "",
+                "",
+                "",
+                "closed_outputs_changed",
+                Severity.ERROR,
+                f"確定済みの{KIND_JA[closed.kind]} {closed.period} の出力ファイルが確定時と異なります（変更または削除）",
+                f"the outputs of closed {closed.kind} {closed.period} differ from those closed (changed or removed)",
+            )
+        )
     return issues
 
 

@@ -35,16 +35,20 @@ class StaffTables:
     @classmethod
     def of(cls, company: Company, opener=None) -> "StaffTables":
         checked = validate_company(company, opener or open_company_book, only={"staff"})
-        return cls(checked.table("staff", "staff"), checked.table("staff", "attendance"),
-                   checked.table("staff", "allowances"), checked.table("staff", "bonuses"),
-                   any(i.severity is Severity.FATAL for i in checked.issues))
+        return cls(
+            checked.table("staff", "staff"),
+            checked.table("staff", "attendance"),
+            checked.table("staff", "allowances"),
+            checked.table("staff", "bonuses"),
+            any(i.severity is Severity.FATAL for i in checked.issues),
+        )
 
 
 def computed_month(company: Company, tables: StaffTables, month: date) -> tuple[str, list[dict]]:
     """(pay date, employee lines) of a work month computed from the masters as they are now."""
     settings = PayrollSettings.from_settings(company.settings)
     payroll = compute_payroll(tables.staff, tables.attendance, tables.allowances, month, company.rulebook, settings)
-    settle_payroll(company, payroll, settings)      # the year-end settlement as the paying run adds it
+    settle_payroll(company, payroll, settings)  # the year-end settlement as the paying run adds it
     return payroll.pay_date.isoformat(), employee_lines(payroll.employees)
 
 
@@ -54,9 +58,15 @@ def months_with_attendance(tables: StaffTables) -> set[str]:
     return {f"{m:%Y-%m}" for m in pd.to_datetime(tables.attendance.frame["month"].dropna().unique())}
 
 
-def monthly_pay_between(company: Company, tables: StaffTables, history: PayrollHistory, first: date,
-                        last: date, only_with_attendance: bool = False,
-                        fields: list[str] | None = None) -> list[tuple[str, str, str, dict, bool]]:
+def monthly_pay_between(
+    company: Company,
+    tables: StaffTables,
+    history: PayrollHistory,
+    first: date,
+    last: date,
+    only_with_attendance: bool = False,
+    fields: list[str] | None = None,
+) -> list[tuple[str, str, str, dict, bool]]:
     """(work month, pay date, employee id, line, closed) of every monthly pay paid first ≤ date ≤ last:
     from the closed history, and computed for the work months not closed (with `only_with_attendance`,
     only months the Attendance sheet covers: months before the company used the product are unknown).
@@ -68,16 +78,21 @@ def monthly_pay_between(company: Company, tables: StaffTables, history: PayrollH
                 closed_months.add(period)
                 out.append((period, paid, str(line["employee_id"]), line, True))
     else:
-        for period, paid, employee, *values in history.figures_between(first.isoformat(), last.isoformat(), "month", fields):
+        for period, paid, employee, *values in history.figures_between(
+            first.isoformat(), last.isoformat(), "month", fields
+        ):
             closed_months.add(period)
             out.append((period, paid, employee, {"employee_id": employee, **dict(zip(fields, values))}, True))
-    for month, paid, lines in computed_months_between(company, tables, first, last, closed_months, only_with_attendance):
+    for month, paid, lines in computed_months_between(
+        company, tables, first, last, closed_months, only_with_attendance
+    ):
         out += [(f"{month:%Y-%m}", paid, str(line["employee_id"]), line, False) for line in lines]
     return out
 
 
-def computed_months_between(company: Company, tables: StaffTables, first: date, last: date, closed_months: set[str],
-                            only_with_attendance: bool) -> list[tuple[date, str, list[dict]]]:
+def computed_months_between(
+    company: Company, tables: StaffTables, first: date, last: date, closed_months: set[str], only_with_attendance: bool
+) -> list[tuple[date, str, list[dict]]]:
     """(work month, pay date, lines) of the work months not closed whose pay date falls between two dates."""
     settings = PayrollSettings.from_settings(company.settings)
     attended = months_with_attendance(tables) if only_with_attendance else set()
@@ -93,7 +108,9 @@ def computed_months_between(company: Company, tables: StaffTables, first: date, 
     return out
 
 
-def previous_month_pay(company: Company, tables: StaffTables, history: PayrollHistory, pay_date: date) -> dict[str, int]:
+def previous_month_pay(
+    company: Company, tables: StaffTables, history: PayrollHistory, pay_date: date
+) -> dict[str, int]:
     """前月中の普通給与 − その社会保険料等, by employee: the pay paid in the month before a bonus."""
     first = add_months(pay_date.replace(day=1), -1)
     pay: dict[str, int] = {}
@@ -107,11 +124,14 @@ def payments_of_year(company: Company, year: int, tables: StaffTables | None = N
     """Every payment of the calendar year (pay date in the year), monthly pay and bonuses, per employee,
     ordered by pay date: closed periods from the history, the rest computed from the masters now."""
     from addin.services.bonus import computed_bonuses
+
     tables = tables or StaffTables.of(company)
     first, last = date(year, 1, 1), date(year, 12, 31)
     with open_history(company.root) as history:
-        payments = [payment_of("month", period, paid, line, closed)
-                    for period, paid, _, line, closed in monthly_pay_between(company, tables, history, first, last, True)]
+        payments = [
+            payment_of("month", period, paid, line, closed)
+            for period, paid, _, line, closed in monthly_pay_between(company, tables, history, first, last, True)
+        ]
         closed_bonus = set()
         for kind, period, paid, line in history.paid_between(first.isoformat(), last.isoformat()):
             if kind == "bonus":
@@ -126,7 +146,7 @@ def payments_of_year(company: Company, year: int, tables: StaffTables | None = N
 class Drift:
     """A figure of a closed period that the masters, as they are now, would change."""
 
-    kind: str            # 'month' / 'bonus'
+    kind: str  # 'month' / 'bonus'
     period: str
     employee_id: str
     field: str
@@ -144,6 +164,7 @@ def closed_month_drift(company: Company, opener=None) -> list[Drift]:
     """For the nightly run: every closed month and bonus recomputed from the masters as they are
     now, and each employee figure that would differ from what was closed and paid."""
     from addin.services.bonus import bonus_lines
+
     tables = StaffTables.of(company, opener)
     if tables.fatal or tables.staff is None:
         return []
@@ -154,6 +175,8 @@ def closed_month_drift(company: Company, opener=None) -> list[Drift]:
                 _, lines = computed_month(company, tables, date.fromisoformat(closed.period + "-01"))
             else:
                 lines = bonus_lines(company, tables, history, date.fromisoformat(closed.period))
-            drift += [Drift(closed.kind, closed.period, d.employee_id, d.field, d.closed, d.now)
-                      for d in differences(history.lines(closed.close_id), lines)]
+            drift += [
+                Drift(closed.kind, closed.period, d.employee_id, d.field, d.closed, d.now)
+                for d in differences(history.lines(closed.close_id), lines)
+            ]
     return drift

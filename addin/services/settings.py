@@ -23,6 +23,7 @@ class CompanySection(Issuer):
 
 class BankSection(BaseModel):
     """The company's own account: the sender of every Zengin transfer file."""
+
     model_config = ConfigDict(extra="ignore")
 
     requester_code: str = Field(pattern=DIGITS % 10)
@@ -67,7 +68,7 @@ MESSAGES = {
     "string_pattern_mismatch": ("形式が正しくありません", "has the wrong form"),
     "string_too_long": ("{max_length} 文字以内にしてください", "must be at most {max_length} characters"),
     "string_too_short": ("空にできません", "must not be empty"),
-    "string_type": ("文字列（\"…\"）で指定してください", "must be text (\"…\")"),
+    "string_type": ('文字列（"…"）で指定してください', 'must be text ("…")'),
     "missing": ("必須です", "is required"),
     "greater_than_equal": ("{ge} 以上にしてください", "must be ≥ {ge}"),
     "greater_than": ("{gt} より大きくしてください", "must be > {gt}"),
@@ -83,8 +84,10 @@ MESSAGES = {
 
 #: what a pattern means, for the person who has to fix the value
 HINTS = {
-    PREFIX_PATTERN: ("英数字・- ・_ のみ、英数字で始めて16文字以内", "letters, digits, - and _ only, starting with a letter "
-                                                            "or digit, at most 16"),
+    PREFIX_PATTERN: (
+        "英数字・- ・_ のみ、英数字で始めて16文字以内",
+        "letters, digits, - and _ only, starting with a letter or digit, at most 16",
+    ),
     **{DIGITS % n: (f"{n} 桁の数字", f"{n} digits") for n in (3, 4, 7, 10)},
     NIGHTLY_TIME: ("HH:MM（00:00〜23:59）", "HH:MM (00:00–23:59)"),
 }
@@ -100,7 +103,10 @@ def problems(error: ValidationError) -> list[str]:
         value = err.get("input")
         shown = "" if isinstance(value, dict) or err["type"] == "missing" else f" = {value!r}"
         shown = shown if len(shown) <= 60 else shown[:57] + "…"
-        ctx = {k: (" / ".join(map(str, v)) if isinstance(v, (list, tuple)) else v) for k, v in (err.get("ctx") or {}).items()}
+        ctx = {
+            k: (" / ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+            for k, v in (err.get("ctx") or {}).items()
+        }
         if err["type"] == "string_pattern_mismatch" and ctx.get("pattern") in HINTS:
             ja, en = HINTS[ctx["pattern"]]
             lines.append(f"{where}{shown}: {ja} にしてください / must be {en}")

@@ -16,9 +16,20 @@ CONTROL_SHEET = "Control 操作"
 
 def control_rows() -> list[list]:
     """The sheet the Excel buttons read their inputs from (and write their last result to)."""
-    return [["backoffice 操作", "値"], ["対象月（給与）", "2026-03"], ["請求締切日", "2026-03-31"],
-            ["在庫基準日", "2026-03-31"], ["年末調整の年分", ""], ["前回の実行", ""],
-            [], ["ボタン", "バックオフィス タブ: 検証 / 給与計算 / 請求書発行 / 在庫・発注 / 今すぐ照合 / 年末調整 / 仕訳出力 / 入金消込"]]
+    return [
+        ["backoffice 操作", "値"],
+        ["対象月（給与）", "2026-03"],
+        ["請求締切日", "2026-03-31"],
+        ["在庫基準日", "2026-03-31"],
+        ["年末調整の年分", ""],
+        ["前回の実行", ""],
+        [],
+        [
+            "ボタン",
+            "バックオフィス タブ: 検証 / 給与計算 / 請求書発行 / 在庫・発注 / 今すぐ照合 / 年末調整 / 仕訳出力 / 入金消込",
+        ],
+    ]
+
 
 SETTINGS_TEMPLATE = """# Company settings for backoffice. Edit freely; every key is documented in README.
 [company]
@@ -70,8 +81,14 @@ def _settings_text(lang: str, demo: bool) -> str:
 
 def _grades(company: Company) -> list[tuple[int, int, int]]:
     rows = company.rulebook.value("social_insurance.standard_monthly_remuneration_grades", dt.date(2025, 4, 1))
-    return [(int(r["health_remuneration_min_inclusive"]), int(r["health_remuneration_max_exclusive"] or 10**12),
-             int(r["standard_monthly_remuneration"])) for r in rows]
+    return [
+        (
+            int(r["health_remuneration_min_inclusive"]),
+            int(r["health_remuneration_max_exclusive"] or 10**12),
+            int(r["standard_monthly_remuneration"]),
+        )
+        for r in rows
+    ]
 
 
 class SetupRefused(ValueError):
@@ -107,10 +124,12 @@ def init_company(root: Path, lang: str = "ja", demo: DemoCompany | None = None, 
     if root.exists() and not force:
         present = _existing_books(load_company(root))
         if present:
-            raise SetupRefused(f"{present[0]}: すでにあります。上書きしません（バックアップしてから置き換えるには --force） / "
-                               f"already exists: not replaced (use --force to back it up and start afresh)"
-                               + (f" (+{len(present) - 1})" if len(present) > 1 else ""))
-    private_folder(root)          # a new company folder is owner-only; an existing one keeps its mode
+            raise SetupRefused(
+                f"{present[0]}: すでにあります。上書きしません（バックアップしてから置き換えるには --force） / "
+                f"already exists: not replaced (use --force to back it up and start afresh)"
+                + (f" (+{len(present) - 1})" if len(present) > 1 else "")
+            )
+    private_folder(root)  # a new company folder is owner-only; an existing one keeps its mode
     settings = CompanyPaths(root).settings
     written = []
     if not settings.exists():
@@ -121,13 +140,14 @@ def init_company(root: Path, lang: str = "ja", demo: DemoCompany | None = None, 
         written.append(set_aside(root, present))
     for book_name, spec in company.books.items():
         rows = demo.rows.get(book_name, {}) if demo else {}
-        extra = {CONTROL_SHEET: control_rows()}     # no xlwings.conf sheet: settings are per user
+        extra = {CONTROL_SHEET: control_rows()}  # no xlwings.conf sheet: settings are per user
         written.append(write_book(company.book_path(book_name), spec, rows, lang, extra))
     return written
 
 
-def make_demo(root: Path, scale: int = 1, with_errors: bool = False, lang: str = "ja", seed: int = 2025,
-              force: bool = False) -> tuple[DemoCompany, list[Path]]:
+def make_demo(
+    root: Path, scale: int = 1, with_errors: bool = False, lang: str = "ja", seed: int = 2025, force: bool = False
+) -> tuple[DemoCompany, list[Path]]:
     if Path(root).exists() and not Path(root).is_dir():
         raise SetupRefused(f"{root}: フォルダではなくファイルです / is a file, not a folder")
     company = load_company(Path(root))

@@ -52,10 +52,18 @@ def on_hand_by_sku(company: Company, as_of: date) -> dict[str, float | int]:
     return {sku: qty(amount) for sku, amount in ledger.on_hand().items()}
 
 
-def run_stock(company: Company, as_of: date, pay_by: date | None = None, opener: BookOpener = open_company_book,
-              progress: Callable[[str], None] = lambda _: None, write: bool = True) -> StockRun:
+def run_stock(
+    company: Company,
+    as_of: date,
+    pay_by: date | None = None,
+    opener: BookOpener = open_company_book,
+    progress: Callable[[str], None] = lambda _: None,
+    write: bool = True,
+) -> StockRun:
     run = StockRun()
-    checked = validate_company(company, opener, only={"stock", "vendors"}, progress=lambda b: progress(f"validating {b}"))
+    checked = validate_company(
+        company, opener, only={"stock", "vendors"}, progress=lambda b: progress(f"validating {b}")
+    )
     run.issues = [i for i in checked.issues if i.severity is not Severity.WARNING]
     if any(i.severity is Severity.FATAL for i in run.issues):
         return run
@@ -79,11 +87,17 @@ def run_stock(company: Company, as_of: date, pay_by: date | None = None, opener:
         pay_by = pay_by or as_of
         with VendorPayments(_payments_db(company)) as paid:
             carried = paid.paid_elsewhere(pay_by.isoformat())
-        due = bills_due(match, vendors.frame, pay_by, company.rulebook, str(settings.get("payment_holiday", "previous")),
-                        carried)
-        payments = payments_due(due, vendors.frame, pay_by, company.rulebook,
-                                str(company.settings.get("bank", {}).get("bank_code", "")),
-                                bool(settings.get("transfer_fee_borne_by_vendor", False)))
+        due = bills_due(
+            match, vendors.frame, pay_by, company.rulebook, str(settings.get("payment_holiday", "previous")), carried
+        )
+        payments = payments_due(
+            due,
+            vendors.frame,
+            pay_by,
+            company.rulebook,
+            str(company.settings.get("bank", {}).get("bank_code", "")),
+            bool(settings.get("transfer_fee_borne_by_vendor", False)),
+        )
     except RuleNotInForce as missing:
         run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
         return run
@@ -91,35 +105,86 @@ def run_stock(company: Company, as_of: date, pay_by: date | None = None, opener:
     if write:
         progress("writing outputs")
         names = items.frame.drop_duplicates("sku").set_index("sku")["name"].to_dict()
-        run.folders.append(_write_stock(company.paths.stock(as_of), run.report, valuation, counts,
-                                        match, proposals, names, vendors, as_of))
+        run.folders.append(
+            _write_stock(
+                company.paths.stock(as_of), run.report, valuation, counts, match, proposals, names, vendors, as_of
+            )
+        )
         try:
             folder, transferred = _write_payments(company, payments, vendors, pay_by)
             run.folders.append(folder)
-            with VendorPayments(_payments_db(company)) as paid:   # after the file is in place
-                paid.record(pay_by.isoformat(), [(str(v), str(b), int(a)) for v, b, a in
-                                                 zip(due["vendor_id"], due["bill_no"], due["amount"]) if v in transferred])
+            with VendorPayments(_payments_db(company)) as paid:  # after the file is in place
+                paid.record(
+                    pay_by.isoformat(),
+                    [
+                        (str(v), str(b), int(a))
+                        for v, b, a in zip(due["vendor_id"], due["bill_no"], due["amount"])
+                        if v in transferred
+                    ],
+                )
         except ZenginError as bad:
-            run.issues.append(Issue("vendors.xlsx", "", "", "", "zengin_invalid", Severity.ERROR,
-                                    f"支払データを作れません: {bad}", f"cannot build the payment file: {bad}"))
+            run.issues.append(
+                Issue(
+                    "vendors.xlsx",
+                    "",
+                    "",
+                    "",
+                    "zengin_invalid",
+                    Severity.ERROR,
+                    f"支払データを作れません: {bad}",
+                    f"cannot build the payment file: {bad}",
+                )
+            )
     return run
 
 
 def _report(as_of, method, valuation, counts, proposals, match, ledger) -> dict:
-    items = [{"sku": r["sku"], "on_hand": qty(r["on_hand"]), "unit_cost": sen(r["unit_cost"]), "value": int(r["value"])}
-             for r in valuation.items.to_dict("records")]
+    items = [
+        {"sku": r["sku"], "on_hand": qty(r["on_hand"]), "unit_cost": sen(r["unit_cost"]), "value": int(r["value"])}
+        for r in valuation.items.to_dict("records")
+    ]
     return {
-        "as_of": as_of.isoformat(), "method": method, "items": items,
+        "as_of": as_of.isoformat(),
+        "method": method,
+        "items": items,
         "total_value": int(valuation.items["value"].sum()),
-        "cost_of_issues_by_month": {m: int(v) for m, v in valuation.monthly.groupby("month")["cost_of_issues"].sum().items()},
-        "counts": [{"count_date": pd.Timestamp(r["count_date"]).date().isoformat(), "sku": r["sku"],
-                    "counted": qty(r["counted"]), "ledger": qty(r["ledger"]), "difference": qty(r["difference"]),
-                    "value": int(r["value"])} for r in counts.to_dict("records")],
-        "reorder": [{"vendor_id": r["vendor_id"], "sku": r["sku"], "qty": qty(r["qty"]), "on_hand": qty(r["on_hand"]),
-                     "on_order": qty(r["on_order"])} for r in proposals.to_dict("records")],
-        "match": [{"vendor_id": r["vendor_id"], "bill_no": r["bill_no"], "po_no": r["po_no"], "tax_rate": r["tax_rate"],
-                   "amount": int(r["amount"] or 0), "ordered": int(r["ordered"]), "received": int(r["received"]),
-                   "status": r["status"]} for r in match.to_dict("records")],
+        "cost_of_issues_by_month": {
+            m: int(v) for m, v in valuation.monthly.groupby("month")["cost_of_issues"].sum().items()
+        },
+        "counts": [
+            {
+                "count_date": pd.Timestamp(r["count_date"]).date().isoformat(),
+                "sku": r["sku"],
+                "counted": qty(r["counted"]),
+                "ledger": qty(r["ledger"]),
+                "difference": qty(r["difference"]),
+                "value": int(r["value"]),
+            }
+            for r in counts.to_dict("records")
+        ],
+        "reorder": [
+            {
+                "vendor_id": r["vendor_id"],
+                "sku": r["sku"],
+                "qty": qty(r["qty"]),
+                "on_hand": qty(r["on_hand"]),
+                "on_order": qty(r["on_order"]),
+            }
+            for r in proposals.to_dict("records")
+        ],
+        "match": [
+            {
+                "vendor_id": r["vendor_id"],
+                "bill_no": r["bill_no"],
+                "po_no": r["po_no"],
+                "tax_rate": r["tax_rate"],
+                "amount": int(r["amount"] or 0),
+                "ordered": int(r["ordered"]),
+                "received": int(r["received"]),
+                "status": r["status"],
+            }
+            for r in match.to_dict("records")
+        ],
         "movements": len(ledger.frame),
     }
 
@@ -143,14 +208,29 @@ def _write_payments(company: Company, payments: pd.DataFrame, vendors, pay_by: d
     """The 総合振込 file of a pay date and the vendors it pays (a vendor with no bank account or
     nothing to transfer is not in it: its bills stay due)."""
     people = vendors.frame.drop_duplicates("vendor_id").set_index("vendor_id")
-    transfers = [Transfer(people.loc[v, "bank_code"], people.loc[v, "branch_code"], people.loc[v, "account_type"] or "ordinary",
-                          people.loc[v, "account_number"], people.loc[v, "account_holder_kana"], int(net), str(v))
-                 for v, net in zip(payments["vendor_id"], payments["net"]) if net > 0 and pd.notna(people.loc[v, "bank_code"])]
+    transfers = [
+        Transfer(
+            people.loc[v, "bank_code"],
+            people.loc[v, "branch_code"],
+            people.loc[v, "account_type"] or "ordinary",
+            people.loc[v, "account_number"],
+            people.loc[v, "account_holder_kana"],
+            int(net),
+            str(v),
+        )
+        for v, net in zip(payments["vendor_id"], payments["net"])
+        if net > 0 and pd.notna(people.loc[v, "bank_code"])
+    ]
     data = zengin_file("general", requester_of(company.settings), pay_by, transfers)
     folder = company.paths.payments(pay_by)
-    summary = {"pay_by": pay_by.isoformat(), "payments": [
-        {k: (int(v) if k in ("amount", "withholding", "fee", "net") else v) for k, v in row.items()}
-        for row in payments.to_dict("records")], "total": int(payments["net"].sum()) if len(payments) else 0}
+    summary = {
+        "pay_by": pay_by.isoformat(),
+        "payments": [
+            {k: (int(v) if k in ("amount", "withholding", "fee", "net") else v) for k, v in row.items()}
+            for row in payments.to_dict("records")
+        ],
+        "total": int(payments["net"].sum()) if len(payments) else 0,
+    }
     with staged_folder(folder, private=True) as tmp:
         write_private(tmp / f"zengin_sogo_{pay_by:%Y%m%d}.txt", data)
         write_private(tmp / "payments.json", json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))

@@ -34,6 +34,7 @@ def recalculating_opener(company: Company) -> Iterator[BookOpener]:
     scratch = company.paths.tmp
     scratch.mkdir(parents=True, exist_ok=True, mode=0o700)
     with tempfile.TemporaryDirectory(prefix="recalc-", dir=scratch) as folder:
+
         def opener(book: str, company_: Company) -> Book:
             path = company_.book_path(book)
             check_regular_file(path, path.name)
@@ -54,7 +55,7 @@ def _choose_source(book: Book, sheet: SheetSpec, sheet_names: list[str], table_n
         return tables[0]
     aliases = alias_map(sheet)
     required = sum(1 for c in sheet.columns.values() if c.required)
-    fitting = []    # Tables of any name (Table1, テーブル1) whose header names the sheet's columns
+    fitting = []  # Tables of any name (Table1, テーブル1) whose header names the sheet's columns
     for name in table_names:
         grid = book.read_table(name)
         if sheets and grid.sheet != sheets[0][1]:
@@ -79,7 +80,9 @@ def _read_book(book_name: str, spec: BookSpec, company: Company, opener: BookOpe
     except BaseException as exc:  # noqa: BLE001
         if passes_through(exc):
             raise
-        return [("issue", dict(book=spec.file, sheet="", code="book_unreadable", detail=f"{type(exc).__name__}: {exc}"))]
+        return [
+            ("issue", dict(book=spec.file, sheet="", code="book_unreadable", detail=f"{type(exc).__name__}: {exc}"))
+        ]
     out = []
     for sheet_name, sheet in spec.sheets.items():
         name = sheet.display_name
@@ -91,8 +94,12 @@ def _read_book(book_name: str, spec: BookSpec, company: Company, opener: BookOpe
                 continue
             kind, name = source
             if kind == "ambiguous":
-                out.append(("issue", dict(book=book.name, sheet="", code="sheet_ambiguous",
-                                          other=sheet.display_name, detail=name)))
+                out.append(
+                    (
+                        "issue",
+                        dict(book=book.name, sheet="", code="sheet_ambiguous", other=sheet.display_name, detail=name),
+                    )
+                )
                 continue
             out.append(("grid", sheet_name, book.read_table(name) if kind == "table" else book.read_sheet(name)))
         except BookUnreadable as problem:
@@ -100,14 +107,22 @@ def _read_book(book_name: str, spec: BookSpec, company: Company, opener: BookOpe
         except BaseException as exc:  # noqa: BLE001
             if passes_through(exc):
                 raise
-            out.append(("issue", dict(book=book.name, sheet=name, code="book_unreadable",
-                                      detail=f"{type(exc).__name__}: {exc}")))
+            out.append(
+                (
+                    "issue",
+                    dict(book=book.name, sheet=name, code="book_unreadable", detail=f"{type(exc).__name__}: {exc}"),
+                )
+            )
     return out
 
 
-def validate_company(company: Company, opener: BookOpener = open_company_book,
-                     progress: Callable[[str], None] = lambda _: None, only: set[str] | None = None,
-                     readers: int | None = None) -> Validation:
+def validate_company(
+    company: Company,
+    opener: BookOpener = open_company_book,
+    progress: Callable[[str], None] = lambda _: None,
+    only: set[str] | None = None,
+    readers: int | None = None,
+) -> Validation:
     """Validate every workbook of the company (or `only` those named, e.g. {"staff"} for payroll).
 
     Files are read by several threads while the main thread validates what has arrived; a live

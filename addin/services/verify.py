@@ -14,18 +14,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from addin.services.company import Company
-from addin.state.anchor import (ANCHOR_FILE, check_ledger, check_register, genuine, make_anchor, read_anchor,
-                                write_anchor)
+from addin.state.anchor import (
+    ANCHOR_FILE,
+    check_ledger,
+    check_register,
+    genuine,
+    make_anchor,
+    read_anchor,
+    write_anchor,
+)
 from addin.state.files import STATE, read_secret
 
 #: a temp file atomic_path left when its process was killed: `.name.<random>.tmp`
 LEFTOVER = re.compile(r"^\..+\.(?:xlsx|xlsm|pdf|json|toml|txt)\.[a-z0-9_]{8}\.tmp$")
-STALE_SECONDS = 600           # another live run may still be writing a younger one
+STALE_SECONDS = 600  # another live run may still be writing a younger one
 
 
 @dataclass(frozen=True)
 class StateFinding:
-    where: str        # the file (and row) at fault
+    where: str  # the file (and row) at fault
     code: str
     detail: str
 
@@ -40,8 +47,12 @@ def sweep_leftovers(company: Company, older_than: float = STALE_SECONDS) -> list
     folders = [company.root, paths.out, paths.invoices, paths.tax, paths.state]
     for folder in folders:
         for path in folder.iterdir() if folder.is_dir() else []:
-            if LEFTOVER.match(path.name) and path.is_file() and not path.is_symlink() \
-                    and now - path.stat().st_mtime > older_than:
+            if (
+                LEFTOVER.match(path.name)
+                and path.is_file()
+                and not path.is_symlink()
+                and now - path.stat().st_mtime > older_than
+            ):
                 path.unlink(missing_ok=True)
                 removed.append(path)
     return removed
@@ -61,17 +72,22 @@ def anchors(company: Company) -> list[tuple[str, dict]]:
     return found
 
 
-def state_findings(company: Company, register, ledger, secret: bytes | None,
-                   with_register: bool = True) -> list[StateFinding]:
+def state_findings(
+    company: Company, register, ledger, secret: bytes | None, with_register: bool = True
+) -> list[StateFinding]:
     """Everything `verify` checks, over open connections."""
     found = []
     if register is not None and with_register:
-        found += [StateFinding(f"{STATE}/state.db invoices {f.invoice_no}".rstrip(), f.code, f.detail)
-                  for f in register.verify()]
+        found += [
+            StateFinding(f"{STATE}/state.db invoices {f.invoice_no}".rstrip(), f.code, f.detail)
+            for f in register.verify()
+        ]
     count, seal_at = (register.count(), register.seal_at) if register is not None else (0, lambda _: None)
     for where, anchor in anchors(company):
         if secret is None or not genuine(secret, anchor):
-            found.append(StateFinding(where, "anchor_forged", "封印が一致しません / its seal does not match the company key"))
+            found.append(
+                StateFinding(where, "anchor_forged", "封印が一致しません / its seal does not match the company key")
+            )
             continue
         found += [StateFinding(f.source, f.code, f.detail) for f in check_register(where, anchor, count, seal_at)]
         if where == f"{STATE}/{ANCHOR_FILE}" and ledger is not None:
@@ -85,9 +101,19 @@ def _documents_without_rows(company: Company, register) -> list[StateFinding]:
     """An invoice document whose number the register does not hold: the database went back in time."""
     folder = company.paths.invoices
     numbers = {row[0] for row in register.db.execute("SELECT invoice_no FROM invoices")} if register else set()
-    return [StateFinding(str(path.relative_to(company.root)), "document_without_register_row",
-                         f"{path.stem} は台帳にありません / {path.stem} is not in the register")
-            for path in sorted(folder.glob("*.pdf")) if path.stem not in numbers] if folder.is_dir() else []
+    return (
+        [
+            StateFinding(
+                str(path.relative_to(company.root)),
+                "document_without_register_row",
+                f"{path.stem} は台帳にありません / {path.stem} is not in the register",
+            )
+            for path in sorted(folder.glob("*.pdf"))
+            if path.stem not in numbers
+        ]
+        if folder.is_dir()
+        else []
+    )
 
 
 def _not_private(company: Company) -> list[StateFinding]:
@@ -98,13 +124,25 @@ def _not_private(company: Company) -> list[StateFinding]:
             continue
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
-            found.append(StateFinding(str(path.relative_to(company.root)), "not_private",
-                                      f"{oct(mode)}: 所有者以外も読めます / readable by others than the owner"))
+            found.append(
+                StateFinding(
+                    str(path.relative_to(company.root)),
+                    "not_private",
+                    f"{oct(mode)}: 所有者以外も読めます / readable by others than the owner",
+                )
+            )
     return found
 
 
-def anchor_everywhere(company: Company, secret: bytes, register, ledger, run_date: str | None,
-                      backup_folder: Path | None = None, clean: bool = True) -> dict:
+def anchor_everywhere(
+    company: Company,
+    secret: bytes,
+    register,
+    ledger,
+    run_date: str | None,
+    backup_folder: Path | None = None,
+    clean: bool = True,
+) -> dict:
     """Write the current heads outside the database; the company's anchor only when the state checked
     clean (so the evidence of an edit is not overwritten by the edited state)."""
     previous = read_anchor(company.paths.anchor) or {}
@@ -131,10 +169,14 @@ class Verification:
 def verify_company(company: Company) -> Verification:
     from addin.state import InvoiceRegister
     from addin.state.runs import RunLedger
+
     db = company.paths.db
     if not db.is_file():
-        missing = [StateFinding(w, "register_missing", "state.db がありません / state.db is gone")
-                   for w, a in anchors(company) if a.get("register", {}).get("count")]
+        missing = [
+            StateFinding(w, "register_missing", "state.db がありません / state.db is gone")
+            for w, a in anchors(company)
+            if a.get("register", {}).get("count")
+        ]
         return Verification(missing + _not_private(company), 0, len(anchors(company)))
     register, ledger = InvoiceRegister(db), RunLedger(db)
     try:
@@ -143,5 +185,3 @@ def verify_company(company: Company) -> Verification:
     finally:
         register.close()
         ledger.close()
-
-

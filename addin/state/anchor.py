@@ -57,13 +57,23 @@ def check_register(source: str, anchor: dict, count: int, seal_at) -> list[Ancho
     seen = anchor.get("register", {})
     then, head = int(seen.get("count", 0)), str(seen.get("head", ""))
     if then > count:
-        return [AnchorFinding(source, "register_truncated",
-                              f"台帳は {count} 件ですが {source} は {then} 件を記録しています / "
-                              f"the register holds {count} invoice(s), {source} recorded {then}")]
+        return [
+            AnchorFinding(
+                source,
+                "register_truncated",
+                f"台帳は {count} 件ですが {source} は {then} 件を記録しています / "
+                f"the register holds {count} invoice(s), {source} recorded {then}",
+            )
+        ]
     if then and seal_at(then) != head:
-        return [AnchorFinding(source, "register_rolled_back",
-                              f"台帳の {then} 件目が {source} の記録と異なります（古い state.db に戻された可能性） / "
-                              f"row {then} differs from {source}: the database was replaced or rolled back")]
+        return [
+            AnchorFinding(
+                source,
+                "register_rolled_back",
+                f"台帳の {then} 件目が {source} の記録と異なります（古い state.db に戻された可能性） / "
+                f"row {then} differs from {source}: the database was replaced or rolled back",
+            )
+        ]
     return []
 
 
@@ -75,12 +85,24 @@ def check_ledger(source: str, anchor: dict, ledger) -> list[AnchorFinding]:
     runs, last, digest = int(seen.get("runs", 0)), str(seen.get("last_run", "")), str(seen.get("snapshot", ""))
     found = []
     if ledger.count() < runs:
-        found.append(AnchorFinding(source, "ledger_truncated",
-                                   f"実行記録は {ledger.count()} 夜分ですが {source} は {runs} 夜分を記録しています / "
-                                   f"the run ledger holds {ledger.count()} night(s), {source} recorded {runs}"))
+        found.append(
+            AnchorFinding(
+                source,
+                "ledger_truncated",
+                f"実行記録は {ledger.count()} 夜分ですが {source} は {runs} 夜分を記録しています / "
+                f"the run ledger holds {ledger.count()} night(s), {source} recorded {runs}",
+            )
+        )
     if last and not ledger.has_run(last):
-        found.append(AnchorFinding(source, "ledger_run_missing", f"{last} の実行記録がありません / the run of {last} is gone"))
+        found.append(
+            AnchorFinding(source, "ledger_run_missing", f"{last} の実行記録がありません / the run of {last} is gone")
+        )
     elif last and ledger.snapshot_digest(last) != digest:
-        found.append(AnchorFinding(source, "snapshot_edited",
-                                   f"{last} のスナップショットが変更されています / the snapshots of {last} were changed"))
+        found.append(
+            AnchorFinding(
+                source,
+                "snapshot_edited",
+                f"{last} のスナップショットが変更されています / the snapshots of {last} were changed",
+            )
+        )
     return found

@@ -56,7 +56,7 @@ def company_secret(folder: Path) -> bytes:
     if not path.exists():
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        except FileExistsError:        # a concurrent run created it
+        except FileExistsError:  # a concurrent run created it
             return path.read_bytes()
         with os.fdopen(fd, "wb") as fh:
             fh.write(secrets.token_bytes(SECRET_BYTES))

@@ -49,8 +49,8 @@ def _figures_hash(entry: Entry) -> str:
 
 @dataclass
 class Posting:
-    added: list[Entry] = field(default_factory=list)       # new entries, corrections included
-    reversed: list[Entry] = field(default_factory=list)    # reversing entries posted for changed sources
+    added: list[Entry] = field(default_factory=list)  # new entries, corrections included
+    reversed: list[Entry] = field(default_factory=list)  # reversing entries posted for changed sources
     unchanged: int = 0
     # posted entry_id → the in-memory entry whose figures that row holds (same hash), so reading the
     # journal back need not decode what this posting already has
@@ -59,7 +59,7 @@ class Posting:
 
 class JournalStore:
     def __init__(self, path: Path):
-        self.db = connect(Path(path))     # salaries are inside: owner-only, -wal and -shm too
+        self.db = connect(Path(path))  # salaries are inside: owner-only, -wal and -shm too
         self.db.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -71,7 +71,8 @@ class JournalStore:
         reversed_ids = {r[0] for r in self.db.execute("SELECT reverses FROM journal_entries WHERE reverses != ''")}
         live = {}
         for entry_id, key, digest, version in self.db.execute(
-                "SELECT entry_id, source_key, content_hash, version FROM journal_entries WHERE reverses = '' ORDER BY seq"):
+            "SELECT entry_id, source_key, content_hash, version FROM journal_entries WHERE reverses = '' ORDER BY seq"
+        ):
             live[key] = (None if entry_id in reversed_ids else entry_id, digest, version)
         return live
 
@@ -86,8 +87,11 @@ class JournalStore:
                 entry_id, known, version = live.get(entry.entry_id, (None, "", 0))
                 if entry_id is not None and known == digest:
                     posting.unchanged += 1
-                    posting.known[entry_id] = entry if entry_id == entry.entry_id else \
-                        Entry(entry_id, entry.date, entry.description, entry.source, entry.lines, entry.reverses)
+                    posting.known[entry_id] = (
+                        entry
+                        if entry_id == entry.entry_id
+                        else Entry(entry_id, entry.date, entry.description, entry.source, entry.lines, entry.reverses)
+                    )
                     continue
                 if entry_id is not None:
                     old = self.get(entry_id)
@@ -95,8 +99,18 @@ class JournalStore:
                     self._insert(undo, entry.entry_id, version, "", run, now)
                     posting.reversed.append(undo)
                 version += 1
-                posted = entry if version == 1 else Entry(f"{entry.entry_id}#{version}", entry.date, entry.description,
-                                                            entry.source, entry.lines, entry.reverses)
+                posted = (
+                    entry
+                    if version == 1
+                    else Entry(
+                        f"{entry.entry_id}#{version}",
+                        entry.date,
+                        entry.description,
+                        entry.source,
+                        entry.lines,
+                        entry.reverses,
+                    )
+                )
                 self._insert(posted, entry.entry_id, version, digest, run, now)
                 posting.added.append(posted)
                 posting.known[posted.entry_id] = posted
@@ -104,17 +118,30 @@ class JournalStore:
         return posting
 
     def _insert(self, entry: Entry, source_key: str, version: int, digest: str, run: str, now: str) -> None:
-        self.db.execute("INSERT INTO journal_entries (entry_id, source_key, version, kind, entry_date, reverses, content,"
-                        " content_hash, run, posted_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (entry.entry_id, source_key, version, entry.source.kind, entry.date.isoformat(), entry.reverses,
-                         _canonical(entry.content()), digest or _figures_hash(entry), run, now))
+        self.db.execute(
+            "INSERT INTO journal_entries (entry_id, source_key, version, kind, entry_date, reverses, content,"
+            " content_hash, run, posted_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                entry.entry_id,
+                source_key,
+                version,
+                entry.source.kind,
+                entry.date.isoformat(),
+                entry.reverses,
+                _canonical(entry.content()),
+                digest or _figures_hash(entry),
+                run,
+                now,
+            ),
+        )
 
     def get(self, entry_id: str) -> Entry:
         row = self.db.execute("SELECT content FROM journal_entries WHERE entry_id = ?", (entry_id,)).fetchone()
         return Entry.from_content(json.loads(row[0]))
 
-    def entries(self, until: date | None = None, since: date | None = None,
-                known: dict[str, Entry] | None = None) -> list[Entry]:
+    def entries(
+        self, until: date | None = None, since: date | None = None, known: dict[str, Entry] | None = None
+    ) -> list[Entry]:
         """Every posted entry (reversals included) in date order, then posting order. `known`
         (Posting.known) supplies entries already in memory; only the others are decoded."""
         sql, args = "SELECT entry_id, content FROM journal_entries WHERE 1=1", []
@@ -123,16 +150,20 @@ class JournalStore:
         if until is not None:
             sql, args = sql + " AND entry_date <= ?", args + [until.isoformat()]
         known = known or {}
-        return [known.get(entry_id) or Entry.from_content(json.loads(c))
-                for entry_id, c in self.db.execute(sql + " ORDER BY entry_date, seq", args)]
+        return [
+            known.get(entry_id) or Entry.from_content(json.loads(c))
+            for entry_id, c in self.db.execute(sql + " ORDER BY entry_date, seq", args)
+        ]
 
     def net(self, account: str, until: date, sub: str | None = None) -> int:
         """Debits − credits of an account (and sub-account) over every posted line dated up to a day,
         summed by SQLite over the stored lines: a worksheet cell asking one balance does not decode
         the whole journal."""
-        sql = ("SELECT COALESCE(SUM(CASE json_extract(l.value, '$.side') WHEN 'debit' THEN 1 ELSE -1 END"
-               " * json_extract(l.value, '$.amount')), 0) FROM journal_entries e, json_each(e.content, '$.lines') l"
-               " WHERE e.entry_date <= ? AND json_extract(l.value, '$.account') = ?")
+        sql = (
+            "SELECT COALESCE(SUM(CASE json_extract(l.value, '$.side') WHEN 'debit' THEN 1 ELSE -1 END"
+            " * json_extract(l.value, '$.amount')), 0) FROM journal_entries e, json_each(e.content, '$.lines') l"
+            " WHERE e.entry_date <= ? AND json_extract(l.value, '$.account') = ?"
+        )
         args = [until.isoformat(), account]
         if sub is not None:
             sql, args = sql + " AND json_extract(l.value, '$.sub') = ?", args + [sub]

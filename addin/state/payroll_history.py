@@ -79,7 +79,7 @@ class ClosedPeriod:
 class HistoryEvent:
     """One line of a period's story: a close, or the reopen of that close."""
 
-    action: str         # 'close' / 'reopen'
+    action: str  # 'close' / 'reopen'
     close_id: int
     at: str
     by: str
@@ -93,7 +93,7 @@ def _now() -> str:
 class PayrollHistory:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.db = connect(self.path)      # created owner-only (salaries are inside), -wal and -shm too
+        self.db = connect(self.path)  # created owner-only (salaries are inside), -wal and -shm too
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
 
@@ -118,24 +118,32 @@ class PayrollHistory:
     def active(self, kind: str, period: str) -> ClosedPeriod | None:
         row = self.db.execute(
             f"SELECT * FROM payroll_closes c WHERE kind = ? AND period = ? AND {ACTIVE} ORDER BY close_id DESC LIMIT 1",
-            (kind, period)).fetchone()
+            (kind, period),
+        ).fetchone()
         return self._closed(row) if row else None
 
     def closed_periods(self, kind: str | None = None) -> list[ClosedPeriod]:
         where = f"WHERE {ACTIVE}" + (" AND kind = ?" if kind else "")
-        rows = self.db.execute(f"SELECT * FROM payroll_closes c {where} ORDER BY pay_date, close_id",
-                               (kind,) if kind else ()).fetchall()
+        rows = self.db.execute(
+            f"SELECT * FROM payroll_closes c {where} ORDER BY pay_date, close_id", (kind,) if kind else ()
+        ).fetchall()
         return [self._closed(r) for r in rows]
 
     def lines(self, close_id: int) -> dict[str, dict]:
-        return {e: json.loads(f) for e, f in
-                self.db.execute("SELECT employee_id, figures FROM payroll_lines WHERE close_id = ?", (close_id,))}
+        return {
+            e: json.loads(f)
+            for e, f in self.db.execute(
+                "SELECT employee_id, figures FROM payroll_lines WHERE close_id = ?", (close_id,)
+            )
+        }
 
     def paid_between(self, first: str, last: str) -> list[tuple[str, str, str, dict]]:
         """(kind, period, pay date, figures) of every active close's lines paid first ≤ date ≤ last (ISO)."""
         rows = self.db.execute(
             f"SELECT c.kind, c.period, l.pay_date, l.figures FROM payroll_lines l JOIN payroll_closes c USING (close_id)"
-            f" WHERE l.pay_date BETWEEN ? AND ? AND {ACTIVE} ORDER BY l.pay_date, c.close_id", (first, last))
+            f" WHERE l.pay_date BETWEEN ? AND ? AND {ACTIVE} ORDER BY l.pay_date, c.close_id",
+            (first, last),
+        )
         return [(k, p, d, json.loads(f)) for k, p, d, f in rows]
 
     def figures_between(self, first: str, last: str, kind: str, fields: list[str]) -> list[tuple]:
@@ -145,10 +153,13 @@ class PayrollHistory:
         return self.db.execute(
             f"SELECT c.period, l.pay_date, l.employee_id{', ' + picks if picks else ''} FROM payroll_lines l"
             f" JOIN payroll_closes c USING (close_id) WHERE l.pay_date BETWEEN ? AND ? AND c.kind = ? AND {ACTIVE}"
-            f" ORDER BY l.pay_date, c.close_id", (first, last, kind)).fetchall()
+            f" ORDER BY l.pay_date, c.close_id",
+            (first, last, kind),
+        ).fetchall()
 
-    def record_close(self, kind: str, period: str, pay_date: str, outputs_hash: str, header: dict,
-                     employees: list[dict], by: str) -> int:
+    def record_close(
+        self, kind: str, period: str, pay_date: str, outputs_hash: str, header: dict, employees: list[dict], by: str
+    ) -> int:
         """Record a period as closed with every employee's figures, in one transaction."""
         with self._transaction() as db:
             if self.active(kind, period) is not None:
@@ -156,11 +167,24 @@ class PayrollHistory:
             cursor = db.execute(
                 "INSERT INTO payroll_closes (kind, period, pay_date, outputs_hash, header, closed_at, closed_by)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (kind, period, pay_date, outputs_hash, json.dumps(header, ensure_ascii=False, sort_keys=True), _now(), by))
+                (
+                    kind,
+                    period,
+                    pay_date,
+                    outputs_hash,
+                    json.dumps(header, ensure_ascii=False, sort_keys=True),
+                    _now(),
+                    by,
+                ),
+            )
             close_id = cursor.lastrowid
-            db.executemany("INSERT INTO payroll_lines VALUES (?, ?, ?, ?)",
-                           [(close_id, str(e["employee_id"]), pay_date, json.dumps(e, ensure_ascii=False, sort_keys=True))
-                            for e in employees])
+            db.executemany(
+                "INSERT INTO payroll_lines VALUES (?, ?, ?, ?)",
+                [
+                    (close_id, str(e["employee_id"]), pay_date, json.dumps(e, ensure_ascii=False, sort_keys=True))
+                    for e in employees
+                ],
+            )
             return close_id
 
     def reopen(self, kind: str, period: str, reason: str, by: str) -> ClosedPeriod:
@@ -176,9 +200,10 @@ class PayrollHistory:
     def events(self, kind: str, period: str) -> list[HistoryEvent]:
         out = []
         for close_id, closed_at, closed_by, reason, reopened_by, reopened_at in self.db.execute(
-                "SELECT c.close_id, c.closed_at, c.closed_by, r.reason, r.reopened_by, r.reopened_at FROM payroll_closes c"
-                " LEFT JOIN payroll_reopens r USING (close_id) WHERE kind = ? AND period = ? ORDER BY close_id",
-                (kind, period)):
+            "SELECT c.close_id, c.closed_at, c.closed_by, r.reason, r.reopened_by, r.reopened_at FROM payroll_closes c"
+            " LEFT JOIN payroll_reopens r USING (close_id) WHERE kind = ? AND period = ? ORDER BY close_id",
+            (kind, period),
+        ):
             out.append(HistoryEvent("close", close_id, closed_at, closed_by))
             if reason is not None:
                 out.append(HistoryEvent("reopen", close_id, reopened_at, reopened_by, reason))

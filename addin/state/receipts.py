@@ -67,7 +67,7 @@ def _now() -> str:
 class ReceiptStore:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.db = connect(self.path)      # bank statements name people: owner-only, -wal and -shm too
+        self.db = connect(self.path)  # bank statements name people: owner-only, -wal and -shm too
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
 
@@ -93,30 +93,66 @@ class ReceiptStore:
             before = db.total_changes
             db.executemany(
                 "INSERT INTO statement_lines VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (line_id) DO NOTHING",
-                [(l.line_id, l.account, l.date.isoformat(), l.direction, l.amount, l.payer, l.description, l.balance,
-                  l.reference, sha256, l.line_no, now) for l in lines])
+                [
+                    (
+                        l.line_id,
+                        l.account,
+                        l.date.isoformat(),
+                        l.direction,
+                        l.amount,
+                        l.payer,
+                        l.description,
+                        l.balance,
+                        l.reference,
+                        sha256,
+                        l.line_no,
+                        now,
+                    )
+                    for l in lines
+                ],
+            )
             new = db.total_changes - before
-            db.execute("INSERT OR IGNORE INTO statement_files VALUES (?,?,?,?,?,?,?,?,?)",
-                       (sha256, name, layout, account, min(dates).isoformat() if dates else None,
-                        max(dates).isoformat() if dates else None, len(lines), new, now))
+            db.execute(
+                "INSERT OR IGNORE INTO statement_files VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    sha256,
+                    name,
+                    layout,
+                    account,
+                    min(dates).isoformat() if dates else None,
+                    max(dates).isoformat() if dates else None,
+                    len(lines),
+                    new,
+                    now,
+                ),
+            )
         return new
 
     def lines(self, until: date | None = None) -> list[StatementLine]:
-        query = "SELECT account, date, direction, amount, payer, description, balance, reference, line_no, line_id " \
-                "FROM statement_lines" + (" WHERE date <= ?" if until else "") + " ORDER BY date, account, line_no"
+        query = (
+            "SELECT account, date, direction, amount, payer, description, balance, reference, line_no, line_id "
+            "FROM statement_lines" + (" WHERE date <= ?" if until else "") + " ORDER BY date, account, line_no"
+        )
         rows = self.db.execute(query, (until.isoformat(),) if until else ())
-        return [StatementLine(a, date.fromisoformat(d), direction, amount, payer, desc, bal, ref, no, 0, line_id)
-                for a, d, direction, amount, payer, desc, bal, ref, no, line_id in rows]
+        return [
+            StatementLine(a, date.fromisoformat(d), direction, amount, payer, desc, bal, ref, no, 0, line_id)
+            for a, d, direction, amount, payer, desc, bal, ref, no, line_id in rows
+        ]
 
     def line(self, line_id: str) -> StatementLine | None:
         found = [l for l in self._lines_where("line_id = ?", (line_id,))]
         return found[0] if found else None
 
     def _lines_where(self, where: str, args: tuple) -> list[StatementLine]:
-        rows = self.db.execute("SELECT account, date, direction, amount, payer, description, balance, reference, "
-                               f"line_no, line_id FROM statement_lines WHERE {where}", args)
-        return [StatementLine(a, date.fromisoformat(d), direction, amount, payer, desc, bal, ref, no, 0, line_id)
-                for a, d, direction, amount, payer, desc, bal, ref, no, line_id in rows]
+        rows = self.db.execute(
+            "SELECT account, date, direction, amount, payer, description, balance, reference, "
+            f"line_no, line_id FROM statement_lines WHERE {where}",
+            args,
+        )
+        return [
+            StatementLine(a, date.fromisoformat(d), direction, amount, payer, desc, bal, ref, no, 0, line_id)
+            for a, d, direction, amount, payer, desc, bal, ref, no, line_id in rows
+        ]
 
     def files(self) -> list[dict]:
         keys = ("sha256", "name", "layout", "account", "first_date", "last_date", "lines", "new_lines", "imported_at")
@@ -136,38 +172,65 @@ class ReceiptStore:
             for line_id, allocations, kind, source, confidence, reason in receipts:
                 if db.execute("SELECT 1 FROM receipt_allocations WHERE line_id = ?", (line_id,)).fetchone():
                     raise AlreadyApplied(line_id)
-                db.executemany("INSERT INTO receipt_allocations (line_id, invoice_no, customer_id, amount, fee, kind, "
-                               "source, confidence, reason, applied_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                               [(line_id, a.invoice_no, a.customer_id, a.amount, a.fee, kind, source, confidence,
-                                 reason, now) for a in allocations])
+                db.executemany(
+                    "INSERT INTO receipt_allocations (line_id, invoice_no, customer_id, amount, fee, kind, "
+                    "source, confidence, reason, applied_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    [
+                        (line_id, a.invoice_no, a.customer_id, a.amount, a.fee, kind, source, confidence, reason, now)
+                        for a in allocations
+                    ],
+                )
 
     def set_aside(self, line_id: str, note: str) -> None:
         with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO statement_line_decisions VALUES (?, 'ignored', ?, ?)", (line_id, note, _now()))
+            db.execute(
+                "INSERT OR IGNORE INTO statement_line_decisions VALUES (?, 'ignored', ?, ?)", (line_id, note, _now())
+            )
 
     def applied_by_invoice(self) -> dict[str, int]:
-        return {no: total for no, total in self.db.execute(
-            "SELECT invoice_no, SUM(amount) FROM receipt_allocations WHERE invoice_no != '' GROUP BY invoice_no")}
+        return {
+            no: total
+            for no, total in self.db.execute(
+                "SELECT invoice_no, SUM(amount) FROM receipt_allocations WHERE invoice_no != '' GROUP BY invoice_no"
+            )
+        }
 
     def receipts(self) -> list[Receipt]:
         grouped: dict[str, list] = defaultdict(list)
         sources: dict[str, str] = {}
         for line_id, invoice_no, customer_id, amount, fee, source in self.db.execute(
-                "SELECT line_id, invoice_no, customer_id, amount, fee, source FROM receipt_allocations ORDER BY seq"):
+            "SELECT line_id, invoice_no, customer_id, amount, fee, source FROM receipt_allocations ORDER BY seq"
+        ):
             grouped[line_id].append(Allocation(invoice_no, customer_id, amount, fee))
             sources[line_id] = source
-        lines = {l.line_id: l for l in self._lines_where(
-            "line_id IN (SELECT line_id FROM receipt_allocations)", ())}
-        return [Receipt(line_id, lines[line_id].date, lines[line_id].amount, tuple(allocs), sources[line_id])
-                for line_id, allocs in grouped.items()]
+        lines = {l.line_id: l for l in self._lines_where("line_id IN (SELECT line_id FROM receipt_allocations)", ())}
+        return [
+            Receipt(line_id, lines[line_id].date, lines[line_id].amount, tuple(allocs), sources[line_id])
+            for line_id, allocs in grouped.items()
+        ]
 
     def applied_rows(self, until: date | None = None) -> list[dict]:
         """Every applied allocation with its statement line, in date order (for people to read)."""
-        query = ("SELECT a.line_id, l.date, l.amount, l.payer, a.invoice_no, a.customer_id, a.amount, a.fee, a.kind, "
-                 "a.source, a.confidence, a.reason FROM receipt_allocations a JOIN statement_lines l USING (line_id)"
-                 + (" WHERE l.date <= ?" if until else "") + " ORDER BY l.date, a.line_id, a.seq")
-        keys = ("line_id", "date", "received", "payer", "invoice_no", "customer_id", "amount", "fee", "kind", "source",
-                "confidence", "reason")
+        query = (
+            "SELECT a.line_id, l.date, l.amount, l.payer, a.invoice_no, a.customer_id, a.amount, a.fee, a.kind, "
+            "a.source, a.confidence, a.reason FROM receipt_allocations a JOIN statement_lines l USING (line_id)"
+            + (" WHERE l.date <= ?" if until else "")
+            + " ORDER BY l.date, a.line_id, a.seq"
+        )
+        keys = (
+            "line_id",
+            "date",
+            "received",
+            "payer",
+            "invoice_no",
+            "customer_id",
+            "amount",
+            "fee",
+            "kind",
+            "source",
+            "confidence",
+            "reason",
+        )
         return [dict(zip(keys, row)) for row in self.db.execute(query, (until.isoformat(),) if until else ())]
 
     # ---- payer names learned from confirmed receipts ----------------------------------------

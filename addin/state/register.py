@@ -65,8 +65,11 @@ BEGIN SELECT RAISE(ABORT, 'an issued invoice is never deleted'); END;
 """
 
 
-IMMUTABLE_TRIGGER = SCHEMA[SCHEMA.index("CREATE TRIGGER IF NOT EXISTS invoices_immutable"):
-                           SCHEMA.index("CREATE TRIGGER IF NOT EXISTS invoices_kept")].strip()
+IMMUTABLE_TRIGGER = SCHEMA[
+    SCHEMA.index("CREATE TRIGGER IF NOT EXISTS invoices_immutable") : SCHEMA.index(
+        "CREATE TRIGGER IF NOT EXISTS invoices_kept"
+    )
+].strip()
 
 
 class RegisterProblem(Exception):
@@ -84,24 +87,28 @@ def adopt_command(folder: Path) -> str:
 
 
 def _unsealed_message(folder: Path) -> str:
-    return (f"台帳は旧方式（鍵なしのハッシュ連鎖）で記録されています。{adopt_command(folder)} で旧連鎖を検証して鍵で封印し直してください / "
-            f"the register was sealed the old way (plain hash chain): run `{adopt_command(folder)}` to verify the old "
-            f"chain and seal it with the company key")
+    return (
+        f"台帳は旧方式（鍵なしのハッシュ連鎖）で記録されています。{adopt_command(folder)} で旧連鎖を検証して鍵で封印し直してください / "
+        f"the register was sealed the old way (plain hash chain): run `{adopt_command(folder)}` to verify the old "
+        f"chain and seal it with the company key"
+    )
 
 
 def _lost_key_message(folder: Path) -> str:
-    return (f"register.key がないため台帳を検証できません。バックアップから {STATE_FOLDER}/register.key を戻してください / "
-            f"register.key is missing: the register cannot be verified; restore {STATE_FOLDER}/register.key from a backup")
+    return (
+        f"register.key がないため台帳を検証できません。バックアップから {STATE_FOLDER}/register.key を戻してください / "
+        f"register.key is missing: the register cannot be verified; restore {STATE_FOLDER}/register.key from a backup"
+    )
 
 
 @dataclass(frozen=True)
 class Finding:
     invoice_no: str
-    code: str        # tampered / chain_broken / gap / duplicate
+    code: str  # tampered / chain_broken / gap / duplicate
     detail: str
 
 
-FORWARD = ("credits", "replaces")      # links a row is issued with (sealed); their inverses are derived
+FORWARD = ("credits", "replaces")  # links a row is issued with (sealed); their inverses are derived
 
 
 def seal(secret: bytes, previous: str, digest: str, links: list[tuple[str, str]]) -> str:
@@ -158,8 +165,15 @@ class InvoiceRegister:
     def invoiced_keys(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT line_key FROM invoiced_lines")}
 
-    def issue(self, build: Callable[[str], dict], prefix: str, digits: int, line_keys: list[str],
-              links: list[tuple[str, str]] = (), releases: str | None = None) -> dict:
+    def issue(
+        self,
+        build: Callable[[str], dict],
+        prefix: str,
+        digits: int,
+        line_keys: list[str],
+        links: list[tuple[str, str]] = (),
+        releases: str | None = None,
+    ) -> dict:
         """Allocate the next number, seal and store the content `build(number)` returns, claim its lines.
 
         A credit note `releases` the invoice it cancels in the same transaction (status and freed lines),
@@ -171,21 +185,34 @@ class InvoiceRegister:
         with self.transaction() as db:
             taken = _claimed(db, line_keys)
             if taken:
-                raise RegisterProblem(f"{', '.join(taken[:3])}: 別の実行が先に請求しました。もう一度実行してください / "
-                                      f"already invoiced by a concurrent run: run again")
+                raise RegisterProblem(
+                    f"{', '.join(taken[:3])}: 別の実行が先に請求しました。もう一度実行してください / "
+                    f"already invoiced by a concurrent run: run again"
+                )
             seq, previous = db.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1, (SELECT chain_hash FROM invoices ORDER BY seq DESC LIMIT 1) FROM invoices"
             ).fetchone()
             number = f"{prefix}{seq:0{digits}d}"
             content = build(number)
             digest = content_hash(content)
-            db.execute("INSERT INTO invoices (seq, invoice_no, kind, customer_id, issue_date, content, content_hash,"
-                       " chain_hash, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                       (seq, number, content["kind"], content["customer"]["customer_id"], content["issue_date"],
-                        canonical(content), digest, seal(self.secret, previous or "", digest, list(links)),
-                        datetime.now(timezone.utc).isoformat(timespec="seconds")))
-            db.executemany("INSERT INTO invoiced_lines (line_key, invoice_no) VALUES (?, ?)",
-                           [(key, number) for key in line_keys])
+            db.execute(
+                "INSERT INTO invoices (seq, invoice_no, kind, customer_id, issue_date, content, content_hash,"
+                " chain_hash, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    seq,
+                    number,
+                    content["kind"],
+                    content["customer"]["customer_id"],
+                    content["issue_date"],
+                    canonical(content),
+                    digest,
+                    seal(self.secret, previous or "", digest, list(links)),
+                    datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                ),
+            )
+            db.executemany(
+                "INSERT INTO invoiced_lines (line_key, invoice_no) VALUES (?, ?)", [(key, number) for key in line_keys]
+            )
             for relation, other in links:
                 db.execute("INSERT INTO links VALUES (?, ?, ?)", (number, relation, other))
                 db.execute("INSERT INTO links VALUES (?, ?, ?)", (other, _inverse(relation), number))
@@ -207,8 +234,12 @@ class InvoiceRegister:
         return {**json.loads(row[0]), "status": row[1], "links": self.links(invoice_no)}
 
     def links(self, invoice_no: str) -> list[dict]:
-        return [{"relation": r, "invoice_no": o} for r, o in
-                self.db.execute("SELECT relation, other_no FROM links WHERE invoice_no = ? ORDER BY other_no", (invoice_no,))]
+        return [
+            {"relation": r, "invoice_no": o}
+            for r, o in self.db.execute(
+                "SELECT relation, other_no FROM links WHERE invoice_no = ? ORDER BY other_no", (invoice_no,)
+            )
+        ]
 
     def all(self) -> list[dict]:
         rows = self.db.execute("SELECT invoice_no FROM invoices ORDER BY seq").fetchall()
@@ -217,8 +248,11 @@ class InvoiceRegister:
     def verify(self, prefix: str = "") -> list[Finding]:
         """Every row's content against its hash, the keyed chain, the numbering (no gaps, no duplicates),
         and what is derived from sealed content: status, inverse links and the invoiced lines."""
-        old = [Finding("", "key_missing" if self.secret is None else "unsealed", _unsealed_message(self.company_folder))] \
-            if self.unsealed() else []
+        old = (
+            [Finding("", "key_missing" if self.secret is None else "unsealed", _unsealed_message(self.company_folder))]
+            if self.unsealed()
+            else []
+        )
         if self.secret is None:
             return old or [Finding("", "key_missing", _lost_key_message(self.company_folder))]
         # with a key, every row not carrying its keyed seal is named too (a plain chain recomputed over a
@@ -236,7 +270,8 @@ class InvoiceRegister:
         numbers, docs = set(), {}
         forward = self._links(FORWARD)
         for seq, number, content, digest, chained in self.db.execute(
-                "SELECT seq, invoice_no, content, content_hash, chain_hash FROM invoices ORDER BY seq"):
+            "SELECT seq, invoice_no, content, content_hash, chain_hash FROM invoices ORDER BY seq"
+        ):
             if seq != expected:
                 findings.append(Finding(number, "gap", f"sequence jumps from {expected - 1} to {seq}"))
             expected = seq + 1
@@ -255,7 +290,8 @@ class InvoiceRegister:
         out: dict[str, list[tuple[str, str]]] = {}
         marks = ",".join("?" * len(relations))
         for number, relation, other in self.db.execute(
-                f"SELECT invoice_no, relation, other_no FROM links WHERE relation IN ({marks})", relations):
+            f"SELECT invoice_no, relation, other_no FROM links WHERE relation IN ({marks})", relations
+        ):
             out.setdefault(number, []).append((relation, other))
         return out
 
@@ -274,8 +310,12 @@ class InvoiceRegister:
             what = "missing" if (number, relation, other) in expected_links else "not issued with the invoice"
             findings.append(Finding(number, "links_edited", f"link {relation} {other}: {what}"))
         renamed = self.key_map()
-        expected_lines = {renamed.get(line["key"], line["key"]): number for number, d in docs.items()
-                          if d.get("kind") == "invoice" and number not in corrected for line in d.get("lines", [])}
+        expected_lines = {
+            renamed.get(line["key"], line["key"]): number
+            for number, d in docs.items()
+            if d.get("kind") == "invoice" and number not in corrected
+            for line in d.get("lines", [])
+        }
         stored_lines = dict(self.db.execute("SELECT line_key, invoice_no FROM invoiced_lines"))
         for key in sorted(set(expected_lines) | set(stored_lines)):
             if expected_lines.get(key) != stored_lines.get(key):
@@ -290,7 +330,8 @@ class InvoiceRegister:
         renamed = self.key_map()
         out = {}
         for number, content in self.db.execute(
-                "SELECT i.invoice_no, i.content FROM invoices i WHERE i.status = 'issued' AND i.kind = 'invoice'"):
+            "SELECT i.invoice_no, i.content FROM invoices i WHERE i.status = 'issued' AND i.kind = 'invoice'"
+        ):
             for line in json.loads(content)["lines"]:
                 out[renamed.get(line["key"], line["key"])] = (number, line)
         return out
@@ -305,7 +346,8 @@ class InvoiceRegister:
         """Every line key written in a (not corrected) invoice's sealed content → its invoice number."""
         out = {}
         for number, content in self.db.execute(
-                "SELECT invoice_no, content FROM invoices WHERE kind = 'invoice' AND status = 'issued'"):
+            "SELECT invoice_no, content FROM invoices WHERE kind = 'invoice' AND status = 'issued'"
+        ):
             for line in json.loads(content)["lines"]:
                 out[line["key"]] = number
         return out
@@ -319,19 +361,27 @@ class InvoiceRegister:
         forward = self._links(FORWARD)
         rows, old_head = self.head()
         with self.transaction() as db:
-            db.execute("DROP TRIGGER invoices_immutable")        # the one sanctioned rewrite: the seal column
+            db.execute("DROP TRIGGER invoices_immutable")  # the one sanctioned rewrite: the seal column
             previous = ""
             for seq, number, digest in db.execute(
-                    "SELECT seq, invoice_no, content_hash FROM invoices ORDER BY seq").fetchall():
+                "SELECT seq, invoice_no, content_hash FROM invoices ORDER BY seq"
+            ).fetchall():
                 previous = seal(secret, previous, digest, forward.get(number, []))
                 db.execute("UPDATE invoices SET chain_hash = ? WHERE seq = ?", (previous, seq))
             for old, new in key_map.items():
                 db.execute("UPDATE invoiced_lines SET line_key = ? WHERE line_key = ?", (new, old))
                 db.execute("INSERT INTO line_key_map VALUES (?, ?)", (old, new))
-            record = {"adopted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "rows": rows,
-                      "old_head": old_head, "new_head": previous, "key_map": canonical(sorted(key_map.items()))}
-            db.execute("INSERT INTO adoptions VALUES (?, ?, ?, ?, ?, ?)", (*record.values(), _adoption_mac(secret, record)))
-            db.execute(IMMUTABLE_TRIGGER)                            # back before the commit
+            record = {
+                "adopted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "rows": rows,
+                "old_head": old_head,
+                "new_head": previous,
+                "key_map": canonical(sorted(key_map.items())),
+            }
+            db.execute(
+                "INSERT INTO adoptions VALUES (?, ?, ?, ?, ?, ?)", (*record.values(), _adoption_mac(secret, record))
+            )
+            db.execute(IMMUTABLE_TRIGGER)  # back before the commit
         self.secret = secret
         return {k: v for k, v in record.items() if k != "key_map"} | {"lines_migrated": len(key_map)}
 
@@ -340,16 +390,29 @@ class InvoiceRegister:
         found = []
         records = self.db.execute("SELECT adopted_at, rows, old_head, new_head, key_map, mac FROM adoptions").fetchall()
         for adopted_at, rows, old_head, new_head, key_map, mac in records:
-            record = {"adopted_at": adopted_at, "rows": rows, "old_head": old_head, "new_head": new_head,
-                      "key_map": key_map}
+            record = {
+                "adopted_at": adopted_at,
+                "rows": rows,
+                "old_head": old_head,
+                "new_head": new_head,
+                "key_map": key_map,
+            }
             if not hmac.compare_digest(_adoption_mac(self.secret, record), mac):
                 found.append(Finding("", "adoption_edited", f"adoption of {adopted_at}: its seal does not match"))
             elif self.seal_at(rows) != new_head:
-                found.append(Finding("", "adoption_edited", f"adoption of {adopted_at}: row {rows} is not the one re-sealed"))
+                found.append(
+                    Finding("", "adoption_edited", f"adoption of {adopted_at}: row {rows} is not the one re-sealed")
+                )
         recorded = {k: v for record in records for k, v in json.loads(record[4])}
         if self.key_map() != recorded:
-            found.append(Finding("", "key_map_edited", "移行した明細キーが記録と異なります / the migrated line keys "
-                                                       "differ from what the adoption recorded"))
+            found.append(
+                Finding(
+                    "",
+                    "key_map_edited",
+                    "移行した明細キーが記録と異なります / the migrated line keys "
+                    "differ from what the adoption recorded",
+                )
+            )
         return found
 
 

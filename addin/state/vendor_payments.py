@@ -50,7 +50,9 @@ class VendorPayments:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with transaction(self.db):
             before = self.db.total_changes
-            self.db.executemany("INSERT OR IGNORE INTO vendor_bill_payments VALUES (?, ?, ?, ?, ?)",
-                                [(v, b, pay_by, int(a), now) for v, b, a in bills])
+            self.db.executemany(
+                "INSERT OR IGNORE INTO vendor_bill_payments VALUES (?, ?, ?, ?, ?)",
+                [(v, b, pay_by, int(a), now) for v, b, a in bills],
+            )
             added = self.db.total_changes - before
         return added

@@ -13,21 +13,36 @@ def _at(movements: Table, position: int, field: str, code: str, ja: str, en: str
 
 
 def negative_stock_issues(movements: Table, first_below: pd.DataFrame) -> list[Issue]:
-    return [_at(movements, int(r["position"]), "qty", "negative_stock",
-                f"この出庫で {r['sku']} の在庫がマイナス（{r['balance'] / 1000:g}）になります",
-                f"this movement takes {r['sku']} below zero ({r['balance'] / 1000:g})")
-            for r in first_below.to_dict("records")]
+    return [
+        _at(
+            movements,
+            int(r["position"]),
+            "qty",
+            "negative_stock",
+            f"この出庫で {r['sku']} の在庫がマイナス（{r['balance'] / 1000:g}）になります",
+            f"this movement takes {r['sku']} below zero ({r['balance'] / 1000:g})",
+        )
+        for r in first_below.to_dict("records")
+    ]
 
 
 def no_cost_basis_issues(movements: Table, rows: pd.DataFrame) -> list[Issue]:
-    return [_at(movements, int(r["position"]), "sku", "no_cost_basis",
-                f"{r['sku']} は入庫前に出庫されています（評価単価がありません）",
-                f"{r['sku']} is issued before any receipt: no cost to value it at")
-            for r in rows.to_dict("records")]
+    return [
+        _at(
+            movements,
+            int(r["position"]),
+            "sku",
+            "no_cost_basis",
+            f"{r['sku']} は入庫前に出庫されています（評価単価がありません）",
+            f"{r['sku']} is issued before any receipt: no cost to value it at",
+        )
+        for r in rows.to_dict("records")
+    ]
 
 
-def receipt_po_mismatches(movements: Table, ledger: pd.DataFrame, purchase_orders: Table | None,
-                          items: Table | None) -> list[Issue]:
+def receipt_po_mismatches(
+    movements: Table, ledger: pd.DataFrame, purchase_orders: Table | None, items: Table | None
+) -> list[Issue]:
     """A receipt citing a PO must be for a line of that PO; a PO of another vendor is a mistake."""
     if purchase_orders is None or items is None:
         return []
@@ -41,7 +56,14 @@ def receipt_po_mismatches(movements: Table, ledger: pd.DataFrame, purchase_order
         if (r["reference"], r["sku"]) in po_lines:
             continue
         theirs, ours = po_vendor.get(r["reference"]), item_vendor.get(r["sku"])
-        issues.append(_at(movements, int(r["position"]), "reference", "receipt_other_po",
-                          f"入庫が発注 {r['reference']}（仕入先 {theirs}）を参照していますが、{r['sku']} はその発注にありません（仕入先 {ours}）",
-                          f"receipt cites PO {r['reference']} (vendor {theirs}) but {r['sku']} is not on it (vendor {ours})"))
+        issues.append(
+            _at(
+                movements,
+                int(r["position"]),
+                "reference",
+                "receipt_other_po",
+                f"入庫が発注 {r['reference']}（仕入先 {theirs}）を参照していますが、{r['sku']} はその発注にありません（仕入先 {ours}）",
+                f"receipt cites PO {r['reference']} (vendor {theirs}) but {r['sku']} is not on it (vendor {ours})",
+            )
+        )
     return issues

@@ -11,7 +11,7 @@ import pandas as pd
 from addin.model import Table
 from addin.money import scaled
 
-QTY_SCALE = 1000          # quantities in thousandths: 2.5 kg → 2500
+QTY_SCALE = 1000  # quantities in thousandths: 2.5 kg → 2500
 INBOUND = {"receipt": 1, "return": 1, "issue": -1, "adjust": 1}
 
 
@@ -19,7 +19,7 @@ INBOUND = {"receipt": 1, "return": 1, "issue": -1, "adjust": 1}
 class Ledger:
     """Movements up to the as-of date, sorted (sku, date, sheet row), with signed quantities."""
 
-    frame: pd.DataFrame       # sku, date, kind, qty (signed, thousandths), unit_cost, reference, row, position
+    frame: pd.DataFrame  # sku, date, kind, qty (signed, thousandths), unit_cost, reference, row, position
     as_of: date
 
     def on_hand(self) -> pd.Series:
@@ -39,12 +39,21 @@ def build_ledger(movements: Table, as_of: date, items: Table | None = None) -> L
     sign = picked["kind"].map(INBOUND).to_numpy()
     qty = scaled(picked["qty"].to_numpy(), QTY_SCALE)
     # an adjustment carries its own sign; receipts, issues and returns are entered positive
-    signed = np.where(picked["kind"].to_numpy() == "adjust", qty, np.abs(qty) * sign).astype(np.int64)  # int64 when empty too
-    ledger = pd.DataFrame({
-        "sku": picked["sku"].to_numpy(), "date": picked["date"].to_numpy(), "kind": picked["kind"].to_numpy(),
-        "qty": signed, "unit_cost": picked["unit_cost"].to_numpy(), "reference": picked["reference"].to_numpy(),
-        "row": movements.rows[np.flatnonzero(usable.to_numpy())], "position": np.flatnonzero(usable.to_numpy()),
-    })
+    signed = np.where(picked["kind"].to_numpy() == "adjust", qty, np.abs(qty) * sign).astype(
+        np.int64
+    )  # int64 when empty too
+    ledger = pd.DataFrame(
+        {
+            "sku": picked["sku"].to_numpy(),
+            "date": picked["date"].to_numpy(),
+            "kind": picked["kind"].to_numpy(),
+            "qty": signed,
+            "unit_cost": picked["unit_cost"].to_numpy(),
+            "reference": picked["reference"].to_numpy(),
+            "row": movements.rows[np.flatnonzero(usable.to_numpy())],
+            "position": np.flatnonzero(usable.to_numpy()),
+        }
+    )
     ledger = ledger.sort_values(["sku", "date", "row"], kind="stable").reset_index(drop=True)
     ledger["balance"] = ledger.groupby("sku", sort=False)["qty"].cumsum()
     return Ledger(ledger, as_of)

@@ -20,19 +20,39 @@ def _value_by_po_rate(qty: np.ndarray, cost: np.ndarray) -> np.ndarray:
     return floor_yen(qty * cost, QTY_SCALE * COST_SCALE)
 
 
-def three_way_match(bills: Table | None, purchase_orders: Table | None, items: Table | None, ledger: Ledger,
-                    tolerance: dict) -> pd.DataFrame:
-    columns = ["vendor_id", "bill_no", "po_no", "tax_rate", "bill_date", "amount", "tax", "ordered", "received",
-               "status", "row"]
+def three_way_match(
+    bills: Table | None, purchase_orders: Table | None, items: Table | None, ledger: Ledger, tolerance: dict
+) -> pd.DataFrame:
+    columns = [
+        "vendor_id",
+        "bill_no",
+        "po_no",
+        "tax_rate",
+        "bill_date",
+        "amount",
+        "tax",
+        "ordered",
+        "received",
+        "status",
+        "row",
+    ]
     if bills is None or bills.frame.empty:
         return pd.DataFrame(columns=columns)
-    received_by_then = ~(bills.frame["bill_date"] > pd.Timestamp(ledger.as_of)).to_numpy()   # later bills wait
+    received_by_then = ~(bills.frame["bill_date"] > pd.Timestamp(ledger.as_of)).to_numpy()  # later bills wait
     b, rows = bills.frame[received_by_then], bills.rows[received_by_then]
-    frame = pd.DataFrame({"vendor_id": b["vendor_id"].to_numpy(), "bill_no": b["bill_no"].to_numpy(),
-                          "po_no": b["po_no"].to_numpy(), "tax_rate": b["tax_rate"].to_numpy(),
-                          "bill_date": b["bill_date"].to_numpy(), "amount": b["amount_excl_tax"].to_numpy(),
-                          "tax": b["tax"].to_numpy(), "is_fee": b["is_fee"].fillna(False).astype(bool).to_numpy(),
-                          "row": rows})
+    frame = pd.DataFrame(
+        {
+            "vendor_id": b["vendor_id"].to_numpy(),
+            "bill_no": b["bill_no"].to_numpy(),
+            "po_no": b["po_no"].to_numpy(),
+            "tax_rate": b["tax_rate"].to_numpy(),
+            "bill_date": b["bill_date"].to_numpy(),
+            "amount": b["amount_excl_tax"].to_numpy(),
+            "tax": b["tax"].to_numpy(),
+            "is_fee": b["is_fee"].fillna(False).astype(bool).to_numpy(),
+            "row": rows,
+        }
+    )
     ordered, received = _po_values(purchase_orders, items, ledger)
     key = pd.MultiIndex.from_arrays([frame["po_no"], frame["tax_rate"]])
     frame["ordered"] = ordered.reindex(key).fillna(0).to_numpy(dtype=np.int64) if len(ordered) else 0
@@ -60,16 +80,27 @@ def _po_values(purchase_orders: Table | None, items: Table | None, ledger: Ledge
     if purchase_orders is None or purchase_orders.frame.empty:
         return pd.Series(dtype=np.int64), pd.Series(dtype=np.int64)
     po = purchase_orders.frame.dropna(subset=["po_no", "sku", "qty", "unit_cost"])
-    rates = items.frame.drop_duplicates("sku").set_index("sku")["tax_rate"] if items is not None else pd.Series(dtype=object)
-    lines = pd.DataFrame({"po_no": po["po_no"].to_numpy(), "sku": po["sku"].to_numpy(),
-                          "qty": scaled(po["qty"].to_numpy(), QTY_SCALE),
-                          "cost": scaled(po["unit_cost"].to_numpy(), COST_SCALE)})
+    rates = (
+        items.frame.drop_duplicates("sku").set_index("sku")["tax_rate"]
+        if items is not None
+        else pd.Series(dtype=object)
+    )
+    lines = pd.DataFrame(
+        {
+            "po_no": po["po_no"].to_numpy(),
+            "sku": po["sku"].to_numpy(),
+            "qty": scaled(po["qty"].to_numpy(), QTY_SCALE),
+            "cost": scaled(po["unit_cost"].to_numpy(), COST_SCALE),
+        }
+    )
     lines["tax_rate"] = lines["sku"].map(rates)
     got = ledger.frame[ledger.frame["kind"] == "receipt"].groupby(["reference", "sku"])["qty"].sum()
     arrived = got.reindex(pd.MultiIndex.from_arrays([lines["po_no"], lines["sku"]])).fillna(0).to_numpy(dtype=np.int64)
     lines["received_qty"] = np.minimum(arrived, lines["qty"].to_numpy())
     lines["ordered_value"] = _value_by_po_rate(lines["qty"].to_numpy(), lines["cost"].to_numpy())
-    lines["received_value"] = _value_by_po_rate(lines["received_qty"].to_numpy(dtype=np.int64), lines["cost"].to_numpy())
+    lines["received_value"] = _value_by_po_rate(
+        lines["received_qty"].to_numpy(dtype=np.int64), lines["cost"].to_numpy()
+    )
     grouped = lines.groupby(["po_no", "tax_rate"])
     return grouped["ordered_value"].sum(), grouped["received_value"].sum()
 

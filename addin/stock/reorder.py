@@ -17,8 +17,17 @@ def open_orders(purchase_orders: Table | None, ledger: Ledger) -> pd.Series:
         return pd.Series(dtype=np.int64)
     po = purchase_orders.frame.dropna(subset=["po_no", "sku", "qty"])
     po = po[po["date"] <= pd.Timestamp(ledger.as_of)]
-    ordered = pd.DataFrame({"po_no": po["po_no"].to_numpy(), "sku": po["sku"].to_numpy(),
-                            "qty": scaled(po["qty"].to_numpy(), QTY_SCALE)}).groupby(["po_no", "sku"])["qty"].sum()
+    ordered = (
+        pd.DataFrame(
+            {
+                "po_no": po["po_no"].to_numpy(),
+                "sku": po["sku"].to_numpy(),
+                "qty": scaled(po["qty"].to_numpy(), QTY_SCALE),
+            }
+        )
+        .groupby(["po_no", "sku"])["qty"]
+        .sum()
+    )
     receipts = ledger.frame[ledger.frame["kind"] == "receipt"]
     received = receipts.groupby(["reference", "sku"])["qty"].sum()
     received.index = received.index.set_names(["po_no", "sku"])
@@ -35,8 +44,17 @@ def propose(items: Table, on_hand: pd.Series, on_order: pd.Series) -> pd.DataFra
     coming = frame["sku"].map(on_order).fillna(0).astype(np.int64).to_numpy()
     position = have + coming
     short = (position <= point) & (lot > 0)
-    lots = np.where(short, (point - position) // np.maximum(lot, 1) + 1, 0)   # enough lots to rise above the point
-    result = pd.DataFrame({"vendor_id": frame["vendor_id"].to_numpy(), "sku": frame["sku"].to_numpy(),
-                           "name": frame["name"].to_numpy(), "on_hand": have, "on_order": coming,
-                           "reorder_point": point, "qty": lots * lot, "unit_cost": frame["unit_cost"].to_numpy()})
+    lots = np.where(short, (point - position) // np.maximum(lot, 1) + 1, 0)  # enough lots to rise above the point
+    result = pd.DataFrame(
+        {
+            "vendor_id": frame["vendor_id"].to_numpy(),
+            "sku": frame["sku"].to_numpy(),
+            "name": frame["name"].to_numpy(),
+            "on_hand": have,
+            "on_order": coming,
+            "reorder_point": point,
+            "qty": lots * lot,
+            "unit_cost": frame["unit_cost"].to_numpy(),
+        }
+    )
     return result[short].sort_values(["vendor_id", "sku"]).reset_index(drop=True)

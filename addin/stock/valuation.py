@@ -16,15 +16,15 @@ import pandas as pd
 from addin.money import half_up_yen, scaled
 from addin.stock.ledger import QTY_SCALE, Ledger
 
-COST_SCALE = 10_000        # receipt unit costs in 1/10,000 yen
-AVG_SCALE = 100            # average unit cost in sen
+COST_SCALE = 10_000  # receipt unit costs in 1/10,000 yen
+AVG_SCALE = 100  # average unit cost in sen
 
 
 @dataclass
 class Valuation:
     method: str
-    items: pd.DataFrame          # sku, on_hand (thousandths), unit_cost (sen), value (yen)
-    monthly: pd.DataFrame        # sku, month, issued (thousandths), cost_of_issues, returned_cost, adjustment_cost
+    items: pd.DataFrame  # sku, on_hand (thousandths), unit_cost (sen), value (yen)
+    monthly: pd.DataFrame  # sku, month, issued (thousandths), cost_of_issues, returned_cost, adjustment_cost
     no_cost_basis: pd.DataFrame  # issue rows with no earlier receipt to value them
 
 
@@ -43,8 +43,9 @@ def _receipt_costs(frame: pd.DataFrame, receipt: np.ndarray | None = None) -> np
 def _kinds(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """A mask per kind of movement, from one pass over the column (string comparisons are the slow part)."""
     codes, kinds = pd.factorize(frame["kind"])
-    return {kind: codes == code for code, kind in enumerate(kinds)} | \
-        {kind: np.zeros(len(frame), dtype=bool) for kind in ("receipt", "issue", "return", "adjust") if kind not in kinds}
+    return {kind: codes == code for code, kind in enumerate(kinds)} | {
+        kind: np.zeros(len(frame), dtype=bool) for kind in ("receipt", "issue", "return", "adjust") if kind not in kinds
+    }
 
 
 def _groups(sku: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -65,9 +66,9 @@ def _receipt_averages(qty: list[int], after: list[int], cost: list[int], item: l
         if i != previous:
             previous, average = i, 0
         before = balance - q
-        if before <= 0 or balance <= 0:           # from empty (or short) stock: the receipt's own cost
+        if before <= 0 or balance <= 0:  # from empty (or short) stock: the receipt's own cost
             average = (2 * c + per_sen) // (2 * per_sen)
-        else:                                     # held value + incoming value (1e-7 yen) over the new balance
+        else:  # held value + incoming value (1e-7 yen) over the new balance
             average = (2 * (before * average * per_sen + q * c) + balance * per_sen) // (2 * balance * per_sen)
         averages.append(average)
     return averages
@@ -83,8 +84,9 @@ def moving_average(ledger: Ledger) -> Valuation:
     item, starts = _groups(sku)
     rows = np.flatnonzero(receipt)
     avg_at_receipt = np.zeros(len(frame), dtype=np.int64)
-    avg_at_receipt[rows] = _receipt_averages(qty[rows].tolist(), balance[rows].tolist(), cost[rows].tolist(),
-                                             item[rows].tolist())
+    avg_at_receipt[rows] = _receipt_averages(
+        qty[rows].tolist(), balance[rows].tolist(), cost[rows].tolist(), item[rows].tolist()
+    )
     # the average in force at every row: that of the item's latest receipt at or before it
     latest = np.maximum.accumulate(np.where(receipt, np.arange(len(frame)), -1)) if len(frame) else rows
     defined = latest >= starts[item] if len(frame) else np.zeros(0, dtype=bool)
@@ -97,27 +99,35 @@ def moving_average(ledger: Ledger) -> Valuation:
     return Valuation("moving_average", items, costed, no_basis)
 
 
-def _monthly(frame: pd.DataFrame, average: np.ndarray, kinds: dict[str, np.ndarray] | None = None,
-             item: np.ndarray | None = None) -> pd.DataFrame:
+def _monthly(
+    frame: pd.DataFrame, average: np.ndarray, kinds: dict[str, np.ndarray] | None = None, item: np.ndarray | None = None
+) -> pd.DataFrame:
     """Issues, returns and adjustments of each month valued at the average in force on their row,
     summed per (sku, month) in exact integers."""
     kinds = _kinds(frame) if kinds is None else kinds
     sku = frame["sku"].to_numpy(dtype=object)
     item = _groups(sku)[0] if item is None else item
     qty = frame["qty"].to_numpy()
-    value = _value(-qty, average)            # an outflow has positive cost
+    value = _value(-qty, average)  # an outflow has positive cost
     months = frame["date"].to_numpy().astype("datetime64[M]").astype(np.int64)
-    key = item * (int(months.max() - months.min()) + 1 if len(months) else 1) + (months - (months.min() if len(months) else 0))
+    key = item * (int(months.max() - months.min()) + 1 if len(months) else 1) + (
+        months - (months.min() if len(months) else 0)
+    )
     order = np.argsort(key, kind="stable") if len(key) and (np.diff(key) < 0).any() else None
-    columns = {"issued": np.where(kinds["issue"], -qty, 0), "cost_of_issues": np.where(kinds["issue"], value, 0),
-               "returned_cost": np.where(kinds["return"], -value, 0),
-               "adjustment_cost": np.where(kinds["adjust"], value, 0)}
-    if order is not None:                   # the ledger is sorted by (sku, date): this is only a safeguard
+    columns = {
+        "issued": np.where(kinds["issue"], -qty, 0),
+        "cost_of_issues": np.where(kinds["issue"], value, 0),
+        "returned_cost": np.where(kinds["return"], -value, 0),
+        "adjustment_cost": np.where(kinds["adjust"], value, 0),
+    }
+    if order is not None:  # the ledger is sorted by (sku, date): this is only a safeguard
         key, sku, months = key[order], sku[order], months[order]
         columns = {name: column[order] for name, column in columns.items()}
     first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
-    table = {"sku": sku[first], "month": np.datetime_as_string(months[first].astype("datetime64[M]"), unit="M")
-             .astype(object)}
+    table = {
+        "sku": sku[first],
+        "month": np.datetime_as_string(months[first].astype("datetime64[M]"), unit="M").astype(object),
+    }
     for name, column in columns.items():
         table[name] = np.add.reduceat(column.astype(np.int64), first) if len(first) else column.astype(np.int64)
     return pd.DataFrame(table)
@@ -130,21 +140,24 @@ def periodic_average(ledger: Ledger) -> Valuation:
     frame["cost"] = _receipt_costs(frame)
     receipt = frame["kind"] == "receipt"
     frame["in_qty"] = np.where(receipt, frame["qty"], 0)
-    frame["in_value"] = np.where(receipt, frame["qty"] * frame["cost"], 0)   # 1e-7 yen
+    frame["in_value"] = np.where(receipt, frame["qty"] * frame["cost"], 0)  # 1e-7 yen
     per_month = frame.groupby(["sku", "month"], sort=True).agg(
-        in_qty=("in_qty", "sum"), in_value=("in_value", "sum"), moved=("qty", "sum"))
+        in_qty=("in_qty", "sum"), in_value=("in_value", "sum"), moved=("qty", "sum")
+    )
     skus = per_month.index.get_level_values(0).unique()
     opening_qty = pd.Series(0, index=skus, dtype=np.int64)
-    opening_value = pd.Series(0, index=skus, dtype=object)                    # yen, exact ints
+    opening_value = pd.Series(0, index=skus, dtype=object)  # yen, exact ints
     average = pd.Series(0, index=skus, dtype=np.int64)
     averages = {}
-    for month in sorted(per_month.index.get_level_values(1).unique()):       # months are few: loop them
+    for month in sorted(per_month.index.get_level_values(1).unique()):  # months are few: loop them
         this = per_month.xs(month, level=1).reindex(skus, fill_value=0)
         pool_qty = opening_qty + this["in_qty"]
         pool_value = opening_value * (QTY_SCALE * COST_SCALE) + this["in_value"].astype(object)
         priced = pool_qty > 0
-        new = [int(half_up_yen(int(v), int(q) * (COST_SCALE // AVG_SCALE))) if p else int(a)
-               for v, q, p, a in zip(pool_value, pool_qty, priced, average)]
+        new = [
+            int(half_up_yen(int(v), int(q) * (COST_SCALE // AVG_SCALE))) if p else int(a)
+            for v, q, p, a in zip(pool_value, pool_qty, priced, average)
+        ]
         average = pd.Series(new, index=skus, dtype=np.int64)
         averages[month] = average
         opening_qty = opening_qty + this["moved"]

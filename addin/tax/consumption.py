@@ -32,10 +32,10 @@ def tax_on_inclusive(amount: int, tax_rate: Fraction, rounding: str = "floor") -
 class RateTotals:
     """One invoice's figures for one tax rate."""
 
-    rate_key: str         # "10" or "8"
-    subtotal: int         # excluding tax
+    rate_key: str  # "10" or "8"
+    subtotal: int  # excluding tax
     tax: int
-    entered: int          # the sum as entered (excluding or including tax, per the price entry)
+    entered: int  # the sum as entered (excluding or including tax, per the price entry)
 
     @property
     def total(self) -> int:
@@ -61,4 +61,5 @@ def fee_withholding(amount: int, rules: Rulebook, on: date) -> int:
     if amount <= threshold:
         return int(floor_yen(amount * low.numerator, low.denominator))
     return int(floor_yen(threshold * low.numerator, low.denominator)) + int(
-        floor_yen((amount - threshold) * high.numerator, high.denominator))
+        floor_yen((amount - threshold) * high.numerator, high.denominator)
+    )

@@ -49,19 +49,24 @@ def input_tax(bills: pd.DataFrame, vendors: pd.DataFrame, rules: Rulebook) -> tu
     return months, withheld
 
 
-def monthly_summary(register: list[dict], bills: pd.DataFrame | None, vendors: pd.DataFrame | None,
-                    rules: Rulebook) -> list[dict]:
+def monthly_summary(
+    register: list[dict], bills: pd.DataFrame | None, vendors: pd.DataFrame | None, rules: Rulebook
+) -> list[dict]:
     out_tax = output_tax(register)
-    in_tax, withheld = (input_tax(bills, vendors, rules) if bills is not None and vendors is not None else ({}, {}))
+    in_tax, withheld = input_tax(bills, vendors, rules) if bills is not None and vendors is not None else ({}, {})
     result = []
     for month in sorted(set(out_tax) | set(in_tax)):
         output = {k: dict(v) for k, v in sorted(out_tax.get(month, {}).items())}
         inputs = {k: dict(v) for k, v in sorted(in_tax.get(month, {}).items())}
-        result.append({
-            "month": month, "output_tax_by_rate": output, "input_tax_by_rate": inputs,
-            "output_tax": sum(v["tax"] for v in output.values()),
-            "input_tax_creditable": sum(v["creditable"] for v in inputs.values()),
-            "net_tax": sum(v["tax"] for v in output.values()) - sum(v["creditable"] for v in inputs.values()),
-            "fee_withholding": withheld.get(month, 0),
-        })
+        result.append(
+            {
+                "month": month,
+                "output_tax_by_rate": output,
+                "input_tax_by_rate": inputs,
+                "output_tax": sum(v["tax"] for v in output.values()),
+                "input_tax_creditable": sum(v["creditable"] for v in inputs.values()),
+                "net_tax": sum(v["tax"] for v in output.values()) - sum(v["creditable"] for v in inputs.values()),
+                "fee_withholding": withheld.get(month, 0),
+            }
+        )
     return result

@@ -5,5 +5,16 @@ from addin.validate.headers import find_source
 from addin.validate.report import Reporter
 from addin.validate.schema import BookSpec, ColumnSpec, SchemaError, SheetSpec, build_schemas
 
-__all__ = ["BookSpec", "ColumnSpec", "Reporter", "SchemaError", "SheetSpec", "Validation", "build_schemas",
-           "check_across", "check_sheet", "find_source", "finish"]
+__all__ = [
+    "BookSpec",
+    "ColumnSpec",
+    "Reporter",
+    "SchemaError",
+    "SheetSpec",
+    "Validation",
+    "build_schemas",
+    "check_across",
+    "check_sheet",
+    "find_source",
+    "finish",
+]

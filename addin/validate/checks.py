@@ -53,7 +53,7 @@ DIGIT_CHECKS: dict[str, Callable[[str], str | None]] = {
 }
 
 
-def _bound(spec: ColumnSpec, bound: Any) -> Any:       # a date or a Decimal, compared with parsed values
+def _bound(spec: ColumnSpec, bound: Any) -> Any:  # a date or a Decimal, compared with parsed values
     if bound is None:
         return None
     if spec.kind in ("date", "month"):

@@ -54,7 +54,7 @@ def _report_value_errors(table, spec, column, raw, errors, reporter) -> None:
     for position in np.flatnonzero(errors != None):  # noqa: E711
         code = errors[position]
         if code == "formula_not_cached":
-            continue      # reported once for the column (headers.locate): the book needs recalculating
+            continue  # reported once for the column (headers.locate): the book needs recalculating
         value = raw[position]
         other = ""
         if code == "not_in_enum":
@@ -69,10 +69,15 @@ def _report_value_errors(table, spec, column, raw, errors, reporter) -> None:
 def _report_padded(table, spec, column, raw, values, reporter) -> None:
     """A fixed-length code typed as a number lost its leading zeros; it is read padded, and said so."""
     for position, value in enumerate(raw):
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and isinstance(values[position], str) \
-                and len(number_as_text(value)) < column.pad == len(values[position]):
-            reporter.cell_issue(table, spec, column.name, position, "code_padded", values[position],
-                                severity=Severity.WARNING)
+        if (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and isinstance(values[position], str)
+            and len(number_as_text(value)) < column.pad == len(values[position])
+        ):
+            reporter.cell_issue(
+                table, spec, column.name, position, "code_padded", values[position], severity=Severity.WARNING
+            )
 
 
 def table_value(value, column: ColumnSpec) -> str:
@@ -95,8 +100,9 @@ def _first_rows(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def _report_duplicates(table, spec, name, values, raw, reporter) -> None:
     repeats, firsts = _first_rows(values)
     for position, first in zip(repeats, firsts, strict=True):
-        reporter.cell_issue(table, spec, name, int(position), "duplicate", raw[position],
-                            other_ja=str(int(table.rows[first])))
+        reporter.cell_issue(
+            table, spec, name, int(position), "duplicate", raw[position], other_ja=str(int(table.rows[first]))
+        )
 
 
 def _report_duplicate_keys(table, spec, keys, frame, reporter) -> None:
@@ -108,5 +114,12 @@ def _report_duplicate_keys(table, spec, keys, frame, reporter) -> None:
     labels = "・".join(spec.columns[k].label_ja for k in keys)
     labels_en = ", ".join(spec.columns[k].label_en for k in keys)
     for position, first in zip(repeats, firsts, strict=True):
-        reporter.cell_issue(table, spec, keys[-1], int(position), "duplicate_key",
-                            other_ja=str(int(table.rows[first])), labels=(labels, labels_en))
+        reporter.cell_issue(
+            table,
+            spec,
+            keys[-1],
+            int(position),
+            "duplicate_key",
+            other_ja=str(int(table.rows[first])),
+            labels=(labels, labels_en),
+        )

@@ -36,8 +36,16 @@ def check_references(tables: Tables, books: dict[str, BookSpec], reporter: Repor
             unknown = values.notna() & ~values.isin(target[0].frame[ref_field].dropna().unique())
             where_ja, where_en = _where(books, ref_book, ref_sheet)
             for position in np.flatnonzero(unknown.to_numpy()):
-                reporter.cell_issue(raw, spec, field, int(position), "unknown_reference",
-                                    raw.frame[field].iloc[position], other_ja=where_ja, other_en=where_en)
+                reporter.cell_issue(
+                    raw,
+                    spec,
+                    field,
+                    int(position),
+                    "unknown_reference",
+                    raw.frame[field].iloc[position],
+                    other_ja=where_ja,
+                    other_en=where_en,
+                )
 
 
 def _ref_rows(tables: Tables, ref: str, key: str) -> pd.DataFrame | None:
@@ -49,8 +57,15 @@ def _ref_rows(tables: Tables, ref: str, key: str) -> pd.DataFrame | None:
     return frame[frame[key].notna()].drop_duplicates(key, keep="first").set_index(key)
 
 
-def matches_ref(typed: Table, raw: Table, spec: SheetSpec, rule: MatchesRef, tables: Tables,
-                books: dict[str, BookSpec], reporter: Reporter) -> None:
+def matches_ref(
+    typed: Table,
+    raw: Table,
+    spec: SheetSpec,
+    rule: MatchesRef,
+    tables: Tables,
+    books: dict[str, BookSpec],
+    reporter: Reporter,
+) -> None:
     """A row's `field` equals that of the row with the same `key` in `ref` (a bill's vendor is its PO's)."""
     key, field = rule.key, rule.field
     ref = _ref_rows(tables, rule.ref, key)
@@ -61,12 +76,27 @@ def matches_ref(typed: Table, raw: Table, spec: SheetSpec, rule: MatchesRef, tab
     where_ja, where_en = _where(books, *rule.ref.split("."))
     for position in np.flatnonzero(wrong.to_numpy()):
         wanted = expected.iloc[position]
-        reporter.cell_issue(raw, spec, field, int(position), "reference_mismatch", raw.frame[field].iloc[position],
-                            other_ja=f"{where_ja} {wanted}", other_en=f"{where_en} {wanted}")
+        reporter.cell_issue(
+            raw,
+            spec,
+            field,
+            int(position),
+            "reference_mismatch",
+            raw.frame[field].iloc[position],
+            other_ja=f"{where_ja} {wanted}",
+            other_en=f"{where_en} {wanted}",
+        )
 
 
-def active_employee(typed: Table, raw: Table, spec: SheetSpec, rule: ActiveEmployee, tables: Tables,
-                    books: dict[str, BookSpec], reporter: Reporter) -> None:
+def active_employee(
+    typed: Table,
+    raw: Table,
+    spec: SheetSpec,
+    rule: ActiveEmployee,
+    tables: Tables,
+    books: dict[str, BookSpec],
+    reporter: Reporter,
+) -> None:
     """The month lies between the month of hire and the month of leaving, inclusive."""
     key, month = rule.key, rule.month
     ref = _ref_rows(tables, rule.ref, key)
@@ -92,5 +122,5 @@ def check_cross_rules(tables: Tables, books: dict[str, BookSpec], reporter: Repo
         spec = books[book].sheets[sheet]
         for rule in spec.rules:
             check = CROSS_RULES.get(type(rule))
-            if check is not None:   # a row rule: addin/validate/rows.py
+            if check is not None:  # a row rule: addin/validate/rows.py
                 check(typed, raw, spec, rule, tables, books, reporter)

@@ -26,9 +26,43 @@ HEADER_ROWS = 30
 #: a label that makes a row a totals row, compared as header keys
 TOTAL_WORDS = {"合計", "小計", "計", "総計", "総合計", "合計額", "総額", "total", "subtotal", "grandtotal"}
 #: parts of a header that say it holds money (or what pay is computed from)
-MONEY_WORDS = ("手当", "給", "賃金", "円", "¥", "金", "税", "保険", "控除", "支給", "費", "額", "料", "残業", "単価",
-               "報酬", "賞与", "時間", "日数", "金額", "allowance", "pay", "salary", "wage", "tax", "yen", "fee",
-               "bonus", "overtime", "amount", "price", "cost", "deduction", "insurance", "hours")
+MONEY_WORDS = (
+    "手当",
+    "給",
+    "賃金",
+    "円",
+    "¥",
+    "金",
+    "税",
+    "保険",
+    "控除",
+    "支給",
+    "費",
+    "額",
+    "料",
+    "残業",
+    "単価",
+    "報酬",
+    "賞与",
+    "時間",
+    "日数",
+    "金額",
+    "allowance",
+    "pay",
+    "salary",
+    "wage",
+    "tax",
+    "yen",
+    "fee",
+    "bonus",
+    "overtime",
+    "amount",
+    "price",
+    "cost",
+    "deduction",
+    "insurance",
+    "hours",
+)
 #: a note or unit in brackets after a header: 通勤手当（月額）, 住民税(円), 残業[h]
 _BRACKETED = re.compile(r"[(（\[［【〔<＜〈][^)）\]］】〕>＞〉]*[)）\]］】〕>＞〉]")
 
@@ -128,12 +162,19 @@ def locate(grid: Grid, spec: SheetSpec, reporter: Reporter) -> Table | None:
     missing = [name for name, col in spec.columns.items() if col.required and name not in positions]
     for name in missing:
         col = spec.columns[name]
-        reporter.sheet_issue(grid.book, sheet_label, "column_missing", field=name,
-                             label_ja=col.label_ja, label_en=col.label_en, other=str(header_row))
+        reporter.sheet_issue(
+            grid.book,
+            sheet_label,
+            "column_missing",
+            field=name,
+            label_ja=col.label_ja,
+            label_en=col.label_en,
+            other=str(header_row),
+        )
     if missing:
         return None
     width = len(header)
-    data = grid.rows[start + 1:]
+    data = grid.rows[start + 1 :]
     block = np.empty((len(data), width), dtype=object)
     if data:
         block[:] = data if all(len(r) == width for r in data) else [(list(r) + [None] * width)[:width] for r in data]
@@ -145,8 +186,15 @@ def locate(grid: Grid, spec: SheetSpec, reporter: Reporter) -> Table | None:
     block, excel_rows = block[keep], excel_rows[keep]
     frame = pd.DataFrame({name: block[:, pos] for name, pos in positions.items()}, dtype=object)
     columns = {name: grid.first_col + pos for name, pos in positions.items()}
-    table = Table(grid.book, sheet_label, frame, excel_rows, columns, grid.table,
-                  [str(v) for v in header if not is_blank(v) and _canonical(v, aliases) is None])
+    table = Table(
+        grid.book,
+        sheet_label,
+        frame,
+        excel_rows,
+        columns,
+        grid.table,
+        [str(v) for v in header if not is_blank(v) and _canonical(v, aliases) is None],
+    )
     if grid.marked:
         _report_uncached(table, spec, reporter)
     _report_outside(grid, spec, columns, header_row, reporter)
@@ -161,8 +209,9 @@ def _reaches_last_row(grid: Grid, reporter: Reporter) -> bool:
         reporter.sheet_issue(grid.book, grid.sheet, "sheet_full", cell=f"A{EXCEL_MAX_ROWS}")
         return True
     if last_cells:
-        reporter.sheet_issue(grid.book, grid.sheet, "sheet_full",
-                             cell=f"{column_letter(last_cells[0].col)}{last_cells[0].row}")
+        reporter.sheet_issue(
+            grid.book, grid.sheet, "sheet_full", cell=f"{column_letter(last_cells[0].col)}{last_cells[0].row}"
+        )
         return True
     return False
 
@@ -176,8 +225,15 @@ def _no_header(grid: Grid, reporter: Reporter) -> None:
     # the best candidate: the row with the most text cells, as a header row looks
     best = max(range(len(tried)), key=lambda i: sum(isinstance(v, str) and not is_blank(v) for v in tried[i]))
     titles = "、".join(str(v) for v in tried[best] if isinstance(v, str) and not is_blank(v))[:80]
-    reporter.sheet_issue(grid.book, grid.sheet, "header_not_found", cell=f"A{first + best}",
-                         other=f"{first}–{first + len(tried) - 1}", detail=f"{first + best}", value=titles)
+    reporter.sheet_issue(
+        grid.book,
+        grid.sheet,
+        "header_not_found",
+        cell=f"A{first + best}",
+        other=f"{first}–{first + len(tried) - 1}",
+        detail=f"{first + best}",
+        value=titles,
+    )
 
 
 def _header_positions(grid, spec, header, header_row, aliases, reporter) -> dict[str, int]:
@@ -195,9 +251,18 @@ def _header_positions(grid, spec, header, header_row, aliases, reporter) -> dict
         elif canonical in positions:
             first = f"{column_letter(grid.first_col + positions[canonical])}{header_row}"
             col = spec.columns[canonical]
-            reporter.sheet_issue(grid.book, grid.sheet, "duplicate_column", Severity.ERROR, cell=cell,
-                                 field=canonical, label_ja=col.label_ja, label_en=col.label_en, other=first,
-                                 value=str(title))
+            reporter.sheet_issue(
+                grid.book,
+                grid.sheet,
+                "duplicate_column",
+                Severity.ERROR,
+                cell=cell,
+                field=canonical,
+                label_ja=col.label_ja,
+                label_en=col.label_en,
+                other=first,
+                value=str(title),
+            )
         else:
             positions[canonical] = offset
     return positions
@@ -213,11 +278,17 @@ def _unknown_column(grid, spec, title, cell, aliases, reporter) -> None:
     where = f"DIR/rules/{book}.yaml → workbooks.{book}.sheets.{spec.name}"
     alias = f"columns.{closest}.aliases: [{title}]" if column else f"columns.<column>.aliases: [{title}]"
     reporter.sheet_issue(
-        grid.book, grid.sheet, "unknown_money_column" if money else "unknown_column",
-        Severity.ERROR if money else Severity.WARNING, cell=cell, field=closest or "", value=str(title),
+        grid.book,
+        grid.sheet,
+        "unknown_money_column" if money else "unknown_column",
+        Severity.ERROR if money else Severity.WARNING,
+        cell=cell,
+        field=closest or "",
+        value=str(title),
         other=f"{near_ja}別名なら {where}.{alias}、使わない列なら {where}.ignore_columns: [{title}] を追加してください",
         other_en=f"{near_en}If it is that column add {where}.{alias}; if the company keeps it for itself, "
-                 f"add {where}.ignore_columns: [{title}]")
+        f"add {where}.ignore_columns: [{title}]",
+    )
 
 
 def _may_be_total(text: str) -> bool:
@@ -240,14 +311,20 @@ def _before_totals(grid, block, nonblank, excel_rows, positions, key_pos, report
     for j in range(block.shape[1]):
         # judged once per distinct short text of a column, not once per cell
         codes, uniques = pd.factorize(block[:, j], use_na_sentinel=True)
-        hits = [k for k, u in enumerate(uniques) if isinstance(u, str) and len(u) <= 16 and _may_be_total(u)
-                and _is_total_label(u)]
+        hits = [
+            k
+            for k, u in enumerate(uniques)
+            if isinstance(u, str) and len(u) <= 16 and _may_be_total(u) and _is_total_label(u)
+        ]
         if hits:
             labelled.update(np.flatnonzero(np.isin(codes, hits)).tolist())
     summed = [i for i, r in enumerate(excel_rows) if int(r) in grid.sum_rows]
     # a row whose key (社員番号, SKU …) is filled is data, whatever else it holds (a running SUM)
-    totals = sorted(i for i in labelled | set(summed)
-                    if key_pos is None or is_blank(block[i, key_pos]) or _is_total_label(block[i, key_pos]))
+    totals = sorted(
+        i
+        for i in labelled | set(summed)
+        if key_pos is None or is_blank(block[i, key_pos]) or _is_total_label(block[i, key_pos])
+    )
     if not totals:
         return keep
     used = sorted(positions.values())
@@ -258,9 +335,15 @@ def _before_totals(grid, block, nonblank, excel_rows, positions, key_pos, report
     keep[notes] = False
     if notes:
         first = next(j for j, v in enumerate(block[notes[0]]) if not is_blank(v))
-        reporter.sheet_issue(grid.book, grid.sheet, "notes_ignored", Severity.WARNING,
-                             cell=f"{column_letter(grid.first_col + first)}{int(excel_rows[notes[0]])}",
-                             other=str(int(excel_rows[totals[0]])), value=f"{len(notes)}")
+        reporter.sheet_issue(
+            grid.book,
+            grid.sheet,
+            "notes_ignored",
+            Severity.WARNING,
+            cell=f"{column_letter(grid.first_col + first)}{int(excel_rows[notes[0]])}",
+            other=str(int(excel_rows[totals[0]])),
+            value=f"{len(notes)}",
+        )
     return keep
 
 
@@ -271,8 +354,16 @@ def _report_uncached(table: Table, spec: SheetSpec, reporter: Reporter) -> None:
         where = [i for i, v in enumerate(values) if isinstance(v, UncachedFormula)]
         if where:
             col = spec.columns[name]
-            reporter.sheet_issue(table.book, table.sheet, "formula_not_cached", cell=table.cell(name, where[0]),
-                                 field=name, label_ja=col.label_ja, label_en=col.label_en, value=str(len(where)))
+            reporter.sheet_issue(
+                table.book,
+                table.sheet,
+                "formula_not_cached",
+                cell=table.cell(name, where[0]),
+                field=name,
+                label_ja=col.label_ja,
+                label_en=col.label_en,
+                value=str(len(where)),
+            )
 
 
 def _report_outside(grid, spec, columns, header_row, reporter) -> None:
@@ -281,5 +372,11 @@ def _report_outside(grid, spec, columns, header_row, reporter) -> None:
     used = set(columns.values())
     for cell in grid.outside:
         in_table = cell.col in used and cell.row > header_row
-        reporter.sheet_issue(grid.book, grid.sheet, "outside_data", Severity.ERROR if in_table else Severity.WARNING,
-                             cell=f"{column_letter(cell.col)}{cell.row}", value=cell.value)
+        reporter.sheet_issue(
+            grid.book,
+            grid.sheet,
+            "outside_data",
+            Severity.ERROR if in_table else Severity.WARNING,
+            cell=f"{column_letter(cell.col)}{cell.row}",
+            value=cell.value,
+        )

@@ -16,7 +16,7 @@ ISSUES_PER_KIND = 1000
 
 def shown_value(value: Any, spec: ColumnSpec | None) -> str:
     if isinstance(value, CellError):
-        return str(value)         # an error value is no one's personal data
+        return str(value)  # an error value is no one's personal data
     if value is None:
         return ""
     if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
@@ -34,20 +34,49 @@ class Reporter:
         self.issues: list[Issue] = []
         self._seen: Counter = Counter()
 
-    def sheet_issue(self, book: str, sheet: str, code: str, severity: Severity = Severity.FATAL,
-                    cell: str = "", field: str = "", label_ja: str = "", label_en: str = "", value: str = "",
-                    other_en: str = "", **fmt) -> None:
+    def sheet_issue(
+        self,
+        book: str,
+        sheet: str,
+        code: str,
+        severity: Severity = Severity.FATAL,
+        cell: str = "",
+        field: str = "",
+        label_ja: str = "",
+        label_en: str = "",
+        value: str = "",
+        other_en: str = "",
+        **fmt,
+    ) -> None:
         fmt_en = {**fmt, "other": other_en} if other_en else fmt
-        self.issues.append(Issue(
-            book, sheet, cell, field, code, severity,
-            render(code, "ja", book=book, label=label_ja, value=value, **fmt),
-            render(code, "en", book=book, label=label_en, value=value, **fmt_en),
-            value,
-        ))
+        self.issues.append(
+            Issue(
+                book,
+                sheet,
+                cell,
+                field,
+                code,
+                severity,
+                render(code, "ja", book=book, label=label_ja, value=value, **fmt),
+                render(code, "en", book=book, label=label_en, value=value, **fmt_en),
+                value,
+            )
+        )
 
-    def cell_issue(self, table: Table, sheet_spec: SheetSpec, field: str, position: int, code: str,
-                   raw_value: Any = None, severity: Severity = Severity.ERROR, other_ja: str = "",
-                   other_en: str = "", labels: tuple[str, str] | None = None, **fmt) -> None:
+    def cell_issue(
+        self,
+        table: Table,
+        sheet_spec: SheetSpec,
+        field: str,
+        position: int,
+        code: str,
+        raw_value: Any = None,
+        severity: Severity = Severity.ERROR,
+        other_ja: str = "",
+        other_en: str = "",
+        labels: tuple[str, str] | None = None,
+        **fmt,
+    ) -> None:
         spec = sheet_spec.columns.get(field)
         kind = (table.book, table.sheet, field, code)
         self._seen[kind] += 1
@@ -58,17 +87,25 @@ class Reporter:
         if spec is not None:
             fmt.setdefault("min", spec.min)
             fmt.setdefault("max", spec.max_length if code == "too_long" else spec.max)
-        self.issues.append(Issue(
-            table.book, table.sheet, table.cell(field, position), field, code, severity,
-            render(code, "ja", label=label_ja, value=value, other=other_ja, **fmt),
-            render(code, "en", label=label_en, value=value, other=other_en or other_ja, **fmt),
-            value,
-        ))
+        self.issues.append(
+            Issue(
+                table.book,
+                table.sheet,
+                table.cell(field, position),
+                field,
+                code,
+                severity,
+                render(code, "ja", label=label_ja, value=value, other=other_ja, **fmt),
+                render(code, "en", label=label_en, value=value, other=other_en or other_ja, **fmt),
+                value,
+            )
+        )
 
     def summarise(self) -> list[Issue]:
         """Add one 'and N more' issue for each kind that went over the limit."""
         for (book, sheet, field, _code), count in self._seen.items():
             if count > ISSUES_PER_KIND:
-                self.sheet_issue(book, sheet, "too_many", Severity.ERROR, field=field,
-                                 other=f"{count - ISSUES_PER_KIND:,}")
+                self.sheet_issue(
+                    book, sheet, "too_many", Severity.ERROR, field=field, other=f"{count - ISSUES_PER_KIND:,}"
+                )
         return self.issues

@@ -51,12 +51,20 @@ def _condition(frame: pd.DataFrame, spec: SheetSpec, when: dict[str, Any]) -> tu
     return mask, "・".join(texts_ja), " and ".join(texts_en)
 
 
-def _each(reporter: Reporter, table: Table, spec: SheetSpec, field: str, mask: Any, code: str, other_ja: str = "",
-          other_en: str = "", **fmt: Any) -> None:
+def _each(
+    reporter: Reporter,
+    table: Table,
+    spec: SheetSpec,
+    field: str,
+    mask: Any,
+    code: str,
+    other_ja: str = "",
+    other_en: str = "",
+    **fmt: Any,
+) -> None:
     for position in np.flatnonzero(np.asarray(mask, dtype=bool)):
         raw = table.frame[field].iloc[position] if field in table.frame.columns else None
-        reporter.cell_issue(table, spec, field, int(position), code, raw, other_ja=other_ja,
-                            other_en=other_en, **fmt)
+        reporter.cell_issue(table, spec, field, int(position), code, raw, other_ja=other_ja, other_en=other_en, **fmt)
 
 
 def _missing(table: Table, field: str) -> pd.Series:
@@ -82,8 +90,9 @@ def required_when(table: Table, typed: pd.DataFrame, spec: SheetSpec, rule: Requ
     _each(reporter, table, spec, rule.field, mask & _missing(table, rule.field), "required_when", other_ja, other_en)
 
 
-def required_when_present(table: Table, typed: pd.DataFrame, spec: SheetSpec, rule: RequiredWhenPresent,
-                          reporter: Reporter) -> None:
+def required_when_present(
+    table: Table, typed: pd.DataFrame, spec: SheetSpec, rule: RequiredWhenPresent, reporter: Reporter
+) -> None:
     if rule.present is not None:
         trigger = typed[rule.present].notna()
         ja, en = _label(spec, rule.present)
@@ -103,9 +112,15 @@ def all_or_none(table: Table, typed: pd.DataFrame, spec: SheetSpec, rule: AllOrN
     partial = present.any(axis=1) & ~present.all(axis=1)
     for position in np.flatnonzero(partial.to_numpy()):
         missing = [f for f in fields if not present.iloc[position][f]]
-        reporter.cell_issue(table, spec, missing[0], int(position), "all_or_none",
-                            other_ja="、".join(_label(spec, f)[0] + "なし" for f in missing),
-                            other_en=", ".join("no " + _label(spec, f)[1] for f in missing))
+        reporter.cell_issue(
+            table,
+            spec,
+            missing[0],
+            int(position),
+            "all_or_none",
+            other_ja="、".join(_label(spec, f)[0] + "なし" for f in missing),
+            other_en=", ".join("no " + _label(spec, f)[1] for f in missing),
+        )
 
 
 def not_greater(table: Table, typed: pd.DataFrame, spec: SheetSpec, rule: NotGreater, reporter: Reporter) -> None:
@@ -121,8 +136,9 @@ def positive_when(table: Table, typed: pd.DataFrame, spec: SheetSpec, rule: Posi
     _each(reporter, table, spec, rule.field, mask & values.notna() & (values <= 0), "not_positive", other_ja, other_en)
 
 
-def same_value_per_key(table: Table, typed: pd.DataFrame, spec: SheetSpec, rule: SameValuePerKey,
-                       reporter: Reporter) -> None:
+def same_value_per_key(
+    table: Table, typed: pd.DataFrame, spec: SheetSpec, rule: SameValuePerKey, reporter: Reporter
+) -> None:
     key, field = rule.key, rule.field
     usable = typed[key].notna() & typed[field].notna()
     first = typed[usable].groupby(key, sort=False)[field].transform("first")
@@ -146,5 +162,5 @@ ROW_RULES: dict[type, Callable[..., None]] = {
 def check_rows(table: Table, spec: SheetSpec, raw: Table, reporter: Reporter) -> None:
     for rule in spec.rules:
         check = ROW_RULES.get(type(rule))
-        if check is not None:   # a cross-sheet rule: addin/validate/cross.py
+        if check is not None:  # a cross-sheet rule: addin/validate/cross.py
             check(raw, table.frame, spec, rule, reporter)

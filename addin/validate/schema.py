@@ -151,8 +151,20 @@ class ActiveEmployee(_Rule):
 ROW_RULE_TYPES = (DateOrder, RequiredWhen, RequiredWhenPresent, AllOrNone, NotGreater, PositiveWhen, SameValuePerKey)
 #: rules reading another sheet (addin/validate/cross.py runs them)
 CROSS_RULE_TYPES = (MatchesRef, ActiveEmployee)
-Rule = Annotated[Union[DateOrder, RequiredWhen, RequiredWhenPresent, AllOrNone, NotGreater, PositiveWhen,
-                       SameValuePerKey, MatchesRef, ActiveEmployee], Field(discriminator="check")]
+Rule = Annotated[
+    Union[
+        DateOrder,
+        RequiredWhen,
+        RequiredWhenPresent,
+        AllOrNone,
+        NotGreater,
+        PositiveWhen,
+        SameValuePerKey,
+        MatchesRef,
+        ActiveEmployee,
+    ],
+    Field(discriminator="check"),
+]
 
 
 class ColumnSpec(BaseModel):
@@ -169,15 +181,15 @@ class ColumnSpec(BaseModel):
     min: Any = None
     max: Any = None
     max_length: int | None = None
-    values: dict[str, list[Any] | None] = Field(default_factory=dict)   # enum: canonical -> aliases
+    values: dict[str, list[Any] | None] = Field(default_factory=dict)  # enum: canonical -> aliases
     true_words: list[str] = Field(default_factory=list)
     false_words: list[str] = Field(default_factory=list)
     pad: int = 0
-    pad_warns: bool = False      # a code padded to `pad` digits (typed as a number) is reported as a warning
+    pad_warns: bool = False  # a code padded to `pad` digits (typed as a number) is reported as a warning
     upper: bool = True
     check: ColumnCheck | None = None
-    ref: str | None = None       # "book.sheet.column" the value must exist in
-    personal: bool = False       # masked in messages and reports
+    ref: str | None = None  # "book.sheet.column" the value must exist in
+    personal: bool = False  # masked in messages and reports
     description: str = ""
 
     @model_validator(mode="after")
@@ -193,11 +205,16 @@ class ColumnSpec(BaseModel):
         return self
 
     def options(self) -> dict:
-        return {"values": self.values, "true_words": self.true_words, "false_words": self.false_words,
-                "pad": self.pad, "pad_numbers_only": self.pad_warns}
+        return {
+            "values": self.values,
+            "true_words": self.true_words,
+            "false_words": self.false_words,
+            "pad": self.pad,
+            "pad_numbers_only": self.pad_warns,
+        }
 
     @property
-    def dtype(self) -> Any:          # a pandas dtype: a name or a type
+    def dtype(self) -> Any:  # a pandas dtype: a name or a type
         return DTYPES[self.kind]
 
 
@@ -266,8 +283,10 @@ def _check_references(book: BookSpec, books: dict[str, BookSpec], doc: dict) -> 
             missing = [f for f in fields if target is None or f not in target.columns]
             if missing:
                 what = f"{ref}.{missing[0]}" if target is not None else ref
-                raise SchemaError(f"{where(mark_at(doc, place))}: workbooks.{book.name}.{'.'.join(map(str, place))}: "
-                                  f"ref {what!r} names no such sheet or column / 参照先がありません")
+                raise SchemaError(
+                    f"{where(mark_at(doc, place))}: workbooks.{book.name}.{'.'.join(map(str, place))}: "
+                    f"ref {what!r} names no such sheet or column / 参照先がありません"
+                )
 
 
 def _references(sheet_name: str, sheet: SheetSpec) -> Iterator[tuple[list, str, list[str]]]:
@@ -288,9 +307,11 @@ def _check_rule_columns(book: BookSpec, doc: dict) -> None:
             unknown = [f for f in rule.own_fields() if f not in sheet.columns]
             if unknown:
                 place = ["sheets", sheet_name, "rules", index]
-                raise SchemaError(f"{where(mark_at(doc, place))}: workbooks.{book.name}.sheets.{sheet_name}.rules."
-                                  f"{index}: {rule.check}: {unknown[0]!r} is not a column of this sheet "
-                                  f"(columns: {', '.join(sheet.columns)}) / ルールの列名が正しくありません")
+                raise SchemaError(
+                    f"{where(mark_at(doc, place))}: workbooks.{book.name}.sheets.{sheet_name}.rules."
+                    f"{index}: {rule.check}: {unknown[0]!r} is not a column of this sheet "
+                    f"(columns: {', '.join(sheet.columns)}) / ルールの列名が正しくありません"
+                )
 
 
 def _located_problem(book_name: str, doc: dict, exc: ValidationError) -> str:
@@ -299,8 +320,10 @@ def _located_problem(book_name: str, doc: dict, exc: ValidationError) -> str:
     A misspelt key is named first: it usually explains the "field required" that follows it."""
     problems = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[:3]
     paths = [_file_path(error["loc"]) for error in problems]
-    told = "; ".join(f"workbooks.{book_name}.{'.'.join(map(str, path))}: {_problem(error, path)}"
-                     for error, path in zip(problems, paths, strict=True))
+    told = "; ".join(
+        f"workbooks.{book_name}.{'.'.join(map(str, path))}: {_problem(error, path)}"
+        for error, path in zip(problems, paths, strict=True)
+    )
     return f"{where(mark_at(doc, paths[0]))}: {told} / ルールの記述が正しくありません"
 
 

@@ -18,8 +18,15 @@ import python_calamine as calamine
 
 from addin.model import UNCACHED, CellError, Grid
 from addin.workbook.protocol import BookUnreadable
-from addin.workbook.scan import EXCEL_MAX_ROWS, Layout, ScanRefused, read_layout, rewritten_package, scan_sheet, \
-    without_cells
+from addin.workbook.scan import (
+    EXCEL_MAX_ROWS,
+    Layout,
+    ScanRefused,
+    read_layout,
+    rewritten_package,
+    scan_sheet,
+    without_cells,
+)
 
 #: the largest workbook file opened at all
 MAX_BOOK_BYTES = 512 * 1024 * 1024
@@ -49,8 +56,9 @@ def check_regular_file(path: Path, name: str) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise BookUnreadable(name, "book_unreadable", "通常のファイルではありません / not a regular file")
     if info.st_size > MAX_BOOK_BYTES:
-        raise BookUnreadable(name, "book_unreadable",
-                             f"{info.st_size:,} バイトは大きすぎます / {info.st_size:,} bytes is too large")
+        raise BookUnreadable(
+            name, "book_unreadable", f"{info.st_size:,} バイトは大きすぎます / {info.st_size:,} bytes is too large"
+        )
 
 
 def _package_layout(path: Path, name: str) -> Layout | None:
@@ -60,7 +68,7 @@ def _package_layout(path: Path, name: str) -> Layout | None:
     try:
         with zipfile.ZipFile(path) as zf:
             if "content.xml" in zf.namelist() and "mimetype" in zf.namelist():
-                return None          # OpenDocument
+                return None  # OpenDocument
             layout = read_layout(zf)
     except ScanRefused as refused:
         raise BookUnreadable(name, "sheet_too_large", refused.detail) from None
@@ -77,7 +85,7 @@ def _overlay(rows: list[list], first_row: int, first_col: int, scan) -> None:
     for (row, col), mark in marks.items():
         r, c = row - first_row, col - first_col
         if r < 0 or c < 0:
-            continue       # above or left of everything read: not in any table
+            continue  # above or left of everything read: not in any table
         while len(rows) <= r:
             rows.append([])
         line = rows[r]
@@ -164,8 +172,18 @@ class _PackageBook:
         top, left = max(min_row - grid.first_row, 0), max(min_col - grid.first_col, 0)
         bottom, right = max_row - grid.first_row + 1, max_col - grid.first_col + 1
         rows = [line[left:right] for line in grid.rows[top:bottom]]
-        return Grid(self.name, sheet, rows, grid.first_row + top, grid.first_col + left, table=name,
-                    hidden=grid.hidden, outside=grid.outside, sum_rows=grid.sum_rows, marked=grid.marked)
+        return Grid(
+            self.name,
+            sheet,
+            rows,
+            grid.first_row + top,
+            grid.first_col + left,
+            table=name,
+            hidden=grid.hidden,
+            outside=grid.outside,
+            sum_rows=grid.sum_rows,
+            marked=grid.marked,
+        )
 
 
 class CalamineBook(_PackageBook):
@@ -175,7 +193,7 @@ class CalamineBook(_PackageBook):
         check_regular_file(self.path, self.name)
         self._layout = _package_layout(self.path, self.name)
         if self._layout is not None and recalculated:
-            self._layout.full_calc = False      # every result in it was just calculated
+            self._layout.full_calc = False  # every result in it was just calculated
         self._wb = self._open(self.path)
         try:
             self._hidden = {m.name for m in self._wb.sheets_metadata if m.visible != calamine.SheetVisibleEnum.Visible}
@@ -187,8 +205,10 @@ class CalamineBook(_PackageBook):
     def _open(self, source):
         """calamine by the file's name, then by its content (an .ods or .xls renamed .xlsx)."""
         first: BaseException | None = None
-        for attempt in (lambda: calamine.CalamineWorkbook.from_path(str(source)),
-                        lambda: calamine.CalamineWorkbook.from_filelike(_bytes_of(source))):
+        for attempt in (
+            lambda: calamine.CalamineWorkbook.from_path(str(source)),
+            lambda: calamine.CalamineWorkbook.from_filelike(_bytes_of(source)),
+        ):
             try:
                 return attempt()
             except BaseException as exc:  # noqa: BLE001 - a Rust panic is a BaseException
@@ -205,15 +225,17 @@ class CalamineBook(_PackageBook):
     def read_sheet(self, name: str) -> Grid:
         scan, copy = self._scan(name)
         if scan is not None and scan.box is not None and scan.box[2] >= EXCEL_MAX_ROWS:
-            return Grid(self.name, name, [], scan.box[0], scan.box[1], hidden=name in self._hidden,
-                        sheet_last_row=scan.box[2])
+            return Grid(
+                self.name, name, [], scan.box[0], scan.box[1], hidden=name in self._hidden, sheet_last_row=scan.box[2]
+            )
         try:
             book = calamine.CalamineWorkbook.from_filelike(copy) if copy is not None else self._wb
             sheet = book.get_sheet_by_name(name)
             (row0, col0), (end_row0, _) = sheet.start or (0, 0), sheet.end or (0, 0)
             if sheet.start is not None and end_row0 + 1 >= EXCEL_MAX_ROWS:
-                return Grid(self.name, name, [], row0 + 1, col0 + 1, hidden=name in self._hidden,
-                            sheet_last_row=end_row0 + 1)
+                return Grid(
+                    self.name, name, [], row0 + 1, col0 + 1, hidden=name in self._hidden, sheet_last_row=end_row0 + 1
+                )
             rows = sheet.to_python(skip_empty_area=True) if sheet.start is not None else []
             _fill_merged(rows, sheet.merged_cell_ranges, row0, col0)
         except BaseException as exc:  # noqa: BLE001 - a Rust panic is a BaseException
@@ -222,8 +244,9 @@ class CalamineBook(_PackageBook):
             raise BookUnreadable(self.name, "book_unreadable", f"{name}: {_why(exc)}") from None
         if sheet.start is None and scan is not None and (scan.errors or scan.uncached):
             row0, col0 = min(r for r, _ in [*scan.errors, *scan.uncached]) - 1, 0
-        grid = Grid(self.name, name, rows, row0 + 1, col0 + 1, hidden=name in self._hidden,
-                    errors_unseen=self._layout is None)
+        grid = Grid(
+            self.name, name, rows, row0 + 1, col0 + 1, hidden=name in self._hidden, errors_unseen=self._layout is None
+        )
         return self._finish(grid, scan)
 
 
@@ -257,8 +280,12 @@ class OpenpyxlBook(_PackageBook):
                 raise
             raise _reader_failure(self.name, exc) from None
         if self._layout is None:
-            self._layout = Layout(sheets={}, tables={name: (ws.title, ws.tables[name].ref)
-                                                     for ws in self._wb.worksheets for name in ws.tables.keys()})
+            self._layout = Layout(
+                sheets={},
+                tables={
+                    name: (ws.title, ws.tables[name].ref) for ws in self._wb.worksheets for name in ws.tables.keys()
+                },
+            )
 
     def sheet_names(self) -> list[str]:
         return list(self._wb.sheetnames)
@@ -272,9 +299,12 @@ class OpenpyxlBook(_PackageBook):
             min_row, min_col, max_row, max_col = ws.min_row, ws.min_column, ws.max_row, ws.max_column
         if max_row >= EXCEL_MAX_ROWS:
             return Grid(self.name, name, [], 1, 1, sheet_last_row=max_row)
-        rows = [["" if v is None else v for v in row]
-                for row in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col,
-                                        values_only=True)]
+        rows = [
+            ["" if v is None else v for v in row]
+            for row in ws.iter_rows(
+                min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True
+            )
+        ]
         merged = [((r.min_row - 1, r.min_col - 1), (r.max_row - 1, r.max_col - 1)) for r in ws.merged_cells.ranges]
         _fill_merged(rows, merged, min_row - 1, min_col - 1)
         grid = Grid(self.name, ws.title, rows, min_row, min_col, hidden=ws.sheet_state != "visible")
@@ -293,4 +323,3 @@ def open_book(path: Path, name: str | None = None, recalculated: bool = False):
             return OpenpyxlBook(path, name, recalculated)
         except BookUnreadable:
             raise problem from None
-

@@ -23,9 +23,9 @@ from addin.model.grid import CellError
 from addin.workbook.protocol import BookUnreadable
 
 ISSUES_SHEET = "Issues 問題"
-HIGHLIGHT = (255, 199, 206)     # Excel's light red
-ERROR_TEXTS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"}   # xlwings' err_to_str words
-ORIGINAL_FILL = 8               # issues-sheet column (0-based) with the fill a highlighted cell had before
+HIGHLIGHT = (255, 199, 206)  # Excel's light red
+ERROR_TEXTS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"}  # xlwings' err_to_str words
+ORIGINAL_FILL = 8  # issues-sheet column (0-based) with the fill a highlighted cell had before
 
 
 def _values(rng) -> list[list]:
@@ -54,7 +54,7 @@ def _colour_text(rgb) -> str:
 
 
 def _colour(text):
-    return tuple(int(str(text)[i:i + 2], 16) for i in (1, 3, 5)) if text else None
+    return tuple(int(str(text)[i : i + 2], 16) for i in (1, 3, 5)) if text else None
 
 
 class XlwingsBook:
@@ -85,12 +85,19 @@ class XlwingsBook:
                 if table.name == name:
                     header = table.header_row_range
                     rows = _values(header)
-                    body = table.data_body_range          # None for a Table with no data rows
+                    body = table.data_body_range  # None for a Table with no data rows
                     if body is not None:
                         rows += _values(body)
                     _fill_merged(rows, sheet, header.row, header.column, table.range)
-                    return Grid(self.name, sheet.name, rows, header.row, header.column, table=name,
-                                hidden=sheet.visible not in (True, -1))
+                    return Grid(
+                        self.name,
+                        sheet.name,
+                        rows,
+                        header.row,
+                        header.column,
+                        table=name,
+                        hidden=sheet.visible not in (True, -1),
+                    )
         raise BookUnreadable(self.name, "sheet_missing", name)
 
     # --- what the buttons write (only into sheets the macro owns, and cell colours) -------------
@@ -134,16 +141,33 @@ class XlwingsBook:
         """The issues sheet: one row per issue, a hyperlink to each cell of this book; those cells coloured,
         their own fill kept in the last column so clear_highlights can give it back."""
         sheet = self.owned_sheet(ISSUES_SHEET)
-        header = ["場所", "ブック", "シート", "セル", "項目", "コード", "重要度", "内容", "元の色"] if lang != "en" else \
-            ["Location", "Book", "Sheet", "Cell", "Field", "Code", "Severity", "Message", "Original fill"]
+        header = (
+            ["場所", "ブック", "シート", "セル", "項目", "コード", "重要度", "内容", "元の色"]
+            if lang != "en"
+            else ["Location", "Book", "Sheet", "Cell", "Field", "Code", "Severity", "Message", "Original fill"]
+        )
         names = self.sheet_names()
         mine = [i.book == self.name and i.sheet in names and bool(i.cell) for i in issues]
         original: dict[tuple[str, str], str] = {}
         for issue, here in zip(issues, mine):
             if here and (issue.sheet, issue.cell) not in original:
-                original[(issue.sheet, issue.cell)] = _colour_text(self.book.sheets[issue.sheet].range(issue.cell).color)
-        rows = [header] + [[i.location(), i.book, i.sheet, i.cell, i.field, i.code, i.severity.value, i.message(lang),
-                            original.get((i.sheet, i.cell), "") if here else ""] for i, here in zip(issues, mine)]
+                original[(issue.sheet, issue.cell)] = _colour_text(
+                    self.book.sheets[issue.sheet].range(issue.cell).color
+                )
+        rows = [header] + [
+            [
+                i.location(),
+                i.book,
+                i.sheet,
+                i.cell,
+                i.field,
+                i.code,
+                i.severity.value,
+                i.message(lang),
+                original.get((i.sheet, i.cell), "") if here else "",
+            ]
+            for i, here in zip(issues, mine)
+        ]
         sheet.range("A1").value = rows
         for r, (issue, here) in enumerate(zip(issues, mine), start=2):
             if here:

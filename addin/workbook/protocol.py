@@ -16,7 +16,7 @@ class BookUnreadable(Exception):
 
 
 class Book(Protocol):
-    name: str   # the workbook's file name, as issues show it
+    name: str  # the workbook's file name, as issues show it
 
     def sheet_names(self) -> list[str]: ...
 

@@ -36,9 +36,12 @@ def recalculated_copy(path: Path, folder: Path, name: str | None = None) -> Path
     name = name or Path(path).name
     program = soffice()
     if program is None:
-        raise BookUnreadable(name, "recalculate_failed",
-                             "LibreOffice（soffice）がありません。Excelで開いて保存してください / "
-                             "LibreOffice (soffice) is not installed; open and save the book in Excel")
+        raise BookUnreadable(
+            name,
+            "recalculate_failed",
+            "LibreOffice（soffice）がありません。Excelで開いて保存してください / "
+            "LibreOffice (soffice) is not installed; open and save the book in Excel",
+        )
     work = Path(tempfile.mkdtemp(prefix="recalc-", dir=folder))
     profile = work / "profile"
     (profile / "user").mkdir(parents=True)
@@ -48,9 +51,24 @@ def recalculated_copy(path: Path, folder: Path, name: str | None = None) -> Path
     shutil.copyfile(path, source)
     out = work / "out"
     try:
-        done = subprocess.run([program, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                               "--calc", "--convert-to", "xlsx", "--outdir", str(out), str(source)],
-                              capture_output=True, text=True, timeout=RECALC_SECONDS, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            [
+                program,
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--headless",
+                "--norestore",
+                "--calc",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(out),
+                str(source),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=RECALC_SECONDS,
+            stdin=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise BookUnreadable(name, "recalculate_failed", str(exc)[:200]) from None
     result = out / (source.stem + ".xlsx")

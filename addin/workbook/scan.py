@@ -51,8 +51,11 @@ _ANY_REF = re.compile(rb'\br="([^"]{0,40})')
 FIRST_FAR_COLUMN = 105
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 #: a total of the rows above: SUM(D2:D50), SUBTOTAL(9,D2:D50)
-_TOTAL_FORMULA = re.compile(rb"^\s*=?\s*(?:_xlfn\.)?(?:SUM|SUBTOTAL|AGGREGATE)\((?:\d+\s*,\s*)*"
-                            rb"\$?[A-Z]{1,3}\$?(\d+)\s*:\s*\$?[A-Z]{1,3}\$?(\d+)", re.I)
+_TOTAL_FORMULA = re.compile(
+    rb"^\s*=?\s*(?:_xlfn\.)?(?:SUM|SUBTOTAL|AGGREGATE)\((?:\d+\s*,\s*)*"
+    rb"\$?[A-Z]{1,3}\$?(\d+)\s*:\s*\$?[A-Z]{1,3}\$?(\d+)",
+    re.I,
+)
 
 
 class ScanRefused(Exception):
@@ -67,21 +70,21 @@ class ScanRefused(Exception):
 class Layout:
     """Where each sheet and Table lives inside the package."""
 
-    sheets: dict[str, str] = field(default_factory=dict)             # sheet name -> part
+    sheets: dict[str, str] = field(default_factory=dict)  # sheet name -> part
     tables: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # name -> (sheet, ref, totals rows)
     shared_strings: str = ""
-    full_calc: bool = False   # the writer asked Excel to calculate on open (xlsxwriter, openpyxl)
+    full_calc: bool = False  # the writer asked Excel to calculate on open (xlsxwriter, openpyxl)
 
 
 @dataclass
 class SheetScan:
-    errors: dict[tuple[int, int], str] = field(default_factory=dict)   # (row, col) -> "#N/A"
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> "#N/A"
     uncached: set[tuple[int, int]] = field(default_factory=set)
     sum_rows: set[int] = field(default_factory=set)
     outside: list[OutsideCell] = field(default_factory=list)
-    drop: set[tuple[int, int]] = field(default_factory=set)           # cells the reader must not see
-    box: tuple[int, int, int, int] | None = None                      # data area (r0, c0, r1, c1), 1-based
-    removed: list[tuple[int, int]] = field(default_factory=list)      # byte spans left out of the copy
+    drop: set[tuple[int, int]] = field(default_factory=set)  # cells the reader must not see
+    box: tuple[int, int, int, int] | None = None  # data area (r0, c0, r1, c1), 1-based
+    removed: list[tuple[int, int]] = field(default_factory=list)  # byte spans left out of the copy
     rewrite: bool = False
 
 
@@ -126,7 +129,7 @@ def read_layout(zf: zipfile.ZipFile) -> Layout:
     for kind, target in rels.values():
         if kind.endswith("/sharedStrings") and target in zf.namelist():
             layout.shared_strings = target
-            if zf.getinfo(target).file_size > MAX_PART_BYTES:      # the reader would load it whole
+            if zf.getinfo(target).file_size > MAX_PART_BYTES:  # the reader would load it whole
                 raise ScanRefused("sheet_too_large", "", f"{target}: {zf.getinfo(target).file_size:,} bytes")
     for sheet in xml.iter(f"{_NS_MAIN}sheet"):
         kind, part = rels.get(sheet.get(f"{_NS_REL}id", ""), ("", ""))
@@ -149,7 +152,7 @@ def _cell_span(data: bytes, inside: int) -> tuple[int, int]:
     """(start, end) of the cell element whose start tag holds position `inside`."""
     start = data.rfind(b"<c ", 0, inside + 1)
     close = data.find(b">", inside)
-    if data[close - 1:close] == b"/":
+    if data[close - 1 : close] == b"/":
         return start, close + 1
     return start, data.find(b"</c>", close) + 4
 
@@ -166,7 +169,7 @@ def _cell_at(data: bytes, span: tuple[int, int]) -> tuple[int, int, bytes, bytes
 
 def _row_end(data: bytes, start: int) -> int:
     close = data.find(b">", start)
-    if data[close - 1:close] == b"/":
+    if data[close - 1 : close] == b"/":
         return close + 1
     return data.find(b"</row>", close) + 6
 
@@ -223,11 +226,11 @@ def scan_sheet(zf: zipfile.ZipFile, layout: Layout, sheet: str) -> tuple[SheetSc
     scan = SheetScan()
     far_columns = list(_FAR_COLUMN.finditer(data))
     errors = b't="e"' in data
-    formulas = b"<f" in data           # <f> and <f t="shared" …> (an autoFilter's <filterColumn> costs a look)
+    formulas = b"<f" in data  # <f> and <f t="shared" …> (an autoFilter's <filterColumn> costs a look)
     far_rows = _tail_is_far(data)
     if not (far_columns or errors or formulas or far_rows):
         return scan, None
-    removed: list[tuple[int, int]] = []     # spans of XML the reader must not see
+    removed: list[tuple[int, int]] = []  # spans of XML the reader must not see
     outside: list[tuple[int, int, bytes, bytes]] = []
     tail, r1 = _far_tail(data) if far_rows else ([], 0)
     for number, at in tail:
@@ -251,10 +254,16 @@ def scan_sheet(zf: zipfile.ZipFile, layout: Layout, sheet: str) -> tuple[SheetSc
     first_row = _ROW_TAG.search(data)
     if far_rows or far_columns:
         last_row = _ROW_TAG.match(data, data.rfind(b"<row ")) if not far_rows else None
-        scan.box = (int(first_row[1]) if first_row else 1, 1, r1 if far_rows else int(last_row[1]) if last_row else 1, c1)
+        scan.box = (
+            int(first_row[1]) if first_row else 1,
+            1,
+            r1 if far_rows else int(last_row[1]) if last_row else 1,
+            c1,
+        )
         if (scan.box[2] - scan.box[0] + 1) * scan.box[3] > MAX_AREA and scan.box[2] < EXCEL_MAX_ROWS:
-            raise ScanRefused("sheet_too_large", f"{column_letter(c1)}{scan.box[2]}",
-                              f"{scan.box[2] - scan.box[0] + 1:,} × {c1:,}")
+            raise ScanRefused(
+                "sheet_too_large", f"{column_letter(c1)}{scan.box[2]}", f"{scan.box[2] - scan.box[0] + 1:,} × {c1:,}"
+            )
     _report_outside(zf, layout, scan, outside)
     scan.removed = sorted(removed)
     scan.rewrite = bool(removed)
@@ -270,14 +279,20 @@ def _wide_columns(data: bytes, far_columns, removed, outside) -> int:
     within COL_GAP of the last, reaches back to column CZ; the others are outside."""
     first = _ROW_TAG.search(data)
     header_end = first.start() if first else 0
-    for _ in range(30):      # the header lies in the first rows
+    for _ in range(30):  # the header lies in the first rows
         nxt = data.find(b"<row ", header_end + 1)
         if nxt < 0:
             header_end = len(data)
             break
         header_end = nxt
-    width = max((c[1] for c in (_cell_at(data, (m.start(), m.end())) for m in _CELL.finditer(data, 0, header_end))
-                 if c and c[1] <= FIRST_FAR_COLUMN - 1), default=1)
+    width = max(
+        (
+            c[1]
+            for c in (_cell_at(data, (m.start(), m.end())) for m in _CELL.finditer(data, 0, header_end))
+            if c and c[1] <= FIRST_FAR_COLUMN - 1
+        ),
+        default=1,
+    )
     cells = []
     for match in far_columns:
         if not _in(removed, match.start()):
@@ -286,7 +301,9 @@ def _wide_columns(data: bytes, far_columns, removed, outside) -> int:
             if cell is None or cell[0] > EXCEL_MAX_ROWS or cell[1] > EXCEL_MAX_COLUMNS:
                 ref = _ANY_REF.search(data, span[0], span[1])
                 text = ref[1].decode("ascii", "replace") if ref else "?"
-                raise ScanRefused("book_unreadable", text, f"セル参照「{text}」が不正です / malformed cell reference {text!r}")
+                raise ScanRefused(
+                    "book_unreadable", text, f"セル参照「{text}」が不正です / malformed cell reference {text!r}"
+                )
             cells.append((cell, span))
     last, chain = width, FIRST_FAR_COLUMN - 1
     for col in sorted({c[0][1] for c in cells}):
@@ -351,13 +368,15 @@ def without_cells(data: bytes, scan: SheetScan) -> bytes:
             at = end
     pieces.append(data[at:])
     xml = b"".join(pieces)
-    dimension = _DIMENSION.search(xml, 0, 4096)      # near the top: a wrong one would mislead a reader
-    return xml[:dimension.start()] + xml[dimension.end():] if dimension else xml
+    dimension = _DIMENSION.search(xml, 0, 4096)  # near the top: a wrong one would mislead a reader
+    return xml[: dimension.start()] + xml[dimension.end() :] if dimension else xml
 
 
 #: what stands in the copy for the sheets not being read (the copy serves one sheet)
-_EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
+_EMPTY_SHEET = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
+)
 
 
 def rewritten_package(zf: zipfile.ZipFile, layout: Layout, sheet: str, xml: bytes) -> io.BytesIO:

@@ -19,9 +19,18 @@ INVOICE_TEMPLATE = TEMPLATES / "invoice.xlsx"
 
 #: where the invoice writer puts things (a company may move cells in its copy and edit this map)
 INVOICE_CELLS = {
-    "title": "A1", "customer_name": "A4", "customer_address": "A3", "invoice_no": "F3", "issue_date": "F4",
-    "issuer_name": "F6", "registration_number": "F7", "issuer_address": "F8", "period": "A8", "due_date": "A9",
-    "total_banner": "A11", "first_line_row": 14,
+    "title": "A1",
+    "customer_name": "A4",
+    "customer_address": "A3",
+    "invoice_no": "F3",
+    "issue_date": "F4",
+    "issuer_name": "F6",
+    "registration_number": "F7",
+    "issuer_address": "F8",
+    "period": "A8",
+    "due_date": "A9",
+    "total_banner": "A11",
+    "first_line_row": 14,
 }
 LINE_HEADER = ["取引日", "品名", "数量", "単価", "金額", "税率", "軽減"]
 

@@ -23,7 +23,7 @@ from addin.outputs.atomic import atomic_path
 
 UDF_MODULE = "addin.excel.udfs"
 SHEET = "xlwings.conf"
-CONF_SHEETS = {"xlwings.conf", "backoffice.conf"}        # what the xlwings add-in / the backoffice add-in read
+CONF_SHEETS = {"xlwings.conf", "backoffice.conf"}  # what the xlwings add-in / the backoffice add-in read
 
 
 class ConfSheetError(ValueError):
@@ -38,7 +38,9 @@ def remove_conf_sheets(path: Path) -> list[str]:
     """Remove the config sheets from a book in place (atomically, after a check); the names removed."""
     path = Path(path)
     if path.with_name("~$" + path.name).exists():
-        raise ConfSheetError(f"{path.name} は Excel で開かれています。閉じてから実行してください / close it in Excel first")
+        raise ConfSheetError(
+            f"{path.name} は Excel で開かれています。閉じてから実行してください / close it in Excel first"
+        )
     removed = conf_sheets(path)
     if not removed:
         return []
@@ -72,7 +74,7 @@ def _without_sheets(package: bytes, names: set[str]) -> bytes:
         rels = rels.replace(rel, "", 1)
     workbook = _renumber_names(workbook, gone_indexes, names)
     workbook = re.sub(r'\b(activeTab|firstSheet)="\d+"', r'\1="0"', workbook)
-    calc = re.search(r'<Relationship\b[^>]*calcChain[^>]*/>', rels)
+    calc = re.search(r"<Relationship\b[^>]*calcChain[^>]*/>", rels)
     if calc:
         rels = rels.replace(calc[0], "")
         drop_parts.add("xl/calcChain.xml")
@@ -83,14 +85,18 @@ def _without_sheets(package: bytes, names: set[str]) -> bytes:
         for info in source.infolist():
             if info.filename in drop_parts:
                 continue
-            data = {"xl/workbook.xml": workbook.encode("utf-8"), "xl/_rels/workbook.xml.rels": rels.encode("utf-8"),
-                    "[Content_Types].xml": types.encode("utf-8")}.get(info.filename) or source.read(info.filename)
+            data = {
+                "xl/workbook.xml": workbook.encode("utf-8"),
+                "xl/_rels/workbook.xml.rels": rels.encode("utf-8"),
+                "[Content_Types].xml": types.encode("utf-8"),
+            }.get(info.filename) or source.read(info.filename)
             target.writestr(info, data)
     return out.getvalue()
 
 
 def _renumber_names(workbook: str, gone: list[int], names: set[str]) -> str:
     """Sheet-scoped defined names follow their sheet's position; names on a removed sheet go with it."""
+
     def fix(match: re.Match) -> str:
         attrs, body = match[1], match[2]
         scope = re.search(r'\blocalSheetId="(\d+)"', attrs)
@@ -102,13 +108,19 @@ def _renumber_names(workbook: str, gone: list[int], names: set[str]) -> str:
             shifted = int(scope[1]) - sum(1 for g in gone if g < int(scope[1]))
             attrs = attrs.replace(scope[0], f'localSheetId="{shifted}"')
         return f"<definedName{attrs}>{body}</definedName>"
+
     workbook = re.sub(r"<definedName\b([^>]*)>(.*?)</definedName>", fix, workbook, flags=re.S)
     return re.sub(r"<definedNames>\s*</definedNames>", "", workbook)
 
 
 def _unescape(text: str) -> str:
-    return text.replace("&quot;", '"').replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">") \
+    return (
+        text.replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
         .replace("&amp;", "&")
+    )
 
 
 def _check_same(original: Path, new: Path, removed: list[str]) -> None:
@@ -123,8 +135,9 @@ def _check_same(original: Path, new: Path, removed: list[str]) -> None:
             if before.get_sheet_by_name(name).to_python() != after.get_sheet_by_name(name).to_python():
                 raise ConfSheetError(f"{name}: values differ after removing {removed}")
         import openpyxl
+
         openpyxl.load_workbook(io.BytesIO(new.read_bytes()), keep_vba=str(original).lower().endswith(".xlsm")).close()
     except ConfSheetError:
         raise
-    except Exception as problem:         # either reader refusing the copy, whatever it raises
+    except Exception as problem:  # either reader refusing the copy, whatever it raises
         raise ConfSheetError(f"the cleaned copy does not read back: {problem}") from None

@@ -6,9 +6,34 @@ the rule behind it.
 """
 
 from addin.yearend.compute import adjust, adjust_all
-from addin.yearend.model import (Adjustment, EmployeeYear, HousingCredit, Line, Payment, Premiums,
-                                 PreviousEmployer, Relative, RelativeClass, Settlement, Status)
+from addin.yearend.model import (
+    Adjustment,
+    EmployeeYear,
+    HousingCredit,
+    Line,
+    Payment,
+    Premiums,
+    PreviousEmployer,
+    Relative,
+    RelativeClass,
+    Settlement,
+    Status,
+)
 from addin.yearend.rules import YearRules
 
-__all__ = ["Adjustment", "EmployeeYear", "HousingCredit", "Line", "Payment", "Premiums", "PreviousEmployer",
-           "Relative", "RelativeClass", "Settlement", "Status", "YearRules", "adjust", "adjust_all"]
+__all__ = [
+    "Adjustment",
+    "EmployeeYear",
+    "HousingCredit",
+    "Line",
+    "Payment",
+    "Premiums",
+    "PreviousEmployer",
+    "Relative",
+    "RelativeClass",
+    "Settlement",
+    "Status",
+    "YearRules",
+    "adjust",
+    "adjust_all",
+]

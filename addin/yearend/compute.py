@@ -21,7 +21,11 @@ def year_totals(person: EmployeeYear) -> tuple[int, int, int]:
     tax = sum(p.tax for p in this_year)
     social = sum(p.social_insurance for p in this_year)
     if person.previous is not None:
-        pay, tax, social = pay + person.previous.pay, tax + person.previous.tax, social + person.previous.social_insurance
+        pay, tax, social = (
+            pay + person.previous.pay,
+            tax + person.previous.tax,
+            social + person.previous.social_insurance,
+        )
     return pay, tax, social
 
 
@@ -40,7 +44,7 @@ def exclusion(person: EmployeeYear, pay: int, rules: YearRules) -> str:
     left = person.leave_date
     december_pays = [p.pay_date for p in person.payments if p.pay_date.year == person.year and p.pay_date.month == 12]
     if december_pays and left is not None and left >= max(december_pays):
-        return ""                       # left after receiving the December pay: adjusted like everyone
+        return ""  # left after receiving the December pay: adjusted like everyone
     if left is not None and left <= date(person.year, 12, 31) and person.leave_reason not in LEAVERS_ADJUSTED:
         if not (person.employment_type == "part_time" and pay <= rules.part_time_leaver_max_pay):
             return "年の中途の退職者"
@@ -97,7 +101,12 @@ def settle(difference: int, last_pay_tax: int, person: EmployeeYear | None = Non
 #: the 年末調整計算書 in order: key, Japanese, English, the rule behind it (a parameter's source or a text)
 LINES = [
     ("pay", "給与・賞与の支払金額", "pay and bonuses", "支払日基準・前職分を含む"),
-    ("kyuyo_after_deduction", "給与所得控除後の給与等の金額", "pay after employment income deduction", "yearend.kyuyo_shotoku_table"),
+    (
+        "kyuyo_after_deduction",
+        "給与所得控除後の給与等の金額",
+        "pay after employment income deduction",
+        "yearend.kyuyo_shotoku_table",
+    ),
     ("income_adjustment", "所得金額調整控除", "income adjustment deduction", "yearend.income_adjustment"),
     ("employment_income", "給与所得控除後の金額（調整控除後）", "employment income", ""),
     ("total_income", "合計所得金額（見積）", "total income (estimate)", "給与所得 + その他の所得"),
@@ -112,20 +121,43 @@ LINES = [
     ("spouse", "配偶者控除", "spouse deduction", "yearend.spouse_deduction"),
     ("spouse_special", "配偶者特別控除", "special spouse deduction", "yearend.spouse_deduction"),
     ("dependants", "扶養控除", "dependants", "yearend.personal_deductions"),
-    ("specific_relative", "特定親族特別控除", "specific relative special deduction", "yearend.specific_relative_deduction"),
+    (
+        "specific_relative",
+        "特定親族特別控除",
+        "specific relative special deduction",
+        "yearend.specific_relative_deduction",
+    ),
     ("basic", "基礎控除", "basic deduction", "yearend.basic_deduction"),
     ("deductions_total", "所得控除の額の合計額", "total deductions", ""),
     ("taxable_income", "課税給与所得金額", "taxable income", "1,000円未満切捨て"),
     ("computed_tax", "算出所得税額", "computed income tax", "yearend.income_tax_rates"),
-    ("housing_credit_available", "住宅借入金等特別控除可能額", "housing loan credit available", "住宅借入金等特別控除申告書"),
+    (
+        "housing_credit_available",
+        "住宅借入金等特別控除可能額",
+        "housing loan credit available",
+        "住宅借入金等特別控除申告書",
+    ),
     ("housing_credit", "住宅借入金等特別控除の額", "housing loan credit", "算出所得税額が限度"),
     ("adjusted_income_tax", "年調所得税額", "income tax after credits", ""),
     ("annual_tax", "年調年税額", "annual tax", "yearend.reconstruction_surtax"),
     ("withheld", "源泉徴収税額（本年中）", "withheld in the year", "前職分を含む"),
     ("difference", "差引超過額（＋）又は不足額（−）", "excess (+) or shortfall (−)", ""),
 ]
-DEDUCTIONS = ["social_insurance", "small_business", "life_insurance", "earthquake_insurance", "disability", "widow",
-              "single_parent", "working_student", "spouse", "spouse_special", "dependants", "specific_relative", "basic"]
+DEDUCTIONS = [
+    "social_insurance",
+    "small_business",
+    "life_insurance",
+    "earthquake_insurance",
+    "disability",
+    "widow",
+    "single_parent",
+    "working_student",
+    "spouse",
+    "spouse_special",
+    "dependants",
+    "specific_relative",
+    "basic",
+]
 
 
 def lines_of(amounts: dict[str, int], rules: YearRules) -> list[Line]:
@@ -139,8 +171,18 @@ def adjust(person: EmployeeYear, rules: YearRules) -> Adjustment:
     pay, withheld, social_withheld = year_totals(person)
     small = person.premiums.small_business
     social = social_withheld + person.premiums.social_insurance + small
-    result = Adjustment(person.employee_id, person.name, person.year, False, exclusion(person, pay, rules),
-                        pay, withheld, social, small, rules=rules)
+    result = Adjustment(
+        person.employee_id,
+        person.name,
+        person.year,
+        False,
+        exclusion(person, pay, rules),
+        pay,
+        withheld,
+        social,
+        small,
+        rules=rules,
+    )
     if result.reason:
         return result
     result.adjusted = True
@@ -150,8 +192,11 @@ def adjust(person: EmployeeYear, rules: YearRules) -> Adjustment:
     # the adjustment looks only at 扶養親族 ages and disabilities, which do not depend on the employee's
     # income; the spouse's tier does, so the spouse is classified again once the income is known
     provisional = d.classify(person.relatives, after_table + person.status.other_income, rules)
-    qualifies = (person.status.disability == "special" or d.has_dependant_under_23(provisional)
-                 or any(r.relative.disability == "special" and r.disability_deduction for r in provisional))
+    qualifies = (
+        person.status.disability == "special"
+        or d.has_dependant_under_23(provisional)
+        or any(r.relative.disability == "special" and r.disability_deduction for r in provisional)
+    )
     a["income_adjustment"] = d.income_adjustment(pay, qualifies, rules)
     a["employment_income"] = income = after_table - a["income_adjustment"]
     a["total_income"] = total_income = income + person.status.other_income
@@ -165,18 +210,24 @@ def adjust(person: EmployeeYear, rules: YearRules) -> Adjustment:
     a["widow"], a["single_parent"], a["working_student"] = own["widow"], own["single_parent"], own["working_student"]
     a["spouse"] = a["spouse_special"] = a["dependants"] = a["specific_relative"] = 0
     for r in relatives:
-        key = ("spouse" if r.klass is d.RelativeClass.SPOUSE_DEDUCTION else "spouse_special" if r.klass is
-               d.RelativeClass.SPOUSE_SPECIAL else "specific_relative" if r.klass is d.RelativeClass.SPECIFIC_RELATIVE
-               else "dependants")
+        key = (
+            "spouse"
+            if r.klass is d.RelativeClass.SPOUSE_DEDUCTION
+            else "spouse_special"
+            if r.klass is d.RelativeClass.SPOUSE_SPECIAL
+            else "specific_relative"
+            if r.klass is d.RelativeClass.SPECIFIC_RELATIVE
+            else "dependants"
+        )
         a[key] += r.deduction
     a["basic"] = d.basic_deduction(total_income, rules)
     a["deductions_total"] = total = sum(a[k] for k in DEDUCTIONS)
-    a["taxable_income"] = taxable = max(income - total, 0) // 1000 * 1000       # 1,000円未満切捨て
+    a["taxable_income"] = taxable = max(income - total, 0) // 1000 * 1000  # 1,000円未満切捨て
     a["computed_tax"] = computed = income_tax(taxable, rules)
     a["housing_credit_available"] = credit = person.housing.amount if person.housing else 0
     a["housing_credit"] = used = min(credit, computed)
     a["adjusted_income_tax"] = net = computed - used
-    a["annual_tax"] = annual = int(floor_yen(*times(net, rules.surtax)) // 100) * 100   # × 102.1%, 100円未満切捨て
+    a["annual_tax"] = annual = int(floor_yen(*times(net, rules.surtax)) // 100) * 100  # × 102.1%, 100円未満切捨て
     a["withheld"] = withheld
     a["difference"] = difference = withheld - annual
     # the excess is set against the settling pay's tax only when that tax is not yet withheld

@@ -14,7 +14,7 @@ DISABILITY_KINDS = ("none", "ordinary", "special")
 
 def age_on(birth: date, day: date) -> int:
     """Legal age on `day`: one reaches an age the day before the birthday (年齢計算ニ関スル法律)."""
-    years = day.year - birth.year + 1          # one more only for a 1 January birthday
+    years = day.year - birth.year + 1  # one more only for a 1 January birthday
     while reaches_age(birth, years) > day:
         years -= 1
     return years
@@ -47,7 +47,7 @@ def spouse_deduction(spouse: Relative, age: int, own_income: int, rules: YearRul
 
 def dependant_class(relative: Relative, age: int, rules: YearRules) -> tuple[RelativeClass, int]:
     """扶養控除 by the age on 31 December; a 19–22-year-old over the income limit → 特定親族特別控除."""
-    fuyo = lambda kubun: rules.personal[("fuyo_kojo", kubun)]   # noqa: E731
+    fuyo = lambda kubun: rules.personal[("fuyo_kojo", kubun)]  # noqa: E731
     if relative.income > rules.dependant_income_limit:
         if 19 <= age <= 22:
             amount = rules.specific_relative.find(relative.income) or 0
@@ -82,7 +82,7 @@ def classify(relatives: list[Relative], own_income: int, rules: YearRules) -> li
         age = age_on(person.birth_date, year_end)
         if person.is_spouse:
             klass, amount = spouse_deduction(person, age, own_income, rules)
-            same_household = person.income <= rules.dependant_income_limit    # 同一生計配偶者
+            same_household = person.income <= rules.dependant_income_limit  # 同一生計配偶者
         else:
             klass, amount = dependant_class(person, age, rules)
             same_household = klass not in (RelativeClass.NONE, RelativeClass.SPECIFIC_RELATIVE)
@@ -103,10 +103,17 @@ def own_deductions(status: Status, total_income: int, rules: YearRules) -> dict[
     within = total_income <= rules.widow_limit
     single = rules.personal[("hitorioya_kojo", "")] if status.single_parent and within else 0
     widow = rules.personal[("kafu_kojo", "")] if status.widow and within and not single else 0
-    student = (rules.personal[("kinro_gakusei_kojo", "")]
-               if status.working_student and total_income <= rules.working_student_limit else 0)
-    return {"own_disability": disability_deduction(status.disability, False, rules, own=True),
-            "widow": widow, "single_parent": single, "working_student": student}
+    student = (
+        rules.personal[("kinro_gakusei_kojo", "")]
+        if status.working_student and total_income <= rules.working_student_limit
+        else 0
+    )
+    return {
+        "own_disability": disability_deduction(status.disability, False, rules, own=True),
+        "widow": widow,
+        "single_parent": single,
+        "working_student": student,
+    }
 
 
 def _category(new_amount: int, old_amount: int, cap: int) -> int:
@@ -121,15 +128,23 @@ def life_insurance(premiums: Premiums, u23: bool, rules: YearRules) -> dict[str,
     caps = rules.life_caps
     special = u23 and caps["u23_general"] > 0
     general_new = (rules.life_new_u23 if special else rules.life_new)(premiums.life_general_new)
-    general = _category(general_new, rules.life_old(premiums.life_general_old),
-                        caps["u23_general"] if special else caps["per_category"])
+    general = _category(
+        general_new, rules.life_old(premiums.life_general_old), caps["u23_general"] if special else caps["per_category"]
+    )
     medical = rules.life_new(premiums.life_medical)
-    pension = _category(rules.life_new(premiums.life_pension_new), rules.life_old(premiums.life_pension_old),
-                        caps["per_category"])
-    return {"general": general, "medical": medical, "pension": pension,
-            "total": min(general + medical + pension, caps["total"])}
+    pension = _category(
+        rules.life_new(premiums.life_pension_new), rules.life_old(premiums.life_pension_old), caps["per_category"]
+    )
+    return {
+        "general": general,
+        "medical": medical,
+        "pension": pension,
+        "total": min(general + medical + pension, caps["total"]),
+    }
 
 
 def earthquake_insurance(premiums: Premiums, rules: YearRules) -> int:
     """地震保険料控除 (max 5万) + 旧長期損害保険料 (max 1.5万), together max 5万."""
-    return min(rules.earthquake(premiums.earthquake) + rules.old_long_term(premiums.old_long_term), rules.earthquake_cap)
+    return min(
+        rules.earthquake(premiums.earthquake) + rules.old_long_term(premiums.old_long_term), rules.earthquake_cap
+    )

@@ -25,6 +25,7 @@ class YearRulesError(ValueError):
 @dataclass(frozen=True)
 class Bands:
     """Half-open integer bands [low, high) → value; the last band may be open (high = None)."""
+
     lows: tuple[int, ...]
     highs: tuple[int | None, ...]
     values: tuple
@@ -61,6 +62,7 @@ def _formula(text: str, table: str):
 @dataclass(frozen=True)
 class Graduated:
     """A premium → deduction scale (生命保険料・旧長期損害保険料): amount × num/den + add, 1円未満切上げ; or flat."""
+
     bands: Bands
 
     @classmethod
@@ -68,7 +70,11 @@ class Graduated:
         out = []
         for r in rows:
             flat = _int(r["flat_yen"])
-            step = ("flat", flat) if flat is not None else ("scale", int(r["mult_num"]), int(r["mult_den"]), int(r["add_yen"]))
+            step = (
+                ("flat", flat)
+                if flat is not None
+                else ("scale", int(r["mult_num"]), int(r["mult_den"]), int(r["add_yen"]))
+            )
             out.append((int(r["paid_min_inclusive"]), _int(r["paid_max_exclusive"]), step))
         return cls(Bands.of(out))
 
@@ -79,20 +85,20 @@ class Graduated:
         if step[0] == "flat":
             return step[1]
         _, num, den, add = step
-        return -((-paid * num) // den) + add          # 1円未満の端数は切り上げ (所得税法76条)
+        return -((-paid * num) // den) + add  # 1円未満の端数は切り上げ (所得税法76条)
 
 
 @dataclass(frozen=True)
 class YearRules:
     year: int
-    kyuyo_table: Bands                 # 給与等の金額 → 給与所得控除後の金額 (int or formula)
-    basic: Bands                       # 合計所得 → 基礎控除
-    spouse: dict[str, list[tuple[int, int, int, int, int]]]   # kind → (spouse lo, hi, employee lo, hi, amount)
-    specific_relative: Bands           # 特定親族の合計所得 → 特定親族特別控除
-    personal: dict[tuple[str, str], int]   # (kojo, kubun) → amount or income limit
+    kyuyo_table: Bands  # 給与等の金額 → 給与所得控除後の金額 (int or formula)
+    basic: Bands  # 合計所得 → 基礎控除
+    spouse: dict[str, list[tuple[int, int, int, int, int]]]  # kind → (spouse lo, hi, employee lo, hi, amount)
+    specific_relative: Bands  # 特定親族の合計所得 → 特定親族特別控除
+    personal: dict[tuple[str, str], int]  # (kojo, kubun) → amount or income limit
     working_student_limit: int
     widow_limit: int
-    tax_rates: Bands                   # 課税所得 → (rate, 控除額)
+    tax_rates: Bands  # 課税所得 → (rate, 控除額)
     life_new: Graduated
     life_old: Graduated
     life_new_u23: Graduated
@@ -100,13 +106,13 @@ class YearRules:
     earthquake: Graduated
     old_long_term: Graduated
     earthquake_cap: int
-    adjustment: dict                   # 所得金額調整控除 parameters
-    surtax: Fraction                   # 102.1 %
+    adjustment: dict  # 所得金額調整控除 parameters
+    surtax: Fraction  # 102.1 %
     max_annual_pay: int
     part_time_leaver_max_pay: int
     filing: dict
     municipal: dict
-    sources: dict[str, str]            # parameter → its source, for the working sheet
+    sources: dict[str, str]  # parameter → its source, for the working sheet
 
     @property
     def dependant_income_limit(self) -> int:
@@ -116,41 +122,86 @@ class YearRules:
     @classmethod
     def for_year(cls, rulebook: Rulebook, year: int) -> "YearRules":
         on = date(year, 12, 31)
-        value = lambda name: rulebook.value(name, on)     # noqa: E731 — RuleNotInForce names rules/yearend.yaml
-        names = ["yearend.kyuyo_shotoku_table", "yearend.basic_deduction", "yearend.spouse_deduction",
-                 "yearend.specific_relative_deduction", "yearend.personal_deductions", "yearend.income_tax_rates",
-                 "yearend.life_insurance", "yearend.life_insurance_caps", "yearend.earthquake_insurance",
-                 "yearend.income_adjustment", "yearend.reconstruction_surtax", "yearend.eligibility",
-                 "yearend.working_student_income_limit", "yearend.widow_single_parent_income_limit",
-                 "yearend.tax_office_filing", "yearend.municipal_report"]
+        value = lambda name: rulebook.value(name, on)  # noqa: E731 — RuleNotInForce names rules/yearend.yaml
+        names = [
+            "yearend.kyuyo_shotoku_table",
+            "yearend.basic_deduction",
+            "yearend.spouse_deduction",
+            "yearend.specific_relative_deduction",
+            "yearend.personal_deductions",
+            "yearend.income_tax_rates",
+            "yearend.life_insurance",
+            "yearend.life_insurance_caps",
+            "yearend.earthquake_insurance",
+            "yearend.income_adjustment",
+            "yearend.reconstruction_surtax",
+            "yearend.eligibility",
+            "yearend.working_student_income_limit",
+            "yearend.widow_single_parent_income_limit",
+            "yearend.tax_office_filing",
+            "yearend.municipal_report",
+        ]
         sources = {n: rulebook.entry(n, on).source or rulebook.parameter(n).source for n in names}
         kyuyo = []
         for r in value("yearend.kyuyo_shotoku_table"):
             fixed = _int(r["kyuyo_shotoku_yen"])
-            kyuyo.append((int(r["min_inclusive"]), _int(r["max_exclusive"]),
-                          fixed if fixed is not None else _formula(r["formula_if_blank"], "kyuyo_shotoku_table")))
+            kyuyo.append(
+                (
+                    int(r["min_inclusive"]),
+                    _int(r["max_exclusive"]),
+                    fixed if fixed is not None else _formula(r["formula_if_blank"], "kyuyo_shotoku_table"),
+                )
+            )
         spouse: dict[str, list] = {}
         for r in value("yearend.spouse_deduction"):
             spouse.setdefault(r["kind"], []).append(
-                (int(r["spouse_gokei_min_inclusive"]), int(r["spouse_gokei_max_exclusive"]),
-                 int(r["employee_gokei_min_inclusive"]), int(r["employee_gokei_max_exclusive"]), int(r["kojo_yen"])))
+                (
+                    int(r["spouse_gokei_min_inclusive"]),
+                    int(r["spouse_gokei_max_exclusive"]),
+                    int(r["employee_gokei_min_inclusive"]),
+                    int(r["employee_gokei_max_exclusive"]),
+                    int(r["kojo_yen"]),
+                )
+            )
         life = value("yearend.life_insurance")
-        kind_of = lambda r: r["kind"].split(" ")[0]       # noqa: E731 — "new_seido (…)" → new_seido
+        kind_of = lambda r: r["kind"].split(" ")[0]  # noqa: E731 — "new_seido (…)" → new_seido
         quake = value("yearend.earthquake_insurance")
         eligibility = value("yearend.eligibility")
         return cls(
             year=year,
             kyuyo_table=Bands.of(kyuyo),
-            basic=Bands.of([(int(r["gokei_shotoku_min_inclusive"]), _int(r["gokei_shotoku_max_exclusive"]),
-                             int(r["kiso_kojo_yen"])) for r in value("yearend.basic_deduction")]),
+            basic=Bands.of(
+                [
+                    (
+                        int(r["gokei_shotoku_min_inclusive"]),
+                        _int(r["gokei_shotoku_max_exclusive"]),
+                        int(r["kiso_kojo_yen"]),
+                    )
+                    for r in value("yearend.basic_deduction")
+                ]
+            ),
             spouse=spouse,
-            specific_relative=Bands.of([(int(r["relative_gokei_min_inclusive"]), int(r["relative_gokei_max_exclusive"]),
-                                         int(r["kojo_yen"])) for r in value("yearend.specific_relative_deduction")]),
-            personal={(r["kojo"], r["kubun"]): int(r["amount_or_limit_yen"]) for r in value("yearend.personal_deductions")},
+            specific_relative=Bands.of(
+                [
+                    (int(r["relative_gokei_min_inclusive"]), int(r["relative_gokei_max_exclusive"]), int(r["kojo_yen"]))
+                    for r in value("yearend.specific_relative_deduction")
+                ]
+            ),
+            personal={
+                (r["kojo"], r["kubun"]): int(r["amount_or_limit_yen"]) for r in value("yearend.personal_deductions")
+            },
             working_student_limit=int(value("yearend.working_student_income_limit")),
             widow_limit=int(value("yearend.widow_single_parent_income_limit")),
-            tax_rates=Bands.of([(int(r["kazei_shotoku_min_inclusive"]), _int(r["kazei_shotoku_max_exclusive"]),
-                                 (rate(r["rate"]), int(r["kojo_gaku_yen"]))) for r in value("yearend.income_tax_rates")]),
+            tax_rates=Bands.of(
+                [
+                    (
+                        int(r["kazei_shotoku_min_inclusive"]),
+                        _int(r["kazei_shotoku_max_exclusive"]),
+                        (rate(r["rate"]), int(r["kojo_gaku_yen"])),
+                    )
+                    for r in value("yearend.income_tax_rates")
+                ]
+            ),
             life_new=Graduated.of([r for r in life if kind_of(r) == "new_seido"]),
             life_old=Graduated.of([r for r in life if kind_of(r) == "old_seido"]),
             life_new_u23=Graduated.of([r for r in life if kind_of(r) == "new_ippan_u23_R8"]),
@@ -171,5 +222,7 @@ class YearRules:
         """給与所得控除後の給与等の金額 from the year's official table (never the 速算式 below 660万)."""
         found = self.kyuyo_table.find(pay)
         if found is None:
-            raise YearRulesError(f"給与等の金額 {pay:,} は {self.year} 年分の表の範囲外です / pay {pay:,} is outside the {self.year} table")
+            raise YearRulesError(
+                f"給与等の金額 {pay:,} は {self.year} 年分の表の範囲外です / pay {pay:,} is outside the {self.year} table"
+            )
         return found(pay) if callable(found) else found

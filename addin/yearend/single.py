@@ -33,15 +33,32 @@ def basic_deduction(total_income: int, year: int, rulebook: Rulebook) -> int:
     return _basic(int(total_income), year_rules(rulebook, year))
 
 
-def nencho_tax(pay: int, social_insurance: int, year: int, rulebook: Rulebook, withheld: int = 0,
-               spouse_income: int | None = None, general_dependants: int = 0, life_general_new: int = 0,
-               earthquake: int = 0, housing_credit: int = 0) -> dict[str, int]:
+def nencho_tax(
+    pay: int,
+    social_insurance: int,
+    year: int,
+    rulebook: Rulebook,
+    withheld: int = 0,
+    spouse_income: int | None = None,
+    general_dependants: int = 0,
+    life_general_new: int = 0,
+    earthquake: int = 0,
+    housing_credit: int = 0,
+) -> dict[str, int]:
     """年調年税額 and 過不足 of one person (spouse under 70, dependants counted as 一般 aged 30)."""
-    relatives = [Relative("spouse", "spouse", date(year - 40, 1, 1), int(spouse_income))] if spouse_income is not None else []
+    relatives = (
+        [Relative("spouse", "spouse", date(year - 40, 1, 1), int(spouse_income))] if spouse_income is not None else []
+    )
     relatives += [Relative(f"dependant {i}", "other", date(year - 30, 1, 1)) for i in range(int(general_dependants))]
-    person = EmployeeYear("-", "-", year, payments=[Payment(date(year, 12, 31), int(pay), int(social_insurance), int(withheld))],
-                          relatives=relatives, premiums=Premiums(life_general_new=int(life_general_new), earthquake=int(earthquake)),
-                          housing=HousingCredit(int(housing_credit)) if housing_credit else None)
+    person = EmployeeYear(
+        "-",
+        "-",
+        year,
+        payments=[Payment(date(year, 12, 31), int(pay), int(social_insurance), int(withheld))],
+        relatives=relatives,
+        premiums=Premiums(life_general_new=int(life_general_new), earthquake=int(earthquake)),
+        housing=HousingCredit(int(housing_credit)) if housing_credit else None,
+    )
     result = adjust(person, year_rules(rulebook, year))
     if not result.adjusted:
         raise ValueError(result.reason)
