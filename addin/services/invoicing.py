@@ -67,7 +67,8 @@ def run_invoices(
             fatal(
                 "backoffice.toml",
                 "issuer_not_registered",
-                f"[company] registration_number「{issuer.registration_number}」が有効な登録番号ではありません（T+13桁）",
+                f"[company] registration_number「{issuer.registration_number}」が有効な登録番号ではあり"
+                "ません（T+13桁）",
                 f"[company] registration_number {issuer.registration_number!r} is not a valid registration number",
             )
         )
@@ -164,7 +165,8 @@ def _credit(
             fatal(
                 "--date",
                 "credit_before_invoice",
-                f"--date {on}: 返還請求書の日付は元の請求書 {number} の発行日 {original['issue_date']} 以降にしてください",
+                f"--date {on}: 返還請求書の日付は元の請求書 {number} の発行日 {original['issue_date']} "
+                "以降にしてください",
                 f"--date {on}: a credit note cannot be dated before {number}'s issue date {original['issue_date']}",
             )
         )

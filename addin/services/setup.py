@@ -26,7 +26,8 @@ def control_rows() -> list[list]:
         [],
         [
             "ボタン",
-            "バックオフィス タブ: 検証 / 給与計算 / 請求書発行 / 在庫・発注 / 今すぐ照合 / 年末調整 / 仕訳出力 / 入金消込",
+            "バックオフィス タブ: 検証 / 給与計算 / 請求書発行 / 在庫・発注 / 今すぐ照合 / 年末調整 / 仕訳出力 / "
+            "入金消込",
         ],
     ]
 
@@ -97,7 +98,7 @@ class SetupRefused(ValueError):
 
 def _existing_books(company: Company) -> list[Path]:
     found = []
-    for name, spec in company.books.items():
+    for name in company.books:
         path = company.book_path(name)
         found += [p for p in (path, path.with_suffix(".xlsm")) if p.exists() or p.is_symlink()]
     return found
