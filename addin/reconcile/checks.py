@@ -180,10 +180,7 @@ def invoices_without_order(night: Night) -> list[dict]:
         return []
     existing = set(order_keys(night.table("sales", "orders").frame))
     out = []
-    for number, key in night.register.db.execute(
-        "SELECT l.invoice_no, l.line_key FROM invoiced_lines l JOIN invoices i USING (invoice_no) WHERE i.status = "
-        "'issued'"
-    ):
+    for number, key in night.register.issued_invoiced_lines():
         if key not in existing:
             out.append(
                 _finding(

@@ -230,7 +230,7 @@ def write_invoice_outputs(
         if not (folder / f"{doc['invoice_no']}{suffix}").exists()
     ]
     written = run_jobs(write_invoice_document, jobs, workers, progress, "invoice documents (PDF, .xlsx)")
-    hashes = dict(register.db.execute("SELECT invoice_no, content_hash FROM invoices"))
+    hashes = register.content_hashes()
     summary = {
         "invoices": [
             {

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from addin.demo import DemoCompany, generate
+from addin.demo.generate import FY_MONTHS
 from addin.outputs.atomic import atomic_path, private_folder, write_text
 from addin.outputs.master_books import write_book
 from addin.services.company import Company, CompanyPaths, load_company
@@ -144,6 +145,10 @@ def init_company(root: Path, lang: str = "ja", demo: DemoCompany | None = None, 
         extra = {CONTROL_SHEET: control_rows()}  # no xlwings.conf sheet: settings are per user
         written.append(write_book(company.book_path(book_name), spec, rows, lang, extra))
     return written
+
+
+#: the month `backoffice demo` closes: the last of the demo's fiscal year (April 2025 – March 2026)
+DEMO_MONTH_END = FY_MONTHS[-1]
 
 
 def make_demo(

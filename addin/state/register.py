@@ -166,6 +166,21 @@ class InvoiceRegister:
     def invoiced_keys(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT line_key FROM invoiced_lines")}
 
+    def numbers(self) -> set[str]:
+        """Every invoice and credit-note number the register holds, whatever its status."""
+        return {row[0] for row in self.db.execute("SELECT invoice_no FROM invoices")}
+
+    def content_hashes(self) -> dict[str, str]:
+        """Invoice number → the digest of its sealed content (printed in summaries beside each document)."""
+        return dict(self.db.execute("SELECT invoice_no, content_hash FROM invoices"))
+
+    def issued_invoiced_lines(self) -> list[tuple[str, str]]:
+        """(invoice number, order line key) of every line billed by an invoice still issued."""
+        return self.db.execute(
+            "SELECT l.invoice_no, l.line_key FROM invoiced_lines l JOIN invoices i USING (invoice_no)"
+            " WHERE i.status = 'issued'"
+        ).fetchall()
+
     def issue(
         self,
         build: Callable[[str], dict],
