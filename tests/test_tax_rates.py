@@ -8,13 +8,16 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
+import pandas as pd
 import pypdf
 import pytest
 
 from addin.books.chart import chart_of
-from addin.invoicing.build import Draft, Line, totals_by_rate
+from addin.invoicing.build import Draft, Line, build_drafts, totals_by_rate
 from addin.invoicing.document import content_of
 from addin.invoicing.settings import InvoiceSettings, Issuer
+from addin.model import Table
 from addin.outputs.invoice_pdf import invoice_pdf
 from addin.outputs.invoice_register import register_header, tax_summary_header
 from addin.rulebook import RuleNotInForce, RulesFileError, load_rulebook
@@ -121,3 +124,33 @@ def test_story_a_new_consumption_tax_rate_is_one_company_file(tmp_path):
     assert tax_summary_header(declared)[1:8] == [
         "売上10%対象", "売上10%税", "売上8%対象", "売上8%税", "売上5%対象", "売上5%税", "売上税額計"
     ]  # fmt: skip
+
+
+def _table(sheet: str, records: list[dict]) -> Table:
+    frame = pd.DataFrame(records)
+    return Table("sales.xlsx", sheet, frame, np.arange(2, len(frame) + 2), {c: i + 1 for i, c in enumerate(frame)})
+
+
+def test_an_order_at_a_rate_not_in_force_stops_its_invoice_at_the_cell():
+    customers = _table(
+        "Customers 得意先",
+        [
+            {"customer_id": c, "name": c, "honorific": "御中", "postal_code": "", "address": "", "closing_day": "end"}
+            | {"payment_terms": "翌月末"}
+            for c in ("C1", "C2")
+        ],
+    )
+    shipped = pd.Timestamp("2025-04-10")
+    orders = _table(
+        "Orders 受注",
+        [
+            {"order_no": n, "customer_id": c, "sku": "S", "description": "d", "qty": Decimal(1), "unit_price": 100}
+            | {"tax_rate": rate, "shipped_date": shipped}
+            for n, c, rate in [("O1", "C1", "10"), ("O2", "C2", "10"), ("O3", "C2", "8")]
+        ],
+    )
+    only_standard = {"10": tax_rates(RULES, date(2025, 4, 30))["10"]}  # as if "8" were no longer in force
+    drafts, issues = build_drafts(orders, customers, date(2025, 4, 30), set(), set(), only_standard, InvoiceSettings())
+    assert [d.customer_id for d in drafts] == ["C1"]
+    assert [(i.cell, i.field, i.code) for i in issues] == [("G4", "tax_rate", "rate_not_in_force")]  # O3, row 4
+    assert "10%" in issues[0].message_ja and "2025-04-30" in issues[0].message_en
