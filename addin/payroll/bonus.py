@@ -1,5 +1,6 @@
 """賞与 — the bonus payroll of one pay date: standard bonus amounts with their caps, premiums,
-employment insurance and withholding (FACTS_YEAR.md §A; sources in rules/bonus.yaml).
+employment insurance and withholding (FACTS_YEAR.md §A; sources in rules/withholding.yaml and
+rules/social_insurance.yaml).
 
 Pure: the previous month's pay and the earlier bonuses of the fiscal year / month come in as
 mappings (the service reads them from the payroll history or computes them)."""
