@@ -230,3 +230,17 @@ def test_the_stock_run_applies_the_company_rounding_and_refuses_an_unusable_one(
     assert main(["stock", str(root), "--as-of", "2025-06-30"]) == 2
     said = capsys.readouterr()
     assert "unit_cost_scale 1000" in said.out + said.err and "ours.yaml" in said.out + said.err
+
+
+def test_a_count_of_an_item_with_no_average_is_valued_at_zero_without_a_float():
+    from addin.stock.counts import count_differences
+
+    ledger = _ledger([("2025-04-01", "adjust", Decimal(5), None), *THIRDS])
+    counts = pd.DataFrame({"count_date": [pd.Timestamp("2025-04-01")], "sku": ["A"], "counted_qty": [Decimal(4)]})
+    table = Table("stock.xlsx", "Counts", counts, np.array([2]), {})
+    found = count_differences(table, ledger, pd.Series({"B": 12345}))  # A has no average
+    assert found["unit_cost"].dtype == np.int64 and found[["difference", "unit_cost", "value"]].values.tolist() == [
+        [-4000, 0, 0]
+    ]
+    found = count_differences(table, ledger, lambda: pd.Series({"A": 10067}))
+    assert found[["unit_cost", "value"]].values.tolist() == [[10067, -403]]  # -4 × 100.67 = -402.68
