@@ -7,8 +7,10 @@ the rulebook and changes the result, an unusable one is refused, and amounts bey
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -244,3 +246,46 @@ def test_a_count_of_an_item_with_no_average_is_valued_at_zero_without_a_float():
     ]
     found = count_differences(table, ledger, lambda: pd.Series({"A": 10067}))
     assert found[["unit_cost", "value"]].values.tolist() == [[10067, -403]]  # -4 × 100.67 = -402.68
+
+
+# --- the read path's shortcuts (addin/validate/headers.py) -----------------------------------------
+
+HEADER = ["日付", "商品コード", "区分", "数量", "単価", "参照"]
+
+
+def _located(rows: list[list], sum_rows: frozenset[int] = frozenset()) -> tuple[list[int], list[str]]:
+    """The Excel rows `locate` keeps from a movements sheet, and the issue codes it reports."""
+    from addin.model import Grid
+    from addin.services.company import load_company
+    from addin.validate import Reporter
+    from addin.validate.headers import locate
+
+    spec = load_company(Path(__file__).parent).books["stock"].sheets["movements"]
+    reporter = Reporter()
+    table = locate(Grid("stock.xlsx", "Movements", [HEADER, *rows], sum_rows=set(sum_rows)), spec, reporter)
+    assert table is not None
+    return table.rows.tolist(), [i.code for i in reporter.summarise()]
+
+
+def _moves(count: int) -> list[list]:
+    return [[dt.datetime(2025, 4, 1 + i % 28), f"S{i}", "入庫", float(i + 1), 1.5 * i, f"R{i}"] for i in range(count)]
+
+
+def test_a_totals_label_ends_the_data_in_a_column_of_any_type():
+    assert _located(_moves(5)) == ([2, 3, 4, 5, 6], [])  # no text that may be a total: nothing looked at alone
+    for column, label in [(0, "合計"), (3, "Total"), (4, "小計"), (5, "ＴＯＴＡＬ"), (2, "計")]:
+        totals = ["", "", "", "", "", ""]
+        totals[column] = label  # in a date, number, enum or text column; no date (the key) on the row
+        kept, codes = _located([*_moves(3), totals, ["", "", "", "", "", "note"]])
+        assert kept == [2, 3, 4] and codes == ["notes_ignored"], (column, label)
+    kept, _ = _located([*_moves(3), [dt.datetime(2025, 5, 1), "S9", "入庫", 1.0, 1.0, "合計"]])
+    assert kept == [2, 3, 4, 5]  # a row with its key (the first required column, 日付) is data, whatever it holds
+
+
+def test_a_sum_row_and_blank_rows_are_left_out():
+    kept, _ = _located([*_moves(3), ["", "", "", 6.0, "", ""]], sum_rows=frozenset({5}))
+    assert kept == [2, 3, 4]
+    kept, _ = _located([_moves(1)[0], ["", None, "", None, "", ""], [None] * 6, *_moves(2)])
+    assert kept == [2, 5, 6]
+    kept, _ = _located([_moves(1)[0], [" ", "", "", "", "", ""]])  # a space is a value (as before)
+    assert kept == [2, 3]
