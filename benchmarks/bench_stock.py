@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from addin.model import Table  # noqa: E402
 from addin.stock.ledger import build_ledger, negative_stock  # noqa: E402
-from addin.stock.valuation import moving_average, periodic_average  # noqa: E402
+from addin.stock.valuation import AVG_SCALE, moving_average, periodic_average  # noqa: E402
 
 
 def movements(count: int, items: int) -> Table:
@@ -67,8 +67,8 @@ def main() -> None:
     for _ in range(args.repeat):
         ledger = timed("ledger", lambda: build_ledger(table, as_of))
         below = timed("negative", lambda: negative_stock(ledger))
-        moving = timed("moving", lambda: moving_average(ledger))
-        periodic = timed("periodic", lambda: periodic_average(ledger))
+        moving = timed("moving", lambda: moving_average(ledger, AVG_SCALE))
+        periodic = timed("periodic", lambda: periodic_average(ledger, AVG_SCALE))
     built = tuple(a + b for a, b in zip(best["ledger"], best["negative"]))
     print(f"ledger (sort, running balances, negative stock): {built[0]:.2f}s wall, {built[1]:.2f}s CPU "
           f"({len(below):,} items go negative)")

@@ -150,7 +150,8 @@ def normalize_values(
     results: list = []
     failures: list = []
     for value in uniques:
-        unusable = cell_problem(value)
+        # text and whole numbers are never an unusable cell: most values skip the call
+        unusable = None if type(value) is str or type(value) is int else cell_problem(value)
         if unusable:
             results.append(None)
             failures.append(unusable)

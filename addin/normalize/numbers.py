@@ -11,6 +11,7 @@ from addin.normalize.text import is_blank
 # Japanese accounting marks a negative with △ or ▲; some tools use − (U+2212) or brackets.
 _NEGATIVE_MARKS = ("△", "▲", "-", "−")
 _NOISE = str.maketrans("", "", ",¥\\$円 ")
+_INF = float("inf")
 
 
 class NotANumber(ValueError):
@@ -19,6 +20,12 @@ class NotANumber(ValueError):
 
 def parse_decimal(value: Any) -> Decimal | None:
     """Exact decimal of a cell; None for an empty cell; NotANumber for anything else."""
+    if type(value) is float:  # the common cell first (a price, a quantity): same answers as below
+        if value != value:
+            return None
+        if value in (_INF, -_INF):
+            raise NotANumber(value)
+        return Decimal(repr(value))
     if is_blank(value):
         return None
     if isinstance(value, bool):

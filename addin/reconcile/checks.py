@@ -21,7 +21,7 @@ from addin.outputs.zengin import read_trailer
 from addin.stock.counts import count_differences
 from addin.stock.ledger import QTY_SCALE, build_ledger, negative_stock
 from addin.stock.matching import three_way_match
-from addin.stock.valuation import value
+from addin.stock.valuation import unit_cost_scale, value
 from addin.state.files import STATE
 from addin.tax.summary import is_registered
 
@@ -56,7 +56,8 @@ class Night:
 
     @cached_property
     def valuation(self):
-        return value(self.ledger, str(self.company.settings.get("stock", {}).get("valuation", "moving_average")))
+        method = str(self.company.settings.get("stock", {}).get("valuation", "moving_average"))
+        return value(self.ledger, method, unit_cost_scale(self.company.rulebook, self.day))
 
 
 def _finding(book="", sheet="", cell="", key="", ja="", en="", value=""):

@@ -13,7 +13,7 @@ import pandas as pd
 
 from addin.model import Issue, Severity
 from addin.model.issues import exit_code, fatal
-from addin.outputs.stock_books import qty, sen, write_payments_book, write_reorder_book, write_stock_book
+from addin.outputs.stock_books import qty, write_payments_book, write_reorder_book, write_stock_book
 from addin.outputs.staging import staged_folder, write_private
 from addin.outputs.zengin import Transfer, ZenginError, zengin_file
 from addin.rulebook import RuleNotInForce
@@ -28,7 +28,7 @@ from addin.stock.payments import bills_due, payments_due
 from addin.state.files import state_folder
 from addin.state.vendor_payments import VendorPayments
 from addin.stock.reorder import open_orders, propose
-from addin.stock.valuation import value
+from addin.stock.valuation import UnitCostScaleRefused, unit_cost_scale, unit_cost_text, value
 
 
 @dataclass
@@ -75,7 +75,7 @@ def run_stock(
         progress("ledger and valuation")
         ledger = build_ledger(movements, as_of, items)
         method = str(settings.get("valuation", "moving_average"))
-        valuation = value(ledger, method)
+        valuation = value(ledger, method, unit_cost_scale(company.rulebook, as_of))
         run.issues += negative_stock_issues(movements, negative_stock(ledger))
         run.issues += no_cost_basis_issues(movements, valuation.no_cost_basis)
         run.issues += receipt_po_mismatches(movements, ledger.frame, pos, items)
@@ -100,6 +100,9 @@ def run_stock(
         )
     except RuleNotInForce as missing:
         run.issues.append(fatal(missing.parameter.file, "rule_not_in_force", missing.message_ja, missing.message_en))
+        return run
+    except UnitCostScaleRefused as refused:
+        run.issues.append(fatal(refused.file, "unit_cost_scale_refused", refused.message_ja, refused.message_en))
         return run
     run.report = _report(as_of, method, valuation, counts, proposals, match, ledger)
     if write:
@@ -140,7 +143,12 @@ def run_stock(
 
 def _report(as_of, method, valuation, counts, proposals, match, ledger) -> dict:
     items = [
-        {"sku": r["sku"], "on_hand": qty(r["on_hand"]), "unit_cost": sen(r["unit_cost"]), "value": int(r["value"])}
+        {
+            "sku": r["sku"],
+            "on_hand": qty(r["on_hand"]),
+            "unit_cost": unit_cost_text(r["unit_cost"]),
+            "value": int(r["value"]),
+        }
         for r in valuation.items.to_dict("records")
     ]
     return {

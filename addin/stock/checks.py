@@ -48,7 +48,7 @@ def receipt_po_mismatches(
         return []
     po = purchase_orders.frame.dropna(subset=["po_no"])
     po_vendor = po.drop_duplicates("po_no").set_index("po_no")["vendor_id"]
-    po_lines = set(zip(po["po_no"], po["sku"]))
+    po_lines = set(zip(po["po_no"], po["sku"], strict=True))
     item_vendor = items.frame.drop_duplicates("sku").set_index("sku")["vendor_id"]
     issues = []
     receipts = ledger[(ledger["kind"] == "receipt") & ledger["reference"].isin(po_vendor.index)]
@@ -62,7 +62,8 @@ def receipt_po_mismatches(
                 int(r["position"]),
                 "reference",
                 "receipt_other_po",
-                f"入庫が発注 {r['reference']}（仕入先 {theirs}）を参照していますが、{r['sku']} はその発注にありません（仕入先 {ours}）",
+                f"入庫が発注 {r['reference']}（仕入先 {theirs}）を参照していますが、"
+                f"{r['sku']} はその発注にありません（仕入先 {ours}）",
                 f"receipt cites PO {r['reference']} (vendor {theirs}) but {r['sku']} is not on it (vendor {ours})",
             )
         )

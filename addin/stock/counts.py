@@ -46,6 +46,7 @@ def count_differences(counts: Table | None, ledger: Ledger, averages) -> pd.Data
     if result.empty:
         return pd.DataFrame(columns=columns)
     averages = averages() if callable(averages) else averages
-    result["unit_cost"] = result["sku"].map(averages).fillna(0).astype(np.int64).to_numpy()
+    # an item never received has no average (0): looked up one by one, so no NaN stands in for it on the way
+    result["unit_cost"] = np.array([int(averages.get(sku, 0)) for sku in result["sku"]], dtype=np.int64)
     result["value"] = _value(result["difference"].to_numpy(), result["unit_cost"].to_numpy())
     return result[columns].reset_index(drop=True)

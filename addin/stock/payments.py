@@ -3,6 +3,7 @@ individuals and, where the vendor bears it, the transfer fee."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import date
 
 import pandas as pd
@@ -25,7 +26,7 @@ def bills_due(
     pay_by: date,
     rules: Rulebook,
     holiday: str = "previous",
-    paid_elsewhere: set[tuple[str, str]] = frozenset(),
+    paid_elsewhere: AbstractSet[tuple[str, str]] = frozenset(),
 ) -> pd.DataFrame:
     """One row per payable bill due by `pay_by` that no other payment file carried: vendor, bill,
     due date, amount incl. tax, and the withholding on a fee billed by an individual."""
@@ -79,7 +80,7 @@ def payments_due(
     fees = rules.value("payments.transfer_fee", pay_by)
     per_vendor["fee"] = [
         transfer_fee(int(a - w), people.loc[v, "bank_code"] == company_bank, fees) if fee_borne_by_vendor else 0
-        for v, a, w in zip(per_vendor.index, per_vendor["amount"], per_vendor["withholding"])
+        for v, a, w in zip(per_vendor.index, per_vendor["amount"], per_vendor["withholding"], strict=True)
     ]
     per_vendor["net"] = per_vendor["amount"] - per_vendor["withholding"] - per_vendor["fee"]
     return per_vendor.reset_index()

@@ -123,11 +123,20 @@ def _header_index(rows: list[list], aliases: dict[str, str]) -> tuple[int | None
     return best, best_score
 
 
-def _nonblank_mask(block: np.ndarray) -> np.ndarray:
-    if block.size == 0:
-        return np.zeros(block.shape[0], dtype=bool)
-    empty = (block == "") | pd.isna(block)
-    return ~empty.all(axis=1)
+def _factorized(block: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(codes, distinct values) of each column, -1 for an empty (None, NaN) cell: computed once, for
+    the blank rows and the totals labels alike."""
+    return [pd.factorize(block[:, j], use_na_sentinel=True) for j in range(block.shape[1])]
+
+
+def _nonblank_mask(block: np.ndarray, columns: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """True for a row with a cell that is neither empty (None, NaN) nor "", judged per distinct value."""
+    nonblank = np.zeros(block.shape[0], dtype=bool)
+    for codes, uniques in columns:
+        if len(uniques):
+            filled = ~((np.asarray(uniques, dtype=object) == "") | pd.isna(uniques))
+            nonblank |= (codes >= 0) & filled[np.maximum(codes, 0)]
+    return nonblank
 
 
 def is_money_like(title: str, closest_kind: str | None) -> bool:
@@ -177,12 +186,13 @@ def locate(grid: Grid, spec: SheetSpec, reporter: Reporter) -> Table | None:
     data = grid.rows[start + 1 :]
     block = np.empty((len(data), width), dtype=object)
     if data:
-        block[:] = data if all(len(r) == width for r in data) else [(list(r) + [None] * width)[:width] for r in data]
+        block[:] = data if set(map(len, data)) == {width} else [(list(r) + [None] * width)[:width] for r in data]
     excel_rows = np.arange(len(data), dtype=np.int64) + header_row + 1
-    nonblank = _nonblank_mask(block)
+    distinct = _factorized(block)
+    nonblank = _nonblank_mask(block, distinct)
     key = spec.key if spec.key in positions else next((n for n, c in spec.columns.items() if c.required), None)
     key_pos = positions.get(key) if key else None
-    keep = nonblank & _before_totals(grid, block, nonblank, excel_rows, positions, key_pos, reporter)
+    keep = nonblank & _before_totals(grid, block, distinct, nonblank, excel_rows, positions, key_pos, reporter)
     block, excel_rows = block[keep], excel_rows[keep]
     frame = pd.DataFrame({name: block[:, pos] for name, pos in positions.items()}, dtype=object)
     columns = {name: grid.first_col + pos for name, pos in positions.items()}
@@ -296,11 +306,32 @@ def _may_be_total(text: str) -> bool:
     return "計" in text or "額" in text or "otal" in text or "OTAL" in text or "ｏｔａｌ" in text or "ＯＴＡＬ" in text
 
 
+#: what pandas calls a column holding no text at all
+_NO_TEXT = {"empty", "floating", "integer", "mixed-integer-float", "decimal", "boolean", "datetime", "date", "time"}
+
+
+def _total_label_codes(uniques: np.ndarray) -> list[int]:
+    """The distinct values of a column that are totals labels. Most columns hold no text that may be
+    one at all, which the same cheap test over their texts joined shows before any is looked at alone
+    (no mark spans the separator)."""
+    held = pd.api.types.infer_dtype(uniques, skipna=True)  # one C pass: which types the column holds
+    if held in _NO_TEXT:
+        return []
+    texts = "\x00".join(uniques if held == "string" else [u for u in uniques if isinstance(u, str)])
+    if not _may_be_total(texts):
+        return []
+    return [
+        k
+        for k, u in enumerate(uniques)
+        if isinstance(u, str) and len(u) <= 16 and _may_be_total(u) and _is_total_label(u)
+    ]
+
+
 def _is_total_label(value) -> bool:
     return isinstance(value, str) and header_key(value.rstrip(":：")) in TOTAL_WORDS
 
 
-def _before_totals(grid, block, nonblank, excel_rows, positions, key_pos, reporter) -> np.ndarray:
+def _before_totals(grid, block, distinct, nonblank, excel_rows, positions, key_pos, reporter) -> np.ndarray:
     """False for totals rows (a totals label or a SUM of the rows above, and no key); under the
     first of them, rows filling at most one known column are notes (left out, with a warning),
     rows that carry data are another block."""
@@ -308,17 +339,11 @@ def _before_totals(grid, block, nonblank, excel_rows, positions, key_pos, report
     if not len(block):
         return keep
     labelled = set()
-    for j in range(block.shape[1]):
-        # judged once per distinct short text of a column, not once per cell
-        codes, uniques = pd.factorize(block[:, j], use_na_sentinel=True)
-        hits = [
-            k
-            for k, u in enumerate(uniques)
-            if isinstance(u, str) and len(u) <= 16 and _may_be_total(u) and _is_total_label(u)
-        ]
+    for codes, uniques in distinct:  # judged once per distinct short text of a column, not once per cell
+        hits = _total_label_codes(uniques)
         if hits:
             labelled.update(np.flatnonzero(np.isin(codes, hits)).tolist())
-    summed = [i for i, r in enumerate(excel_rows) if int(r) in grid.sum_rows]
+    summed = np.flatnonzero(np.isin(excel_rows, sorted(grid.sum_rows))).tolist() if grid.sum_rows else []
     # a row whose key (社員番号, SKU …) is filled is data, whatever else it holds (a running SUM)
     totals = sorted(
         i
