@@ -10,15 +10,16 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from addin.money import floor_yen, half_up_yen, rate
+from addin.money import floor_yen, half_up_yen, rate, scaled
 from addin.dates import month_end
 
 HUNDREDTHS = 100  # hours and days are carried as integer hundredths (15.25 h → 1525)
 
 
 def hundredths(values: pd.Series) -> np.ndarray:
-    """Decimal hours/days → exact integer hundredths (blank = 0)."""
-    return np.array([int(v * HUNDREDTHS) if v is not None and v == v else 0 for v in values], dtype=np.int64)
+    """Decimal hours/days → exact integer hundredths (blank = 0). A finer value is refused, never cut: the
+    Attendance schema (`decimals: 2`) reports it at its cell before any pay is computed."""
+    return scaled([None if v is None or v != v else v for v in values], HUNDREDTHS)
 
 
 def yen(values: pd.Series) -> np.ndarray:

@@ -66,6 +66,7 @@ def value_check(spec: ColumnSpec) -> Callable[[Any], str | None]:
     low, high = _bound(spec, spec.min), _bound(spec, spec.max)
     pattern = re.compile(spec.pattern) if spec.pattern else None
     digit_check = DIGIT_CHECKS.get(spec.check or "")
+    unit = Decimal(1).scaleb(-spec.decimals) if spec.decimals is not None else None
 
     def judge(value: Any) -> str | None:
         comparable = value.date() if isinstance(value, datetime) else value
@@ -74,6 +75,8 @@ def value_check(spec: ColumnSpec) -> Callable[[Any], str | None]:
                 return "below_min"
             if high is not None and comparable > high:
                 return "above_max"
+            if unit is not None and isinstance(comparable, Decimal) and comparable % unit:
+                return "too_many_decimals"
         if isinstance(value, str):
             if spec.max_length and len(value) > spec.max_length:
                 return "too_long"

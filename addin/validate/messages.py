@@ -79,6 +79,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_in_enum": ("{label}「{value}」は選択肢（{other}）にありません", "{label} '{value}' is not one of {other}"),
     "below_min": ("{label}「{value}」は {min} 以上にしてください", "{label} '{value}' is below the minimum {min}"),
     "above_max": ("{label}「{value}」は {max} 以下にしてください", "{label} '{value}' is above the maximum {max}"),
+    "too_many_decimals": (
+        "{label}「{value}」は小数点以下 {decimals} 桁までにしてください（それより細かい値は計算に使えません）",
+        "{label} '{value}' has more than {decimals} decimals (the calculation keeps {decimals})",
+    ),
     "too_long": ("{label}は{max}文字以内にしてください", "{label} is longer than {max} characters"),
     "bad_pattern": (
         "{label}「{value}」の形式が正しくありません（{other}）",

@@ -87,6 +87,7 @@ class Reporter:
         if spec is not None:
             fmt.setdefault("min", spec.min)
             fmt.setdefault("max", spec.max_length if code == "too_long" else spec.max)
+            fmt.setdefault("decimals", spec.decimals)
         self.issues.append(
             Issue(
                 table.book,

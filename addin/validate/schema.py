@@ -181,6 +181,7 @@ class ColumnSpec(BaseModel):
     min: Any = None
     max: Any = None
     max_length: int | None = None
+    decimals: int | None = None  # digits kept after the point (hours in hundredths: 2); more is refused
     values: dict[str, list[Any] | None] = Field(default_factory=dict)  # enum: canonical -> aliases
     true_words: list[str] = Field(default_factory=list)
     false_words: list[str] = Field(default_factory=list)
