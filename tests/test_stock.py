@@ -271,6 +271,8 @@ def test_demo_stock_run_is_clean(demo_copy, capsys):
     code, rep = report(demo_copy, "2026-03-31")
     assert code == 0 and rep["total_value"] > 0 and {b["status"] for b in rep["match"]} <= {"matched", "fee"}
     assert rep["counts"] == []  # the year-end count agrees with the ledger
+    sheet = openpyxl.load_workbook(demo_copy / "out/stock/2026-03-31/stock.xlsx")["三点照合"]
+    assert {row[3] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"10%", "8%（軽減）"}  # the rate records
 
 
 def test_a_bill_goes_into_one_payment_file_only(tmp_path):

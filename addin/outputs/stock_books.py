@@ -43,7 +43,10 @@ def _sheet(wb, title: str, header: list[str], rows: list[list], formats: dict[in
     return ws
 
 
-def write_stock_book(path: Path, valuation, counts: pd.DataFrame, match: pd.DataFrame, names: dict) -> Path:
+def write_stock_book(
+    path: Path, valuation, counts: pd.DataFrame, match: pd.DataFrame, names: dict, rate_labels: dict[str, str]
+) -> Path:
+    """`rate_labels`: each tax-rate key as the rate records print it (「8%（軽減）」)."""
     wb = new_workbook(path)
     money = wb.add_format({"num_format": "#,##0"})
     cost = wb.add_format({"num_format": "#,##0.00"})
@@ -109,7 +112,7 @@ def write_stock_book(path: Path, valuation, counts: pd.DataFrame, match: pd.Data
                 r["vendor_id"],
                 r["bill_no"],
                 r["po_no"] or "",
-                f"{r['tax_rate']}%",
+                rate_labels.get(str(r["tax_rate"]), f"{r['tax_rate']}%"),
                 r["bill_date"],
                 int(r["amount"] or 0),
                 int(r["ordered"]),

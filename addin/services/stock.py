@@ -28,6 +28,7 @@ from addin.stock.payments import bills_due, payments_due
 from addin.state.files import state_folder
 from addin.state.vendor_payments import VendorPayments
 from addin.stock.reorder import open_orders, propose
+from addin.tax.rates import tax_rates
 from addin.stock.valuation import UnitCostScaleRefused, unit_cost_scale, unit_cost_text, value
 
 
@@ -110,7 +111,16 @@ def run_stock(
         names = items.frame.drop_duplicates("sku").set_index("sku")["name"].to_dict()
         run.folders.append(
             _write_stock(
-                company.paths.stock(as_of), run.report, valuation, counts, match, proposals, names, vendors, as_of
+                company.paths.stock(as_of),
+                run.report,
+                valuation,
+                counts,
+                match,
+                proposals,
+                names,
+                vendors,
+                as_of,
+                company.rulebook,
             )
         )
         try:
@@ -203,11 +213,21 @@ def _payments_db(company: Company) -> Path:
     return company.paths.db
 
 
-def _write_stock(folder, report, valuation, counts, match, proposals, names, vendors, as_of) -> Path:
+def _rate_labels(rulebook, on: date) -> dict[str, str]:
+    """The rate keys as the records print them; a date before every rate shows the bare key (display only:
+    no tax is computed here)."""
+    try:
+        return {key: rate.label for key, rate in tax_rates(rulebook, on).items()}
+    except RuleNotInForce:
+        return {}
+
+
+def _write_stock(folder, report, valuation, counts, match, proposals, names, vendors, as_of, rulebook) -> Path:
     vendor_names = vendors.frame.drop_duplicates("vendor_id").set_index("vendor_id")["name"].to_dict()
     with staged_folder(folder) as tmp:
         (tmp / "stock.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-        write_stock_book(tmp / "stock.xlsx", valuation, counts, match, names)
+        labels = _rate_labels(rulebook, as_of)
+        write_stock_book(tmp / "stock.xlsx", valuation, counts, match, names, labels)
         write_reorder_book(tmp / "reorder.xlsx", proposals, vendor_names, as_of)
     return folder
 
