@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+import openpyxl
 
 
 from addin.cli import main
