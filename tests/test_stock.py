@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-import openpyxl
 
+import openpyxl
 
 from addin.cli import main
 from addin.outputs.zengin import read_trailer
