@@ -173,7 +173,7 @@ def gather(
     if bills is not None:
         entries += bill_entries(_bill_rows(bills), facts, chart, company.rulebook, settings, "vendors.xlsx")
     entries += _payments(company, vendors.frame if vendors is not None else None, facts, settings)
-    for path in sorted(company.out.glob("stock/*/stock.json")):
+    for path in company.paths.runs_of("stock", "stock.json"):
         with _reading(path):
             report = _json(path)
             as_of = date.fromisoformat(report["as_of"])
@@ -205,7 +205,7 @@ def pay_runs(company: Company, settings: BooksSettings) -> PayRuns:
     outputs = {
         (kind, path.parent.name): path
         for kind, folder in PAY_FOLDERS.items()
-        for path in sorted(company.out.glob(f"{folder}/*/summary.json"))
+        for path in company.paths.runs_of(folder, "summary.json")
     }
     if state_path(company).exists():
         history = PayrollHistory(state_path(company))
@@ -341,7 +341,7 @@ def _payments(
     )
     paid: set[tuple[str, str]] = set()
     entries = []
-    for path in sorted(company.out.glob("payments/*/payments.json")):
+    for path in company.paths.runs_of("payments", "payments.json"):
         with _reading(path):
             entries += _payment_file(company, path, banks, facts, settings, paid, vendor_borne, company_bank)
     return entries
@@ -433,7 +433,8 @@ def _findings(run: BooksRun) -> list[Issue]:
                     "tax_mismatch",
                     Severity.ERROR,
                     f"{row['month']}: 帳簿の消費税が集計と {row['difference']:,} 円違います",
-                    f"{row['month']}: consumption tax on the books differs from the summary by {row['difference']:,} yen",
+                    f"{row['month']}: consumption tax on the books differs from the summary"
+                    f" by {row['difference']:,} yen",
                 )
             )
     return issues
