@@ -40,11 +40,42 @@ def _canonical(content: dict) -> str:
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    """An entry's canonical JSON in its two forms, the lines encoded once for both: the stored content
+    (_canonical(entry.content())) and the figures the hash covers (the same without entry_id). Built
+    by hand in sorted-key order (date, description, entry_id, lines, reverses, source) so that each
+    is byte for byte what _canonical gives; tests compare the two."""
+
+    head: str  # {"date":…,"description":…
+    tail: str  # "lines":[…],"reverses":…,"source":{…}}
+    entry_id: str
+
+    @classmethod
+    def of(cls, entry: Entry) -> "_Encoded":
+        head = f'{{"date":"{entry.date.isoformat()}","description":{_encode(entry.description)},'
+        lines = _encode([vars(line) for line in entry.lines])
+        tail = f'"lines":{lines},"reverses":{_encode(entry.reverses)},"source":{_encode(vars(entry.source))}}}'
+        return cls(head, tail, entry.entry_id)
+
+    @property
+    def content(self) -> str:
+        return f'{self.head}"entry_id":{_encode(self.entry_id)},{self.tail}'
+
+    @property
+    def digest(self) -> str:
+        """What decides whether a source changed: date, lines and description (not the version suffix)."""
+        return hashlib.sha256((self.head + self.tail).encode("utf-8")).hexdigest()
+
+    def renamed(self, entry_id: str) -> "_Encoded":
+        return _Encoded(self.head, self.tail, entry_id)
+
+
 def _figures_hash(entry: Entry) -> str:
-    """What decides whether a source changed: date, lines and description (not the version suffix)."""
-    content = entry.content()
-    content.pop("entry_id")
-    return hashlib.sha256(_canonical(content).encode("utf-8")).hexdigest()
+    return _Encoded.of(entry).digest
 
 
 @dataclass
@@ -77,63 +108,42 @@ class JournalStore:
         return live
 
     def post(self, entries: list[Entry], run: str, reason: str = "source changed") -> Posting:
-        """Append what is new; reverse and re-post what changed; one transaction."""
+        """Append what is new; reverse and re-post what changed; one transaction, rows inserted in
+        batches."""
         posting = Posting()
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        rows: list[tuple] = []
         with transaction(self.db):
             live = self._current()
             for entry in entries:
-                digest = _figures_hash(entry)
+                encoded = _Encoded.of(entry)
+                digest = encoded.digest
                 entry_id, known, version = live.get(entry.entry_id, (None, "", 0))
                 if entry_id is not None and known == digest:
                     posting.unchanged += 1
-                    posting.known[entry_id] = (
-                        entry
-                        if entry_id == entry.entry_id
-                        else Entry(entry_id, entry.date, entry.description, entry.source, entry.lines, entry.reverses)
-                    )
+                    posting.known[entry_id] = entry if entry_id == entry.entry_id else _renamed(entry, entry_id)
                     continue
                 if entry_id is not None:
-                    old = self.get(entry_id)
-                    undo = reversal_of(old, f"{entry_id}~reversed", reason)
-                    self._insert(undo, entry.entry_id, version, "", run, now)
+                    self._insert_rows(rows)  # the entry to reverse may be among the rows not yet inserted
+                    undo = reversal_of(self.get(entry_id), f"{entry_id}~reversed", reason)
+                    rows.append(_row(undo, _Encoded.of(undo), entry.entry_id, version, "", run, now))
                     posting.reversed.append(undo)
                 version += 1
-                posted = (
-                    entry
-                    if version == 1
-                    else Entry(
-                        f"{entry.entry_id}#{version}",
-                        entry.date,
-                        entry.description,
-                        entry.source,
-                        entry.lines,
-                        entry.reverses,
-                    )
-                )
-                self._insert(posted, entry.entry_id, version, digest, run, now)
+                posted = entry if version == 1 else _renamed(entry, f"{entry.entry_id}#{version}")
+                rows.append(_row(posted, encoded.renamed(posted.entry_id), entry.entry_id, version, digest, run, now))
                 posting.added.append(posted)
                 posting.known[posted.entry_id] = posted
                 live[entry.entry_id] = (posted.entry_id, digest, version)
+            self._insert_rows(rows)
         return posting
 
-    def _insert(self, entry: Entry, source_key: str, version: int, digest: str, run: str, now: str) -> None:
-        self.db.execute(
+    def _insert_rows(self, rows: list[tuple]) -> None:
+        self.db.executemany(
             "INSERT INTO journal_entries (entry_id, source_key, version, kind, entry_date, reverses, content,"
             " content_hash, run, posted_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (
-                entry.entry_id,
-                source_key,
-                version,
-                entry.source.kind,
-                entry.date.isoformat(),
-                entry.reverses,
-                _canonical(entry.content()),
-                digest or _figures_hash(entry),
-                run,
-                now,
-            ),
+            rows,
         )
+        rows.clear()
 
     def get(self, entry_id: str) -> Entry:
         row = self.db.execute("SELECT content FROM journal_entries WHERE entry_id = ?", (entry_id,)).fetchone()
@@ -176,3 +186,23 @@ class JournalStore:
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM journal_entries").fetchone()[0]
+
+
+def _renamed(entry: Entry, entry_id: str) -> Entry:
+    return Entry(entry_id, entry.date, entry.description, entry.source, entry.lines, entry.reverses)
+
+
+def _row(entry: Entry, encoded: _Encoded, source_key: str, version: int, digest: str, run: str, now: str) -> tuple:
+    """One journal_entries row; a reversal (no digest given) is stored with the hash of its own figures."""
+    return (
+        entry.entry_id,
+        source_key,
+        version,
+        entry.source.kind,
+        entry.date.isoformat(),
+        entry.reverses,
+        encoded.content,
+        digest or encoded.digest,
+        run,
+        now,
+    )
