@@ -62,9 +62,9 @@ def test_stored_content_and_hash_are_the_plain_canonical_json(tmp_path):
     credit_note = {**INVOICE, "invoice_no": "CN-000001", "kind": "credit_note", "total": -1_100}
     credit_note["by_rate"] = {"10": {"subtotal": -1_000, "tax": -100}}
     odd = make_entry(
-        "manual:1",
+        'manual:"1"',
         date(2026, 3, 31),
-        'line\nbreak "quoted" \\ back \u2028 ✓',
+        'line\nbreak "quoted" \\ back \u2028 ✓ ,"lines":[ "entry_id":',
         Source("stock", "run \x01", "doc"),
         [debit("inventory", 7, memo="\x7f"), credit("closing_inventory", 7)],
     )

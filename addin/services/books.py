@@ -310,23 +310,22 @@ def _vendor_facts(vendors: pd.DataFrame | None) -> dict[str, VendorFacts]:
 
 
 def _bill_rows(bills) -> list[dict]:
-    """Complete Bills rows (as the tax summary takes them), each with its cell."""
+    """Complete Bills rows (as the tax summary takes them), each with its cell. Column by column: a
+    year's Bills sheet has thousands of rows."""
     frame = bills.frame
     needed = ["bill_no", "vendor_id", "bill_date", "amount_excl_tax", "tax_rate", "tax"]
-    rows = []
-    for position, row in enumerate(frame.to_dict("records")):
-        if any(pd.isna(row.get(k)) for k in needed):
-            continue
-        fee = row.get("is_fee")
-        rows.append(
-            {
-                **{k: row[k] for k in needed},
-                "bill_date": pd.Timestamp(row["bill_date"]).date(),
-                "is_fee": bool(fee) if fee is not None and pd.notna(fee) else False,
-                "cell": f"{bills.book}!{bills.sheet}!{bills.cell('bill_no', position)}",
-            }
-        )
-    return rows
+    if any(k not in frame for k in needed):
+        return []
+    complete = frame[needed].notna().all(axis=1).to_numpy()
+    kept = frame[complete]
+    columns = {k: kept[k].tolist() for k in needed}  # Python values, as to_dict("records") gives
+    columns["bill_date"] = [pd.Timestamp(v).date() for v in columns["bill_date"]]
+    fees = kept["is_fee"].tolist() if "is_fee" in kept else [None] * len(kept)
+    columns["is_fee"] = [bool(f) if f is not None and pd.notna(f) else False for f in fees]
+    columns["cell"] = [
+        f"{bills.book}!{bills.sheet}!{bills.cell('bill_no', position)}" for position in complete.nonzero()[0]
+    ]
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def _payments(

@@ -45,33 +45,39 @@ _encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", 
 
 @dataclass(frozen=True)
 class _Encoded:
-    """An entry's canonical JSON in its two forms, the lines encoded once for both: the stored content
-    (_canonical(entry.content())) and the figures the hash covers (the same without entry_id). Built
-    by hand in sorted-key order (date, description, entry_id, lines, reverses, source) so that each
-    is byte for byte what _canonical gives; tests compare the two."""
+    """An entry's canonical JSON in its two forms from one encoding: the figures the hash covers
+    (_canonical(entry.content()) without entry_id) and the stored content, the same with entry_id in
+    its sorted place (after "description", before "lines"). Inside a JSON string every quote is
+    escaped, so the first ',"lines":' is the key's; tests compare both with _canonical."""
 
-    head: str  # {"date":…,"description":…
-    tail: str  # "lines":[…],"reverses":…,"source":{…}}
+    figures: str
     entry_id: str
 
     @classmethod
     def of(cls, entry: Entry) -> "_Encoded":
-        head = f'{{"date":"{entry.date.isoformat()}","description":{_encode(entry.description)},'
-        lines = _encode([vars(line) for line in entry.lines])
-        tail = f'"lines":{lines},"reverses":{_encode(entry.reverses)},"source":{_encode(vars(entry.source))}}}'
-        return cls(head, tail, entry.entry_id)
+        figures = _encode(
+            {
+                "date": entry.date.isoformat(),
+                "description": entry.description,
+                "lines": [vars(line) for line in entry.lines],
+                "reverses": entry.reverses,
+                "source": vars(entry.source),
+            }
+        )
+        return cls(figures, entry.entry_id)
 
     @property
     def content(self) -> str:
-        return f'{self.head}"entry_id":{_encode(self.entry_id)},{self.tail}'
+        at = self.figures.index(',"lines":')
+        return f'{self.figures[:at]},"entry_id":{_encode(self.entry_id)}{self.figures[at:]}'
 
     @property
     def digest(self) -> str:
         """What decides whether a source changed: date, lines and description (not the version suffix)."""
-        return hashlib.sha256((self.head + self.tail).encode("utf-8")).hexdigest()
+        return hashlib.sha256(self.figures.encode("utf-8")).hexdigest()
 
     def renamed(self, entry_id: str) -> "_Encoded":
-        return _Encoded(self.head, self.tail, entry_id)
+        return _Encoded(self.figures, entry_id)
 
 
 def _figures_hash(entry: Entry) -> str:
