@@ -310,12 +310,17 @@ def _relative(company: Company, path: Path) -> str:
     return path.relative_to(company.root).as_posix()
 
 
+# what the books read of each issued document: its entry (invoice_entries), the customer names of the
+# receipts (_customer_names) and the tax summary (addin.tax.summary.output_tax)
+DOCUMENT_FIELDS = ("invoice_no", "kind", "issue_date", "customer", "total", "by_rate")
+
+
 def _register_documents(company: Company) -> list[dict]:
     if not state_path(company).exists():
         return []
     register = InvoiceRegister(state_path(company))
     try:
-        return [{k: v for k, v in doc.items() if k not in ("status", "links")} for doc in register.all()]
+        return register.fields(DOCUMENT_FIELDS)
     finally:
         register.close()
 
