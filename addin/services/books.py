@@ -174,7 +174,7 @@ def _run_books(
     if write:
         run.folder = company.paths.books(start, end)
         progress(f"writing {run.folder}")
-        run.written = _write(run, chart, everything, start, end, export)
+        run.written = _write(run, run.folder, chart, everything, start, end, export)
     return run
 
 
@@ -241,9 +241,9 @@ def pay_runs(company: Company, settings: BooksSettings) -> PayRuns:
     if state_path(company).exists():
         history = PayrollHistory(state_path(company))
         try:
-            for period in history.closed_periods():
-                lines = list(history.lines(period.close_id).values())
-                closed[(period.kind, period.period)] = {**period.header, "employees": lines}
+            for closed_period in history.closed_periods():
+                lines = list(history.lines(closed_period.close_id).values())
+                closed[(closed_period.kind, closed_period.period)] = {**closed_period.header, "employees": lines}
             # a company that reopened its only close still closes its payroll
             used_closing = bool(closed) or any(history.events(kind, period) for kind, period in outputs)
         finally:
@@ -524,11 +524,11 @@ def books_summary(run: BooksRun, start: date, end: date) -> dict:
 
 
 def _write(
-    run: BooksRun, chart: Chart, everything: list[Entry], start: date, end: date, export: str | None
+    run: BooksRun, folder: Path, chart: Chart, everything: list[Entry], start: date, end: date, export: str | None
 ) -> list[Path]:
     """One owner-only folder (salaries are in the payroll lines), complete or absent."""
     names = []
-    with staged_folder(run.folder, private=True) as tmp:
+    with staged_folder(folder, private=True) as tmp:
         write_books(
             tmp / "books.xlsx",
             run.journal,
@@ -546,7 +546,7 @@ def _write(
         names.append("books.json")
         if export:
             names.append(write_export(tmp / f"journal_{export}.csv", run.journal, chart, export).name)
-    return [run.folder / n for n in names]
+    return [folder / n for n in names]
 
 
 # ── for the nightly run and the Excel face ───────────────────────────────────────────────────────

@@ -160,7 +160,7 @@ class JournalStore:
     ) -> list[Entry]:
         """Every posted entry (reversals included) in date order, then posting order. `known`
         (Posting.known) supplies entries already in memory; only the others are decoded."""
-        sql, args = "SELECT entry_id, content FROM journal_entries WHERE 1=1", []
+        sql, args = "SELECT entry_id, content FROM journal_entries WHERE 1=1", list[str]()
         if since is not None:
             sql, args = sql + " AND entry_date >= ?", args + [since.isoformat()]
         if until is not None:
