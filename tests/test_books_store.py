@@ -92,3 +92,37 @@ def test_the_same_source_twice_in_one_posting_reverses_the_row_not_yet_flushed(t
     assert [e.reverses for e in posting.reversed] == ["stock:2026-03-31"]
     assert store.count() == 3
     store.close()
+
+
+def test_the_register_gives_the_books_only_the_fields_they_read(tmp_path):
+    from addin.services.books import DOCUMENT_FIELDS
+    from addin.state.register import InvoiceRegister
+
+    register = InvoiceRegister(tmp_path / "state.db")
+    lines = [{"item": '商品 "A"', "qty": 3, "unit_price": 1.5}]
+    for kind, key in (("invoice", "L1"), ("credit_note", "L2")):
+        register.issue(
+            lambda number, kind=kind: {**INVOICE, "invoice_no": number, "kind": kind, "lines": lines, "note": None},
+            "INV-",
+            6,
+            [key],
+        )
+    full, picked = register.all(), register.fields(DOCUMENT_FIELDS)
+    register.close()
+    assert [doc["kind"] for doc in picked] == ["invoice", "credit_note"]
+    for doc, fields in zip(full, picked, strict=True):
+        assert fields == {k: doc[k] for k in DOCUMENT_FIELDS}
+    assert register_without_field(tmp_path) == [{"invoice_no": "INV-000001"}]
+
+
+def register_without_field(tmp_path) -> list[dict]:
+    """A field a document does not have stays absent (a KeyError where it is needed), not None."""
+    from addin.state.register import InvoiceRegister
+
+    register = InvoiceRegister(tmp_path / "other.db")
+    bare = {k: INVOICE[k] for k in ("kind", "customer", "issue_date")}
+    register.issue(lambda number: {**bare, "invoice_no": number}, "INV-", 6, ["K"])
+    try:
+        return register.fields(("invoice_no", "by_rate"))
+    finally:
+        register.close()
