@@ -201,6 +201,14 @@ class CompanyPaths:
     def receivables(self, as_of: dt.date) -> Path:
         return self.out / "receivables" / as_of.isoformat()
 
+    def runs_of(self, kind: str, output: str) -> list[Path]:
+        """Every past run of a kind that left its output: out/<kind>/<run>/<output> (e.g. "stock",
+        "stock.json"), in run-folder order (the folders are named by date or period, so oldest first)."""
+        folder = self.out / kind
+        if not folder.is_dir():
+            return []
+        return sorted(path for path in (run / output for run in folder.iterdir()) if path.is_file())
+
     def books(self, start: dt.date, end: dt.date) -> Path:
         return self.out / "books" / f"{start.isoformat()}_{end.isoformat()}"
 

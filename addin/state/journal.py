@@ -40,11 +40,48 @@ def _canonical(content: dict) -> str:
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    """An entry's canonical JSON in its two forms from one encoding: the figures the hash covers
+    (_canonical(entry.content()) without entry_id) and the stored content, the same with entry_id in
+    its sorted place (after "description", before "lines"). Inside a JSON string every quote is
+    escaped, so the first ',"lines":' is the key's; tests compare both with _canonical."""
+
+    figures: str
+    entry_id: str
+
+    @classmethod
+    def of(cls, entry: Entry) -> "_Encoded":
+        figures = _encode(
+            {
+                "date": entry.date.isoformat(),
+                "description": entry.description,
+                "lines": [vars(line) for line in entry.lines],
+                "reverses": entry.reverses,
+                "source": vars(entry.source),
+            }
+        )
+        return cls(figures, entry.entry_id)
+
+    @property
+    def content(self) -> str:
+        at = self.figures.index(',"lines":')
+        return f'{self.figures[:at]},"entry_id":{_encode(self.entry_id)}{self.figures[at:]}'
+
+    @property
+    def digest(self) -> str:
+        """What decides whether a source changed: date, lines and description (not the version suffix)."""
+        return hashlib.sha256(self.figures.encode("utf-8")).hexdigest()
+
+    def renamed(self, entry_id: str) -> "_Encoded":
+        return _Encoded(self.figures, entry_id)
+
+
 def _figures_hash(entry: Entry) -> str:
-    """What decides whether a source changed: date, lines and description (not the version suffix)."""
-    content = entry.content()
-    content.pop("entry_id")
-    return hashlib.sha256(_canonical(content).encode("utf-8")).hexdigest()
+    return _Encoded.of(entry).digest
 
 
 @dataclass
@@ -77,63 +114,42 @@ class JournalStore:
         return live
 
     def post(self, entries: list[Entry], run: str, reason: str = "source changed") -> Posting:
-        """Append what is new; reverse and re-post what changed; one transaction."""
+        """Append what is new; reverse and re-post what changed; one transaction, rows inserted in
+        batches."""
         posting = Posting()
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        rows: list[tuple] = []
         with transaction(self.db):
             live = self._current()
             for entry in entries:
-                digest = _figures_hash(entry)
+                encoded = _Encoded.of(entry)
+                digest = encoded.digest
                 entry_id, known, version = live.get(entry.entry_id, (None, "", 0))
                 if entry_id is not None and known == digest:
                     posting.unchanged += 1
-                    posting.known[entry_id] = (
-                        entry
-                        if entry_id == entry.entry_id
-                        else Entry(entry_id, entry.date, entry.description, entry.source, entry.lines, entry.reverses)
-                    )
+                    posting.known[entry_id] = entry if entry_id == entry.entry_id else _renamed(entry, entry_id)
                     continue
                 if entry_id is not None:
-                    old = self.get(entry_id)
-                    undo = reversal_of(old, f"{entry_id}~reversed", reason)
-                    self._insert(undo, entry.entry_id, version, "", run, now)
+                    self._insert_rows(rows)  # the entry to reverse may be among the rows not yet inserted
+                    undo = reversal_of(self.get(entry_id), f"{entry_id}~reversed", reason)
+                    rows.append(_row(undo, _Encoded.of(undo), entry.entry_id, version, "", run, now))
                     posting.reversed.append(undo)
                 version += 1
-                posted = (
-                    entry
-                    if version == 1
-                    else Entry(
-                        f"{entry.entry_id}#{version}",
-                        entry.date,
-                        entry.description,
-                        entry.source,
-                        entry.lines,
-                        entry.reverses,
-                    )
-                )
-                self._insert(posted, entry.entry_id, version, digest, run, now)
+                posted = entry if version == 1 else _renamed(entry, f"{entry.entry_id}#{version}")
+                rows.append(_row(posted, encoded.renamed(posted.entry_id), entry.entry_id, version, digest, run, now))
                 posting.added.append(posted)
                 posting.known[posted.entry_id] = posted
                 live[entry.entry_id] = (posted.entry_id, digest, version)
+            self._insert_rows(rows)
         return posting
 
-    def _insert(self, entry: Entry, source_key: str, version: int, digest: str, run: str, now: str) -> None:
-        self.db.execute(
+    def _insert_rows(self, rows: list[tuple]) -> None:
+        self.db.executemany(
             "INSERT INTO journal_entries (entry_id, source_key, version, kind, entry_date, reverses, content,"
             " content_hash, run, posted_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (
-                entry.entry_id,
-                source_key,
-                version,
-                entry.source.kind,
-                entry.date.isoformat(),
-                entry.reverses,
-                _canonical(entry.content()),
-                digest or _figures_hash(entry),
-                run,
-                now,
-            ),
+            rows,
         )
+        rows.clear()
 
     def get(self, entry_id: str) -> Entry:
         row = self.db.execute("SELECT content FROM journal_entries WHERE entry_id = ?", (entry_id,)).fetchone()
@@ -144,7 +160,7 @@ class JournalStore:
     ) -> list[Entry]:
         """Every posted entry (reversals included) in date order, then posting order. `known`
         (Posting.known) supplies entries already in memory; only the others are decoded."""
-        sql, args = "SELECT entry_id, content FROM journal_entries WHERE 1=1", []
+        sql, args = "SELECT entry_id, content FROM journal_entries WHERE 1=1", list[str]()
         if since is not None:
             sql, args = sql + " AND entry_date >= ?", args + [since.isoformat()]
         if until is not None:
@@ -176,3 +192,23 @@ class JournalStore:
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM journal_entries").fetchone()[0]
+
+
+def _renamed(entry: Entry, entry_id: str) -> Entry:
+    return Entry(entry_id, entry.date, entry.description, entry.source, entry.lines, entry.reverses)
+
+
+def _row(entry: Entry, encoded: _Encoded, source_key: str, version: int, digest: str, run: str, now: str) -> tuple:
+    """One journal_entries row; a reversal (no digest given) is stored with the hash of its own figures."""
+    return (
+        entry.entry_id,
+        source_key,
+        version,
+        entry.source.kind,
+        entry.date.isoformat(),
+        entry.reverses,
+        encoded.content,
+        digest or encoded.digest,
+        run,
+        now,
+    )
