@@ -373,18 +373,13 @@ def BO_EMPLOYMENT_INSURANCE(wages, pay_date, business="general", caller=None):
 @_safe
 def BO_CONSUMPTION_TAX(amount, tax_rate=10, rounding="floor", tax_included=False, caller=None):
     """消費税額: 税率ごとの合計に一度だけ端数処理（適格請求書と同じ）。"""
-    amounts, rates, roundings, included = broadcast(amount, tax_rate, rounding, tax_included)
-    blank = blanks(amounts)
-    amounts, e1 = each(_integer, amounts, "amount")
-    rates, e2 = each(_rate_percent, rates, "tax_rate")
-    roundings, e3 = each(_rounding, roundings, "rounding", default="floor")
-    included, e4 = each(parse_bool, included, "tax_included", default=False)
-    errors = merge_errors(e1, e2, e3, e4)
-    out = np.zeros(amounts.shape, dtype=object)
-    for index in zip(*np.nonzero((errors == None) & ~blank), strict=True):  # noqa: E711
-        compute = tax_on_inclusive if included[index] else tax_on_exclusive
-        out[index] = compute(int(amounts[index]), rates[index], roundings[index])
-    return result(out, errors, blank)
+    return _cellwise(
+        lambda total, percent, how, included: (tax_on_inclusive if included else tax_on_exclusive)(total, percent, how),
+        (amount, _integer, "amount"),
+        (tax_rate, _rate_percent, "tax_rate"),
+        (rounding, _rounding, "rounding", "floor"),
+        (tax_included, parse_bool, "tax_included", False),
+    )
 
 
 def _as_date(value) -> date:
@@ -406,10 +401,8 @@ def _rounding(value) -> str:
 @_safe
 def BO_CHECK_MY_NUMBER(value, caller=None):
     """マイナンバーが12桁でチェックデジットが正しければ TRUE。空欄なら空欄。"""
-    values = broadcast(value)[0]
     code = scalar_parser("code")
-    out, errors = each(lambda v: check_my_number(code(v)) is None, values, "my_number", default=False)
-    return result(out, errors, blanks(values))
+    return _cellwise(lambda valid: valid, (value, lambda v: check_my_number(code(v)) is None, "my_number", False))
 
 
 @xw.func(category=CATEGORY)
@@ -417,10 +410,8 @@ def BO_CHECK_MY_NUMBER(value, caller=None):
 @_safe
 def BO_CHECK_REGISTRATION(value, caller=None):
     """登録番号が T + 13桁で法人番号のチェックデジットが正しければ TRUE。空欄なら空欄。"""
-    values = broadcast(value)[0]
     code = scalar_parser("code")
-    out, errors = each(lambda v: is_registered(code(v)), values, "registration_number", default=False)
-    return result(out, errors, blanks(values))
+    return _cellwise(lambda valid: valid, (value, lambda v: is_registered(code(v)), "registration_number", False))
 
 
 NORMALIZE_KINDS = ("text", "code", "kana", "integer", "yen", "decimal", "date", "month", "bool")
