@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import os
 from datetime import date, datetime
-from pathlib import Path
 
 from addin.excel.cells import is_blank, parse_year
 from addin.normalize import parse_date, parse_month
@@ -90,7 +89,7 @@ def open_in_excel(live: XlwingsBook, company) -> dict[str, XlwingsBook]:
         if key == caller:
             found[name] = live
         elif key in opened:
-            found[name] = XlwingsBook(opened[key], Path(key).name)
+            found[name] = XlwingsBook(opened[key])
     return found
 
 
