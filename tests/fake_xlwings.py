@@ -1,4 +1,4 @@
-"""An in-memory stand-in for exactly the part of xlwings that addin/workbook/live.py uses.
+"""An in-memory stand-in for exactly the part of xlwings that addin/workbook/live.py and the buttons use.
 
 Built from a real .xlsx on disk, with values as xlwings 0.37 hands them over on Windows
 (_xlwindows.clean_value_data): numbers as floats, blanks and error cells as None (error cells as
@@ -18,7 +18,7 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter, ran
 
 ALLOWED = {
     "FakeBook": {"name", "fullname", "sheets", "app"},
-    "FakeApp": {"status_bar", "screen_updating", "alert"},
+    "FakeApp": {"status_bar", "screen_updating", "alert", "books"},
     "FakeSheets": {"add"},
     "FakeSheet": {"name", "used_range", "tables", "range", "clear", "visible"},
     "FakeTable": {"name", "range", "header_row_range", "data_body_range"},
@@ -42,7 +42,10 @@ class FakeApp(Strict):
     def __init__(self):
         object.__setattr__(self, "_alerts", [])
         object.__setattr__(self, "_status", [])
+        object.__setattr__(self, "_books", [])
         self.screen_updating = True
+
+    books = property(lambda self: list(self._books))  # every book open in this Excel
 
     @property
     def status_bar(self):
@@ -225,7 +228,8 @@ class FakeSheets(Strict):
 
 
 class FakeBook(Strict):
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, app: FakeApp | None = None):
+        """`app`: the Excel that already holds other open books (a new one when None)."""
         wb = openpyxl.load_workbook(path, data_only=True)
         sheets = []
         for ws in wb.worksheets:
@@ -249,7 +253,8 @@ class FakeBook(Strict):
             sheets.append(sheet)
         object.__setattr__(self, "_path", Path(path))
         object.__setattr__(self, "_sheets", FakeSheets(sheets))
-        object.__setattr__(self, "_app", FakeApp())
+        object.__setattr__(self, "_app", app or FakeApp())
+        self._app._books.append(self)
 
     name = property(lambda self: self._path.name)
     fullname = property(lambda self: str(self._path))

@@ -51,7 +51,9 @@ def corpus(demo_template, tmp_path):
     attendance = wb["Attendance 勤怠"]
     last, width = attendance.max_row, attendance.max_column
     attendance.cell(last + 1, 1).value = "合計"  # a Table's totals row
-    attendance.cell(last + 1, width).value = (
+    attendance.cell(
+        last + 1, width
+    ).value = (
         f"=SUBTOTAL(109,{openpyxl.utils.get_column_letter(width)}2:{openpyxl.utils.get_column_letter(width)}{last})"
     )
     table = Table(displayName="Attendance", ref=f"A1:{openpyxl.utils.get_column_letter(width)}{last + 1}")
@@ -169,12 +171,59 @@ def test_every_button_turns_screen_updating_off_while_it_writes_and_back_on(demo
     assert seen == [False, True]
 
 
-def test_reconcile_button_never_waits_on_excels_own_owner_file(demo_template, tmp_path, monkeypatch):
+def test_reconcile_button_reconciles_the_open_books_as_they_are_in_excel(demo_template, tmp_path, monkeypatch):
+    """Pressed in staff.xlsx with sales.xlsx open in the same Excel (both with Excel's own `~$` owner
+    file) and vendors.xlsx open on another PC: the open books' unsaved content is what is reconciled,
+    neither is copied nor waited on, and the book locked elsewhere is reported at once."""
+    import json
+
+    from addin.excel import buttons
+    from addin.reconcile import run
+
+    root = tmp_path / "co"
+    shutil.copytree(demo_template, root)
+    for name in ("staff.xlsx", "sales.xlsx", "vendors.xlsx"):
+        (root / f"~${name}").write_bytes(b"owner")
+    staff = FakeBook(root / "staff.xlsx")
+    FakeBook(root / "sales.xlsx", app=staff.app)
+    saved = staff.sheets["Staff 従業員"].range("I2").value
+    bad = saved[:-1] + str((int(saved[-1]) + 1) % 10)  # a My Number whose check digit is wrong
+    staff.set("Staff 従業員", "I2", bad)  # typed in Excel, not saved
+    copied = []
+    real_copy = run.consistent_copy
+    monkeypatch.setattr(
+        run, "consistent_copy", lambda source, *a, **k: copied.append(source.name) or real_copy(source, *a, **k)
+    )
+    monkeypatch.setattr("time.sleep", lambda seconds: (_ for _ in ()).throw(AssertionError(f"waited {seconds}s")))
+
+    message = buttons.reconcile_now(staff)
+
+    assert message.startswith("照合結果") and "Traceback" not in message
+    assert "staff.xlsx" in message.splitlines()[-2] and "sales.xlsx" in message.splitlines()[-2]
+    assert sorted(copied) == ["stock.xlsx", "vendors.xlsx"]  # the open books are read in Excel, not copied
+    assert openpyxl.load_workbook(root / "staff.xlsx")["Staff 従業員"]["I2"].value == saved  # file unchanged
+    report = json.loads(next((root / "out" / "reconcile").glob("*/report.json")).read_text(encoding="utf-8"))
+    copies = {book: c["status"] for book, c in report["copies"].items()}
+    assert copies == {"staff.xlsx": "live", "sales.xlsx": "live", "stock.xlsx": "ok", "vendors.xlsx": "skipped: locked"}
+    validation = next(c for c in report["checks"] if c["name"] == "validation")
+    assert ("staff.xlsx", "Staff 従業員", "I2") in {(f["book"], f["sheet"], f["cell"]) for f in validation["findings"]}
+    shipped = next(c for c in report["checks"] if c["name"] == "shipped_not_invoiced")
+    assert shipped["status"] == "findings"  # sales.xlsx (open in Excel) was read and checked, not skipped
+
+
+def test_a_button_reads_the_companys_other_books_open_in_the_same_excel(demo_template, tmp_path):
+    """Validate pressed in sales.xlsx while staff.xlsx is open in the same Excel with an unsaved edit:
+    the edit is seen (the open book is read, not its saved file)."""
     from addin.excel import buttons
 
     root = tmp_path / "co"
     shutil.copytree(demo_template, root)
-    (root / "~$staff.xlsx").write_bytes(b"owner")  # Excel holds staff.xlsx open
-    monkeypatch.setattr("time.sleep", lambda seconds: (_ for _ in ()).throw(AssertionError(f"waited {seconds}s")))
-    message = buttons.reconcile_now(FakeBook(root / "staff.xlsx"))
-    assert message.startswith("照合結果") and "Traceback" not in message
+    sales = FakeBook(root / "sales.xlsx")
+    staff = FakeBook(root / "staff.xlsx", app=sales.app)
+    saved = staff.sheets["Staff 従業員"].range("I2").value
+    staff.set("Staff 従業員", "I2", saved[:-1] + str((int(saved[-1]) + 1) % 10))
+
+    message = buttons.validate_book(sales)
+
+    assert "staff.xlsx!Staff 従業員!I2" in message
+    assert openpyxl.load_workbook(root / "staff.xlsx")["Staff 従業員"]["I2"].value == saved

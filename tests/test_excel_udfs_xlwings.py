@@ -147,7 +147,42 @@ def test_function_wizard_sees_a_category_and_japanese_argument_docs(call):
             for a in info["args"]
             if a["name"] != "caller"
         ), fn.__name__
+        # results go back as cells.result made them, except where they may hold dates (xlwings converts those)
+        assert info["ret"]["options"] == ({} if fn.__name__ == "BO_NORMALIZE" else udfs.RET_OPTIONS), fn.__name__
         assert any("\u3040" <= ch <= "\u9fff" for ch in info["ret"]["doc"]), fn.__name__
+
+
+def test_results_reach_com_as_plain_values_blank_and_error_cells_included(call, here):
+    """With xlwings' writer skipped, every cell must already be what COM takes: int, float, bool or text
+    (a None would show as 0 in a spilled array)."""
+    na = COM_ERRORS["#N/A"]
+    results = [
+        call("BO_WITHHOLDING", column(300000.0, None, na, "x"), 0.0, "甲", "2026-01-23", here),
+        call("BO_HEALTH_INSURANCE", column(300000.0, None, na), "2026-04", com_date(1980, 1, 1), MISSING, here),
+        call("BO_PENSION", column(300000.0, None), "2026-04", here),
+        call("BO_EMPLOYMENT_INSURANCE", column(300000.0, None), com_date(2026, 1, 23), MISSING, here),
+        call("BO_CONSUMPTION_TAX", column(1000.0, None, na), 10.0, MISSING, MISSING, here),
+        call("BO_CHECK_MY_NUMBER", column("621498320257", None, na), here),
+        call("BO_OK", column(1.0, None, "#N/A x"), here),
+        call("BO_KYUYO_SHOTOKU", column(3000000.0, None, 2.5), 2026.0, here),
+        call("BO_NENCHO_TAX", column(3000000.0, None), 450000.0, 2026.0, *(MISSING,) * 7, here),
+    ]
+    for rows in results:
+        assert all(type(cell) in (int, float, bool, str) for row in rows for cell in row), rows
+    assert results[0] == [
+        [call("BO_WITHHOLDING", 300000.0, 0.0, "甲", "2026-01-23", here)[0][0]],
+        [""],
+        ["#N/A taxable"],
+        ["#VALUE! taxable: 'x'"],
+    ]
+    assert results[7][2][0].startswith("#VALUE! pay")  # 2.5 yen is not a whole amount, even in a column of numbers
+
+
+def test_equal_values_of_different_types_are_read_apart(call, here):
+    """TRUE, 1 and 1.0 are equal in Python; a range holding them is still read cell by cell."""
+    assert call("BO_NORMALIZE", ((1.0, True, 0.0, False),), "integer", here) == [
+        [1, "#VALUE! integer: True", 0, "#VALUE! integer: False"]
+    ]
 
 
 def test_company_figures_follow_the_book_the_lookup_finds(call, tmp_path, demo_template):

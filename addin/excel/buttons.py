@@ -7,6 +7,7 @@ something is wrong (never a Python traceback), and writes only into sheets it ow
 from __future__ import annotations
 
 import functools
+import os
 from datetime import date, datetime
 
 from addin.excel.cells import is_blank, parse_year
@@ -20,6 +21,7 @@ from addin.services.payroll import run_payroll
 from addin.services.receivables import report_of, run_receivables
 from addin.services.stock import run_stock
 from addin.services.validation import open_company_book, validate_company
+from addin.workbook import BookUnreadable
 from addin.workbook.live import XlwingsBook
 
 CONTROL_SHEET = "Control 操作"
@@ -67,12 +69,37 @@ def _button(action):
     return run
 
 
+def _file_key(path) -> str:
+    """One spelling of a file's path for comparing (Windows paths ignore case)."""
+    return os.path.normcase(os.path.abspath(path))
+
+
+def open_in_excel(live: XlwingsBook, company) -> dict[str, XlwingsBook]:
+    """The company's books open in the caller's Excel (the caller's own among them), by the one lookup
+    (staff.xlsx or .xlsm): these are read as they are there, unsaved edits included, never from their
+    files (whose `~$` owner file is this Excel's own)."""
+    caller = _file_key(live.book.fullname)
+    opened = {_file_key(other.fullname): other for other in live.book.app.books}
+    found = {}
+    for name in company.books:
+        try:
+            key = _file_key(company.book_path(name))
+        except BookUnreadable:  # two files could be this book: the run reports it
+            continue
+        if key == caller:
+            found[name] = live
+        elif key in opened:
+            found[name] = XlwingsBook(opened[key])
+    return found
+
+
 def _company_and_opener(live: XlwingsBook):
     company = load_company(live.folder)
+    in_excel = open_in_excel(live, company)
 
     def opener(book_name, company_):
-        if company_.book_path(book_name).name == live.name:  # the one lookup (staff.xlsx or .xlsm)
-            return live
+        if book_name in in_excel:
+            return in_excel[book_name]
         return open_company_book(book_name, company_)
 
     return company, opener
@@ -234,14 +261,27 @@ def match_receipts(live: XlwingsBook) -> str:
 
 @_button
 def reconcile_now(live: XlwingsBook) -> str:
-    """The nightly run now. A person is waiting: a book open in Excel (its `~$` owner file present) is
+    """The nightly run now, on the books as they are open in this Excel (unsaved edits included) and the
+    files of the others. A person is waiting: a file locked elsewhere (another PC's `~$` owner file) is
     reported at once instead of retried with the night's back-off."""
     from addin.reconcile.run import nightly_run
 
     company = load_company(live.folder)
-    outcome = nightly_run(company, sleep=lambda _seconds: None, progress=lambda s: live.status(f"backoffice: {s}"))
+    in_excel = open_in_excel(live, company)
+    outcome = nightly_run(
+        company,
+        sleep=lambda _seconds: None,
+        progress=lambda s: live.status(f"backoffice: {s}"),
+        live=in_excel,
+    )
     _record(live, f"照合: {outcome.status}")
-    return f"照合結果 / reconciliation: {outcome.status}\n→ {outcome.report_folder}"
+    opened = "、".join(book.name for book in in_excel.values())
+    return (
+        f"照合結果 / reconciliation: {outcome.status}"
+        + (f"\n{outcome.detail}" if outcome.detail else "")
+        + f"\nExcel で開いている内容で照合 / read as open in Excel: {opened}"
+        + (f"\n→ {outcome.report_folder}" if outcome.report_folder else "")
+    )
 
 
 @_button

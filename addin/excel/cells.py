@@ -9,6 +9,7 @@ a value into text), so errors are text starting with "#"; BO_OK tells them apart
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import InvalidOperation
 from typing import Any, Callable
 
@@ -28,6 +29,13 @@ def grid(value: Any) -> np.ndarray:
     """Excel value → 2-D object array (a single cell is 1×1)."""
     if isinstance(value, np.ndarray):
         return value if value.ndim == 2 else value.reshape(1, -1)
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple)):
+        try:  # a range as Excel sends it (rows of equal length): numpy builds it in one call
+            out = np.array(value, dtype=object)
+        except ValueError:  # ragged rows (only ever from Python): padded below
+            out = None
+        if out is not None and out.ndim == 2:
+            return out
     if isinstance(value, (list, tuple)):
         rows = (
             [list(r) if isinstance(r, (list, tuple)) else [r] for r in value]
@@ -73,7 +81,30 @@ def is_blank(value: Any) -> bool:
 
 def blanks(values: np.ndarray) -> np.ndarray:
     """Cells with nothing in them: their result is blank too (so a column of formulas can run past the data)."""
-    return np.vectorize(is_blank, otypes=[bool])(values) if values.size else np.zeros(values.shape, dtype=bool)
+    if not values.size:
+        return np.zeros(values.shape, dtype=bool)
+    if str not in set(map(type, values.ravel().tolist())):  # numbers and dates: only None is blank
+        return np.equal(values, None)
+    return np.vectorize(is_blank, otypes=[bool])(values)
+
+
+#: value types that never compare equal across types (True == 1 == 1.0 would merge distinct cells)
+_PLAIN_TYPES = frozenset({float, str, type(None), datetime, date})
+
+
+def exact_integers(parser: Callable[[Any], int]) -> Callable[[Any], int]:
+    """Marks a parser that reads a whole float x as int(x): `each` then reads a column of whole
+    numbers (what Excel sends) in one numpy step instead of cell by cell."""
+    parser.whole_floats = True  # type: ignore[attr-defined]
+    return parser
+
+
+def _whole(floats: list) -> list[int] | None:
+    """Python ints for floats that are all whole and finite, else None."""
+    numbers = np.array(floats, dtype=np.float64)
+    if not (np.isfinite(numbers).all() and (numbers == np.trunc(numbers)).all() and np.abs(numbers).max() < 2**53):
+        return None
+    return numbers.astype(np.int64).tolist()
 
 
 def each(
@@ -81,6 +112,24 @@ def each(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Parse every cell once per distinct value; (parsed, error text or None). A blank cell takes
     `default`, or is a named error when the input is required; an Excel error cell stays that error."""
+    if values.size == 1:  # one cell (a formula per row): no array machinery
+        value, error = parse_cell(parser, values.flat[0], label, default)
+        return _objects([value], values.shape), _objects([error], values.shape)
+    flat = values.ravel().tolist()
+    kinds = set(map(type, flat))
+    if kinds <= _PLAIN_TYPES:  # equal values are the same value: parse each distinct one once
+        distinct = list(dict.fromkeys(flat))
+        position = {v: i for i, v in enumerate(distinct)}
+        codes = np.fromiter(map(position.__getitem__, flat), dtype=np.intp, count=len(flat))
+        numbers = _whole(distinct) if kinds == {float} and getattr(parser, "whole_floats", False) else None
+        pairs = (
+            [(n, None) for n in numbers]
+            if numbers is not None
+            else [parse_cell(parser, v, label, default) for v in distinct]
+        )
+        parsed = _objects([value for value, _ in pairs], (len(pairs),))
+        errors = _objects([error for _, error in pairs], (len(pairs),))
+        return parsed[codes].reshape(values.shape), errors[codes].reshape(values.shape)
     parsed, errors = [], []
     seen: dict = {}
     for v in values.ravel().tolist():
@@ -147,16 +196,29 @@ def merge_errors(*errors: np.ndarray) -> np.ndarray:
 
 
 def result(values: np.ndarray, errors: np.ndarray, blank: np.ndarray | None = None) -> list[list]:
-    """A 2-D list for Excel: numbers as Python ints/floats, bad cells as their error text, blank in → blank out."""
+    """A 2-D list of what COM takes as it is (the functions return it to Excel unconverted): Python
+    ints, floats, bools and text; bad cells as their error text, blank in → blank out, None as blank."""
     out = np.where(errors == None, values, errors)  # noqa: E711
     if blank is not None:
         out = np.where(blank, "", out)
-    width = max(out.shape[1] if out.ndim == 2 else out.size, 1)
-    flat = [_plain(v) for v in out.ravel().tolist()]
-    return [flat[i : i + width] for i in range(0, len(flat), width)] or [[]]
+    if out.ndim != 2:
+        out = out.reshape(1, -1)
+    if not out.size:
+        return [[]]
+    if set(map(type, out.ravel().tolist())) <= _COM_TYPES:
+        return out.tolist()
+    return np.frompyfunc(_plain, 1, 1)(out).tolist()
+
+
+#: what a result cell may hold when it goes to Excel without xlwings' conversion
+_COM_TYPES = frozenset({int, float, str, bool})
 
 
 def _plain(value: Any) -> Any:
+    if value is None:
+        return ""  # an empty Variant in an array shows as 0 in Excel; xlwings' writer also sends ""
+    if isinstance(value, np.bool_):
+        return bool(value)
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating,)):

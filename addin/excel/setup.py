@@ -64,7 +64,7 @@ def _xlwings_command() -> list[str]:
 
 def setup_excel(home: Path | None = None, platform: str = sys.platform, install_addins: bool = True) -> str:
     lines = []
-    for name, path in conf_paths(platform, home).items():
+    for path in conf_paths(platform, home).values():
         path.parent.mkdir(parents=True, exist_ok=True)
         write_text(path, conf_text(platform=platform))
         lines.append(f"設定を書きました / wrote {path}")

@@ -33,6 +33,7 @@ from addin.excel.cells import (
     broadcast,
     each,
     error_text,
+    exact_integers,
     is_blank,
     merge_errors,
     parse_cell,
@@ -98,6 +99,7 @@ def _choices(book: str, sheet: str, column: str):
     return _choices_of(_caller_folder[0], book, sheet, column)
 
 
+@exact_integers
 def _integer(value) -> int:
     """parse_integer, with the case Excel sends most (a whole float) taken first."""
     if type(value) is float and value.is_integer():
@@ -147,14 +149,21 @@ def _safe(fn):
     return wrapper
 
 
-def _args(**docs: str):
-    """xlwings argument options for every input: always 2-D (a cell is [[x]]), error cells as their text,
-    a Japanese description for the Function Wizard."""
+#: how xlwings hands every input over: always 2-D (a cell is [[x]]), error cells as their text
+ARG_OPTIONS = {"ndim": 2, "err_to_str": True}
+#: how a result goes back: as `cells.result` made it (ints, floats, bools, text: what COM takes), not
+#: through xlwings' writer, which costs ~3 µs a cell (30 ms for 10,000 rows) to change nothing here
+RET_OPTIONS = {"convert": "raw"}
+
+
+def _args(dates_out: bool = False, **docs: str):
+    """xlwings options for every input (ARG_OPTIONS) with a Japanese description for the Function
+    Wizard, and for the result (RET_OPTIONS; xlwings' own writer when the result may hold dates)."""
 
     def decorate(fn):
         for name, doc in reversed(list(docs.items())):
-            fn = xw.arg(name, ndim=2, err_to_str=True, doc=doc)(fn)
-        return fn
+            fn = xw.arg(name, doc=doc, **ARG_OPTIONS)(fn)
+        return fn if dates_out else xw.ret(**RET_OPTIONS)(fn)
 
     return decorate
 
@@ -220,30 +229,16 @@ def _insurance(smr, premium_month, birth_date, prefecture, birth_required: bool)
     errors = merge_errors(e1, e2, e3, e4)
     out = {k: np.zeros(smr.shape, dtype=object) for k in ("health_insurance", "nursing_insurance", "pension")}
     ok = (errors == None) & ~blank  # noqa: E711
-    for month, pref in {(m, p) for m, p in zip(months[ok], prefs[ok])}:
+    for month, pref in {(m, p) for m, p in zip(months[ok], prefs[ok], strict=True)}:
         here = ok & (months == month) & (prefs == pref)
         try:
-            settings = PayrollSettings(prefecture=str(pref))
-            rates = InsuranceRates.on(rules(), settings, month, month_end(month))
+            rates = _rates(_caller_folder[0], month, str(pref))
         except (RuleNotInForce, ValueError) as bad:
             errors[here] = error_text("N/A", getattr(bad, "message_ja", str(bad)))
             continue
-        # who is insured depends on the birth date alone: ask the engine once per distinct date
-        distinct, position = np.unique(
-            np.array([_as_date(b) for b in births[here]], dtype="datetime64[D]"), return_inverse=True
-        )
-        frame = pd.DataFrame(
-            {
-                "hire_date": pd.Timestamp("1900-01-01"),
-                "leave_date": pd.NaT,
-                "birth_date": pd.to_datetime(distinct),
-                "health_insurance": True,
-                "pension": True,
-            }
-        )
-        insured = {k: v[position] for k, v in insured_in(frame, month).items()}
+        insured = _insured(month, [_as_date(b) for b in births[here]])
         base = smr[here].astype(np.int64)
-        grades = rules().value("social_insurance.standard_monthly_remuneration_grades", month)
+        grades = _grades(_caller_folder[0], month)
         health_base = grade_of(base, grades)
         shares = premiums(
             health_base,
@@ -256,6 +251,43 @@ def _insurance(smr, premium_month, birth_date, prefecture, birth_required: bool)
         for name in out:
             out[name][here] = shares[name]
     return out, errors, blank
+
+
+@functools.lru_cache(maxsize=64)
+def _rates(folder: str, month: date, prefecture: str) -> InsuranceRates:
+    return InsuranceRates.on(_rules_of(folder), PayrollSettings(prefecture=prefecture), month, month_end(month))
+
+
+@functools.lru_cache(maxsize=64)
+def _grades(folder: str, month: date):
+    return _rules_of(folder).value("social_insurance.standard_monthly_remuneration_grades", month)
+
+
+#: (premium month, birth date) → which insurances cover that person (the engine's answer, kept)
+_INSURED: dict[tuple[date, date], dict[str, bool]] = {}
+
+
+def _insured(month: date, births: list[date]) -> dict[str, np.ndarray]:
+    """Who is insured depends on the birth date alone: the engine is asked once per date not seen
+    before (one frame for all of them: a pandas call costs milliseconds however few the rows)."""
+    new = [b for b in dict.fromkeys(births) if (month, b) not in _INSURED]
+    if new:
+        if len(_INSURED) > 100_000:
+            _INSURED.clear()
+        frame = pd.DataFrame(
+            {
+                "hire_date": pd.Timestamp("1900-01-01"),
+                "leave_date": pd.NaT,
+                "birth_date": pd.to_datetime(np.array(new, dtype="datetime64[D]")),
+                "health_insurance": True,
+                "pension": True,
+            }
+        )
+        found = insured_in(frame, month)
+        for i, birth in enumerate(new):
+            _INSURED[(month, birth)] = {kind: bool(flags[i]) for kind, flags in found.items()}
+    rows = [_INSURED[(month, b)] for b in births]
+    return {kind: np.array([row[kind] for row in rows], dtype=bool) for kind in rows[0]} if rows else {}
 
 
 _INSURANCE_DOCS = dict(
@@ -298,6 +330,11 @@ def BO_PENSION(standard_monthly_remuneration, premium_month, caller=None):
     return result(out["pension"], errors, blank)
 
 
+@functools.lru_cache(maxsize=64)
+def _worker_rate(folder: str, day: date, business: str):
+    return rate(_rules_of(folder).value("employment_insurance.worker_rate", day)[business])
+
+
 @xw.func(category=CATEGORY)
 @_args(
     wages="支払った賃金（円）。空欄なら結果も空欄",
@@ -315,10 +352,10 @@ def BO_EMPLOYMENT_INSURANCE(wages, pay_date, business="general", caller=None):
     errors = merge_errors(e1, e2, e3)
     out = np.zeros(wages.shape, dtype=object)
     ok = (errors == None) & ~blank  # noqa: E711
-    for day, kind in {(d, k) for d, k in zip(days[ok], kinds[ok])}:
+    for day, kind in {(d, k) for d, k in zip(days[ok], kinds[ok], strict=True)}:
         here = ok & (days == day) & (kinds == kind)
         try:
-            worker = rate(rules().value("employment_insurance.worker_rate", day)[str(kind)])
+            worker = _worker_rate(_caller_folder[0], day, str(kind))
         except (RuleNotInForce, KeyError) as bad:
             errors[here] = error_text("N/A", getattr(bad, "message_ja", f"business: {kind!r}"))
             continue
@@ -336,18 +373,13 @@ def BO_EMPLOYMENT_INSURANCE(wages, pay_date, business="general", caller=None):
 @_safe
 def BO_CONSUMPTION_TAX(amount, tax_rate=10, rounding="floor", tax_included=False, caller=None):
     """消費税額: 税率ごとの合計に一度だけ端数処理（適格請求書と同じ）。"""
-    amounts, rates, roundings, included = broadcast(amount, tax_rate, rounding, tax_included)
-    blank = blanks(amounts)
-    amounts, e1 = each(_integer, amounts, "amount")
-    rates, e2 = each(_rate_percent, rates, "tax_rate")
-    roundings, e3 = each(_rounding, roundings, "rounding", default="floor")
-    included, e4 = each(parse_bool, included, "tax_included", default=False)
-    errors = merge_errors(e1, e2, e3, e4)
-    out = np.zeros(amounts.shape, dtype=object)
-    for index in zip(*np.nonzero((errors == None) & ~blank)):  # noqa: E711
-        compute = tax_on_inclusive if included[index] else tax_on_exclusive
-        out[index] = compute(int(amounts[index]), rates[index], roundings[index])
-    return result(out, errors, blank)
+    return _cellwise(
+        lambda total, percent, how, included: (tax_on_inclusive if included else tax_on_exclusive)(total, percent, how),
+        (amount, _integer, "amount"),
+        (tax_rate, _rate_percent, "tax_rate"),
+        (rounding, _rounding, "rounding", "floor"),
+        (tax_included, parse_bool, "tax_included", False),
+    )
 
 
 def _as_date(value) -> date:
@@ -369,10 +401,8 @@ def _rounding(value) -> str:
 @_safe
 def BO_CHECK_MY_NUMBER(value, caller=None):
     """マイナンバーが12桁でチェックデジットが正しければ TRUE。空欄なら空欄。"""
-    values = broadcast(value)[0]
     code = scalar_parser("code")
-    out, errors = each(lambda v: check_my_number(code(v)) is None, values, "my_number", default=False)
-    return result(out, errors, blanks(values))
+    return _cellwise(lambda valid: valid, (value, lambda v: check_my_number(code(v)) is None, "my_number", False))
 
 
 @xw.func(category=CATEGORY)
@@ -380,17 +410,19 @@ def BO_CHECK_MY_NUMBER(value, caller=None):
 @_safe
 def BO_CHECK_REGISTRATION(value, caller=None):
     """登録番号が T + 13桁で法人番号のチェックデジットが正しければ TRUE。空欄なら空欄。"""
-    values = broadcast(value)[0]
     code = scalar_parser("code")
-    out, errors = each(lambda v: is_registered(code(v)), values, "registration_number", default=False)
-    return result(out, errors, blanks(values))
+    return _cellwise(lambda valid: valid, (value, lambda v: is_registered(code(v)), "registration_number", False))
 
 
 NORMALIZE_KINDS = ("text", "code", "kana", "integer", "yen", "decimal", "date", "month", "bool")
 
 
 @xw.func(category=CATEGORY)
-@_args(value="値（セルまたは範囲）", kind="読み方 text / code / kana / integer / yen / decimal / date / month / bool")
+@_args(
+    dates_out=True,
+    value="値（セルまたは範囲）",
+    kind="読み方 text / code / kana / integer / yen / decimal / date / month / bool",
+)
 @_safe
 def BO_NORMALIZE(value, kind="text", caller=None):
     """backoffice が読むとおりの値（全角数字・¥・△・和暦などを正規化）。日付は日付で返します。"""
@@ -492,7 +524,7 @@ def _from_company(kind: str, book: str, keys, when, parse_when, label: str, miss
     blank = blanks(keys)
     whens, errors = each(parse_when, whens, label, **({"default": date.today()} if kind == "on_hand" else {}))
     out = np.zeros(keys.shape, dtype=object)
-    for index in zip(*np.nonzero((errors == None) & ~blank)):  # noqa: E711
+    for index in zip(*np.nonzero((errors == None) & ~blank), strict=True):  # noqa: E711
         figures, problem = _company_figures(kind, str(root), whens[index], stamp)
         if figures is None:
             errors[index] = error_text("N/A", problem)
@@ -546,16 +578,18 @@ def _cellwise(compute, *inputs):
     if NOT_SINGLE not in cells:  # one cell, no array machinery
         if is_blank(cells[0]):
             return [[""]]
-        parsed = [parse_cell(parser, cell, *spec) for cell, (_, parser, *spec) in zip(cells, inputs)]
+        parsed = [parse_cell(parser, cell, *spec) for cell, (_, parser, *spec) in zip(cells, inputs, strict=True)]
         problem = next((error for _, error in parsed if error is not None), None)
         return [[problem if problem else _attempt(compute, tuple(value for value, _ in parsed))]]
     arrays = broadcast(*values)
     blank = blanks(arrays[0])
-    columns, problems = zip(*(each(parser, array, *spec) for array, (_, parser, *spec) in zip(arrays, inputs)))
+    columns, problems = zip(
+        *(each(parser, array, *spec) for array, (_, parser, *spec) in zip(arrays, inputs, strict=True)), strict=True
+    )
     errors = merge_errors(*problems)
     out = np.zeros(arrays[0].shape, dtype=object)
     seen: dict = {}
-    for index in zip(*np.nonzero((errors == None) & ~blank)):  # noqa: E711
+    for index in zip(*np.nonzero((errors == None) & ~blank), strict=True):  # noqa: E711
         row = tuple(column[index] for column in columns)
         if row not in seen:
             seen[row] = _attempt(compute, row)

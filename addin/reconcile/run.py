@@ -5,6 +5,10 @@ Temporary copies live in the company's own private folder (`.backoffice/tmp/`, 0
 every exit path Python sees, and what a killed run left there is swept at the next start. A book that
 cannot be read is skipped and reported; the others are still backed up and checked, and the report is
 always written.
+
+Pressed inside Excel (the 今すぐ照合 button), the books open in that Excel are handed in as `live`
+Books: they are read as they are there (unsaved edits included), never copied and never waited on
+— their `~$` owner file is Excel's own — and not backed up (the night backs up saved files only).
 """
 
 from __future__ import annotations
@@ -33,9 +37,16 @@ from addin.services.verify import anchor_everywhere, sweep_leftovers
 from addin.state import InvoiceRegister
 from addin.state.files import STATE, company_secret, private_folder, state_folder
 from addin.state.runs import RunLedger
-from addin.workbook import open_book
+from addin.workbook import Book, open_book
 
 log = logging.getLogger("backoffice.reconcile")
+
+#: a book read as it is open in the caller's Excel (the button), instead of a copy of its file
+LIVE = "live"
+LIVE_DETAIL = (
+    "Excel で開いている内容を照合（未保存の変更を含む、バックアップなし） / "
+    "read as open in Excel (unsaved edits included), not backed up"
+)
 
 
 @dataclass
@@ -53,12 +64,14 @@ def nightly_run(
     sleep: Callable[[float], None] = time.sleep,
     copier=None,
     progress: Callable[[str], None] = lambda _: None,
+    live: dict[str, Book] | None = None,
 ) -> Outcome:
+    """`live`: book name → the Book open in the caller's Excel, read in place of a copy of its file."""
     day = day or date.today()
     state = state_folder(company.root)
     try:
         with RunLock(company.paths.reconcile_lock):
-            return _run(company, day, sleep, copier, progress, state)
+            return _run(company, day, sleep, copier, progress, state, live or {})
     except AlreadyRunning as busy:
         log.warning("%s", busy)
         return Outcome("could not run", 2, detail=str(busy))
@@ -76,7 +89,7 @@ def _sweep(folders: list[Path]) -> None:
             leftover.unlink()
 
 
-def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> Outcome:
+def _run(company: Company, day: date, sleep, copier, progress, state: Path, live: dict[str, Book]) -> Outcome:
     settings = load_settings(company.root).as_dict()  # a misspelt check stops here, named
     retention = backups.retention(settings.get("backups", {}))
     paths = company.paths
@@ -87,9 +100,9 @@ def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> O
     started = datetime.now().isoformat(timespec="seconds")
     secret = company_secret(state)
     with tempfile.TemporaryDirectory(prefix="night-", dir=private_folder(scratch_root)) as scratch:
-        copies = _copy_all(company, Path(scratch), settings, sleep, copier, progress)
+        copies = _copy_all(company, Path(scratch), settings, sleep, copier, progress, live)
         good = {name: c.path for name, c in copies.items() if c.status == "ok"}
-        if not good:
+        if not good and not live:
             return Outcome(
                 "could not run",
                 2,
@@ -99,18 +112,18 @@ def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> O
         backup_folder = backups.backup({company.books[n].file: p for n, p in good.items()}, paths.backups, day)
         backups.prune(paths.backups, *retention, keep_also=backup_folder)
         progress("validating the copies")
-        validation = _validate(company, good, copies)
+        validation = _validate(company, good, copies, live)
         register, ledger, unusable = _open_state(paths.db)
         try:
             night = Night(
                 company,
                 day,
                 validation,
-                set(company.books) - set(good),
+                set(company.books) - set(good) - set(live),
                 register,
                 runs=ledger,
                 secret=secret,
-                opener=copies_opener(good),
+                opener=copies_opener(good, live),
             )
             checks = [_check(name, night, settings, progress) for name in CHECKS]
             if unusable:
@@ -178,11 +191,15 @@ def _open_state(db: Path):
         )
 
 
-def copies_opener(good: dict[str, Path]):
+def copies_opener(good: dict[str, Path], live: dict[str, Book] | None = None):
     """A BookOpener over tonight's consistent copies: what the checks hand to the services, so a check
-    reads the same bytes the validation and the backup saw, never the live (maybe half-saved) book."""
+    reads the same bytes the validation and the backup saw, never the live (maybe half-saved) file.
+    A book open in the caller's Excel (`live`) is that open book."""
+    live = live or {}
 
     def opener(book: str, company: Company):
+        if book in live:
+            return live[book]
         if book not in good:
             raise Skipped(f"{company.books[book].file} not available tonight")
         return open_book(good[book], company.books[book].file)
@@ -190,15 +207,18 @@ def copies_opener(good: dict[str, Path]):
     return opener
 
 
-def _validate(company: Company, good: dict[str, Path], copies: dict[str, Copy]):
-    """Validate the copies; a book whose reading fails in a way the reader did not foresee (even a
-    native panic, a BaseException) is dropped from `good`, marked skipped, and the rest validated."""
+def _validate(company: Company, good: dict[str, Path], copies: dict[str, Copy], live: dict[str, Book]):
+    """Validate the copies (and the live books); a copy whose reading fails in a way the reader did not
+    foresee (even a native panic, a BaseException) is dropped from `good`, marked skipped, and the rest
+    validated. Live books are read by this thread alone (Excel's COM objects belong to it)."""
+    readers = 1 if live else FILE_READERS
 
     def run(names: set[str]):
-        return validate_company(company, copies_opener({n: good[n] for n in names}), only=names, readers=FILE_READERS)
+        opener = copies_opener({n: good[n] for n in names if n in good}, live)
+        return validate_company(company, opener, only=names, readers=readers)
 
     try:
-        return run(set(good))
+        return run(set(good) | set(live))
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # noqa: BLE001 — find the book at fault, keep the night going without it
@@ -214,13 +234,16 @@ def _validate(company: Company, good: dict[str, Path], copies: dict[str, Copy]):
             log.warning("%s: skipped: %s", copy.book, copy.detail)
     for name in [n for n, c in copies.items() if c.status == "unreadable"]:
         good.pop(name, None)
-    return run(set(good))
+    return run(set(good) | set(live))
 
 
-def _copy_all(company, scratch: Path, settings: dict, sleep, copier, progress) -> dict:
+def _copy_all(company, scratch: Path, settings: dict, sleep, copier, progress, live: dict[str, Book]) -> dict:
     policy = settings.get("copy", {})
     copies = {}
     for name, spec in company.books.items():
+        if name in live:
+            copies[name] = Copy(live[name].name, LIVE, detail=LIVE_DETAIL)
+            continue
         progress(f"copying {spec.file}")
         kwargs = {"copier": copier} if copier else {}
         try:
@@ -252,7 +275,7 @@ def _check(name: str, night: Night, settings: dict, progress) -> dict:
 
 def _report(day, checks, changes, copies, previous, backup_folder) -> dict:
     findings = sum(c["count"] for c in checks)
-    skipped_books = [c.book for c in copies.values() if c.status != "ok"]
+    skipped_books = [c.book for c in copies.values() if c.status not in ("ok", LIVE)]
     status = (
         "pass"
         if not findings and not skipped_books and all(c["status"] in ("pass", "skipped") for c in checks)
@@ -267,7 +290,7 @@ def _report(day, checks, changes, copies, previous, backup_folder) -> dict:
         "compared_with": previous or "",
         "copies": {
             c.book: {
-                "status": c.status if c.status == "ok" else f"skipped: {c.status}",
+                "status": c.status if c.status in ("ok", LIVE) else f"skipped: {c.status}",
                 "attempts": c.attempts,
                 "last_modified_by": c.last_modified_by,
                 "modified": c.modified,
