@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from addin.services.company import load_company
-from addin.services.setup import make_demo
+from addin.services.setup import init_company, make_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,6 +35,15 @@ def demo_template(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("demo-clean")
     make_demo(root)
     return root
+
+
+@pytest.fixture(scope="session")
+def bare_company(tmp_path_factory):
+    """A freshly initialised company (settings and rules only), loaded once per session: engine tests
+    read its rulebook, schemas and settings, and never write to it (their books live in memory)."""
+    root = tmp_path_factory.mktemp("bare")
+    init_company(root)
+    return load_company(root)
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,12 @@ from datetime import date
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from addin.cli import main
 from addin.outputs.zengin import read_trailer
-from tests.payroll_helpers import payroll_for, person
+from tests.payroll_helpers import payroll_of, person
 
 
 @pytest.fixture(scope="module")
@@ -201,13 +201,13 @@ employees = st.lists(
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None)
 @given(people=employees, month=st.sampled_from([date(2025, 6, 1), date(2025, 12, 1), date(2026, 4, 1)]))
-def test_property_net_is_gross_less_deductions_and_totals_match(tmp_path_factory, people, month):
+def test_property_net_is_gross_less_deductions_and_totals_match(bare_company, people, month):
     from addin.outputs.zengin import Requester, Transfer, zengin_file
 
     staff = [person(employee_id=f"E{i}", my_number=None, **p) for i, p in enumerate(people)]
-    p = payroll_for(tmp_path_factory.mktemp("prop"), staff, month)
+    p = payroll_of(bare_company, staff, month)
     frame = p.employees
     deductions = frame[
         [
