@@ -9,7 +9,7 @@ from pathlib import Path
 from addin.payroll.run import compute_payroll
 from addin.payroll.settings import PayrollSettings
 from addin.services.company import load_company
-from addin.services.setup import init_company
+from tests.blank_company import init_copy
 from addin.services.validation import validate_company
 from addin.outputs.master_books import write_book
 from tests.memory_books import validated
@@ -46,7 +46,7 @@ def company_with(
     allowances: list[dict] = (),
     settings_text: str | None = None,
 ):
-    init_company(root)
+    init_copy(root)
     if settings_text is not None:
         (root / "backoffice.toml").write_text(settings_text, encoding="utf-8")
     company = load_company(root)
