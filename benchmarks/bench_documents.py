@@ -40,7 +40,7 @@ from addin.outputs.invoice_xlsx import invoice_xlsx_bytes  # noqa: E402
 from addin.outputs.payslip import payslip_pdf  # noqa: E402
 from addin.outputs.pool import cores, run_jobs  # noqa: E402
 from addin.services.invoicing import DocumentJob, write_invoice_document  # noqa: E402
-from bench_invoices import drafts  # noqa: E402
+from bench_invoices import RATES, drafts  # noqa: E402
 
 STOCK_GOTHIC = "stock-HeiseiKakuGo-W5"       # reportlab's own UnicodeCIDFont, as shipped
 _stock = UnicodeCIDFont("HeiseiKakuGo-W5")
@@ -70,11 +70,11 @@ def floor_cached(_job) -> int:
 
 
 def invoice_pdf_job(content) -> int:
-    return len(invoice_pdf(content, BANK))
+    return len(invoice_pdf(content, BANK, rates=RATES))
 
 
 def invoice_xlsx_job(content) -> int:
-    return len(invoice_xlsx_bytes(content))
+    return len(invoice_xlsx_bytes(content, rates=RATES))
 
 
 def payslip_job(job) -> int:
@@ -158,7 +158,7 @@ def main() -> None:
         seconds = []
         for _ in range(args.repeat):
             folder = Path(tempfile.mkdtemp(prefix="bench-documents-demo-"))
-            jobs = [DocumentJob(folder / f"{c['invoice_no']}{suffix}", c, BANK, "floor", "※")
+            jobs = [DocumentJob(folder / f"{c['invoice_no']}{suffix}", c, BANK, "floor", "※", RATES)
                     for c in demo for suffix in (".pdf", ".xlsx")]
             t = time.perf_counter()
             run_jobs(write_invoice_document, jobs, workers=workers)

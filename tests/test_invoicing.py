@@ -24,8 +24,11 @@ from addin.services.company import load_company
 from tests.blank_company import init_copy
 from addin.state import InvoiceRegister
 from addin.outputs.master_books import write_book
+from addin.rulebook import load_rulebook
+from addin.tax import tax_rates
 
 TEN, EIGHT = Fraction(1, 10), Fraction(2, 25)
+RATES = tax_rates(load_rulebook(), date(2025, 4, 1))  # the records of rules/consumption_tax.yaml
 CUSTOMERS = [
     {"customer_id": "C1", "name": "株式会社月末", "honorific": "御中", "closing_day": "末", "payment_terms": "翌月末"},
     {
@@ -90,21 +93,21 @@ def _line(amount, rate="10"):
 def test_tax_is_rounded_once_per_rate_not_per_line():
     lines = [_line(105), _line(105), _line(105)]
     per_line = sum(int(Fraction(105) * TEN) for _ in lines)  # 10 + 10 + 10
-    totals = totals_by_rate(lines, {"10": TEN}, InvoiceSettings())
+    totals = totals_by_rate(lines, RATES, InvoiceSettings())
     assert per_line == 30 and totals["10"].tax == 31  # 315 × 10 % = 31.5 → 31
 
 
 def test_rounding_direction_is_the_companys_choice():
     lines = [_line(315)]
     assert {
-        mode: totals_by_rate(lines, {"10": TEN}, InvoiceSettings(rounding=mode))["10"].tax
+        mode: totals_by_rate(lines, RATES, InvoiceSettings(rounding=mode))["10"].tax
         for mode in ("floor", "half_up", "ceil")
     } == {"floor": 31, "half_up": 32, "ceil": 32}
 
 
 def test_tax_included_prices_follow_the_nta_example():
     lines = [_line(60000, "10"), _line(40000, "8")]
-    totals = totals_by_rate(lines, {"10": TEN, "8": EIGHT}, InvoiceSettings(price_entry="inclusive"))
+    totals = totals_by_rate(lines, RATES, InvoiceSettings(price_entry="inclusive"))
     assert (totals["10"].tax, totals["8"].tax) == (5454, 2962)  # インボイスQ&A 問57
     assert totals["10"].subtotal + totals["10"].tax == 60000
 
@@ -166,7 +169,7 @@ def test_credit_note_and_replacement_are_linked_both_ways(tmp_path):
     assert original["status"] == "corrected" and original["total"] == 346
     assert note["kind"] == "credit_note" and note["total"] == -346 and note["tax_by_rate"] == {"10": -31}
     assert new["kind"] == "invoice" and new["total"] == 420 + 42 and new["issue_date"] == "2025-05-08"
-    assert {(l["relation"], l["invoice_no"]) for l in original["links"]} == {
+    assert {(link["relation"], link["invoice_no"]) for link in original["links"]} == {
         ("credited_by", "INV-000002"),
         ("replaced_by", "INV-000003"),
     }

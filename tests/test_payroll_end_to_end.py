@@ -131,7 +131,7 @@ def test_negative_hours_are_a_located_error(demo_copy, capsys):
 def test_a_month_with_no_rates_in_force_is_refused(demo_copy, capsys):
     assert main(["payroll", str(demo_copy), "--month", "2024-12", "--lang", "en"]) == 2
     out = capsys.readouterr().out
-    assert "social_insurance.health_rate_kyoukai" in out and "payroll.yaml" in out
+    assert "social_insurance.health_rate_kyoukai" in out and "social_insurance.yaml" in out
     assert not (demo_copy / "out" / "payroll").exists()
 
 

@@ -115,3 +115,34 @@ def test_product_rules_load_and_every_parameter_has_a_source():
     assert book.parameters
     for parameter in book.parameters.values():
         assert parameter.source or all(v.source for v in parameter.values), parameter.name
+
+
+def misplaced(book) -> list[str]:
+    """Parameters whose prefix is not the stem of the rules file that defines them."""
+    return [f"{n} in {Path(p.file).name}" for n, p in book.parameters.items() if n.split(".")[0] != Path(p.file).stem]
+
+
+def test_every_product_parameter_lives_in_the_file_named_by_its_prefix(tmp_path):
+    """`withholding.*` in rules/withholding.yaml, `social_insurance.*` in rules/social_insurance.yaml …:
+    the name of a parameter says which file to open."""
+    assert misplaced(load_rulebook()) == []
+    (tmp_path / "payroll.yaml").write_text(
+        "parameters:\n  withholding.stray: {source: s, values: [{effective_from: 2020-01-01, value: 1}]}\n",
+        encoding="utf-8",
+    )
+    assert misplaced(load_rulebook(rules_dir=tmp_path)) == ["withholding.stray in payroll.yaml"]
+
+
+def test_a_company_file_of_any_name_extends_a_moved_parameter(tmp_path):
+    """A company's DIR/rules/*.yaml is merged by parameter name, whatever its file is called."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "our_payroll.yaml").write_text(
+        "parameters:\n  social_insurance.pension_rate:\n    source: a hypothetical 2030 reform\n"
+        '    values: [{effective_from: 2030-04-01, value: "19%"}]\n',
+        encoding="utf-8",
+    )
+    book = load_rulebook(tmp_path)
+    assert book.value("social_insurance.pension_rate", date(2030, 3, 31)) == "18.300%"
+    assert book.value("social_insurance.pension_rate", date(2030, 4, 1)) == "19%"
+    assert book.entry("social_insurance.pension_rate", date(2020, 1, 1)).source.startswith("厚生年金保険法81条")
+    assert book.parameter("social_insurance.pension_rate").file.endswith("our_payroll.yaml")

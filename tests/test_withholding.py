@@ -103,7 +103,7 @@ def test_table_is_chosen_by_pay_date_and_refused_before_2020():
 
     assert MonthlyTable.on(RULES, date(2025, 12, 31)).mins[0] == 88000
     assert MonthlyTable.on(RULES, date(2026, 1, 1)).mins[0] == 105000
-    with pytest.raises(RuleNotInForce, match="payroll.yaml"):
+    with pytest.raises(RuleNotInForce, match="withholding.yaml"):
         MonthlyTable.on(RULES, date(2019, 12, 25))
 
 

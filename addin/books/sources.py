@@ -14,7 +14,7 @@ from addin.books.journal import Entry, Line, Source, credit, debit, make_entry
 from addin.money import rate
 from addin.receivables.journal import ADVANCE, BANK, FEE, RECEIVABLE
 from addin.rulebook import Rulebook
-from addin.tax import input_tax_credit, tax_on_inclusive
+from addin.tax import input_tax_credit, standard_rate, tax_on_inclusive, tax_rates
 
 # payroll summary fields → the 預り金 sub-account each deduction is held in until paid over
 DEDUCTION_SUBS = {
@@ -270,7 +270,7 @@ def payment_entries(
 def _bank_fee_lines(fee: int, on: date, who: str, rules: Rulebook, settings: BooksSettings) -> list:
     if not fee:
         return []
-    ten = rate(rules.value("consumption_tax.rates", on)["10"])
+    ten = standard_rate(tax_rates(rules, on)).fraction
     tax = tax_on_inclusive(fee, ten, "floor")
     if settings.exclusive:
         return [
@@ -352,7 +352,7 @@ def receipt_entries(
 
 def _fee_lines(fee: int, on: date, who: str, invoice: str, rules: Rulebook, settings: BooksSettings) -> list[Line]:
     """The fee a customer deducted: 支払手数料, tax included (課対仕入10%), split under 税抜経理."""
-    ten = rate(rules.value("consumption_tax.rates", on)["10"])
+    ten = standard_rate(tax_rates(rules, on)).fraction
     tax = tax_on_inclusive(fee, ten, "floor")
     memo = f"transfer fee kept by the customer ({invoice})" if invoice else "transfer fee kept by the customer"
     if settings.exclusive:

@@ -30,7 +30,8 @@ def cmd_books(args: argparse.Namespace, progress) -> int:
     if run.posting is not None:
         debit = sum(b.debit for b in run.balances)
         print(
-            f"{start}〜{end}: 仕訳 {len(run.journal)} 件（新規 {len(run.posting.added)}、取消 {len(run.posting.reversed)}、"
+            f"{start}〜{end}: 仕訳 {len(run.journal)} 件（新規 {len(run.posting.added)}、取消 "
+            f"{len(run.posting.reversed)}、"
             f"既存 {run.posting.unchanged}）, 借方・貸方 {debit:,} 円"
         )
     for path in run.written:

@@ -34,7 +34,8 @@ def cmd_nencho(args: argparse.Namespace, progress) -> int:
         refund = sum(a.settlement.refund_paid for a in adjusted)
         collect = sum(a.settlement.collected for a in adjusted)
         print(
-            f"{year}年分: {len(run.adjustments)} 名（年末調整 {len(adjusted)} 名） 還付 {refund:,} 円 徴収 {collect:,} 円 "
+            f"{year}年分: {len(run.adjustments)} 名（年末調整 {len(adjusted)} 名） 還付 {refund:,} 円 徴収 {collect:,} "
+            "円 "
             f"→ {run.folder}"
         )
     return run.exit_code

@@ -25,7 +25,8 @@ def _reopen(company, kind: str, period: str, args) -> int:
     except HistoryProblem as problem:
         raise commands.UsageProblem(f"{period}: 確定されていません / {problem}") from None
     print(
-        f"{period}: 確定を解除しました / reopened (close #{closed.close_id} of {closed.closed_at}; reason: {args.reason.strip()})"
+        f"{period}: 確定を解除しました / reopened (close #{closed.close_id} of {closed.closed_at}; reason: "
+        f"{args.reason.strip()})"
     )
     return 0
 

@@ -33,7 +33,8 @@ def _summary(run) -> None:
             print(f"{item['file']}: {item['status']} {item.get('new_lines', 0)}/{item.get('lines', 0)} 行")
     open_total = sum(a.open for a in run.aged)
     print(
-        f"{run.as_of}: 自動消込 {run.count('matched')} 件, 提案 {run.count('proposed')} 件, 未消込 {run.count('unmatched')} 件, "
+        f"{run.as_of}: 自動消込 {run.count('matched')} 件, 提案 {run.count('proposed')} 件, 未消込 "
+        f"{run.count('unmatched')} 件, "
         f"確定 {run.confirmed} 件; 未入金 {len(run.aged)} 件 {open_total:,} 円; 与信超過 {len(run.over_limit)} 社"
         + (f" → {run.folder}" if run.folder else "")
     )

@@ -10,16 +10,12 @@ from addin.outputs.issues import as_json, as_text, summary_line, write_issues_wo
 from addin.rulebook import RuleNotInForce, RulesFileError
 from addin.services.company import SettingsError, load_company
 from addin.dates import month_end
-from addin.demo.generate import FY_MONTHS
-from addin.services.setup import init_company, make_demo
+from addin.services.month_end import run_month_end
+from addin.services.setup import DEMO_MONTH_END, init_company, make_demo
 from addin.services.invoicing import run_invoices
-from addin.services.payroll import run_payroll
 from addin.services.stock import run_stock
 from addin.services.validation import validate_company
 from addin.validate import SchemaError
-
-
-FY_LAST_MONTH = FY_MONTHS[-1]
 
 
 class UsageProblem(Exception):
@@ -60,7 +56,7 @@ def cmd_demo(args, progress) -> int:
     for path in written:
         print(path)
     progress(f"{sum(len(r) for b in demo.rows.values() for r in b.values()):,} rows written")
-    code = _month_end(args.dir, FY_LAST_MONTH, progress)
+    code = _month_end(args.dir, DEMO_MONTH_END, progress)
     if code == 0:
         from addin.cli.cmd_receivables import demo_money_in
 
@@ -69,26 +65,22 @@ def cmd_demo(args, progress) -> int:
 
 
 def _month_end(root: Path, month, progress) -> int:
-    """The month end on a company: validate everything, then the month's payroll."""
+    """The month end on a company (services/month_end.py), printed."""
     company = _company(root)
     lang = company.lang
-    checked = validate_company(company, progress=lambda book: progress(f"validating {book}"))
-    issues = list(checked.issues)
-    write_issues_workbook(company.paths.validation_report, issues, lang)
+    done = run_month_end(company, month, progress)
+    issues = list(done.validation.issues)
     print(summary_line(issues, lang))
-    if checked.issues.exit_code():
+    if done.payroll is None or done.invoices is None or done.stock is None:
         print(as_text(issues, lang))
-        return checked.issues.exit_code()
-    run = run_payroll(company, month, progress=progress)
-    _report_payroll(run, lang)
-    year_end = month_end(month)
-    invoices = run_invoices(company, year_end, progress=progress)
-    _print_issues(invoices.issues, lang)
-    print(f"{len(invoices.issued)} 件の請求書を発行 → {company.paths.invoices}")
-    stock = run_stock(company, year_end, progress=progress)
-    _print_issues(stock.issues, lang)
-    print(f"在庫評価額 {stock.report.get('total_value', 0):,} 円 → {company.paths.stock(year_end)}")
-    return max(run.exit_code, invoices.exit_code, stock.exit_code)
+        return done.exit_code
+    _report_payroll(done.payroll, lang)
+    _print_issues(done.invoices.issues, lang)
+    print(f"{len(done.invoices.issued)} 件の請求書を発行 → {company.paths.invoices}")
+    _print_issues(done.stock.issues, lang)
+    last_day = month_end(month)
+    print(f"在庫評価額 {done.stock.report.get('total_value', 0):,} 円 → {company.paths.stock(last_day)}")
+    return done.exit_code
 
 
 def _opener(args, company):

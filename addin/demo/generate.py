@@ -298,16 +298,17 @@ def _pay_history(demo: DemoCompany, rules) -> None:
         people = [p for p in demo.rows["staff"]["staff"] if _employed(p, month)]
         pays = [(p["base_salary"] or p["hourly_rate"] * 5 * 16) + allowances.get(p["employee_id"], 0) for p in people]
         socials = [
-            pay * 149 // 1000 if p["health_insurance"] == "〇" else pay * 55 // 10000 for p, pay in zip(people, pays)
+            pay * 149 // 1000 if p["health_insurance"] == "〇" else pay * 55 // 10000
+            for p, pay in zip(people, pays, strict=True)
         ]
         taxes = withholding_tax(
             rules,
             paid,
-            [pay - si for pay, si in zip(pays, socials)],
+            [pay - si for pay, si in zip(pays, socials, strict=True)],
             [p["dependents"] for p in people],
             [p["tax_column"] == "乙" for p in people],
         )
-        for p, pay, social, tax in zip(people, pays, socials, taxes):
+        for p, pay, social, tax in zip(people, pays, socials, taxes, strict=True):
             rows.append(
                 {
                     "employee_id": p["employee_id"],
@@ -886,7 +887,7 @@ def bank_year(
             ):  # paid early, 10,000 yen too much
                 _pay(bank, customer, case, early, total + 10_000, payer, "proposed", (number,), "overpayment")
             elif case == 8 and k == 4 and _unique_amount(total, totals, fees):
-                _pay(bank, customer, case, due, total, f"ｶ)ﾐﾅﾄﾐﾗｲﾎｰﾙﾃﾞｨﾝｸﾞｽ", "proposed", (number,), "other_payer")
+                _pay(bank, customer, case, due, total, "ｶ)ﾐﾅﾄﾐﾗｲﾎｰﾙﾃﾞｨﾝｸﾞｽ", "proposed", (number,), "other_payer")
             elif case == 0 and k == 1 and len(kana) >= 8:
                 _pay(bank, customer, case, due, total, kana[:-1], "proposed", (number,), "name_cut_short")
             elif case in (1, 5) and k % 3 == 1:

@@ -54,7 +54,7 @@ from addin.payroll.insurance import (
 from addin.payroll.settings import PayrollSettings
 from addin.payroll.withholding import MonthlyTable
 from addin.rulebook import RuleNotInForce, load_rulebook
-from addin.tax import tax_on_exclusive, tax_on_inclusive
+from addin.tax import every_tax_rate, tax_on_exclusive, tax_on_inclusive
 from addin.tax.summary import is_registered
 from addin.validate import build_schemas
 from addin.validate.checks import check_my_number
@@ -355,7 +355,7 @@ def _as_date(value) -> date:
 
 
 def _rate_percent(value):
-    return rate(f"{_choices('stock', 'items', 'tax_rate')(value)}%")
+    return every_tax_rate(rules())[_choices("stock", "items", "tax_rate")(value)].fraction
 
 
 def _rounding(value) -> str:

@@ -14,7 +14,7 @@ from addin.model import Issue, Severity, Table
 from addin.money import floor_yen
 from addin.invoicing.settings import InvoiceSettings
 from addin.invoicing.terms import UnreadableTerms, due_date, period_end, period_start
-from addin.tax import RateTotals, tax_on_exclusive, tax_on_inclusive
+from addin.tax import RateTotals, TaxRate, tax_on_exclusive, tax_on_inclusive
 
 
 @dataclass
@@ -76,16 +76,17 @@ INVOICED_FIELDS = (
 )
 
 
-def totals_by_rate(lines: list[Line], rates: dict[str, Fraction], settings: InvoiceSettings) -> dict[str, RateTotals]:
-    """Sum per rate first, then round the tax once: never per line (消費税法施行令70条の10)."""
+def totals_by_rate(lines: list[Line], rates: dict[str, TaxRate], settings: InvoiceSettings) -> dict[str, RateTotals]:
+    """Sum per rate first (highest rate first), then round the tax once: never per line (消費税法施行令70条の10)."""
     out = {}
-    for key in sorted({line.rate_key for line in lines}, key=lambda k: -int(k)):
+    for key in sorted({line.rate_key for line in lines}, key=lambda k: -rates[k].percent):
         entered = sum(line.amount for line in lines if line.rate_key == key)
+        share = rates[key].fraction
         if settings.price_entry == "inclusive":
-            tax = tax_on_inclusive(entered, rates[key], settings.rounding)
+            tax = tax_on_inclusive(entered, share, settings.rounding)
             out[key] = RateTotals(key, entered - tax, tax, entered)
         else:
-            out[key] = RateTotals(key, entered, tax_on_exclusive(entered, rates[key], settings.rounding), entered)
+            out[key] = RateTotals(key, entered, tax_on_exclusive(entered, share, settings.rounding), entered)
     return out
 
 
@@ -110,7 +111,7 @@ def edited_lines(orders: Table, invoiced: dict[str, tuple[str, dict]]) -> list[I
     its cell (exit 1) and needs a correction (credit note + replacement), never a second invoice."""
     frame = orders.frame
     issues = []
-    for position, key in zip(frame.index, line_keys(frame)):
+    for position, key in zip(frame.index, line_keys(frame), strict=True):
         if key not in invoiced:
             continue
         number, line = invoiced[key]
@@ -142,9 +143,10 @@ def build_drafts(
     through: date,
     invoiced: set[str],
     bad_rows: set[int],
-    rates: dict[str, Fraction],
+    rates: dict[str, TaxRate],
     settings: InvoiceSettings,
 ) -> tuple[list[Draft], list[Issue]]:
+    """Draft invoices for shipped, uninvoiced order lines; `rates` are the records in force on `through`."""
     frame = orders.frame
     shipped = frame["shipped_date"].notna() & (frame["shipped_date"] <= pd.Timestamp(through))
     people = customers.frame.drop_duplicates("customer_id").set_index("customer_id")
@@ -169,7 +171,8 @@ def build_drafts(
                     bad[0],
                     "customer_id",
                     "invoice_stopped",
-                    f"得意先 {customer_id} の {end:%Y-%m-%d} 締め請求書は発行しません（この行のエラーを直してください）",
+                    f"得意先 {customer_id} の {end:%Y-%m-%d} 締め請求書は発行しません"
+                    "（この行のエラーを直してください）",
                     f"invoice for {customer_id} closing {end:%Y-%m-%d} not issued: fix the errors on this row",
                 )
             )
@@ -189,7 +192,11 @@ def build_drafts(
                 )
             )
             continue
-        lines = [_line(orders, frame.loc[p], p, keys[p]) for p in positions]
+        unknown = [p for p in positions if frame.loc[p, "tax_rate"] not in rates]
+        if unknown:
+            issues.append(_rate_not_in_force(orders, unknown[0], rates, through))
+            continue
+        lines = [_line(orders, frame.loc[p], p, keys[p], rates[frame.loc[p, "tax_rate"]]) for p in positions]
         lines.sort(key=lambda line: (line.shipped_date, line.order_no, line.key))
         closing = str(customer["closing_day"] or "end")
         drafts.append(
@@ -211,7 +218,22 @@ def build_drafts(
     return drafts, issues
 
 
-def _line(orders: Table, row: pd.Series, position: int, key: str) -> Line:
+def _rate_not_in_force(orders: Table, position: int, rates: dict[str, TaxRate], through: date) -> Issue:
+    word = orders.frame.loc[position, "tax_rate"]
+    known = "、".join(r.label for r in rates.values())
+    return _issue(
+        orders,
+        position,
+        "tax_rate",
+        "rate_not_in_force",
+        f"税率「{word}」は {through:%Y-%m-%d} に施行されていません（施行中: {known}）。"
+        "rules/consumption_tax.yaml を確認してください",
+        f"tax rate {word!r} is not in force on {through:%Y-%m-%d} (in force: {', '.join(rates)}); "
+        "see rules/consumption_tax.yaml",
+    )
+
+
+def _line(orders: Table, row: pd.Series, position: int, key: str, tax_rate: TaxRate) -> Line:
     qty = row["qty"]
     price = int(row["unit_price"])
     amount = Fraction(qty) * price
@@ -224,7 +246,7 @@ def _line(orders: Table, row: pd.Series, position: int, key: str) -> Line:
         qty,
         price,
         int(floor_yen(amount.numerator, amount.denominator)),
-        row["tax_rate"],
-        row["tax_rate"] != "10",
+        tax_rate.key,
+        tax_rate.reduced,
         int(orders.rows[position]),
     )

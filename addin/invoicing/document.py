@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from addin.invoicing.build import Draft
 from addin.invoicing.settings import Issuer
+from addin.rulebook import Rulebook
+from addin.tax import TaxRate, tax_rates
 
 
 def content_of(draft: Draft, number: str, issuer: Issuer, kind: str = "invoice", corrects: str = "") -> dict:
@@ -52,6 +54,13 @@ def content_of(draft: Draft, number: str, issuer: Issuer, kind: str = "invoice",
         "by_rate": {k: {"subtotal": t.subtotal, "tax": t.tax, "entered": t.entered} for k, t in draft.by_rate.items()},
         "total": draft.total,
     }
+
+
+def rates_of(content: dict, rules: Rulebook) -> dict[str, TaxRate]:
+    """The rate records a stored document is shown with: those in force on its issue date, or for a
+    credit note on the original's (a return is taxed at the rate of the sale it returns)."""
+    on = content.get("original_issue_date") or content["issue_date"]
+    return tax_rates(rules, date.fromisoformat(on))
 
 
 def canonical(content: dict) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from addin.outputs.fonts import GOTHIC, MINCHO
+from addin.tax import TaxRate
 
 TITLES = {"invoice": "請求書", "credit_note": "返還請求書（適格返還請求書）"}
 LINES_PER_PAGE = 28
@@ -21,7 +23,14 @@ def _date(iso: str) -> str:
     return iso.replace("-", "/") if iso else ""
 
 
-def invoice_pdf(content: dict, bank_line: str = "", mark: str = "※") -> bytes:
+def reduced_percents(content: dict, rates: Mapping[str, TaxRate]) -> str:
+    """The reduced rates the document's lines use, as its footnote names them ("8%")."""
+    used = {line["rate"] for line in content["lines"] if line["reduced"]}
+    return "・".join(f"{r.shown}%" for r in rates.values() if r.reduced and r.key in used)
+
+
+def invoice_pdf(content: dict, bank_line: str = "", mark: str = "※", *, rates: Mapping[str, TaxRate]) -> bytes:
+    """The document; `rates` are the records in force when it was issued (addin/tax/rates.py)."""
     buffer = io.BytesIO()
     pdf = Canvas(buffer, pagesize=A4, invariant=1)
     width, height = A4
@@ -30,9 +39,9 @@ def invoice_pdf(content: dict, bank_line: str = "", mark: str = "※") -> bytes:
     pages = [lines[i : i + LINES_PER_PAGE] for i in range(0, max(len(lines), 1), LINES_PER_PAGE)] or [[]]
     for page_no, page in enumerate(pages, start=1):
         _header(pdf, content, width, height)
-        y = _table(pdf, page, width, height - 300, mark)
+        y = _table(pdf, page, width, height - 300, mark, rates)
         if page_no == len(pages):
-            _totals(pdf, content, width, y - 10, bank_line, mark)
+            _totals(pdf, content, width, y - 10, bank_line, mark, rates)
         pdf.setFont(GOTHIC, 8)
         pdf.drawRightString(width - 40, 30, f"{content['invoice_no']}  {page_no}/{len(pages)}")
         pdf.showPage()
@@ -79,7 +88,7 @@ def _header(pdf: Canvas, c: dict, width: float, height: float) -> None:
 COLUMNS = [("取引日", 50), ("品名", 110), ("数量", 330), ("単価", 390), ("金額", 470), ("税率", 520)]
 
 
-def _table(pdf: Canvas, lines: list[dict], width: float, top: float, mark: str) -> float:
+def _table(pdf: Canvas, lines: list[dict], width: float, top: float, mark: str, rates: Mapping[str, TaxRate]) -> float:
     pdf.setFont(GOTHIC, 9)
     pdf.setFillGray(0.9)
     pdf.rect(45, top - 4, width - 90, 16, stroke=0, fill=1)
@@ -95,14 +104,16 @@ def _table(pdf: Canvas, lines: list[dict], width: float, top: float, mark: str) 
         pdf.drawRightString(370, y, line["qty"])
         pdf.drawRightString(445, y, _yen(line["unit_price"]))
         pdf.drawRightString(510, y, _yen(line["amount"]))
-        pdf.drawRightString(545, y, f"{line['rate']}%")
+        pdf.drawRightString(545, y, f"{rates[line['rate']].shown}%")
         pdf.setStrokeGray(0.8)
         pdf.line(45, y - 4, width - 45, y - 4)
         pdf.setStrokeGray(0)
     return y
 
 
-def _totals(pdf: Canvas, c: dict, width: float, y: float, bank_line: str, mark: str) -> None:
+def _totals(
+    pdf: Canvas, c: dict, width: float, y: float, bank_line: str, mark: str, rates: Mapping[str, TaxRate]
+) -> None:
     pdf.setFont(GOTHIC, 9)
     entry = "税込" if c["price_entry"] == "inclusive" else "税抜"
     y -= 16
@@ -111,7 +122,7 @@ def _totals(pdf: Canvas, c: dict, width: float, y: float, bank_line: str, mark: 
     pdf.drawRightString(545, y, "消費税額")
     for key, totals in c["by_rate"].items():
         y -= 15
-        pdf.drawString(250, y, f"{key}%対象" + (f" {mark}軽減" if key == "8" else ""))
+        pdf.drawString(250, y, f"{rates[key].shown}%対象" + (f" {mark}軽減" if rates[key].reduced else ""))
         pdf.drawRightString(450, y, _yen(totals["entered"]))
         pdf.drawRightString(545, y, _yen(totals["tax"]))
     y -= 20
@@ -121,7 +132,10 @@ def _totals(pdf: Canvas, c: dict, width: float, y: float, bank_line: str, mark: 
     pdf.setFont(GOTHIC, 8)
     y -= 18
     if any(line["reduced"] for line in c["lines"]):
-        pdf.drawString(50, y, f"{mark}は軽減税率（8%）対象です。消費税は税率ごとに合計して1回端数処理しています。")
+        reduced = reduced_percents(c, rates)
+        pdf.drawString(
+            50, y, f"{mark}は軽減税率（{reduced}）対象です。消費税は税率ごとに合計して1回端数処理しています。"
+        )
         y -= 12
     if bank_line and c["kind"] == "invoice":
         pdf.drawString(50, y, f"お振込先: {bank_line}")

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import xlsxwriter
 from openpyxl.utils import range_boundaries
 
 from addin.outputs.atomic import write_bytes
-from addin.outputs.invoice_pdf import TITLES
+from addin.outputs.invoice_pdf import TITLES, reduced_percents
+from addin.tax import TaxRate
 from addin.workbook.templates import INVOICE_CELLS, INVOICE_TEMPLATE
 
 EXCEL_ROUNDING = {"floor": "ROUNDDOWN", "half_up": "ROUND", "ceil": "ROUNDUP"}
@@ -118,23 +121,34 @@ def _at(ref: str) -> tuple[int, int]:
 
 
 def invoice_xlsx(
-    path: Path, content: dict, rounding: str = "floor", template: Path = INVOICE_TEMPLATE, mark: str = "※"
+    path: Path,
+    content: dict,
+    rounding: str = "floor",
+    template: Path = INVOICE_TEMPLATE,
+    mark: str = "※",
+    *,
+    rates: Mapping[str, TaxRate],
 ) -> Path:
-    return write_bytes(path, invoice_xlsx_bytes(content, rounding, template, mark))
+    return write_bytes(path, invoice_xlsx_bytes(content, rounding, template, mark, rates=rates))
 
 
 def invoice_xlsx_bytes(
-    content: dict, rounding: str = "floor", template: Path = INVOICE_TEMPLATE, mark: str = "※"
+    content: dict,
+    rounding: str = "floor",
+    template: Path = INVOICE_TEMPLATE,
+    mark: str = "※",
+    *,
+    rates: Mapping[str, TaxRate],
 ) -> bytes:
     sheet = _Sheet(parsed_template(template))
-    _fill(sheet, content, rounding, mark)
+    _fill(sheet, content, rounding, mark, rates)
     buffer = io.BytesIO()
     _save(sheet, buffer, date.fromisoformat(content["issue_date"]))
     return buffer.getvalue()
 
 
-def _fill(sheet: _Sheet, content: dict, rounding: str, mark: str) -> None:
-    cells = INVOICE_CELLS
+def _fill(sheet: _Sheet, content: dict, rounding: str, mark: str, rates: Mapping[str, TaxRate]) -> None:
+    cells: dict[str, Any] = INVOICE_CELLS  # A1 names and the first line's row number
     customer, issuer = content["customer"], content["issuer"]
     sheet.put(cells["title"], TITLES[content["kind"]])
     sheet.put(cells["customer_address"], f"〒{customer['postal_code']} {customer['address']}".strip())
@@ -160,7 +174,7 @@ def _fill(sheet: _Sheet, content: dict, rounding: str, mark: str) -> None:
             (float(line["qty"]) if "." in line["qty"] else int(line["qty"]), None),
             (line["unit_price"], "#,##0"),
             (Formula(f"=ROUNDDOWN(C{r}*D{r},0)"), "#,##0"),
-            (int(line["rate"]) / 100, "0%"),
+            (float(rates[line["rate"]].fraction), "0%"),
             (mark if line["reduced"] else "", None),
         ]
         for col, (value, number_format) in enumerate(values):
@@ -171,16 +185,19 @@ def _fill(sheet: _Sheet, content: dict, rounding: str, mark: str) -> None:
     fn = EXCEL_ROUNDING[rounding]
     total_parts = []
     for key in content["by_rate"]:
-        share = f"{key}/{100 + int(key)}" if inclusive else f"{key}/100"
+        tax_rate = rates[key]
+        percent = tax_rate.shown
+        share = f"{percent}/{format((100 + tax_rate.percent).normalize(), 'f')}" if inclusive else f"{percent}/100"
         sheet.put(
-            (r - 1, 1), f"{key}%対象（{'税込' if inclusive else '税抜'}）" + (f" {mark}軽減税率" if key == "8" else "")
+            (r - 1, 1),
+            f"{percent}%対象（{'税込' if inclusive else '税抜'}）" + (f" {mark}軽減税率" if tax_rate.reduced else ""),
         )
         sheet.put(
             (r - 1, 4),
-            Formula(f"=SUMIF($F${first}:$F${last},{int(key) / 100},$E${first}:$E${last})"),
+            Formula(f"=SUMIF($F${first}:$F${last},{float(tax_rate.fraction)},$E${first}:$E${last})"),
             num_format="#,##0",
         )
-        sheet.put((r, 1), f"{key}% 消費税")
+        sheet.put((r, 1), f"{percent}% 消費税")
         sheet.put((r, 4), Formula(f"={fn}(E{r}*{share},0)"), num_format="#,##0")
         total_parts.append(f"E{r}" if inclusive else f"E{r}+E{r + 1}")
         r += 2
@@ -188,7 +205,7 @@ def _fill(sheet: _Sheet, content: dict, rounding: str, mark: str) -> None:
     sheet.put((r - 1, 4), Formula("=" + ("+".join(total_parts) or "0")), num_format="#,##0", bold=True)
     sheet.put(cells["total_banner"], Formula(f'="ご請求金額（税込） ¥"&TEXT(E{r},"#,##0")'))
     if any(line["reduced"] for line in content["lines"]):
-        sheet.put((r + 1, 1), f"{mark}は軽減税率（8%）対象です")
+        sheet.put((r + 1, 1), f"{mark}は軽減税率（{reduced_percents(content, rates)}）対象です")
 
 
 def _save(sheet: _Sheet, target: io.BytesIO, issued: date) -> None:

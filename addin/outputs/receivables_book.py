@@ -212,14 +212,14 @@ def write_receivables_book(path: Path, report: dict, statements: dict[str, list[
             [
                 e["date"],
                 e["line_id"],
-                "借方" if l["side"] == "debit" else "貸方",
-                l["account"],
-                l["amount"],
-                l["customer_id"],
-                l["invoice_no"],
+                "借方" if line["side"] == "debit" else "貸方",
+                line["account"],
+                line["amount"],
+                line["customer_id"],
+                line["invoice_no"],
             ]
             for e in report["journal"]
-            for l in e["lines"]
+            for line in e["lines"]
         ],
         {4},
     )

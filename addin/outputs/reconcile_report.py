@@ -38,7 +38,7 @@ def write_report(folder: Path, report: dict, history: list[tuple[str, str, int]]
         summary.write_string(r, 3, check["detail"])
     top = 4 + len(report["checks"])
     summary.write_string(top, 0, "直近30夜の件数", bold)
-    for r, (night, status, count) in enumerate(history, start=top + 1):
+    for r, (night, _status, count) in enumerate(history, start=top + 1):
         summary.write_string(r, 0, night)
         summary.write_number(r, 1, count)
     if history:

@@ -1,5 +1,6 @@
 """賞与 — the bonus payroll of one pay date: standard bonus amounts with their caps, premiums,
-employment insurance and withholding (FACTS_YEAR.md §A; sources in rules/bonus.yaml).
+employment insurance and withholding (FACTS_YEAR.md §A; sources in rules/withholding.yaml and
+rules/social_insurance.yaml).
 
 Pure: the previous month's pay and the earlier bonuses of the fiscal year / month come in as
 mappings (the service reads them from the payroll history or computes them)."""
@@ -77,14 +78,14 @@ def bonus_withholding(
     social insurance, or — with no such pay (none, or not above its social insurance) or a bonus above
     `multiple` × that pay — the 月額表 on 1/6 (1/12 for a calculation period over 6 months)."""
     amount = max(int(after_social), 0)
-    no_pay = previous_pay is None or previous_pay <= 0
-    if no_pay or amount > multiple * previous_pay:
+    pay = int(previous_pay) if previous_pay is not None and previous_pay > 0 else 0  # 0: no such pay
+    if pay == 0 or amount > multiple * pay:
         divisor = 12 if period_months > 6 else 6
-        base = 0 if no_pay else int(previous_pay)
+        base = pay
         share = amount // divisor  # 1円未満切捨て
         tax = monthly.tax_one(share + base, dependents, otsu) - (monthly.tax_one(base, dependents, otsu) if base else 0)
         return BonusTax(max(tax, 0) * divisor, "monthly_table", None, divisor)
-    bonus_rate = rates.rate_for(int(previous_pay), dependents, otsu)
+    bonus_rate = rates.rate_for(pay, dependents, otsu)
     return BonusTax(int(floor_yen(amount * bonus_rate.numerator, bonus_rate.denominator)), "rate_table", bonus_rate, 0)
 
 
@@ -194,7 +195,9 @@ def compute_bonus(
     periods = pd.array(today["period_months"], dtype="Int64").fillna(6).to_numpy(dtype=np.int64)
     taxes = [
         bonus_withholding(int(a), previous_pay.get(e), int(n), bool(o), int(p), rate_table, monthly, multiple)
-        for a, e, n, o, p in zip(after_social.tolist(), ids, dependents.tolist(), otsu.tolist(), periods.tolist())
+        for a, e, n, o, p in zip(
+            after_social.tolist(), ids, dependents.tolist(), otsu.tolist(), periods.tolist(), strict=True
+        )
     ]
 
     result = pd.DataFrame(
@@ -256,7 +259,7 @@ def _four_times(bonuses_table: Table, positions, pay_date: date) -> list[Issue]:
             f"{counts[e]} bonuses from July {start.year} to June: paid 4+ times a year they are remuneration "
             f"(standard monthly remuneration), not bonuses",
         )
-        for p, e in zip(positions, frame.loc[positions, "employee_id"])
+        for p, e in zip(positions, frame.loc[positions, "employee_id"], strict=True)
         if counts.get(e, 0) >= 4
     ]
 

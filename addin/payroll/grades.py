@@ -12,6 +12,7 @@ insurance_wage (報酬), base_days (支払基礎日数), fixed_pay (固定的賃
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 
@@ -81,7 +82,7 @@ def teiji(
     staff: pd.DataFrame,
     year: int,
     table: GradeTable,
-    excluded: set[str] = frozenset(),
+    excluded: AbstractSet[str] = frozenset(),
     rules: ReviewRules = DEFAULT,
 ) -> pd.DataFrame:
     """定時決定 of `year` for everyone insured on 1 July, except those who acquired the status from
@@ -171,8 +172,8 @@ def zuiji(records: pd.DataFrame, staff: pd.DataFrame, table: GradeTable, rules: 
             "change_month": pd.DatetimeIndex(change).strftime("%Y-%m"),
             "fixed_before": fixed[i - 1],
             "fixed_after": fixed[i],
-            "wages": [list(map(int, w)) for w in zip(wage[i], wage[i + 1], wage[i + 2])],
-            "days": [list(map(int, d)) for d in zip(days[i], days[i + 1], days[i + 2])],
+            "wages": [list(map(int, w)) for w in zip(wage[i], wage[i + 1], wage[i + 2], strict=True)],
+            "days": [list(map(int, d)) for d in zip(days[i], days[i + 1], days[i + 2], strict=True)],
             "average": average,
             "current": standard[i - 1],
             "current_grade": current_grade,
@@ -192,7 +193,7 @@ def review(
     return Review(year, teiji(records, staff, year, table, excluded, rules), changes)
 
 
-def disagreements(result: Review, staff: pd.DataFrame, as_of: date) -> list[tuple[str, int, int, str]]:
+def disagreements(result: Review, staff: pd.DataFrame, as_of: date) -> list[tuple[str, int | None, int, str]]:
     """(employee, sheet's standard remuneration, the applicable result, where it comes from) for each
     employee whose Staff sheet disagrees with the latest result in force on `as_of`."""
     latest: dict[str, tuple[str, int, str]] = {}
@@ -202,7 +203,13 @@ def disagreements(result: Review, staff: pd.DataFrame, as_of: date) -> list[tupl
     for row in result.zuiji.itertuples():
         if row.effective <= f"{as_of:%Y-%m}" and row.effective >= latest.get(row.employee_id, ("",))[0]:
             latest[row.employee_id] = (row.effective, int(row.proposed), f"随時改定 {row.effective}")
-    sheet = dict(zip(staff["employee_id"].astype(str), pd.array(staff["standard_monthly_remuneration"], dtype="Int64")))
+    sheet = dict(
+        zip(
+            staff["employee_id"].astype(str),
+            pd.array(staff["standard_monthly_remuneration"], dtype="Int64"),
+            strict=True,
+        )
+    )
     return [
         (e, None if pd.isna(sheet.get(e)) else int(sheet[e]), value, why)
         for e, (_, value, why) in sorted(latest.items())

@@ -79,8 +79,8 @@ def _legal_dates(births: pd.Series, years: int) -> pd.Series:
 
 def insured_in(staff: pd.DataFrame, premium_month: date) -> dict[str, np.ndarray]:
     """Who owes each premium for the premium month (charged from the month of acquisition to the
-    month before the month of loss, and for the month itself when both fall in it; loss = the day after leaving, the day one reaches 70 for
-    pension, the 75th birthday for health; nursing care for ages 40–64 — 介護保険法9条)."""
+    month before the month of loss, and for the month itself when both fall in it; loss = the day after leaving,
+    the day one reaches 70 for pension, the 75th birthday for health; nursing care for ages 40–64 — 介護保険法9条)."""
     first, end = pd.Timestamp(premium_month), pd.Timestamp(month_end(premium_month))
     employed = (staff["hire_date"] <= end) & (staff["leave_date"].isna() | (staff["leave_date"] >= end))
     # 同月得喪: acquired and lost within the same month — that month is charged (健保法156条3項,

@@ -106,7 +106,10 @@ class MonthlyTable:
             (
                 self.tax_one(a, n, o)
                 for a, n, o in zip(
-                    np.asarray(taxable).tolist(), np.asarray(dependents).tolist(), np.asarray(otsu).tolist()
+                    np.asarray(taxable).tolist(),
+                    np.asarray(dependents).tolist(),
+                    np.asarray(otsu).tolist(),
+                    strict=True,
                 )
             ),
             dtype=np.int64,

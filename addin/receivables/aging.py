@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from addin.receivables.matching import Allocation, OpenInvoice
 
@@ -94,7 +95,7 @@ def customer_statement(
     customer_id: str, invoices: list[OpenInvoice], receipts: list[Receipt], as_of: date
 ) -> list[dict]:
     """得意先元帳: invoices billed and money received, in date order, with the running balance."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"date": i.issue_date, "kind": "invoice", "reference": i.invoice_no, "billed": i.total, "received": 0, "fee": 0}
         for i in invoices
         if i.customer_id == customer_id and i.issue_date <= as_of

@@ -113,10 +113,10 @@ def parse_bank_csv(raw: bytes, formats: dict) -> ParsedStatement:
     statement = ParsedStatement(layout, account)
     prefixes = list(formats.get("payer_prefixes", []))
     for line_no, row in rows[header_at + 1 :]:
-        line = _row(line_no, offsets[min(line_no, len(offsets) - 1)], row, columns, len(header), statement, prefixes)
-        if line is not None:
-            statement.lines.append(line)
-    dates = [l.date for l in statement.lines]
+        parsed = _row(line_no, offsets[min(line_no, len(offsets) - 1)], row, columns, len(header), statement, prefixes)
+        if parsed is not None:
+            statement.lines.append(parsed)
+    dates = [line.date for line in statement.lines]
     statement.first_date, statement.last_date = (min(dates), max(dates)) if dates else (None, None)
     return statement
 
@@ -171,6 +171,7 @@ def _row(line_no, offset, row, columns, width, statement, prefixes) -> Statement
     if signed is not None and not (deposit or withdrawal):
         deposit, withdrawal = (signed, None) if signed > 0 else (None, -signed)
     direction, amount = (DEPOSIT, deposit) if deposit else (WITHDRAWAL, withdrawal)
+    assert amount is not None  # a row with no deposit, withdrawal or amount returned above
     if amount < 0:
         direction, amount = (WITHDRAWAL if direction == DEPOSIT else DEPOSIT), -amount
     description = _cell(row, columns, "description")

@@ -7,6 +7,8 @@ statement line.
 
 from __future__ import annotations
 
+from typing import Any
+
 from addin.receivables.aging import Receipt
 
 BANK, RECEIVABLE, FEE, ADVANCE = "普通預金", "売掛金", "支払手数料", "前受金"
@@ -16,7 +18,7 @@ def receipt_journal(receipts: list[Receipt], bank_account: str = BANK) -> list[d
     """[{date, line_id, source, lines: [{side, account, amount, customer_id, invoice_no}]}], each balanced."""
     entries = []
     for receipt in sorted(receipts, key=lambda r: (r.date, r.line_id)):
-        lines = [
+        lines: list[dict[str, Any]] = [
             {"side": "debit", "account": bank_account, "amount": receipt.amount, "customer_id": "", "invoice_no": ""}
         ]
         for allocation in receipt.allocations:
@@ -40,8 +42,8 @@ def receipt_journal(receipts: list[Receipt], bank_account: str = BANK) -> list[d
                     "invoice_no": allocation.invoice_no,
                 }
             )
-        debit = sum(l["amount"] for l in lines if l["side"] == "debit")
-        credit = sum(l["amount"] for l in lines if l["side"] == "credit")
+        debit = sum(posting["amount"] for posting in lines if posting["side"] == "debit")
+        credit = sum(posting["amount"] for posting in lines if posting["side"] == "credit")
         if debit != credit:
             raise ValueError(f"receipt {receipt.line_id} does not balance: debit {debit} credit {credit}")
         entries.append(

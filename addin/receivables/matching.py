@@ -23,6 +23,7 @@ Only invoices issued on or before the deposit's date are considered.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -90,7 +91,7 @@ class PayerIndex:
     _seen: dict[str, tuple] = field(default_factory=dict, repr=False)  # one lookup per distinct payer
 
     @classmethod
-    def build(cls, customers: list[dict], learned: list[tuple[str, str]] = ()) -> "PayerIndex":
+    def build(cls, customers: list[dict], learned: Sequence[tuple[str, str]] = ()) -> "PayerIndex":
         index = cls()
         for customer in customers:
             names = [customer.get("name")] + split_names(customer.get("transfer_names"))
@@ -317,7 +318,8 @@ def _by_amount(amount: int, opens: list[OpenInvoice], customer: str, settings: M
         allocations,
         Decimal("0.6") if len(allocations) == 1 else Decimal("0.5"),
         f"一部入金: {last.invoice_no} に {last.amount:,} 円（残 {_open_of(opens, last) - last.amount:,} 円）",
-        f"part payment: {last.amount:,} yen to {last.invoice_no} ({_open_of(opens, last) - last.amount:,} yen still open)",
+        f"part payment: {last.amount:,} yen to {last.invoice_no} ({_open_of(opens, last) - last.amount:,} yen still "
+        "open)",
     )
 
 
@@ -325,7 +327,7 @@ def _open_of(opens: list[OpenInvoice], allocation: Allocation) -> int:
     return next(i.open for i in opens if i.invoice_no == allocation.invoice_no)
 
 
-def _oldest_prefix(amount: int, opens: list[OpenInvoice], fees: list[int]):
+def _oldest_prefix(amount: int, opens: list[OpenInvoice], fees: Sequence[int]):
     """The oldest invoices in order whose sum is the amount, or the amount plus one fee."""
     fee_set, ceiling, running = set(fees), amount + (max(fees) if fees else 0), 0
     for count, invoice in enumerate(opens, start=1):
@@ -339,7 +341,7 @@ def _oldest_prefix(amount: int, opens: list[OpenInvoice], fees: list[int]):
     return None
 
 
-def _subsets(amount: int, opens: list[OpenInvoice], fees: list[int], budget: int):
+def _subsets(amount: int, opens: list[OpenInvoice], fees: Sequence[int], budget: int):
     """Up to two sets of two or more invoices summing to the amount (or amount + a fee), found
     depth-first with the oldest invoices tried first; the step budget bounds the search."""
     targets = {amount: 0, **{amount + f: f for f in fees}}

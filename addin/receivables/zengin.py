@@ -174,7 +174,7 @@ def _fields(record: _Record, layout) -> dict[str, str]:
         whole = ""
     if len(whole) == RECORD:  # one byte per character (JIS X 0201): character positions are byte positions
         values = {name: whole[start - 1 : start - 1 + length] for name, start, length in layout}
-        for name, start, length in layout:
+        for name, start, _length in layout:
             if name in NUMERIC and not values[name].isdigit():
                 _not_a_number(record, name, start, values[name])
         return values
@@ -271,6 +271,8 @@ def parse_zengin(raw: bytes, year_style: str = "wareki", today: date | None = No
             "エンドレコード（区分 9）がありません: ファイルが途中で切れています",
             "no end record (kind 9): the file is cut short",
         )
+    if statement is None:  # only end records: nothing to read
+        raise StatementError("no_header", 1, 0, "ヘッダーレコード（区分 1）がありません", "no header record (kind 1)")
     return statement
 
 
@@ -340,8 +342,8 @@ def _account_block(records, position, statement, year_style, today):
 
 def _check_trailer(record: _Record, lines: list[StatementLine]) -> None:
     trailer = _fields(record, TRAILER)
-    deposits = [l.amount for l in lines if l.direction == DEPOSIT]
-    withdrawals = [l.amount for l in lines if l.direction == WITHDRAWAL]
+    deposits = [line.amount for line in lines if line.direction == DEPOSIT]
+    withdrawals = [line.amount for line in lines if line.direction == WITHDRAWAL]
     expected = {
         "deposits": len(deposits),
         "deposit_total": sum(deposits),
@@ -434,8 +436,8 @@ def zengin_statement(
             + _c("", 20)
         )
         records.append(body + b" " * (RECORD - len(body)))
-    deposits = [l.amount for l in lines if l.direction == DEPOSIT]
-    withdrawals = [l.amount for l in lines if l.direction == WITHDRAWAL]
+    deposits = [line.amount for line in lines if line.direction == DEPOSIT]
+    withdrawals = [line.amount for line in lines if line.direction == WITHDRAWAL]
     trailer = (
         b"8"
         + _n(len(deposits), 6)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -12,13 +13,11 @@ import pandas as pd
 from addin.model import Table, column_letter
 from addin.model.privacy import mask
 
-#: sheets compared row by row on their key; the others as sets of rows (added / removed)
-KEYS = {
-    ("staff", "staff"): "employee_id",
-    ("stock", "items"): "sku",
-    ("vendors", "vendors"): "vendor_id",
-    ("sales", "customers"): "customer_id",
-}
+
+def keys_of(books: dict) -> dict[tuple[str, str], str]:
+    """The sheets compared row by row on their key — those whose schema names a `key:` (rules/schemas/*.yaml,
+    or a company's DIR/rules) — and that key; the other sheets are compared as sets of rows."""
+    return {(book, sheet): spec.key for book, b in books.items() for sheet, spec in b.sheets.items() if spec.key}
 
 
 def _text(value) -> str:
@@ -47,15 +46,18 @@ def _row_key(secret: bytes) -> str:
 
 
 def snapshot(
-    tables: dict[tuple[str, str], Table], personal: set[str] = frozenset(), secret: bytes = b""
+    tables: dict[tuple[str, str], Table],
+    keys: dict[tuple[str, str], str],
+    personal: Collection[str] = frozenset(),
+    secret: bytes = b"",
 ) -> dict[tuple[str, str], dict]:
     """Per sheet: where each field sits, and its rows — keyed sheets as {key: {field: text, "_row": n}},
     the others as {row digest: excel row}. Personal fields are stored as keyed digests, not values."""
-    out = {}
+    out: dict[tuple[str, str], dict] = {}
     for name, table in tables.items():
         frame = table.frame
-        if name in KEYS:
-            key = KEYS[name]
+        if name in keys:
+            key = keys[name]
             texts = frame.map(_text)
             for field in set(texts.columns) & set(personal) - {key}:
                 texts[field] = texts[field].map(lambda value: keyed_digest(secret, value))
@@ -88,7 +90,10 @@ def changes(before: dict, after: dict, books: dict, personal: set[str], priority
         book, sheet = name
         spec = books[book].sheets[sheet]
         file, title = books[book].file, spec.display_name
-        if name not in KEYS:
+        keyed = "rows" in tonight  # a sheet whose schema names a key (keys_of)
+        if keyed != ("rows" in before[name]):
+            continue  # its key was added to or removed from the rules since: compared from tonight on
+        if not keyed:
             found += _row_sets(before[name], tonight, file, title)
             continue
         now, then, columns = tonight["rows"], before[name]["rows"], tonight["columns"]

@@ -86,8 +86,10 @@ def stock_vs_counts(night: Night) -> list[dict]:
                 position,
                 "counted_qty",
                 r["sku"],
-                f"実棚 {r['counted'] / QTY_SCALE:g} と帳簿 {r['ledger'] / QTY_SCALE:g} の差 {r['difference'] / QTY_SCALE:g}（{r['value']:,} 円）",
-                f"count {r['counted'] / QTY_SCALE:g} vs ledger {r['ledger'] / QTY_SCALE:g}: {r['difference'] / QTY_SCALE:g} ({r['value']:,} yen)",
+                f"実棚 {r['counted'] / QTY_SCALE:g} と帳簿 {r['ledger'] / QTY_SCALE:g} の差 "
+                f"{r['difference'] / QTY_SCALE:g}（{r['value']:,} 円）",
+                f"count {r['counted'] / QTY_SCALE:g} vs ledger {r['ledger'] / QTY_SCALE:g}: "
+                f"{r['difference'] / QTY_SCALE:g} ({r['value']:,} yen)",
             )
         )
     return out
@@ -97,7 +99,7 @@ def stock_vs_on_hand_column(night: Night) -> list[dict]:
     items = night.table("stock", "items")
     on_hand = night.ledger.on_hand()
     out = []
-    for position, (sku, stated) in enumerate(zip(items.frame["sku"], items.frame["on_hand"])):
+    for position, (sku, stated) in enumerate(zip(items.frame["sku"], items.frame["on_hand"], strict=True)):
         if stated is None or sku is None or (isinstance(stated, float) and stated != stated):
             continue
         book = int(on_hand.get(sku, 0))
@@ -147,9 +149,13 @@ def shipped_not_invoiced(night: Night) -> list[dict]:
     frame = orders.frame
     usable = frame["shipped_date"].notna() & frame["customer_id"].isin(closing.index)
     pairs = pd.DataFrame({"shipped": frame["shipped_date"], "closing": frame["customer_id"].map(closing)})[usable]
-    closes = {(d, c): period_end(d.date(), str(c)) for d, c in set(zip(pairs["shipped"], pairs["closing"]))}
+    closes = {
+        (d, c): period_end(d.date(), str(c)) for d, c in set(zip(pairs["shipped"], pairs["closing"], strict=True))
+    }
     period = pd.Series(
-        [closes[(d, c)] for d, c in zip(pairs["shipped"], pairs["closing"])], index=pairs.index, dtype=object
+        [closes[(d, c)] for d, c in zip(pairs["shipped"], pairs["closing"], strict=True)],
+        index=pairs.index,
+        dtype=object,
     )
     due = period[period <= night.day]
     open_lines = ~order_keys(frame.loc[due.index]).isin(_invoiced(night)).to_numpy()
@@ -165,7 +171,7 @@ def shipped_not_invoiced(night: Night) -> list[dict]:
             f"出荷済み（{when} 締め）で未請求",
             f"shipped, period closed {when}, not invoiced",
         )
-        for row, number, when in zip(orders.rows[positions].tolist(), numbers.tolist(), closed.tolist())
+        for row, number, when in zip(orders.rows[positions].tolist(), numbers.tolist(), closed.tolist(), strict=True)
     ]
 
 
@@ -174,9 +180,7 @@ def invoices_without_order(night: Night) -> list[dict]:
         return []
     existing = set(order_keys(night.table("sales", "orders").frame))
     out = []
-    for number, key in night.register.db.execute(
-        "SELECT l.invoice_no, l.line_key FROM invoiced_lines l JOIN invoices i USING (invoice_no) WHERE i.status = 'issued'"
-    ):
+    for number, key in night.register.issued_invoiced_lines():
         if key not in existing:
             out.append(
                 _finding(
@@ -322,7 +326,7 @@ def duplicate_bank_accounts(night: Night) -> list[dict]:
         f = table.frame
         return {
             (b, br, a): i
-            for i, (b, br, a) in enumerate(zip(f["bank_code"], f["branch_code"], f["account_number"]))
+            for i, (b, br, a) in enumerate(zip(f["bank_code"], f["branch_code"], f["account_number"], strict=True))
             if b and br and a
         }
 
@@ -338,7 +342,8 @@ def duplicate_bank_accounts(night: Night) -> list[dict]:
                 "account_number",
                 vendor,
                 f"仕入先 {vendor} の口座が従業員 {employee} と同じです（{account[0]}-{account[1]}-{mask(account[2])}）",
-                f"vendor {vendor} shares a bank account with employee {employee} ({account[0]}-{account[1]}-{mask(account[2])})",
+                f"vendor {vendor} shares a bank account with employee {employee} ({account[0]}-{account[1]}"
+                f"-{mask(account[2])})",
                 mask(account[2]),
             )
         )
@@ -354,6 +359,7 @@ def registration_numbers(night: Night) -> list[dict]:
             zip(
                 table.frame[key],
                 raw.frame["registration_number"] if raw is not None and "registration_number" in raw.frame else [],
+                strict=True,
             )
         ):
             if typed not in (None, "") and not is_registered(str(typed).strip().upper()):

@@ -120,7 +120,7 @@ def _run(company: Company, day: date, sleep, copier, progress, state: Path) -> O
             personal = {
                 f for b in company.books.values() for s in b.sheets.values() for f, c in s.columns.items() if c.personal
             }
-            tonight = audit.snapshot(dict(validation.tables), personal, secret)
+            tonight = audit.snapshot(dict(validation.tables), audit.keys_of(company.books), personal, secret)
             previous = ledger.last_success_before(day.isoformat()) if ledger else None
             changes = audit.changes(
                 ledger.snapshot(previous) if previous else {},

@@ -59,7 +59,9 @@ def migrate_keys(orders: pd.DataFrame, issued: dict[str, str]) -> tuple[dict[str
     or rows that cannot be told apart) as (invoice, old key, why)."""
     new = line_keys(orders)
     rows_of: dict[str, list[str]] = {}
-    for o, s, d, n in zip(orders["order_no"], orders["sku"], orders.get("description", [None] * len(orders)), new):
+    for o, s, d, n in zip(
+        orders["order_no"], orders["sku"], orders.get("description", [None] * len(orders)), new, strict=True
+    ):
         for key in old_keys(o, s, d):
             rows_of.setdefault(key, []).append(n)
     migrated, left = {}, []
@@ -75,11 +77,11 @@ def migrate_keys(orders: pd.DataFrame, issued: dict[str, str]) -> tuple[dict[str
     # (the edit then surfaces as invoiced_line_edited at the next invoice run, to be corrected by law)
     taken = set(migrated.values())
     order_rows: dict[str, list[str]] = {}
-    for o, n in zip(orders["order_no"].astype(str), new):
+    for o, n in zip(orders["order_no"].astype(str), new, strict=True):
         if n not in taken:
             order_rows.setdefault(o, []).append(n)
     pending: dict[str, list[str]] = {}
-    for number, key, found in left:
+    for _number, key, _found in left:
         pending.setdefault(key.split("|", 1)[0], []).append(key)
     unmatched = []
     for number, key, found in left:
@@ -134,14 +136,16 @@ def _refuse_unless_old(company: Company, register: InvoiceRegister) -> None:
         )
     if not register.unsealed():
         raise AdoptionRefused(
-            f"{where}: 台帳は鍵で封印済みです（旧方式ではありません）。register.key がない場合はバックアップから戻してください / "
+            f"{where}: 台帳は鍵で封印済みです（旧方式ではありません）。register.key がない場合はバックアップか"
+            "ら戻してください / "
             "the register is already sealed with a key, not the old way; if register.key is "
             "missing, restore it from a backup"
         )
     sealed = [w for w, anchor in anchors(company) if (anchor.get("register") or {}).get("count")]
     if sealed:
         raise AdoptionRefused(
-            f"{sealed[0]}: 封印済みの台帳を記録したアンカーがあります。旧方式の台帳ではなく置き換えられた可能性があります / "
+            f"{sealed[0]}: 封印済みの台帳を記録したアンカーがあります。旧方式の台帳ではなく置き換"
+            "えられた可能性があります / "
             f"an anchor recorded a sealed register: this is not an old register but one replaced "
             f"since ({len(sealed)} anchor(s)); restore state.db and register.key from a backup"
         )

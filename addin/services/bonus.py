@@ -190,7 +190,7 @@ def _locator(bonuses, pay_date: date):
     frame = bonuses.frame
     rows = {
         str(e): i
-        for i, (e, d) in enumerate(zip(frame["employee_id"], frame["pay_date"]))
+        for i, (e, d) in enumerate(zip(frame["employee_id"], frame["pay_date"], strict=True))
         if d == pd.Timestamp(pay_date)
     }
 

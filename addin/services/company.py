@@ -11,6 +11,7 @@ from typing import Any
 from addin.rulebook import Rulebook, load_rulebook
 from addin.state.anchor import ANCHOR_FILE
 from addin.state.files import SECRET_FILE, STATE
+from addin.tax import check_rate_choices
 from addin.validate import BookSpec, build_schemas
 from addin.workbook.protocol import BookUnreadable
 
@@ -82,6 +83,7 @@ def load_company(root: Path) -> Company:
             raise SettingsError(f"{path}: 読めません / cannot be read: {exc}") from None
         checked_settings(settings)
     rulebook = load_rulebook(root)
+    check_rate_choices(rulebook)  # a tax_rate choice no rate record declares is refused at load
     books = build_schemas(rulebook.schemas)
     for spec in books.values():
         try:  # issues, copies and backups name the file as it really is (staff.xlsm …)

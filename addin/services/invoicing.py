@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from addin.invoicing.build import Draft, build_drafts, edited_lines
-from addin.invoicing.document import content_of, credit_note_of
+from addin.invoicing.document import content_of, credit_note_of, rates_of
 from addin.invoicing.settings import InvoiceSettings, Issuer
 from addin.model import Issue, Severity
 from addin.model.issues import exit_code, fatal
@@ -25,7 +25,7 @@ from addin.services.validation import BookOpener, open_company_book, validate_co
 from addin.services.verify import anchor_everywhere, state_findings, sweep_leftovers
 from addin.state import InvoiceRegister, RegisterProblem
 from addin.state.files import STATE
-from addin.tax import tax_rates
+from addin.tax import TaxRate, every_tax_rate, tax_rates
 from addin.tax.summary import is_registered, monthly_summary
 
 
@@ -67,7 +67,8 @@ def run_invoices(
             fatal(
                 "backoffice.toml",
                 "issuer_not_registered",
-                f"[company] registration_number「{issuer.registration_number}」が有効な登録番号ではありません（T+13桁）",
+                f"[company] registration_number「{issuer.registration_number}」が有効な登録番号ではあり"
+                "ません（T+13桁）",
                 f"[company] registration_number {issuer.registration_number!r} is not a valid registration number",
             )
         )
@@ -164,7 +165,8 @@ def _credit(
             fatal(
                 "--date",
                 "credit_before_invoice",
-                f"--date {on}: 返還請求書の日付は元の請求書 {number} の発行日 {original['issue_date']} 以降にしてください",
+                f"--date {on}: 返還請求書の日付は元の請求書 {number} の発行日 {original['issue_date']} "
+                "以降にしてください",
                 f"--date {on}: a credit note cannot be dated before {number}'s issue date {original['issue_date']}",
             )
         )
@@ -194,12 +196,13 @@ class DocumentJob:
     bank_line: str
     rounding: str
     mark: str
+    rates: dict[str, TaxRate]  # the records in force when the document was issued
 
 
 def write_invoice_document(job: DocumentJob) -> Path:
     if job.path.suffix == ".pdf":
-        return write_bytes(job.path, invoice_pdf(job.content, job.bank_line, job.mark))
-    return invoice_xlsx(job.path, job.content, job.rounding, mark=job.mark)
+        return write_bytes(job.path, invoice_pdf(job.content, job.bank_line, job.mark, rates=job.rates))
+    return invoice_xlsx(job.path, job.content, job.rounding, mark=job.mark, rates=job.rates)
 
 
 def write_invoice_outputs(
@@ -221,14 +224,19 @@ def write_invoice_outputs(
     )
     jobs = [
         DocumentJob(
-            folder / f"{doc['invoice_no']}{suffix}", _stored(doc), bank_line, settings.rounding, settings.reduced_mark
+            folder / f"{doc['invoice_no']}{suffix}",
+            _stored(doc),
+            bank_line,
+            settings.rounding,
+            settings.reduced_mark,
+            rates_of(doc, company.rulebook),
         )
         for doc in everything
         for suffix in (".pdf", ".xlsx")
         if not (folder / f"{doc['invoice_no']}{suffix}").exists()
     ]
     written = run_jobs(write_invoice_document, jobs, workers, progress, "invoice documents (PDF, .xlsx)")
-    hashes = dict(register.db.execute("SELECT invoice_no, content_hash FROM invoices"))
+    hashes = register.content_hashes()
     summary = {
         "invoices": [
             {
@@ -248,7 +256,8 @@ def write_invoice_outputs(
         ]
     }
     written.append(write_text(folder / "summary.json", json.dumps(summary, ensure_ascii=False, indent=1)))
-    written.append(write_register_view(company.root / "invoices.xlsx", everything, hashes))
+    declared = list(every_tax_rate(company.rulebook).values())
+    written.append(write_register_view(company.root / "invoices.xlsx", everything, hashes, declared))
     bills, vendors = checked.table("vendors", "bills"), checked.table("vendors", "vendors")
     months = monthly_summary(
         everything,
@@ -258,5 +267,5 @@ def write_invoice_outputs(
     )
     tax = company.paths.tax
     written.append(write_text(tax / "summary.json", json.dumps({"months": months}, ensure_ascii=False, indent=1)))
-    written.append(write_tax_summary(tax / "summary.xlsx", months))
+    written.append(write_tax_summary(tax / "summary.xlsx", months, declared))
     return written

@@ -121,7 +121,7 @@ def compute_month(company: Company, month: date) -> tuple[dict[str, int] | None,
     except PAY_SETUP_FAILURES as problem:
         return None, getattr(problem, "message_ja", str(problem))
     settle_payroll(company, payroll, PayrollSettings.from_settings(company.settings))
-    return dict(zip(payroll.employees["employee_id"], payroll.employees["net_pay"].astype(int))), ""
+    return dict(zip(payroll.employees["employee_id"], payroll.employees["net_pay"].astype(int), strict=True)), ""
 
 
 #: what stops a pay computation before any employee: no rule in force on the date, bad pay settings

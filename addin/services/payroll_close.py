@@ -53,12 +53,14 @@ def difference_issue(
 ) -> Issue:
     label = KIND_JA[kind]
     if d.field == "employee":
-        ja = f"確定済みの{label} {period} に {d.employee_id} が{'ありません' if d.closed is None else 'いましたが、再計算では支給されません'}"
+        missing = "ありません" if d.closed is None else "いましたが、再計算では支給されません"
+        ja = f"確定済みの{label} {period} に {d.employee_id} が{missing}"
         en = f"closed {kind} {period}: {d.employee_id} " + (
             "was not paid then" if d.closed is None else "is no longer paid"
         )
     else:
-        ja = f"確定済みの{label} {period}: {d.employee_id} の {d.field} が {_figure(d.closed)} → {_figure(d.now)} に変わります"
+        change = f"{_figure(d.closed)} → {_figure(d.now)}"
+        ja = f"確定済みの{label} {period}: {d.employee_id} の {d.field} が {change} に変わります"
         en = f"closed {kind} {period}: {d.employee_id} {d.field} would change {_figure(d.closed)} → {_figure(d.now)}"
     return Issue(
         where[0],
@@ -93,7 +95,8 @@ def compare_with_closed(
                 "pay_date",
                 "closed_period_differs",
                 Severity.ERROR,
-                f"確定済みの{KIND_JA[closed.kind]} {closed.period}: 支給日が {closed.pay_date} → {pay_date} に変わります",
+                f"確定済みの{KIND_JA[closed.kind]} {closed.period}: 支給日が {closed.pay_date} → {pay_date} "
+                "に変わります",
                 f"closed {closed.kind} {closed.period}: pay date would change {closed.pay_date} → {pay_date}",
             )
         )
@@ -106,7 +109,8 @@ def compare_with_closed(
                 "",
                 "closed_outputs_changed",
                 Severity.ERROR,
-                f"確定済みの{KIND_JA[closed.kind]} {closed.period} の出力ファイルが確定時と異なります（変更または削除）",
+                f"確定済みの{KIND_JA[closed.kind]} {closed.period} の出力ファイルが確定時と異"
+                "なります（変更または削除）",
                 f"the outputs of closed {closed.kind} {closed.period} differ from those closed (changed or removed)",
             )
         )

@@ -89,7 +89,7 @@ def _not_settled_here(path: Path, lines: dict[str, dict], payroll: Payroll) -> l
 
 def _negative(payroll: Payroll, locate: Locate) -> list[Issue]:
     out = []
-    for e, net in zip(payroll.employees["employee_id"].astype(str), payroll.employees["net_pay"]):
+    for e, net in zip(payroll.employees["employee_id"].astype(str), payroll.employees["net_pay"], strict=True):
         if net < 0:
             book, sheet, cell = locate(e)
             out.append(

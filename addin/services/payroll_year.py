@@ -82,7 +82,9 @@ def monthly_pay_between(
             first.isoformat(), last.isoformat(), "month", fields
         ):
             closed_months.add(period)
-            out.append((period, paid, employee, {"employee_id": employee, **dict(zip(fields, values))}, True))
+            out.append(
+                (period, paid, employee, {"employee_id": employee, **dict(zip(fields, values, strict=True))}, True)
+            )
     for month, paid, lines in computed_months_between(
         company, tables, first, last, closed_months, only_with_attendance
     ):

@@ -9,7 +9,6 @@ read (InvoiceRegister.all()).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -145,7 +144,8 @@ def import_statements(
                     "",
                     f"statement_{bad.code}",
                     Severity.ERROR,
-                    f"{where}: {bad.line} 行目（{bad.byte} バイト目）: {bad.message_ja} — このファイルは取り込んでいません",
+                    f"{where}: {bad.line} 行目（{bad.byte} バイト目）: {bad.message_ja} — このファイルは取り込んでい"
+                    "ません",
                     f"{where}: line {bad.line} (byte {bad.byte}): {bad.message_en}"
                     " — nothing from this file was imported",
                 )
@@ -305,7 +305,7 @@ def _yen(value) -> int | None:
 
 def _allocations(table, positions, rows, line, by_invoice, open_left) -> tuple[list[Allocation], Issue | None]:
     allocations = []
-    for position, row in zip(positions, rows):
+    for position, row in zip(positions, rows, strict=True):
         invoice_no = row.get("invoice_no") if isinstance(row.get("invoice_no"), str) else ""
         customer = row.get("customer_id") if isinstance(row.get("customer_id"), str) else ""
         fee = _yen(row.get("fee")) or 0
@@ -444,9 +444,9 @@ def _match_and_apply(
 ) -> list[Match]:
     settled = store.settled_line_ids()
     deposits = [
-        Deposit(l.line_id, l.date, l.amount, l.payer)
-        for l in store.lines(as_of)
-        if l.direction == DEPOSIT and l.line_id not in settled
+        Deposit(line.line_id, line.date, line.amount, line.payer)
+        for line in store.lines(as_of)
+        if line.direction == DEPOSIT and line.line_id not in settled
     ]
     invoices = open_invoices(company, store.applied_by_invoice())
     index = PayerIndex.build(list(customers.values()), store.learned())
@@ -496,8 +496,10 @@ def receivables_findings(company: Company, day: date, opener: BookOpener = open_
             "cell": "",
             "key": a.invoice_no,
             "value": f"{a.open:,}",
-            "message_ja": f"{a.invoice_no}（{a.customer_id}）未入金 {a.open:,} 円、期日 {a.due_date} から {a.days_past_due} 日超過",
-            "message_en": f"{a.invoice_no} ({a.customer_id}) {a.open:,} yen unpaid, {a.days_past_due} days past due ({a.due_date})",
+            "message_ja": f"{a.invoice_no}（{a.customer_id}）未入金 {a.open:,} 円、"
+            f"期日 {a.due_date} から {a.days_past_due} 日超過",
+            "message_en": f"{a.invoice_no} ({a.customer_id}) {a.open:,} yen unpaid, {a.days_past_due} days past due "
+            f"({a.due_date})",
         }
         for a in run.aged
         if a.days_past_due > 0
@@ -509,8 +511,10 @@ def receivables_findings(company: Company, day: date, opener: BookOpener = open_
             "cell": "",
             "key": o["customer_id"],
             "value": f"{o['open']:,}",
-            "message_ja": f"{o['customer_id']} の売掛残 {o['open']:,} 円が与信限度額 {o['credit_limit']:,} 円を超えています",
-            "message_en": f"{o['customer_id']} owes {o['open']:,} yen, above its credit limit of {o['credit_limit']:,} yen",
+            "message_ja": f"{o['customer_id']} の売掛残 {o['open']:,} 円が与信限度額 {o['credit_limit']:,} "
+            "円を超えています",
+            "message_en": f"{o['customer_id']} owes {o['open']:,} yen, above its credit limit of {o['credit_limit']:,} "
+            "yen",
         }
         for o in run.over_limit
     ]
@@ -641,7 +645,7 @@ def write_demo_statements(company: Company, last_day: date = date(2026, 3, 31)):
     folder = company.paths.bank
     halves = (("2025H1", date(2025, 4, 1), date(2025, 9, 30)), ("2025H2", date(2025, 9, 1), last_day))
     for label, start, end in halves:
-        lines = [l for l in main if start <= l.date <= end]
+        lines = [line for line in main if start <= line.date <= end]
         data = zengin_statement(
             str(own.get("bank_code", "0009")),
             str(own.get("branch_code", "001")),

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from addin.demo import DemoCompany, generate
+from addin.demo.generate import FY_MONTHS
 from addin.outputs.atomic import atomic_path, private_folder, write_text
 from addin.outputs.master_books import write_book
 from addin.services.company import Company, CompanyPaths, load_company
@@ -26,7 +27,8 @@ def control_rows() -> list[list]:
         [],
         [
             "ボタン",
-            "バックオフィス タブ: 検証 / 給与計算 / 請求書発行 / 在庫・発注 / 今すぐ照合 / 年末調整 / 仕訳出力 / 入金消込",
+            "バックオフィス タブ: 検証 / 給与計算 / 請求書発行 / 在庫・発注 / 今すぐ照合 / 年末調整 / 仕訳出力 / "
+            "入金消込",
         ],
     ]
 
@@ -97,7 +99,7 @@ class SetupRefused(ValueError):
 
 def _existing_books(company: Company) -> list[Path]:
     found = []
-    for name, spec in company.books.items():
+    for name in company.books:
         path = company.book_path(name)
         found += [p for p in (path, path.with_suffix(".xlsm")) if p.exists() or p.is_symlink()]
     return found
@@ -143,6 +145,10 @@ def init_company(root: Path, lang: str = "ja", demo: DemoCompany | None = None, 
         extra = {CONTROL_SHEET: control_rows()}  # no xlwings.conf sheet: settings are per user
         written.append(write_book(company.book_path(book_name), spec, rows, lang, extra))
     return written
+
+
+#: the month `backoffice demo` closes: the last of the demo's fiscal year (April 2025 – March 2026)
+DEMO_MONTH_END = FY_MONTHS[-1]
 
 
 def make_demo(

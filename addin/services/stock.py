@@ -118,7 +118,7 @@ def run_stock(
                     pay_by.isoformat(),
                     [
                         (str(v), str(b), int(a))
-                        for v, b, a in zip(due["vendor_id"], due["bill_no"], due["amount"])
+                        for v, b, a in zip(due["vendor_id"], due["bill_no"], due["amount"], strict=True)
                         if v in transferred
                     ],
                 )
@@ -218,7 +218,7 @@ def _write_payments(company: Company, payments: pd.DataFrame, vendors, pay_by: d
             int(net),
             str(v),
         )
-        for v, net in zip(payments["vendor_id"], payments["net"])
+        for v, net in zip(payments["vendor_id"], payments["net"], strict=True)
         if net > 0 and pd.notna(people.loc[v, "bank_code"])
     ]
     data = zengin_file("general", requester_of(company.settings), pay_by, transfers)

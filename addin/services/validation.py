@@ -138,7 +138,7 @@ def validate_company(
 
     with ThreadPoolExecutor(max_workers=readers) as pool:
         results = pool.map(read, wanted) if readers > 1 else map(read, wanted)
-        for (book_name, spec), events in zip(wanted, results):
+        for (book_name, spec), events in zip(wanted, results, strict=True):
             progress(spec.file)
             for event in events:
                 if event[0] == "issue":

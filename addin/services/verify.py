@@ -100,7 +100,7 @@ def state_findings(
 def _documents_without_rows(company: Company, register) -> list[StateFinding]:
     """An invoice document whose number the register does not hold: the database went back in time."""
     folder = company.paths.invoices
-    numbers = {row[0] for row in register.db.execute("SELECT invoice_no FROM invoices")} if register else set()
+    numbers = register.numbers() if register else set()
     return (
         [
             StateFinding(

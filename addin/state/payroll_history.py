@@ -140,7 +140,8 @@ class PayrollHistory:
     def paid_between(self, first: str, last: str) -> list[tuple[str, str, str, dict]]:
         """(kind, period, pay date, figures) of every active close's lines paid first ≤ date ≤ last (ISO)."""
         rows = self.db.execute(
-            f"SELECT c.kind, c.period, l.pay_date, l.figures FROM payroll_lines l JOIN payroll_closes c USING (close_id)"
+            "SELECT c.kind, c.period, l.pay_date, l.figures FROM payroll_lines l JOIN payroll_closes c USING "
+            "(close_id)"
             f" WHERE l.pay_date BETWEEN ? AND ? AND {ACTIVE} ORDER BY l.pay_date, c.close_id",
             (first, last),
         )

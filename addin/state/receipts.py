@@ -88,27 +88,27 @@ class ReceiptStore:
         """Store a parsed file's lines (those not already stored) and the file, all in one transaction;
         returns how many lines were new."""
         now = _now()
-        dates = [l.date for l in lines]
+        dates = [line.date for line in lines]
         with self.transaction() as db:
             before = db.total_changes
             db.executemany(
                 "INSERT INTO statement_lines VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (line_id) DO NOTHING",
                 [
                     (
-                        l.line_id,
-                        l.account,
-                        l.date.isoformat(),
-                        l.direction,
-                        l.amount,
-                        l.payer,
-                        l.description,
-                        l.balance,
-                        l.reference,
+                        line.line_id,
+                        line.account,
+                        line.date.isoformat(),
+                        line.direction,
+                        line.amount,
+                        line.payer,
+                        line.description,
+                        line.balance,
+                        line.reference,
                         sha256,
-                        l.line_no,
+                        line.line_no,
                         now,
                     )
-                    for l in lines
+                    for line in lines
                 ],
             )
             new = db.total_changes - before
@@ -140,7 +140,7 @@ class ReceiptStore:
         ]
 
     def line(self, line_id: str) -> StatementLine | None:
-        found = [l for l in self._lines_where("line_id = ?", (line_id,))]
+        found = [line for line in self._lines_where("line_id = ?", (line_id,))]
         return found[0] if found else None
 
     def _lines_where(self, where: str, args: tuple) -> list[StatementLine]:
@@ -156,7 +156,9 @@ class ReceiptStore:
 
     def files(self) -> list[dict]:
         keys = ("sha256", "name", "layout", "account", "first_date", "last_date", "lines", "new_lines", "imported_at")
-        return [dict(zip(keys, row)) for row in self.db.execute("SELECT * FROM statement_files ORDER BY rowid")]
+        return [
+            dict(zip(keys, row, strict=True)) for row in self.db.execute("SELECT * FROM statement_files ORDER BY rowid")
+        ]
 
     # ---- receipts ---------------------------------------------------------------------------
 
@@ -203,7 +205,9 @@ class ReceiptStore:
         ):
             grouped[line_id].append(Allocation(invoice_no, customer_id, amount, fee))
             sources[line_id] = source
-        lines = {l.line_id: l for l in self._lines_where("line_id IN (SELECT line_id FROM receipt_allocations)", ())}
+        lines = {
+            line.line_id: line for line in self._lines_where("line_id IN (SELECT line_id FROM receipt_allocations)", ())
+        }
         return [
             Receipt(line_id, lines[line_id].date, lines[line_id].amount, tuple(allocs), sources[line_id])
             for line_id, allocs in grouped.items()
@@ -231,7 +235,9 @@ class ReceiptStore:
             "confidence",
             "reason",
         )
-        return [dict(zip(keys, row)) for row in self.db.execute(query, (until.isoformat(),) if until else ())]
+        return [
+            dict(zip(keys, row, strict=True)) for row in self.db.execute(query, (until.isoformat(),) if until else ())
+        ]
 
     # ---- payer names learned from confirmed receipts ----------------------------------------
 

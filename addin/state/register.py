@@ -88,7 +88,8 @@ def adopt_command(folder: Path) -> str:
 
 def _unsealed_message(folder: Path) -> str:
     return (
-        f"台帳は旧方式（鍵なしのハッシュ連鎖）で記録されています。{adopt_command(folder)} で旧連鎖を検証して鍵で封印し直してください / "
+        f"台帳は旧方式（鍵なしのハッシュ連鎖）で記録されています。{adopt_command(folder)} で旧連鎖を検証して鍵で封印"
+        "し直してください / "
         f"the register was sealed the old way (plain hash chain): run `{adopt_command(folder)}` to verify the old "
         f"chain and seal it with the company key"
     )
@@ -165,6 +166,21 @@ class InvoiceRegister:
     def invoiced_keys(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT line_key FROM invoiced_lines")}
 
+    def numbers(self) -> set[str]:
+        """Every invoice and credit-note number the register holds, whatever its status."""
+        return {row[0] for row in self.db.execute("SELECT invoice_no FROM invoices")}
+
+    def content_hashes(self) -> dict[str, str]:
+        """Invoice number → the digest of its sealed content (printed in summaries beside each document)."""
+        return dict(self.db.execute("SELECT invoice_no, content_hash FROM invoices"))
+
+    def issued_invoiced_lines(self) -> list[tuple[str, str]]:
+        """(invoice number, order line key) of every line billed by an invoice still issued."""
+        return self.db.execute(
+            "SELECT l.invoice_no, l.line_key FROM invoiced_lines l JOIN invoices i USING (invoice_no)"
+            " WHERE i.status = 'issued'"
+        ).fetchall()
+
     def issue(
         self,
         build: Callable[[str], dict],
@@ -190,7 +206,8 @@ class InvoiceRegister:
                     f"already invoiced by a concurrent run: run again"
                 )
             seq, previous = db.execute(
-                "SELECT COALESCE(MAX(seq), 0) + 1, (SELECT chain_hash FROM invoices ORDER BY seq DESC LIMIT 1) FROM invoices"
+                "SELECT COALESCE(MAX(seq), 0) + 1, (SELECT chain_hash FROM invoices ORDER BY seq DESC LIMIT 1) FROM "
+                "invoices"
             ).fetchone()
             number = f"{prefix}{seq:0{digits}d}"
             content = build(number)

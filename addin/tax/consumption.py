@@ -12,11 +12,6 @@ from addin.money import ROUNDINGS, floor_yen, rate
 from addin.rulebook import Rulebook
 
 
-def tax_rates(rules: Rulebook, on: date) -> dict[str, Fraction]:
-    """{"10": 1/10, "8": 2/25} in force on the date."""
-    return {key: rate(value) for key, value in rules.value("consumption_tax.rates", on).items()}
-
-
 def tax_on_exclusive(amount: int, tax_rate: Fraction, rounding: str = "floor") -> int:
     """Tax on a tax-excluded sum: amount × rate, rounded by the named rule."""
     return int(ROUNDINGS[rounding](amount * tax_rate.numerator, tax_rate.denominator))
@@ -32,7 +27,7 @@ def tax_on_inclusive(amount: int, tax_rate: Fraction, rounding: str = "floor") -
 class RateTotals:
     """One invoice's figures for one tax rate."""
 
-    rate_key: str  # "10" or "8"
+    rate_key: str  # a TaxRate key (addin/tax/rates.py): "10", "8"
     subtotal: int  # excluding tax
     tax: int
     entered: int  # the sum as entered (excluding or including tax, per the price entry)

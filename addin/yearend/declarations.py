@@ -40,6 +40,14 @@ def _day(value: Any) -> date | None:
     return value.date() if isinstance(value, pd.Timestamp) else value
 
 
+def _birth_date(relative: dict) -> date:
+    # required by the Dependents schema: a blank one is refused by validation before this runs
+    day = _day(relative.get("birth_date"))
+    if day is None:
+        raise ValueError(f"{_text(relative.get('name'), '?')}: 生年月日がありません / birth date missing")
+    return day
+
+
 def _flag(value: Any) -> bool:
     return False if _missing(value) else bool(value)
 
@@ -52,7 +60,7 @@ def relative_of(row: dict) -> Relative:
     return Relative(
         name=_text(row.get("name")),
         relationship=_text(row.get("relationship"), "other"),
-        birth_date=_day(row.get("birth_date")),
+        birth_date=_birth_date(row),
         income=_yen(row.get("estimated_income")),
         lives_together=_flag(row.get("living_together")),
         disability=_text(row.get("disability"), "none"),

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # rules imports nothing from here, but the engine modules import this one
+    from addin.yearend.rules import YearRules
 
 
 @dataclass(frozen=True)
@@ -172,14 +176,14 @@ class Adjustment:
     amounts: dict[str, int] = field(default_factory=dict)  # every figure by key (compute.LINES)
     relatives: list[RelativeResult] = field(default_factory=list)
     settlement: Settlement | None = None
-    rules: object = field(default=None, repr=False)  # the YearRules used: the lines' sources
+    rules: YearRules | None = field(default=None, repr=False)  # the YearRules used: the lines' sources
 
     @property
     def lines(self) -> list[Line]:
         """The 年末調整計算書, figure by figure with the rule behind each (empty when not adjusted)."""
         from addin.yearend.compute import lines_of  # compute imports this module: resolved at call time
 
-        return lines_of(self.amounts, self.rules) if self.adjusted else []
+        return lines_of(self.amounts, self.rules) if self.adjusted and self.rules is not None else []
 
     def figure(self, key: str) -> int:
         return self.amounts[key]

@@ -89,7 +89,7 @@ def by_municipality(
 ) -> list[dict]:
     """給与支払報告書 総括表 figures per municipality (1 January address)."""
     groups: dict[tuple[str, str], dict] = defaultdict(lambda: {"people": 0, "pay": 0, "tax": 0, "employee_ids": []})
-    for result, person in zip(results, people):
+    for result, person in zip(results, people, strict=True):
         if not in_municipal_report(result, person, rules):
             continue
         info = where.get(result.employee_id, {})
@@ -112,7 +112,7 @@ def tax_office_totals(
 
     filed = [
         r
-        for r, p in zip(results, people)
+        for r, p in zip(results, people, strict=True)
         if files_with_tax_office(r, p, where.get(r.employee_id, {}).get("is_director", False), rules)
     ]
     return {

@@ -7,6 +7,7 @@ raises RuleNotInForce naming that file (never a silent fallback to another year'
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +32,7 @@ class Bands:
     values: tuple
 
     @classmethod
-    def of(cls, rows: list[tuple[int, int | None, object]]) -> "Bands":
+    def of(cls, rows: Sequence[tuple[int, int | None, object]]) -> "Bands":
         rows = sorted(rows, key=lambda r: r[0])
         return cls(tuple(r[0] for r in rows), tuple(r[1] for r in rows), tuple(r[2] for r in rows))
 
@@ -223,6 +224,7 @@ class YearRules:
         found = self.kyuyo_table.find(pay)
         if found is None:
             raise YearRulesError(
-                f"給与等の金額 {pay:,} は {self.year} 年分の表の範囲外です / pay {pay:,} is outside the {self.year} table"
+                f"給与等の金額 {pay:,} は {self.year} 年分の表の範囲外です / pay {pay:,} is outside the {self.year} "
+                "table"
             )
         return found(pay) if callable(found) else found

@@ -60,6 +60,7 @@ def nencho_tax(
         housing=HousingCredit(int(housing_credit)) if housing_credit else None,
     )
     result = adjust(person, year_rules(rulebook, year))
-    if not result.adjusted:
+    settlement = result.settlement
+    if not result.adjusted or settlement is None:
         raise ValueError(result.reason)
-    return {**result.figures(), "excess": result.settlement.excess, "shortfall": result.settlement.shortfall}
+    return {**result.figures(), "excess": settlement.excess, "shortfall": settlement.shortfall}
