@@ -64,11 +64,8 @@ def test_summary_register_and_zengin_agree(paid):
     total_row = next(r for r in ws.iter_rows(min_row=4) if r[0].value == "合計")
     net_col = header.index("差引支給額")
     data = [r[net_col].value for r in ws.iter_rows(min_row=4) if r[0].value not in ("合計", None)]
-    assert (
-        sum(data) == net
-        and total_row[net_col].value
-        == f"=SUM({openpyxl.utils.get_column_letter(net_col + 1)}4:{openpyxl.utils.get_column_letter(net_col + 1)}{3 + len(data)})"
-    )
+    letter = openpyxl.utils.get_column_letter(net_col + 1)
+    assert sum(data) == net and total_row[net_col].value == f"=SUM({letter}4:{letter}{3 + len(data)})"
     slips = openpyxl.load_workbook(folder / "payslips.xlsx")
     assert len(slips.sheetnames) == len(employees)
     assert sum(slips[e["employee_id"]]["H15"].value for e in employees) == net

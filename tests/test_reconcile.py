@@ -119,7 +119,7 @@ def test_planted_discrepancies_are_found_in_the_right_check_and_row(company, cap
 
     vendors = openpyxl.load_workbook(company / "vendors.xlsx")
     v = vendors["Vendors 仕入先"]
-    for title, value in zip(("銀行コード", "支店コード", "口座番号"), bank):
+    for title, value in zip(("銀行コード", "支店コード", "口座番号"), bank, strict=True):
         v.cell(3, column_of(v, title)).value = value  # vendor row 3 = employee's account
     bills = vendors["Bills 仕入請求"]
     bills.cell(2, column_of(bills, "税抜金額")).value = bills.cell(2, column_of(bills, "税抜金額")).value + 50000
