@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from addin.services.company import load_company
-from addin.services.setup import init_company
+from tests.blank_company import init_copy
 from addin.outputs.master_books import write_book
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +41,7 @@ def company_with_bonuses(
     settings_text: str | None = None,
 ):
     root.mkdir(parents=True, exist_ok=True)
-    init_company(root)
+    init_copy(root)
     if settings_text is not None:
         (root / "backoffice.toml").write_text(settings_text, encoding="utf-8")
     company = load_company(root)

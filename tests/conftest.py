@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import openpyxl
 import pytest
 
 from addin.services.company import load_company
-from addin.services.setup import make_demo
+from addin.services.setup import init_company, make_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,12 +30,46 @@ def write_sheet(path: Path, title: str, rows: list[list], start_row: int = 1, st
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def rules_files_parsed_once():
+    """Every company load reads the rules' YAML again (~0.25 s of pure-Python parsing), and the suite
+    loads companies some thousand times. The parse is a pure function of the file's name and bytes,
+    so each distinct (name, bytes) is parsed once per worker and handed out as a deep copy: a test that
+    edits a rules file gets its edit parsed (and refused) as before, and no test sees another's data."""
+    from addin.rulebook import loader
+
+    parse, parsed = loader.load_located, {}
+
+    def load_located(path):
+        try:
+            key = (str(path), Path(path).read_bytes())
+        except OSError:
+            return parse(path)
+        if key not in parsed:
+            parsed[key] = parse(path)  # a file that is not YAML raises here each time: never stored
+        return copy.deepcopy(parsed[key])
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(loader, "load_located", load_located)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """A clean demo company, generated once per test session."""
     root = tmp_path_factory.mktemp("demo-clean")
     make_demo(root)
     return root
+
+
+@pytest.fixture(scope="session")
+def bare_company(tmp_path_factory):
+    """A freshly initialised company (settings and rules only), loaded once per session: engine tests
+    read its rulebook, schemas and settings, and never write to it (their books live in memory)."""
+    root = tmp_path_factory.mktemp("bare")
+    init_company(root)
+    return load_company(root)
 
 
 @pytest.fixture(scope="session")

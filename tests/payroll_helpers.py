@@ -1,4 +1,5 @@
-"""Build a one-company folder with a hand-written staff.xlsx and run the payroll engine on it."""
+"""Run the payroll engine on hand-written staff rows: in memory (`payroll_of`, for engine tests) or
+through a one-company folder with a real staff.xlsx (`payroll_for`, for the end-to-end ones)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from pathlib import Path
 from addin.payroll.run import compute_payroll
 from addin.payroll.settings import PayrollSettings
 from addin.services.company import load_company
-from addin.services.setup import init_company
+from tests.blank_company import init_copy
 from addin.services.validation import validate_company
 from addin.outputs.master_books import write_book
+from tests.memory_books import validated
 
 PERSON = {
     "employee_id": "E1",
@@ -44,7 +46,7 @@ def company_with(
     allowances: list[dict] = (),
     settings_text: str | None = None,
 ):
-    init_company(root)
+    init_copy(root)
     if settings_text is not None:
         (root / "backoffice.toml").write_text(settings_text, encoding="utf-8")
     company = load_company(root)
@@ -61,6 +63,25 @@ def payroll_for(
 ):
     company = company_with(root, staff, attendance, allowances)
     checked = validate_company(company, only={"staff"})
+    assert not list(checked.issues), [i.message_en for i in checked.issues]
+    merged = {**company.settings.get("payroll", {}), "prefecture": "東京都", **settings}
+    return compute_payroll(
+        checked.table("staff", "staff"),
+        checked.table("staff", "attendance"),
+        checked.table("staff", "allowances"),
+        month,
+        company.rulebook,
+        PayrollSettings.model_validate(merged),
+    )
+
+
+def payroll_of(
+    company, staff: list[dict], month: date, attendance: list[dict] = (), allowances: list[dict] = (), **settings
+):
+    """`payroll_for` without the files: the staff book held in memory, validated by the same rules,
+    computed with the rulebook and settings of `company` (the shared, read-only `bare_company`)."""
+    rows = {"staff": {"staff": staff, "attendance": list(attendance), "allowances": list(allowances)}}
+    checked = validated(company, rows)
     assert not list(checked.issues), [i.message_en for i in checked.issues]
     merged = {**company.settings.get("payroll", {}), "prefecture": "東京都", **settings}
     return compute_payroll(

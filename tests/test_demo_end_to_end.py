@@ -85,10 +85,9 @@ def test_english_headed_demo_is_clean_too(tmp_path, capsys):
     assert (code, issues) == (0, [])
 
 
-def test_demo_is_deterministic(tmp_path):
-    make_demo(tmp_path / "a")
-    make_demo(tmp_path / "b")
-    assert digests(tmp_path / "a") == digests(tmp_path / "b")
+def test_demo_is_deterministic(demo_template, tmp_path):
+    make_demo(tmp_path / "again")  # the session's demo was made earlier, with the same defaults
+    assert digests(tmp_path / "again") == digests(demo_template)
 
 
 def test_init_gives_formatted_empty_books_that_validate(tmp_path, capsys):

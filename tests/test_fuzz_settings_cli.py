@@ -27,7 +27,7 @@ from addin.outputs.zengin import ZenginError, zengin_file
 from addin.payroll.settings import PayrollSettings
 from addin.services.payroll import requester_of
 from addin.services.settings import check_settings
-from addin.services.setup import init_company
+from tests.blank_company import init_copy
 
 FULL = os.environ.get("BACKOFFICE_FUZZ") == "full"
 SETTINGS_CASES = 4500 if FULL else 450
@@ -286,7 +286,7 @@ def command_lines(draw, company: Path):
 @pytest.fixture(scope="module")
 def small_company(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("fuzz") / "co"
-    init_company(root)
+    init_copy(root)
     return root
 
 

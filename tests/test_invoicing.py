@@ -21,7 +21,7 @@ from addin.invoicing.build import Line, totals_by_rate
 from addin.invoicing.settings import InvoiceSettings
 from addin.invoicing.terms import due_date, period_end
 from addin.services.company import load_company
-from addin.services.setup import init_company
+from tests.blank_company import init_copy
 from addin.state import InvoiceRegister
 from addin.outputs.master_books import write_book
 from addin.rulebook import load_rulebook
@@ -60,7 +60,7 @@ def order(no, customer, sku, qty, price, rate, shipped, day=None, description=No
 
 
 def company(root: Path, orders: list[dict], customers=CUSTOMERS, settings_extra: str = "") -> Path:
-    init_company(root)
+    init_copy(root)
     if settings_extra:
         text = (root / "backoffice.toml").read_text(encoding="utf-8")
         (root / "backoffice.toml").write_text(

@@ -10,12 +10,12 @@ from datetime import date
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from addin.cli import main
 from addin.outputs.zengin import read_trailer
-from tests.payroll_helpers import payroll_for, person
+from tests.payroll_helpers import payroll_of, person
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +64,8 @@ def test_summary_register_and_zengin_agree(paid):
     total_row = next(r for r in ws.iter_rows(min_row=4) if r[0].value == "合計")
     net_col = header.index("差引支給額")
     data = [r[net_col].value for r in ws.iter_rows(min_row=4) if r[0].value not in ("合計", None)]
-    assert (
-        sum(data) == net
-        and total_row[net_col].value
-        == f"=SUM({openpyxl.utils.get_column_letter(net_col + 1)}4:{openpyxl.utils.get_column_letter(net_col + 1)}{3 + len(data)})"
-    )
+    letter = openpyxl.utils.get_column_letter(net_col + 1)
+    assert sum(data) == net and total_row[net_col].value == f"=SUM({letter}4:{letter}{3 + len(data)})"
     slips = openpyxl.load_workbook(folder / "payslips.xlsx")
     assert len(slips.sheetnames) == len(employees)
     assert sum(slips[e["employee_id"]]["H15"].value for e in employees) == net
@@ -201,13 +198,13 @@ employees = st.lists(
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None)
 @given(people=employees, month=st.sampled_from([date(2025, 6, 1), date(2025, 12, 1), date(2026, 4, 1)]))
-def test_property_net_is_gross_less_deductions_and_totals_match(tmp_path_factory, people, month):
+def test_property_net_is_gross_less_deductions_and_totals_match(bare_company, people, month):
     from addin.outputs.zengin import Requester, Transfer, zengin_file
 
     staff = [person(employee_id=f"E{i}", my_number=None, **p) for i, p in enumerate(people)]
-    p = payroll_for(tmp_path_factory.mktemp("prop"), staff, month)
+    p = payroll_of(bare_company, staff, month)
     frame = p.employees
     deductions = frame[
         [

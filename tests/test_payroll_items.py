@@ -18,7 +18,7 @@ from addin.payroll import run as engine
 from addin.payroll.items import BONUS, MONTHLY, Group, Item, Layout
 from addin.payroll.run import Payroll
 from addin.services.payroll import SUMMARY_FIELDS, employee_lines
-from tests.payroll_helpers import payroll_for, person
+from tests.payroll_helpers import payroll_of, person
 
 SOCIAL = ["health_insurance", "nursing_insurance", "child_support_levy", "pension", "employment_insurance"]
 
@@ -66,8 +66,8 @@ def _with_savings() -> Layout:
     return replace(MONTHLY, items=tuple(items))
 
 
-def test_adding_a_deduction_touches_the_declaration_and_its_computation(tmp_path):
-    payroll = payroll_for(tmp_path / "co", [person()], date(2025, 11, 1))
+def test_adding_a_deduction_touches_the_declaration_and_its_computation(bare_company, tmp_path):
+    payroll = payroll_of(bare_company, [person()], date(2025, 11, 1))
     layout = _with_savings()
     frame = payroll.employees.copy()
     frame["savings"] = 10_000  # its computation

@@ -4,8 +4,11 @@ batches stay in-process, and a pooled invoice run writes the very bytes a one-pr
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import shutil
+import sys
+import time
 
 import pytest
 
@@ -22,6 +25,23 @@ def _square_and_pid(n: int) -> tuple[int, int]:
     return n * n, os.getpid()
 
 
+#: the pids of the first two processes that took a job; set before the pool forks, shared with it
+_STARTED = None
+
+
+def _square_and_pid_once_two_started(n: int) -> tuple[int, int]:
+    """A job that waits (up to 10 s) until two processes have taken jobs: on a busy machine the
+    first process could otherwise run the whole batch before the second is scheduled at all."""
+    pid = os.getpid()
+    with _STARTED.get_lock():
+        if pid not in _STARTED[:] and 0 in _STARTED[:]:
+            _STARTED[_STARTED[:].index(0)] = pid
+    deadline = time.monotonic() + 10
+    while 0 in _STARTED[:] and time.monotonic() < deadline:
+        time.sleep(0.001)
+    return n * n, pid
+
+
 def _fails_on_seven(n: int) -> int:
     if n == 7:
         raise ValueError("job 7 is bad")
@@ -29,8 +49,9 @@ def _fails_on_seven(n: int) -> int:
 
 
 @pooled
-def test_results_come_back_in_job_order_from_several_processes():
-    results = run_jobs(_square_and_pid, range(200), workers=2, min_pooled=2)
+def test_results_come_back_in_job_order_from_several_processes(monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "_STARTED", multiprocessing.get_context("fork").Array("i", 2))
+    results = run_jobs(_square_and_pid_once_two_started, range(200), workers=2, min_pooled=2)
     assert [square for square, _ in results] == [n * n for n in range(200)]
     assert os.getpid() not in {pid for _, pid in results} and len({pid for _, pid in results}) == 2
 

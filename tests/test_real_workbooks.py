@@ -286,8 +286,9 @@ def test_a_pandas_round_trip_with_shared_strings(staff, plain):
 
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
 def test_a_book_saved_by_libreoffice(staff, plain, tmp_path):
+    profile = f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}"  # its own: tests run side by side
     subprocess.run(
-        [soffice(), "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path), str(staff)],
+        [soffice(), profile, "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path), str(staff)],
         check=True,
         capture_output=True,
         timeout=180,

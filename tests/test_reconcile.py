@@ -5,12 +5,13 @@ retried then skipped, the change audit, backups, and the scheduler on an injecte
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import multiprocessing
 import os
 import shutil
 import signal
 import sqlite3
-import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -20,6 +21,7 @@ import openpyxl
 import pytest
 
 from addin.cli import main
+from addin.cli.progress import Progress
 from addin.reconcile.backups import keep
 from addin.reconcile.lock import RunLock
 from addin.reconcile.run import nightly_run
@@ -117,7 +119,7 @@ def test_planted_discrepancies_are_found_in_the_right_check_and_row(company, cap
 
     vendors = openpyxl.load_workbook(company / "vendors.xlsx")
     v = vendors["Vendors 仕入先"]
-    for title, value in zip(("銀行コード", "支店コード", "口座番号"), bank):
+    for title, value in zip(("銀行コード", "支店コード", "口座番号"), bank, strict=True):
         v.cell(3, column_of(v, title)).value = value  # vendor row 3 = employee's account
     bills = vendors["Bills 仕入請求"]
     bills.cell(2, column_of(bills, "税抜金額")).value = bills.cell(2, column_of(bills, "税抜金額")).value + 50000
@@ -268,33 +270,32 @@ STAGES = [
 ]
 
 
+def _held_at(stage: str, argv: list[str], reached) -> None:
+    """In the forked child: `backoffice ARGV`, holding still once STAGE's progress line is out."""
+    sys.stdout = open(os.devnull, "w", encoding="utf-8")
+
+    def pause(line: str) -> None:
+        if stage in line:
+            reached.set()
+            time.sleep(30)
+
+    main(argv, Progress(io.StringIO(), pause=pause))
+
+
 @pytest.mark.parametrize("stage", STAGES)
 def test_killed_at_any_stage_leaves_masters_intact_and_no_partial_report(company, stage):
     before = masters(company)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.paused_cli",
-            stage,
-            "30",  # the run holds still there
-            "reconcile",
-            str(company),
-            "--once",
-            "--date",
-            NIGHT,
-        ],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    for line in process.stderr:
-        if stage in line:
-            process.send_signal(signal.SIGKILL)
-            break
-    process.wait(timeout=120)
-    assert process.returncode == -signal.SIGKILL, f"the run finished before '{stage}'"
+    # a fork of this process (imports and parsed rules already in it) runs the night and is SIGKILLed
+    # at the stage, as an operator's kill or a power cut would stop a real run
+    fork = multiprocessing.get_context("fork")
+    reached = fork.Event()
+    run = fork.Process(target=_held_at, args=(stage, ["reconcile", str(company), "--once", "--date", NIGHT], reached))
+    run.start()
+    while not reached.wait(0.05):
+        assert run.is_alive(), f"the run finished before '{stage}'"
+    run.kill()
+    run.join(timeout=120)
+    assert run.exitcode == -signal.SIGKILL
     assert masters(company) == before
     folder = company / "out" / "reconcile" / NIGHT
     if folder.exists():  # complete or nothing

@@ -33,6 +33,32 @@ def company(demo_copy):
     return demo_copy
 
 
+@pytest.fixture(scope="module")
+def nights(demo_template, tmp_path_factory):
+    """The demo company after one night's reconcile, run once per night for the module; read-only."""
+    done = {}
+
+    def after(night: str) -> Path:
+        if night not in done:
+            root = tmp_path_factory.mktemp("night") / "co"
+            shutil.copytree(demo_template, root)
+            assert main(["reconcile", str(root), "--once", "--date", night]) in (0, 1)
+            done[night] = root
+        return done[night]
+
+    return after
+
+
+@pytest.fixture
+def after_night(nights, tmp_path):
+    """`after_night(night)`: a private copy of the demo company as that night's reconcile left it."""
+
+    def copy(night: str) -> Path:
+        return shutil.copytree(nights(night), tmp_path / "co")
+
+    return copy
+
+
 def digests(root: Path) -> dict[str, str]:
     """Every file under root (relative path → sha256): what 'untouched' means."""
     return {
@@ -97,8 +123,8 @@ def test_1_init_on_a_file_is_a_located_refusal(tmp_path, capsys):
 # 2 ─ restore is confined to the backup's own listing, atomic, and keeps every set-aside version
 
 
-def test_2_restore_takes_names_from_the_backup_listing_only(company, capsys):
-    assert main(["reconcile", str(company), "--once", "--date", NIGHT]) in (0, 1)
+def test_2_restore_takes_names_from_the_backup_listing_only(after_night, capsys):
+    company = after_night(NIGHT)
     before, beside = digests(company), outside(company)
     for hostile in [
         "../../state.db",
@@ -119,8 +145,8 @@ def test_2_restore_takes_names_from_the_backup_listing_only(company, capsys):
     assert digests(company) == before and outside(company) == beside
 
 
-def test_2_two_restores_keep_both_set_aside_versions_and_the_mode(company, capsys):
-    assert main(["reconcile", str(company), "--once", "--date", NIGHT]) in (0, 1)
+def test_2_two_restores_keep_both_set_aside_versions_and_the_mode(after_night, capsys):
+    company = after_night(NIGHT)
     staff = company / "staff.xlsx"
     original = staff.read_bytes()
     os.chmod(staff, 0o640)  # the office's own sharing choice
@@ -163,8 +189,8 @@ def _retention(company: Path, daily) -> None:
 
 
 @pytest.mark.parametrize("daily", [-5, 0, "'x'", 1.5, "true"])
-def test_3_retention_values_are_checked_before_anything_is_pruned(company, capsys, daily):
-    assert main(["reconcile", str(company), "--once", "--date", "2026-03-30"]) in (0, 1)
+def test_3_retention_values_are_checked_before_anything_is_pruned(after_night, capsys, daily):
+    company = after_night("2026-03-30")
     _retention(company, daily)
     assert main(["reconcile", str(company), "--once", "--date", NIGHT]) == 2
     out = capsys.readouterr().out
@@ -172,8 +198,8 @@ def test_3_retention_values_are_checked_before_anything_is_pruned(company, capsy
     assert (company / ".backoffice" / "backups" / "2026-03-30" / "staff.xlsx").exists()
 
 
-def test_3_pruning_never_removes_the_backup_the_report_names(company, capsys):
-    assert main(["reconcile", str(company), "--once", "--date", "2026-04-02"]) in (0, 1)
+def test_3_pruning_never_removes_the_backup_the_report_names(after_night, capsys):
+    company = after_night("2026-04-02")
     _retention(company, 1)
     assert main(["reconcile", str(company), "--once", "--date", NIGHT]) in (0, 1)  # an older night, rerun later
     rep = json.loads((company / "out" / "reconcile" / NIGHT / "report.json").read_text(encoding="utf-8"))

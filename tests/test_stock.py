@@ -11,7 +11,7 @@ import openpyxl
 from addin.cli import main
 from addin.outputs.zengin import read_trailer
 from addin.services.company import load_company
-from addin.services.setup import init_company
+from tests.blank_company import init_copy
 from addin.outputs.master_books import write_book
 
 ITEMS = [
@@ -89,7 +89,7 @@ def movements(sku: str, rows) -> list[dict]:
 
 
 def company(root: Path, moves, orders=(), bills=(), counts=(), settings: str = "") -> Path:
-    init_company(root)
+    init_copy(root)
     if settings:
         with (root / "backoffice.toml").open("a", encoding="utf-8") as fh:
             fh.write(settings)
