@@ -29,9 +29,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_udfs.py
 	$(BIN)/python benchmarks/bench_nightly.py
 
-# ruff (format and lint: pycodestyle, pyflakes, bugbear; lines up to 120) over the package, and mypy
+# ruff (format and lint: pycodestyle, pyflakes, bugbear; lines up to 120) over the package and the tests, and mypy
 # ([tool.mypy] in pyproject.toml) over the typed core and the pure engines; both pinned in the test extras.
-LINTED := addin macros.py setup.py
+LINTED := addin tests macros.py setup.py
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check $(LINTED)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import shutil
 from pathlib import Path
 
@@ -28,31 +27,6 @@ def write_sheet(path: Path, title: str, rows: list[list], start_row: int = 1, st
         extra(wb, ws)
     wb.save(path)
     return path
-
-
-@pytest.fixture(scope="session", autouse=True)
-def rules_files_parsed_once():
-    """Every company load reads the rules' YAML again (~0.25 s of pure-Python parsing), and the suite
-    loads companies some thousand times. The parse is a pure function of the file's name and bytes,
-    so each distinct (name, bytes) is parsed once per worker and handed out as a deep copy: a test that
-    edits a rules file gets its edit parsed (and refused) as before, and no test sees another's data."""
-    from addin.rulebook import loader
-
-    parse, parsed = loader.load_located, {}
-
-    def load_located(path):
-        try:
-            key = (str(path), Path(path).read_bytes())
-        except OSError:
-            return parse(path)
-        if key not in parsed:
-            parsed[key] = parse(path)  # a file that is not YAML raises here each time: never stored
-        return copy.deepcopy(parsed[key])
-
-    patch = pytest.MonkeyPatch()
-    patch.setattr(loader, "load_located", load_located)
-    yield
-    patch.undo()
 
 
 @pytest.fixture(scope="session")

@@ -145,7 +145,7 @@ def test_health_cap_crossed_within_a_fiscal_year_and_pension_cap_per_bonus(tmp_p
     company = company_with_bonuses(
         tmp_path,
         [person(birth_date=date(1996, 1, 10))],
-        [{"employee_id": "E1", "pay_date": d, "amount": a} for d, a in zip(days, amounts)],
+        [{"employee_id": "E1", "pay_date": d, "amount": a} for d, a in zip(days, amounts, strict=True)],
     )
     assert run_bonus(company, days[0], close=True).closed_now  # the first from the history, the second computed
     lines = []
@@ -187,7 +187,8 @@ def test_previous_month_pay_comes_from_the_history_or_the_computed_month(tmp_pat
     assert main(["payroll", str(tmp_path), "--month", "2026-05", "--close"]) == 0
     closed = run_bonus(company, date(2026, 7, 10)).bonus.employees.iloc[0]
     assert int(closed["previous_month_pay"]) == 255930
-    # social insurance 500,000: health 24,625 + levy 575 + pension 45,750 + EI 2,500 = 73,450; 426,550 × 4.084 % = 17,420.3…
+    # social insurance 500,000: health 24,625 + levy 575 + pension 45,750 + EI 2,500 = 73,450;
+    # 426,550 × 4.084 % = 17,420.3…
     assert int(closed["social_insurance"]) == 73450 and int(closed["withholding_tax"]) == 17420
 
 

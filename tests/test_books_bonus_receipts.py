@@ -20,7 +20,7 @@ EXCLUSIVE, INCLUSIVE = BooksSettings(), BooksSettings(tax_accounting="inclusive"
 
 
 def lines_of(entry: Entry) -> set[tuple]:
-    return {(l.side, l.account, l.sub, l.amount, l.tax) for l in entry.lines}
+    return {(ln.side, ln.account, ln.sub, ln.amount, ln.tax) for ln in entry.lines}
 
 
 # ── bonus ────────────────────────────────────────────────────────────────────────────────────────
@@ -70,7 +70,7 @@ def test_bonus_for_one_employee_worked_by_hand():
         ("credit", "withholdings", "employment_insurance", 3_000, "out_of_scope"),
         ("credit", "bank", "", 408_938, "out_of_scope"),
     }
-    assert not any(l.sub == "resident_tax" for l in staff.lines)  # no 住民税 is taken from a bonus
+    assert not any(ln.sub == "resident_tax" for ln in staff.lines)  # no 住民税 is taken from a bonus
     # 24,900 + 45,750 + 1,800 + 4,750 = 77,200 (法定福利費 / 未払費用)
     assert employer.entry_id == "bonus-employer:2025-12-10"
     assert lines_of(employer) == {
@@ -105,11 +105,11 @@ def test_receipt_with_the_transfer_fee_the_customer_kept_worked_by_hand():
         ("debit", "input_tax", "", 60, "purchase_10"),
         ("credit", "accounts_receivable", "株式会社みなと商事", 110_000, "out_of_scope"),
     }
-    receivable = next(l for l in entry.lines if l.account == "accounts_receivable")
+    receivable = next(ln for ln in entry.lines if ln.account == "accounts_receivable")
     assert receivable.memo == "INV-000007" and receivable.party == "C001"  # traceable to the invoice
     (inclusive,) = receipt_entries(receipt_journal([receipt]), NAMES, RULES, INCLUSIVE)
     assert ("debit", "bank_fees", "", 660, "purchase_10") in lines_of(inclusive)
-    assert not any(l.account == "input_tax" for l in inclusive.lines)
+    assert not any(ln.account == "input_tax" for ln in inclusive.lines)
 
 
 def test_an_overpayment_leaves_an_advance_in_maeukekin():

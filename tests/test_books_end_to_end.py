@@ -95,18 +95,18 @@ def test_the_year_balances_and_ties_to_the_products_own_totals(books):
     tax = json.loads((books / "out/tax/summary.json").read_text(encoding="utf-8"))["months"]
     assert rows["input_tax"].closing - _fee_tax(run.journal) == sum(m["input_tax_creditable"] for m in tax)
     assert run.tax and all(r["difference"] == 0 for r in run.tax)
-    assert any(l.tax.endswith("_80") for e in run.journal for l in e.lines)  # unregistered suppliers booked
+    assert any(ln.tax.endswith("_80") for e in run.journal for ln in e.lines)  # unregistered suppliers booked
 
     payments = json.loads((books / "out/payments/2026-03-31/payments.json").read_text(encoding="utf-8"))
     paid = [e for e in run.journal if e.source.kind == "payment"]
     assert len(paid) == len(payments["payments"])
-    assert sum(l.amount for e in paid for l in e.lines if l.account == "accounts_payable") == sum(
+    assert sum(ln.amount for e in paid for ln in e.lines if ln.account == "accounts_payable") == sum(
         p["amount"] for p in payments["payments"]
     )
 
 
 def _fee_tax(journal) -> int:
-    return sum(l.amount for e in journal if e.source.kind == "payment" for l in e.lines if l.account == "input_tax")
+    return sum(ln.amount for e in journal if e.source.kind == "payment" for ln in e.lines if ln.account == "input_tax")
 
 
 def test_rerun_adds_nothing_and_a_changed_bill_is_reversed_not_edited(books):
@@ -243,7 +243,7 @@ def test_a_company_that_closes_payroll_journals_closed_months_only(books):
     closed = json.loads((books / "out/payroll/2026-02/summary.json").read_text(encoding="utf-8"))["totals"]
     february = [e for e in run.journal if e.source.run == "payroll 2026-02"]
     assert (
-        sum(l.amount for e in february for l in e.lines if l.account in ("salaries", "directors_pay"))
+        sum(ln.amount for e in february for ln in e.lines if ln.account in ("salaries", "directors_pay"))
         == closed["gross_pay"]
     )
 
@@ -270,7 +270,7 @@ def test_applied_receipts_are_journaled_traceable_and_tie_to_the_register(books)
     store = store_of(company)
     try:
         applied = store.applied_rows()
-        line_ids = {l.line_id for l in store.lines()}
+        line_ids = {ln.line_id for ln in store.lines()}
     finally:
         store.close()
     assert applied and any(r["fee"] for r in applied)  # (an overpayment is worked in test_books_bonus_receipts)
@@ -278,7 +278,7 @@ def test_applied_receipts_are_journaled_traceable_and_tie_to_the_register(books)
     assert run.exit_code == 0 and all(e.balanced for e in run.journal)
     receipts = [e for e in run.journal if e.source.kind == "receipt"]
     assert len(receipts) == len({r["line_id"] for r in applied}) and {e.source.document for e in receipts} <= line_ids
-    cleared = {l.memo for e in receipts for l in e.lines if l.account == "accounts_receivable"}
+    cleared = {ln.memo for e in receipts for ln in e.lines if ln.account == "accounts_receivable"}
     assert cleared == {r["invoice_no"] for r in applied if r["invoice_no"]}
 
     rows = {r.account: r for r in run.balances}
@@ -288,8 +288,8 @@ def test_applied_receipts_are_journaled_traceable_and_tie_to_the_register(books)
     assert rows["advances_received"].closing == sum(r["amount"] for r in applied if not r["invoice_no"])
     fees = sum(r["fee"] for r in applied)
     assert rows["bank_fees"].debit == fees - sum(
-        l.amount for e in receipts for l in e.lines if l.account == "input_tax"
-    ) + sum(l.amount for e in run.journal if e.source.kind == "payment" for l in e.lines if l.account == "bank_fees")
+        ln.amount for e in receipts for ln in e.lines if ln.account == "input_tax"
+    ) + sum(ln.amount for e in run.journal if e.source.kind == "payment" for ln in e.lines if ln.account == "bank_fees")
     assert all(r["difference"] == 0 for r in run.tax)  # the fee's tax is not an invoice's or a bill's
     again = run_books(load_company(books), *YEAR, write=False)
     assert again.posting.added == [] and again.posting.reversed == []

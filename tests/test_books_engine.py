@@ -30,7 +30,7 @@ EXCLUSIVE, INCLUSIVE = BooksSettings(), BooksSettings(tax_accounting="inclusive"
 
 
 def lines_of(entry: Entry) -> set[tuple]:
-    return {(l.side, l.account, l.sub, l.amount, l.tax) for l in entry.lines}
+    return {(ln.side, ln.account, ln.sub, ln.amount, ln.tax) for ln in entry.lines}
 
 
 # ── payroll ──────────────────────────────────────────────────────────────────────────────────────
@@ -75,7 +75,7 @@ def test_payroll_month_for_one_employee_worked_by_hand():
         ("credit", "withholdings", "employment_insurance", 1_716, "out_of_scope"),
         ("credit", "bank", "", 248_464, "out_of_scope"),
     }
-    assert all(l.party == "E0001" for l in staff.lines)
+    assert all(ln.party == "E0001" for ln in staff.lines)
     assert staff.source.document == "out/payroll/2026-03/summary.json"
     # 15,000 + 27,450 + 1,129 + 2,964 = 46,543 (法定福利費 / 未払費用)
     assert lines_of(employer) == {
@@ -93,13 +93,13 @@ def test_the_year_end_settlement_in_the_december_pay_moves_income_tax_held():
     )
     assert ("debit", "withholdings", "income_tax", 1_200, "out_of_scope") in lines_of(staff)
     assert ("credit", "bank", "", 249_664, "out_of_scope") in lines_of(staff)
-    assert not [l for l in staff.lines if l.sub == "other_deductions"]
+    assert not [ln for ln in staff.lines if ln.sub == "other_deductions"]
     collect = {**PAYSLIP, "year_end_collection": 3_000, "total_deductions": 63_536 + 3_000, "net_pay": 248_464 - 3_000}
     [staff] = payroll_entries(
         {"month": "2025-11", "pay_date": "2025-12-25", "employees": [collect], "totals": {}}, set(), EXCLUSIVE, "x"
     )
-    income_tax = sorted(l.amount for l in staff.lines if l.sub == "income_tax" and l.side == "credit")
-    assert income_tax == [3_000, 7_070] and not [l for l in staff.lines if l.sub == "other_deductions"]
+    income_tax = sorted(ln.amount for ln in staff.lines if ln.sub == "income_tax" and ln.side == "credit")
+    assert income_tax == [3_000, 7_070] and not [ln for ln in staff.lines if ln.sub == "other_deductions"]
 
 
 def test_directors_pay_and_net_pay_accrued_by_setting():
@@ -147,7 +147,7 @@ def test_invoice_under_tax_inclusive_accounting_has_no_tax_lines():
         ("credit", "sales", "", 135_801, "sales_10"),
         ("credit", "sales", "", 58_666, "sales_8"),
     }
-    assert {l.tax_amount for l in entry.lines if l.account == "sales"} == {12_345, 4_345}
+    assert {ln.tax_amount for ln in entry.lines if ln.account == "sales"} == {12_345, 4_345}
 
 
 def test_credit_note_books_the_other_way_round():

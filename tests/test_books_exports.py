@@ -145,7 +145,7 @@ def test_yayoi_export_field_by_field():
     made = entries()
     slips = read_yayoi(export_bytes(made, CHART, "yayoi"))
     assert len(slips) == len(made)
-    for slip, entry in zip(slips, made):
+    for slip, entry in zip(slips, made, strict=True):
         assert {r["date"] for r in slip} == {f"{entry.date:%Y/%m/%d}"}
         assert {r["type"] for r in slip} == {"0"} and {r["adjust"] for r in slip} == {"no"}
         debit = sum(int(r["d_amount"]) for r in slip)
@@ -185,7 +185,7 @@ def test_mf_export_field_by_field():
     assert rows[0] == MF_HEADER and all(len(r) == 27 for r in rows)
     groups = defaultdict(list)
     for raw in rows[1:]:
-        row = dict(zip(MF_HEADER, raw))
+        row = dict(zip(MF_HEADER, raw, strict=True))
         groups[(row["取引No"], row["取引日"])].append(row)
     assert len(groups) == len(made)
     keys = dict(
@@ -201,7 +201,7 @@ def test_mf_export_field_by_field():
         c_ta="貸方税額",
     )
     by_no = [groups[k] for k in sorted(groups, key=lambda k: int(k[0]))]
-    for group, entry in zip(by_no, made):
+    for group, entry in zip(by_no, made, strict=True):
         assert (
             sum(int(r["借方金額(円)"] or 0) for r in group)
             == sum(int(r["貸方金額(円)"] or 0) for r in group)
@@ -226,7 +226,7 @@ def test_freee_export_field_by_field(tmp_path):
         groups[(row["日付"], row["伝票番号"])].append(row)
     assert len(groups) == len(made)
     by_no = [groups[k] for k in sorted(groups, key=lambda k: int(k[1]))]
-    for group, entry in zip(by_no, made):
+    for group, entry in zip(by_no, made, strict=True):
         assert (
             sum(int(r["借方金額"] or 0) for r in group) == sum(int(r["貸方金額"] or 0) for r in group) == entry.debits
         )

@@ -43,7 +43,8 @@ CREATE TABLE links (invoice_no TEXT NOT NULL, relation TEXT NOT NULL, other_no T
 CREATE TRIGGER invoices_immutable BEFORE UPDATE OF seq, invoice_no, kind, customer_id, issue_date,
     content, content_hash, chain_hash, created_at ON invoices
 BEGIN SELECT RAISE(ABORT, 'an issued invoice is never changed: issue a credit note'); END;
-CREATE TRIGGER invoices_kept BEFORE DELETE ON invoices BEGIN SELECT RAISE(ABORT, 'an issued invoice is never deleted'); END;
+CREATE TRIGGER invoices_kept BEFORE DELETE ON invoices
+    BEGIN SELECT RAISE(ABORT, 'an issued invoice is never deleted'); END;
 """
 
 

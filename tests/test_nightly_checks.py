@@ -114,7 +114,8 @@ def test_the_closed_periods_check_reads_tonights_copy_not_the_live_book(co, monk
 
 
 def test_a_grade_disagreement_is_a_finding_at_the_staff_cell(tmp_path, capsys):
-    # the worked case of tests/test_payroll_year_grades.py: hourly 1,500/h, April–June pay → 220,000; the sheet says 200,000
+    # the worked case of tests/test_payroll_year_grades.py: hourly 1,500/h, April–June pay → 220,000;
+    # the sheet says 200,000
     part = person(
         pay_type="時給",
         base_salary=None,

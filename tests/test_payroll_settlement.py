@@ -147,7 +147,7 @@ def _company(root: Path, settings: str = ""):
         person(employee_id="E2", base_salary=400_000, standard_monthly_remuneration=410_000),
         person(employee_id="E3", tax_column="乙", base_salary=100_000, standard_monthly_remuneration=98_000),
     ]
-    company = company_with(root, staff)
+    company_with(root, staff)
     if settings:
         toml = root / "backoffice.toml"
         text = toml.read_text(encoding="utf-8").replace("[payroll]\n", "[payroll]\n" + settings)

@@ -165,7 +165,8 @@ def test_payments_of_a_year_mix_closed_and_computed_periods(closed):
     assert main(["bonus", str(closed.root), "--date", "2025-12-10", "--close"]) == 0
     payments = payments_of_year(load_company(closed.root), 2025)
     e1 = [p for p in payments if p.employee_id == "E1"]
-    # paid in 2025: work month 2025-10 (paid 2025-11-25, computed), 2025-11 (paid 2025-12-25, closed), the bonus (closed)
+    # paid in 2025: work month 2025-10 (paid 2025-11-25, computed), 2025-11 (paid 2025-12-25, closed),
+    # the bonus (closed)
     assert [(p.kind, p.period, p.pay_date, p.closed) for p in e1] == [
         ("salary", "2025-10", date(2025, 11, 25), False),
         ("bonus", "2025-12-10", date(2025, 12, 10), True),

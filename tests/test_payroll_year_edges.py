@@ -88,7 +88,8 @@ def test_otsu_with_declared_dependents_on_the_secondary_declaration(tmp_path):
 
 
 def test_leaver_in_february_pays_the_rest_of_the_resident_tax_at_once(tmp_path):
-    # leaving 2026-02-20: last pay 2026-03-25 (work month February) collects March plus April and May (地方税法321条の5第2項):
+    # leaving 2026-02-20: last pay 2026-03-25 (work month February) collects March plus April and May
+    # (地方税法321条の5第2項):
     # 10,000 × 3 = 30,000
     p = payroll_for(
         tmp_path,
@@ -126,7 +127,8 @@ def test_leaver_in_september_lists_the_remaining_months_unless_asked_to_collect_
 
 
 def test_director_pay_is_not_docked_for_absence_unless_the_company_chooses_it(tmp_path):
-    # 定期同額給与 (法人税法34条1項1号): 2 days absent, 1,000,000 a month. With the setting: 1,000,000 × 2 ÷ 20 = 100,000
+    # 定期同額給与 (法人税法34条1項1号): 2 days absent, 1,000,000 a month.
+    # With the setting: 1,000,000 × 2 ÷ 20 = 100,000
     director = person(
         employment_type="役員", base_salary=1000000, standard_monthly_remuneration=980000, employment_insurance="×"
     )

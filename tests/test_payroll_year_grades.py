@@ -83,7 +83,8 @@ def test_teiji_leaves_out_a_month_under_17_days():
 
 
 def test_short_time_worker_counts_months_of_11_days_and_a_part_timer_falls_back_to_15():
-    # short-time worker (特定適用事業所, 施行規則24条の2): 12 / 10 / 14 days → May out; (120,000 + 130,000) / 2 = 125,000
+    # short-time worker (特定適用事業所, 施行規則24条の2): 12 / 10 / 14 days → May out;
+    # (120,000 + 130,000) / 2 = 125,000
     # → band 122,000–130,000 → 9級 126,000
     short = _records("E1", date(2026, 4, 1), [120000, 110000, 130000], [12, 10, 14], [1100] * 3, 126000)
     # part-timer (短時間就労者): 16 / 15 / 14 days, none ≥ 17 → the 15–16-day months: (150,000 + 140,000) / 2 = 145,000
@@ -184,7 +185,7 @@ def test_grades_command_writes_a_proposal_and_leaves_staff_xlsx_alone(tmp_path, 
     assert "grade_disagrees" in out and "220,000" in out
     ws = openpyxl.load_workbook(tmp_path / "out" / "grades" / "2026" / "proposal.xlsx")["定時決定"]
     header = [c.value for c in ws[3]]
-    row = {h: c.value for h, c in zip(header, ws[4])}
+    row = {h: c.value for h, c in zip(header, ws[4], strict=False)}  # the row may run past the header
     assert (row["4月 報酬"], row["5月 基礎日数"], row["報酬月額"], row["提案する標準報酬月額"]) == (
         240000,
         10,

@@ -131,9 +131,9 @@ def test_outputs_reopen_and_are_owner_only(demo_year):
         assert stat.S_IMODE(path.stat().st_mode) in (0o600, 0o700)
     report = _report(root)
     for entry in report["journal"]:
-        debit = sum(l["amount"] for l in entry["lines"] if l["side"] == "debit")
-        assert debit == sum(l["amount"] for l in entry["lines"] if l["side"] == "credit")
-    fees = [l for e in report["journal"] for l in e["lines"] if l["account"] == "支払手数料"]
+        debit = sum(ln["amount"] for ln in entry["lines"] if ln["side"] == "debit")
+        assert debit == sum(ln["amount"] for ln in entry["lines"] if ln["side"] == "credit")
+    fees = [ln for e in report["journal"] for ln in e["lines"] if ln["account"] == "支払手数料"]
     assert len(fees) == sum(1 for d in bank.deposits if d.case == "fee_deducted")
 
 
@@ -163,7 +163,7 @@ def test_a_truncated_file_is_refused_whole_then_imported_when_complete(company_c
     assert issue.cell == "line 5, byte 808" and "取り込んでいません" in issue.message_ja
     assert run.exit_code == 1
     store = store_of(company)
-    assert not [l for l in store.lines() if l.date.year == 2026 and l.date.month == 4]
+    assert not [ln for ln in store.lines() if ln.date.year == 2026 and ln.date.month == 4]
     store.close()
     (company.root / "bank" / "nyushukkin_2026-04.txt").write_bytes(whole)
     run = run_receivables(company, dt.date(2026, 4, 30), write=False)
@@ -231,7 +231,7 @@ def test_confirmations_in_the_receipts_sheet_apply_and_teach_payer_names(company
     assert applied[other["line_id"]]["source"] == "confirmed"
     advance = next(m for m in proposals if m["kind"] == "overpayment")
     journal = [e for e in _report(company.root)["journal"] if e["line_id"] == advance["line_id"]][0]
-    assert [l["account"] for l in journal["lines"]] == ["普通預金", "売掛金", "前受金"]
+    assert [ln["account"] for ln in journal["lines"]] == ["普通預金", "売掛金", "前受金"]
 
 
 def test_nightly_findings(company_copy):

@@ -211,8 +211,8 @@ def test_zengin_statement_round_trip_with_and_without_newlines():
     for data in (raw, raw.replace(b"\r\n", b"")):
         parsed = parse_zengin(data, today=D(2025, 7, 1))
         assert parsed.account == "0009-001-1-1234567"
-        assert [(l.date, l.direction, l.amount, l.payer, l.reference) for l in parsed.lines] == [
-            (l.date, l.direction, l.amount, l.payer, l.reference.zfill(8)) for l in LINES
+        assert [(ln.date, ln.direction, ln.amount, ln.payer, ln.reference) for ln in parsed.lines] == [
+            (ln.date, ln.direction, ln.amount, ln.payer, ln.reference.zfill(8)) for ln in LINES
         ]
     assert parse_zengin(raw, today=D(2025, 7, 1)).lines[2].line_no == 4
 
@@ -286,7 +286,7 @@ def test_bank_csvs_in_different_layouts_read_the_same_lines():
             1_110_000,
         )
         assert payer_key(first.payer) == "トウザイシヨウジ"
-    assert [(l.direction, l.amount) for l in parsed["rakuten"].lines] == [(DEPOSIT, 110_000), (WITHDRAWAL, 440)]
+    assert [(ln.direction, ln.amount) for ln in parsed["rakuten"].lines] == [(DEPOSIT, 110_000), (WITHDRAWAL, 440)]
     assert len({p.account for p in parsed.values()}) == 3
 
 
@@ -317,7 +317,7 @@ def test_line_ids_are_what_the_line_says_so_overlaps_collapse():
         ]
     )
     assert a[0].line_id != a[1].line_id  # two identical deposits stay two
-    assert [l.line_id for l in a[:2]] == [l.line_id for l in b[:2]]
+    assert [ln.line_id for ln in a[:2]] == [ln.line_id for ln in b[:2]]
     assert a[0].line_id.startswith("L") and len(a[0].line_id) == 21
 
 
@@ -364,9 +364,9 @@ def test_journal_of_receipts_balances_with_fee_and_advance():
     ]
     entries = receipt_journal(receipts)
     assert [e["line_id"] for e in entries] == ["L1", "L2"]
-    first = [(l["side"], l["account"], l["amount"]) for l in entries[0]["lines"]]
+    first = [(ln["side"], ln["account"], ln["amount"]) for ln in entries[0]["lines"]]
     assert first == [("debit", "普通預金", 87_340), ("debit", "支払手数料", 660), ("credit", "売掛金", 88_000)]
-    second = [(l["side"], l["account"], l["amount"]) for l in entries[1]["lines"]]
+    second = [(ln["side"], ln["account"], ln["amount"]) for ln in entries[1]["lines"]]
     assert second == [("debit", "普通預金", 60_000), ("credit", "売掛金", 55_000), ("credit", "前受金", 5_000)]
     with pytest.raises(ValueError):
         receipt_journal([Receipt("L3", D(2025, 6, 1), 100, (Allocation("INV-3", "C0001", 90),))])

@@ -37,7 +37,7 @@ def test_same_lines_and_overlapping_lines_are_stored_once(store, tmp_path):
     assert store.import_lines("sha-a2", "a-copy.txt", "zengin", "X", april_may) == 0
     may_june = [april_may[1]] + lines((4, 30, 1000), (5, 31, 2000), (6, 30, 3000))[2:]
     assert store.import_lines("sha-b", "b.txt", "zengin", "X", may_june) == 1
-    assert [(l.date, l.amount) for l in store.lines()] == [
+    assert [(ln.date, ln.amount) for ln in store.lines()] == [
         (D(2025, 4, 30), 1000),
         (D(2025, 5, 31), 2000),
         (D(2025, 6, 30), 3000),

@@ -165,7 +165,7 @@ def paired(entry: Entry, chart: Chart, software: str) -> list[tuple[Side, Side]]
     pad = [None] * rows
     return [
         (_side(d, chart, software), _side(c, chart, software))
-        for d, c in zip((debits + pad)[:rows], (credits + pad)[:rows])
+        for d, c in zip((debits + pad)[:rows], (credits + pad)[:rows], strict=True)
     ]
 
 

@@ -1,9 +1,9 @@
 """`XlwingsBook`: the `Book` protocol over a workbook open in Excel, and the writes the buttons make.
 
 It hands the core the same Grid the file reader does: merged areas filled with their value, an
-Excel Table's header and data body (never its totals row), error cells as CellError (as the file reader gives them), hidden sheets
-flagged, dates as datetimes (xlwings' own conversion). It uses only this part of the xlwings API
-(tests/fake_xlwings.py implements exactly it, and a test checks nothing else is touched):
+Excel Table's header and data body (never its totals row), error cells as CellError (as the file reader
+gives them), hidden sheets flagged, dates as datetimes (xlwings' own conversion). It uses only this part
+of the xlwings API (tests/fake_xlwings.py implements exactly it, and a test checks nothing else is touched):
   Book: name, fullname, sheets, app            App: status_bar, screen_updating, alert(prompt, title)
   Sheets: iteration, [name], add(name)         Sheet: name, used_range, tables, range(address), clear(),
                                                       visible
@@ -29,7 +29,8 @@ ORIGINAL_FILL = 8  # issues-sheet column (0-based) with the fill a highlighted c
 
 
 def _values(rng) -> list[list]:
-    """Cell values as rows; Excel's error cells as CellError (as the file reader gives them) (xlwings gives them as text when asked)."""
+    """Cell values as rows; Excel's error cells (xlwings gives them as text when asked) as CellError, as
+    the file reader gives them."""
     rows = rng.options(ndim=2, err_to_str=True).value or []
     return [[CellError(v) if isinstance(v, str) and v in ERROR_TEXTS else v for v in row] for row in rows]
 
@@ -149,7 +150,7 @@ class XlwingsBook:
         names = self.sheet_names()
         mine = [i.book == self.name and i.sheet in names and bool(i.cell) for i in issues]
         original: dict[tuple[str, str], str] = {}
-        for issue, here in zip(issues, mine):
+        for issue, here in zip(issues, mine, strict=True):
             if here and (issue.sheet, issue.cell) not in original:
                 original[(issue.sheet, issue.cell)] = _colour_text(
                     self.book.sheets[issue.sheet].range(issue.cell).color
@@ -166,10 +167,10 @@ class XlwingsBook:
                 i.message(lang),
                 original.get((i.sheet, i.cell), "") if here else "",
             ]
-            for i, here in zip(issues, mine)
+            for i, here in zip(issues, mine, strict=True)
         ]
         sheet.range("A1").value = rows
-        for r, (issue, here) in enumerate(zip(issues, mine), start=2):
+        for r, (issue, here) in enumerate(zip(issues, mine, strict=True), start=2):
             if here:
                 sheet.range(f"A{r}").add_hyperlink(f"#'{issue.sheet}'!{issue.cell}", text_to_display=issue.location())
                 self.book.sheets[issue.sheet].range(issue.cell).color = HIGHLIGHT

@@ -18,13 +18,19 @@ from addin.workbook.protocol import BookUnreadable
 #: how long one book may take to recalculate
 RECALC_SECONDS = 180
 # Calc's load settings: 0 = always recalculate (the default never recalculates .xlsx on load)
-_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+_LOAD_SETTING = (
+    '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+    '<prop oor:name="{}" oor:op="fuse"><value>0</value></prop></item>\n'
+)
+_PROFILE = (
+    """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
 """
+    + _LOAD_SETTING.format("OOXMLRecalcMode")
+    + _LOAD_SETTING.format("ODFRecalcMode")
+    + "</oor:items>\n"
+)
 
 
 def soffice() -> str | None:

@@ -233,7 +233,7 @@ def scan_sheet(zf: zipfile.ZipFile, layout: Layout, sheet: str) -> tuple[SheetSc
     removed: list[tuple[int, int]] = []  # spans of XML the reader must not see
     outside: list[tuple[int, int, bytes, bytes]] = []
     tail, r1 = _far_tail(data) if far_rows else ([], 0)
-    for number, at in tail:
+    for _number, at in tail:
         end = _row_end(data, at)
         removed.append((at, end))
         outside += [c for c in (_cell_at(data, (m.start(), m.end())) for m in _CELL.finditer(data, at, end)) if c]

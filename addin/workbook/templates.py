@@ -51,7 +51,7 @@ def build_invoice_template(path: Path = INVOICE_TEMPLATE) -> Path:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-    for letter, width in zip("ABCDEFG", (12, 34, 8, 11, 13, 7, 6)):
+    for letter, width in zip("ABCDEFG", (12, 34, 8, 11, 13, 7, 6), strict=True):
         ws.column_dimensions[letter].width = width
     ws.sheet_view.showGridLines = False
     wb.properties.creator = "backoffice"
