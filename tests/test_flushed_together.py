@@ -56,3 +56,15 @@ def test_a_staged_folder_is_flushed_before_it_is_swapped_in(tmp_path, monkeypatc
         write_private(tmp / "slip.pdf", b"%PDF")
     assert order == ["flush", "swap"]
     assert (tmp_path / "out" / "slip.pdf").read_bytes() == b"%PDF"
+
+
+def test_another_threads_write_is_not_held_back_by_this_threads_batch(tmp_path):
+    import threading
+
+    with flushed_together():
+        write_bytes(tmp_path / "batch.pdf", b"b")
+        other = threading.Thread(target=write_bytes, args=(tmp_path / "other.json", b"{}"))
+        other.start()
+        other.join()
+        assert (tmp_path / "other.json").read_bytes() == b"{}" and not (tmp_path / "batch.pdf").exists()
+    assert (tmp_path / "batch.pdf").read_bytes() == b"b"

@@ -16,6 +16,7 @@ import ctypes
 import os
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Iterable
 
@@ -61,8 +62,9 @@ def atomic_path(path: Path, private: bool = True, mode: int | None = None):
     try:
         yield tmp_path
         os.chmod(tmp_path, mode if mode is not None else FILE_MODE if private else SHARED_FILE_MODE)
-        if _pending is not None:  # inside flushed_together: flushed and renamed with the rest of the batch
-            _pending.append((tmp_path, path))
+        pending = getattr(_batch, "pending", None)
+        if pending is not None:  # inside flushed_together: flushed and renamed with the rest of the batch
+            pending.append((tmp_path, path))
             handed_over = True
             return
         with open(tmp_path, "rb") as fh:
@@ -73,8 +75,9 @@ def atomic_path(path: Path, private: bool = True, mode: int | None = None):
             tmp_path.unlink(missing_ok=True)
 
 
-#: atomic writes of the open `flushed_together` block: (temporary file, final name), in the order written
-_pending: list[tuple[Path, Path]] | None = None
+#: `pending`: the atomic writes of this thread's open `flushed_together` block, (temporary file, final
+#: name) in the order written; absent outside a block
+_batch = threading.local()
 
 
 def _syncfs():
@@ -137,13 +140,12 @@ def flushed_together():
     (`flush_to_disk`), only then renamed into place in the order written, and their folders synced. A
     crash before the renames leaves `.name.*.tmp` files only (swept by the next run), never a name with
     missing data. An error inside removes the block's temporary files: none of its files appears.
-    Nested blocks join the outer one. Per process: the document pool opens one per chunk of jobs.
+    Nested blocks join the outer one. Per thread: the document pool opens one per chunk of jobs.
     """
-    global _pending
-    if _pending is not None:
+    if getattr(_batch, "pending", None) is not None:
         yield
         return
-    _pending = pending = []
+    _batch.pending = pending = []
     try:
         yield
         flush_to_disk(tmp for tmp, _ in pending)
@@ -151,7 +153,7 @@ def flushed_together():
             os.replace(tmp, path)
         sync_folders(path.parent for _, path in pending)
     finally:
-        _pending = None
+        _batch.pending = None
         for tmp, _ in pending:
             tmp.unlink(missing_ok=True)
 
