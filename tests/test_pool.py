@@ -145,3 +145,36 @@ def test_pay_slips_from_the_pool_are_the_one_process_bytes(demo_template, tmp_pa
     assert all(
         oct(p.stat().st_mode & 0o777) == "0o600" for p in (root / "out" / "payroll" / "2025-06" / "payslips").iterdir()
     )
+
+
+@pooled
+def test_withholding_slips_from_the_pool_are_the_one_process_bytes(demo_template, tmp_path, monkeypatch):
+    from addin.cli import main
+
+    root = tmp_path / "co"
+    shutil.copytree(demo_template, root)
+    folder = root / "out" / "nencho" / "2025"
+
+    def documents() -> dict[str, bytes]:
+        return {
+            f"{kind}/{p.name}": p.read_bytes()
+            for kind in ("slips", "statements")
+            for p in sorted((folder / kind).iterdir())
+        }
+
+    monkeypatch.setattr(pool, "MIN_POOLED", 10**9)
+    assert main(["nencho", str(root), "--year", "2025"]) == 0
+    alone = documents()
+    shutil.rmtree(folder)
+    chosen = []
+    monkeypatch.setattr(pool, "MIN_POOLED", 2)
+    monkeypatch.setattr(pool, "cores", lambda: 2)
+    real = pool.workers_for
+    monkeypatch.setattr(pool, "workers_for", lambda *a: chosen.append(real(*a)) or chosen[-1])
+    assert main(["nencho", str(root), "--year", "2025"]) == 0
+    assert chosen == [2]  # 源泉徴収票 and 年末調整計算書 written by two processes
+    pooled = documents()
+    assert len(alone) == 100 and sorted(pooled) == sorted(alone)  # 50 staff: a slip and a statement each
+    assert [name for name in alone if alone[name] != pooled[name]] == []
+    assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in folder.glob("*/*.pdf"))
+    assert not list(folder.parent.glob(".*"))  # no staging folder left behind

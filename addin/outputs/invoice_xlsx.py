@@ -36,11 +36,26 @@ class Formula(str):
     """A cell's formula, as opposed to text that merely starts with '='."""
 
 
+#: a cell's format as sorted (property, value) pairs: hashable, so each combination is merged and looked
+#: up once rather than sorted again for every cell of every invoice
+FormatKey = tuple
+
+
+def _key(fmt: dict) -> FormatKey:
+    return tuple(sorted(fmt.items()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _with(base: FormatKey, extra: tuple) -> FormatKey:
+    """`base` with the properties `extra` ((property, value) pairs) on top."""
+    return _key({**dict(base), **dict(extra)})
+
+
 @dataclass
 class Template:
     title: str
     creator: str
-    cells: dict[tuple[int, int], tuple[object, dict]]  # (row, col) 0-based → (value, format)
+    cells: dict[tuple[int, int], tuple[object, FormatKey]]  # (row, col) 0-based → (value, format)
     merged: list[tuple[int, int, int, int]]
     widths: dict[int, float]
     gridlines: bool
@@ -78,7 +93,7 @@ def _parsed(template: Path, _modified_ns: int) -> Template:
     wb = openpyxl.load_workbook(template)
     ws = wb.active
     cells = {
-        (c.row - 1, c.column - 1): (c.value, _format_of(c))
+        (c.row - 1, c.column - 1): (c.value, _key(_format_of(c)))
         for row in ws.iter_rows()
         for c in row
         if c.value is not None or c.has_style
@@ -104,15 +119,15 @@ class _Sheet:
     """The invoice's cells, starting from the template's; written in one go at the end."""
 
     template: Template
-    cells: dict[tuple[int, int], tuple[object, dict]] = field(default_factory=dict)
+    cells: dict[tuple[int, int], tuple[object, FormatKey]] = field(default_factory=dict)
 
     def __post_init__(self):
         self.cells = dict(self.template.cells)
 
     def put(self, ref: str | tuple[int, int], value, **fmt) -> None:
         row, col = _at(ref) if isinstance(ref, str) else ref
-        base = self.cells.get((row, col), (None, {}))[1]
-        self.cells[(row, col)] = (value, {**base, **fmt})
+        base = self.cells.get((row, col), (None, ()))[1]
+        self.cells[(row, col)] = (value, _with(base, tuple(fmt.items())) if fmt else base)
 
 
 def _at(ref: str) -> tuple[int, int]:
@@ -220,18 +235,17 @@ def _save(sheet: _Sheet, target: io.BytesIO, issued: date) -> None:
         ws.hide_gridlines(2)
     for col, width in sorted(template.widths.items()):
         ws.set_column(col, col, width)
-    formats: dict[tuple, object] = {}
+    formats: dict[FormatKey, object] = {(): None}
 
-    def format_of(fmt: dict):
-        key = tuple(sorted(fmt.items()))
+    def format_of(key: FormatKey):
         if key not in formats:
-            formats[key] = book.add_format(fmt) if fmt else None
+            formats[key] = book.add_format(dict(key))
         return formats[key]
 
     merged_at = {(r0, c0): (r1, c1) for r0, c0, r1, c1 in template.merged}
     for (row, col), (value, fmt) in sorted(sheet.cells.items()):
         if isinstance(value, str) and not isinstance(value, Formula) and value[:1] in ("=", "+", "-", "@"):
-            fmt = {**fmt, "quote_prefix": True}  # user text never becomes a formula
+            fmt = _with(fmt, (("quote_prefix", True),))  # user text never becomes a formula
         style = format_of(fmt)
         if (row, col) in merged_at:
             ws.merge_range(row, col, *merged_at[(row, col)], "", style)

@@ -1,4 +1,9 @@
-"""A folder of outputs that appears complete or not at all: write into a hidden sibling, then swap."""
+"""A folder of outputs that appears complete or not at all: write into a hidden sibling, then swap.
+
+Before the swap every file inside is flushed to disk (one syncfs for the folder, see atomic.flush_to_disk),
+and after it the parent folder is synced: after a crash the folder is the old one or the complete new one,
+never new names over missing data.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from addin.outputs.atomic import FILE_MODE, FOLDER_MODE, private_folder
+from addin.outputs.atomic import FILE_MODE, FOLDER_MODE, flush_to_disk, private_folder, sync_folders
 
 
 def _owner_only(folder: Path) -> None:
@@ -19,6 +24,14 @@ def _owner_only(folder: Path) -> None:
             os.chmod(os.path.join(base, name), FOLDER_MODE)
         for name in files:
             os.chmod(os.path.join(base, name), FILE_MODE)
+
+
+def _files(folder: Path) -> list[Path]:
+    """Every file under `folder`, and the folders themselves (new entries are data to flush too)."""
+    found = [folder]
+    for base, folders, files in os.walk(folder):
+        found += [Path(base, name) for name in folders + files]
+    return found
 
 
 @contextlib.contextmanager
@@ -36,12 +49,14 @@ def staged_folder(target: Path, private: bool = True):
         yield tmp
         if private:
             _owner_only(tmp)
+        flush_to_disk(_files(tmp))
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old")
             shutil.rmtree(old, ignore_errors=True)
             os.replace(target, old)
         os.replace(tmp, target)
+        sync_folders([target.parent])
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     finally:

@@ -12,12 +12,14 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from addin.outputs.fonts import GOTHIC
+from addin.outputs.pool import run_jobs
 from addin.outputs.staging import staged_folder, write_private
 from addin.outputs.xlsx import new_workbook
 from addin.yearend import reports
@@ -375,7 +377,7 @@ LIST_COLUMNS = [
 
 def employee_records(run) -> list[dict]:
     out = []
-    for result, person in zip(run.adjustments, run.people):
+    for result, person in zip(run.adjustments, run.people, strict=True):
         where = run.details.get(result.employee_id, {})
         s = result.settlement
         fig = result.figures()
@@ -587,23 +589,41 @@ def municipal_csv(records: list[dict]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def write_nencho_outputs(folder: Path, run, company: dict) -> list[Path]:
-    """All files in one staged, owner-only folder (pay, tax and family data are inside)."""
+def write_document(job: tuple) -> Path:
+    """One owner-only PDF (a 源泉徴収票 or a 年末調整計算書): a job of the document pool."""
+    path, render, args = job
+    return write_private(path, render(*args))
+
+
+def document_jobs(folder: Path, run, company: dict) -> list[tuple]:
+    """Every employee's 源泉徴収票 under slips/, then every 年末調整計算書 under statements/."""
+    slips = [
+        (
+            folder / "slips" / f"{result.employee_id}.pdf",
+            slip_pdf,
+            (result, person, run.details.get(result.employee_id, {}), company),
+        )
+        for result, person in zip(run.adjustments, run.people, strict=True)
+    ]
+    statements = [
+        (folder / "statements" / f"{result.employee_id}.pdf", statement_pdf, (result, company))
+        for result in run.adjustments
+    ]
+    return slips + statements
+
+
+def write_nencho_outputs(folder: Path, run, company: dict, progress: Callable[[str], None] | None = None) -> list[Path]:
+    """All files in one staged, owner-only folder (pay, tax and family data are inside); the PDFs on
+    every core when there are many (addin/outputs/pool.py)."""
     records = employee_records(run)
     summary = summary_of(run, records)
     by_id = {r["employee_id"]: r for r in records}
     with staged_folder(folder, private=True) as tmp:
-        slips = tmp / "slips"
-        slips.mkdir(mode=0o700)
-        for result, person in zip(run.adjustments, run.people):
-            write_private(
-                slips / f"{result.employee_id}.pdf",
-                slip_pdf(result, person, run.details.get(result.employee_id, {}), company),
-            )
-        statements = tmp / "statements"
-        statements.mkdir(mode=0o700)
-        for result in run.adjustments:
-            write_private(statements / f"{result.employee_id}.pdf", statement_pdf(result, company))
+        (tmp / "slips").mkdir(mode=0o700)
+        (tmp / "statements").mkdir(mode=0o700)
+        run_jobs(
+            write_document, document_jobs(tmp, run, company), progress=progress, stage="源泉徴収票, 年末調整計算書"
+        )
         municipal = tmp / "municipal"
         municipal.mkdir(mode=0o700)
         for group in summary["municipalities"]:

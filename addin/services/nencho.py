@@ -325,5 +325,5 @@ def run_nencho(
         return run
     run.folder = company.paths.nencho(year)
     progress(f"writing {run.folder}")
-    run.written = write_nencho_outputs(run.folder, run, company.settings.get("company", {}))
+    run.written = write_nencho_outputs(run.folder, run, company.settings.get("company", {}), progress)
     return run
