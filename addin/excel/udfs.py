@@ -386,8 +386,14 @@ def _as_date(value) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+@functools.lru_cache(maxsize=8)
+def _rate_fractions(folder: str) -> dict:
+    """Each rate key's fraction for the company's rules (built once: the records never change in a session)."""
+    return {key: rate.fraction for key, rate in every_tax_rate(_rules_of(folder)).items()}
+
+
 def _rate_percent(value):
-    return every_tax_rate(rules())[_choices("stock", "items", "tax_rate")(value)].fraction
+    return _rate_fractions(_caller_folder[0])[_choices("stock", "items", "tax_rate")(value)]
 
 
 def _rounding(value) -> str:

@@ -64,11 +64,15 @@ def history_payments(checked: Validation, year: int) -> dict[str, list[Payment]]
     for row in table.frame.to_dict("records"):
         when = pd.Timestamp(row["pay_date"]).date()
         if when.year == year:
-            num = lambda key: 0 if pd.isna(row.get(key)) else int(row[key])  # noqa: E731
-            out[str(row["employee_id"])].append(
-                Payment(when, num("taxable_pay"), num("social_insurance"), num("withholding_tax"), str(row["kind"]))
+            taxable, social, withheld = (
+                _yen_or_zero(row, key) for key in ("taxable_pay", "social_insurance", "withholding_tax")
             )
+            out[str(row["employee_id"])].append(Payment(when, taxable, social, withheld, str(row["kind"])))
     return out
+
+
+def _yen_or_zero(row: dict, key: str) -> int:
+    return 0 if pd.isna(row.get(key)) else int(row[key])
 
 
 def year_payments(
@@ -121,7 +125,8 @@ def missing_pay_months(paid: dict[str, list[Payment]], year: int) -> list[Issue]
             "",
             "pay_months_missing",
             Severity.ERROR,
-            f"{year}年分の給与がそろっていません（支給月 {listed} の給与が不明）。勤怠を入力して計算できる状態にするか、"
+            f"{year}年分の給与がそろっていません（支給月 {listed} の給与が不明）。勤怠を入力して計算できる状"
+            "態にするか、"
             "支給実績シートに入力してから年末調整してください",
             f"the pay of {year} is incomplete (no salaries known for pay months {listed}): enter their attendance "
             "or their PayHistory rows before the year-end adjustment",
@@ -156,7 +161,8 @@ def declaration_issues(checked: Validation, year: int, paid_ids: set[str]) -> li
                             p,
                             "name",
                             "claimed_twice",
-                            f"{rows.at[position, 'name']} は社員 {rows.at[first, 'employee_id']} と重複して申告されています（同じ親族を2人の控除対象にはできません）",
+                            f"{rows.at[position, 'name']} は社員 {rows.at[first, 'employee_id']} "
+                            "と重複して申告されています（同じ親族を2人の控除対象にはできません）",
                             f"{rows.at[position, 'name']} is also claimed by employee {rows.at[first, 'employee_id']} "
                             "(one relative cannot be claimed twice)",
                         )
@@ -164,7 +170,7 @@ def declaration_issues(checked: Validation, year: int, paid_ids: set[str]) -> li
     staff = checked.table("staff", "staff")
     declared = set(rows["employee_id"].astype(str)) if table is not None else set()
     for position, (emp, count, column) in enumerate(
-        zip(staff.frame["employee_id"], staff.frame["dependents"], staff.frame["tax_column"])
+        zip(staff.frame["employee_id"], staff.frame["dependents"], staff.frame["tax_column"], strict=True)
     ):
         if str(emp) in paid_ids and column == "甲" and int(count or 0) > 0 and str(emp) not in declared:
             issues.append(
@@ -240,7 +246,7 @@ def relative_warnings(checked: Validation, year: int, adjustments: list[Adjustme
         return []
     where = {
         (str(e), str(n)): int(table.frame.index.get_loc(i))
-        for i, e, n in zip(rows.index, rows["employee_id"], rows["name"])
+        for i, e, n in zip(rows.index, rows["employee_id"], rows["name"], strict=True)
     }
     issues = []
     for result in adjustments:
@@ -254,8 +260,10 @@ def relative_warnings(checked: Validation, year: int, adjustments: list[Adjustme
                             position,
                             "estimated_income",
                             "no_deduction_for_relative",
-                            f"{rel.relative.name}（12月31日現在 {rel.age}歳、所得 {rel.relative.income:,}円）は控除の対象になりません",
-                            f"{rel.relative.name} (aged {rel.age} on 31 Dec, income {rel.relative.income:,}) gives no deduction",
+                            f"{rel.relative.name}（12月31日現在 {rel.age}歳、所得 {rel.relative.income:,}円）"
+                            "は控除の対象になりません",
+                            f"{rel.relative.name} (aged {rel.age} on 31 Dec, income {rel.relative.income:,}) gives no "
+                            "deduction",
                             Severity.WARNING,
                         )
                     )
