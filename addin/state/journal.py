@@ -8,9 +8,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from json.encoder import encode_basestring
 from pathlib import Path
 
-from addin.books.journal import Entry, reversal_of
+from addin.books.journal import Entry, Line, reversal_of
 from addin.state.files import connect, transaction
 
 SCHEMA = """
@@ -41,6 +42,58 @@ def _canonical(content: dict) -> str:
 
 
 _encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+_quote = encode_basestring  # what _encode does to a str (ensure_ascii=False): the same function
+
+# An entry's figures, written out with the keys in sorted order (what _encode gives when every value has
+# the type declared on Entry, Source and Line): a year of entries is encoded ~3× faster than by walking
+# and sorting each dict. Any other value (None, a bool, a float …) takes the plain encoder.
+_FIGURES = '{"date":%s,"description":%s,"lines":[%s],"reverses":%s,"source":{"document":%s,"kind":%s,"run":%s}}'
+_LINE = (
+    '{"account":%s,"amount":%d,"cell":%s,"memo":%s,"party":%s,"side":%s,"sub":%s,"tax":%s,'
+    '"tax_amount":%d,"tax_posted":%d}'
+)
+
+
+def _line_json(line: Line) -> str:
+    if not type(line.amount) is type(line.tax_amount) is type(line.tax_posted) is int:
+        raise TypeError("not an int")  # %d would print a bool as 1 and cut a float
+    return _LINE % (
+        _quote(line.account),
+        line.amount,
+        _quote(line.cell),
+        _quote(line.memo),
+        _quote(line.party),
+        _quote(line.side),
+        _quote(line.sub),
+        _quote(line.tax),
+        line.tax_amount,
+        line.tax_posted,
+    )
+
+
+def _figures_json(entry: Entry) -> str:
+    """_canonical(entry.content()) without entry_id."""
+    try:
+        source = entry.source
+        return _FIGURES % (
+            _quote(entry.date.isoformat()),
+            _quote(entry.description),
+            ",".join(map(_line_json, entry.lines)),
+            _quote(entry.reverses),
+            _quote(source.document),
+            _quote(source.kind),
+            _quote(source.run),
+        )
+    except TypeError:  # encode_basestring refuses a non-str; _encode writes or refuses it as json does
+        return _encode(
+            {
+                "date": entry.date.isoformat(),
+                "description": entry.description,
+                "lines": [vars(line) for line in entry.lines],
+                "reverses": entry.reverses,
+                "source": vars(entry.source),
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -55,16 +108,7 @@ class _Encoded:
 
     @classmethod
     def of(cls, entry: Entry) -> "_Encoded":
-        figures = _encode(
-            {
-                "date": entry.date.isoformat(),
-                "description": entry.description,
-                "lines": [vars(line) for line in entry.lines],
-                "reverses": entry.reverses,
-                "source": vars(entry.source),
-            }
-        )
-        return cls(figures, entry.entry_id)
+        return cls(_figures_json(entry), entry.entry_id)
 
     @property
     def content(self) -> str:
