@@ -114,14 +114,18 @@ def _pay_entries(
         for field, sub in DEDUCTION_SUBS.items():
             amount = int(row.get(field) or 0)
             known += amount
-            lines.append(credit("withholdings", amount, sub=sub, party=who, memo=field))
+            if amount:  # a zero line would be dropped by normalised(): not made at all (10⁵ of them a year)
+                lines.append(credit("withholdings", amount, sub=sub, party=who, memo=field))
         # 年末調整 settled in this pay: a collection is more income tax held, a refund is paid out of it
         collected, refunded = int(row.get("year_end_collection") or 0), int(row.get("year_end_refund") or 0)
-        lines.append(credit("withholdings", collected, sub="income_tax", party=who, memo="year_end_collection"))
-        lines.append(debit("withholdings", refunded, sub="income_tax", party=who, memo="year_end_refund"))
+        if collected:
+            lines.append(credit("withholdings", collected, sub="income_tax", party=who, memo="year_end_collection"))
+        if refunded:
+            lines.append(debit("withholdings", refunded, sub="income_tax", party=who, memo="year_end_refund"))
         known += collected - refunded
         other = int(row.get("total_deductions", known)) - known  # deductions added later (e.g. 財形) stay visible
-        lines.append(credit("withholdings", other, sub="other_deductions", party=who, memo="other deductions"))
+        if other:
+            lines.append(credit("withholdings", other, sub="other_deductions", party=who, memo="other deductions"))
         lines.append(credit(net_account, int(row["net_pay"]), party=who, memo="net_pay"))
         entries.append(make_entry(f"{kind}:{period}:{who}", paid_on, f"{label} {period} {who}", source, lines))
     employer = sum(int(v) for k, v in (summary.get("totals") or {}).items() if k.startswith("employer_"))
