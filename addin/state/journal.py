@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from json.encoder import encode_basestring
 from pathlib import Path
+from typing import NamedTuple
 
 from addin.books.journal import Entry, Line, reversal_of
 from addin.state.files import connect, transaction
@@ -96,8 +97,7 @@ def _figures_json(entry: Entry) -> str:
         )
 
 
-@dataclass(frozen=True)
-class _Encoded:
+class _Encoded(NamedTuple):  # a tuple, not a frozen dataclass: one is made per entry posted
     """An entry's canonical JSON in its two forms from one encoding: the figures the hash covers
     (_canonical(entry.content()) without entry_id) and the stored content, the same with entry_id in
     its sorted place (after "description", before "lines"). Inside a JSON string every quote is
@@ -113,7 +113,8 @@ class _Encoded:
     @property
     def content(self) -> str:
         at = self.figures.index(',"lines":')
-        return f'{self.figures[:at]},"entry_id":{_encode(self.entry_id)}{self.figures[at:]}'
+        entry_id = _quote(self.entry_id) if type(self.entry_id) is str else _encode(self.entry_id)
+        return f'{self.figures[:at]},"entry_id":{entry_id}{self.figures[at:]}'
 
     @property
     def digest(self) -> str:
@@ -180,7 +181,8 @@ class JournalStore:
                     posting.reversed.append(undo)
                 version += 1
                 posted = entry if version == 1 else _renamed(entry, f"{entry.entry_id}#{version}")
-                rows.append(_row(posted, encoded.renamed(posted.entry_id), entry.entry_id, version, digest, run, now))
+                stored = encoded if version == 1 else encoded.renamed(posted.entry_id)
+                rows.append(_row(posted, stored, entry.entry_id, version, digest, run, now))
                 posting.added.append(posted)
                 posting.known[posted.entry_id] = posted
                 live[entry.entry_id] = (posted.entry_id, digest, version)
