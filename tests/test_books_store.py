@@ -142,3 +142,18 @@ def test_values_of_another_type_are_encoded_as_plain_json_would():
         encoded = _Encoded.of(entry)
         assert encoded.figures == _reference(entry, with_id=False)
         assert encoded.content == _reference(entry)
+
+
+def test_reading_back_with_some_entries_in_memory_gives_what_decoding_everything_gives(tmp_path):
+    store = JournalStore(tmp_path / "state.db")
+    first = invoice_entries([INVOICE], EXCLUSIVE) + stock_entries(date(2026, 3, 31), 500, "s")
+    store.post(first, "run 1")
+    posting = store.post(stock_entries(date(2026, 3, 31), 600, "s"), "run 2")  # a reversal and a version #2
+    decoded = store.entries()
+    some = {e.entry_id: e for e in decoded[::2]}
+    for known in (some, posting.known):
+        mixed = store.entries(known=known)
+        assert [e.entry_id for e in mixed] == [e.entry_id for e in decoded] and mixed == decoded
+        assert all(a is known[a.entry_id] for a in mixed if a.entry_id in known)
+    assert store.entries(since=date(2026, 4, 1), known=some) == store.entries(since=date(2026, 4, 1))
+    store.close()

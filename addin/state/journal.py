@@ -206,16 +206,32 @@ class JournalStore:
     ) -> list[Entry]:
         """Every posted entry (reversals included) in date order, then posting order. `known`
         (Posting.known) supplies entries already in memory; only the others are decoded."""
-        sql, args = "SELECT entry_id, content FROM journal_entries WHERE 1=1", list[str]()
+        where, args = " FROM journal_entries WHERE 1=1", list[str]()
         if since is not None:
-            sql, args = sql + " AND entry_date >= ?", args + [since.isoformat()]
+            where, args = where + " AND entry_date >= ?", args + [since.isoformat()]
         if until is not None:
-            sql, args = sql + " AND entry_date <= ?", args + [until.isoformat()]
-        known = known or {}
-        return [
-            known.get(entry_id) or Entry.from_content(json.loads(c))
-            for entry_id, c in self.db.execute(sql + " ORDER BY entry_date, seq", args)
-        ]
+            where, args = where + " AND entry_date <= ?", args + [until.isoformat()]
+        order = " ORDER BY entry_date, seq"
+        if not known:
+            return [
+                Entry.from_content(json.loads(c)) for (c,) in self.db.execute("SELECT content" + where + order, args)
+            ]
+        # the order first, then the content of only the entries not in memory (a year's journal is ~10⁸
+        # characters: not made into Python strings only to be dropped)
+        rows = self.db.execute("SELECT entry_id, seq" + where + order, args).fetchall()
+        decoded = self._decoded([seq for entry_id, seq in rows if entry_id not in known])
+        return [known.get(entry_id) or decoded[seq] for entry_id, seq in rows]
+
+    def _decoded(self, seqs: list[int], batch: int = 500) -> dict[int, Entry]:
+        out = {}
+        for at in range(0, len(seqs), batch):
+            chunk = seqs[at : at + batch]
+            marks = ",".join("?" * len(chunk))
+            for seq, content in self.db.execute(
+                f"SELECT seq, content FROM journal_entries WHERE seq IN ({marks})", chunk
+            ):
+                out[seq] = Entry.from_content(json.loads(content))
+        return out
 
     def net(self, account: str, until: date, sub: str | None = None) -> int:
         """Debits − credits of an account (and sub-account) over every posted line dated up to a day,
