@@ -126,3 +126,34 @@ def register_without_field(tmp_path) -> list[dict]:
         return register.fields(("invoice_no", "by_rate"))
     finally:
         register.close()
+
+
+def test_values_of_another_type_are_encoded_as_plain_json_would():
+    """The fast encoder writes str and int fields itself; a bool, a float or None (never built by the
+    sources, but possible in a hand-made entry) must still come out as json.dumps writes it."""
+    from addin.state.journal import _Encoded
+
+    odd_lines = (
+        Line("bank", "debit", True, memo=None),  # type: ignore[arg-type]
+        Line("bank", "credit", 1.5, tax_amount=2),  # type: ignore[arg-type]
+    )
+    for lines in [odd_lines[:1], odd_lines[1:], (Line("bank", "debit", 3, sub='補助 "x" \\ \x00 \U0001f600'),)]:
+        entry = Entry("manual:1", date(2026, 3, 31), "摘要", Source("stock", "r", "d"), lines)
+        encoded = _Encoded.of(entry)
+        assert encoded.figures == _reference(entry, with_id=False)
+        assert encoded.content == _reference(entry)
+
+
+def test_reading_back_with_some_entries_in_memory_gives_what_decoding_everything_gives(tmp_path):
+    store = JournalStore(tmp_path / "state.db")
+    first = invoice_entries([INVOICE], EXCLUSIVE) + stock_entries(date(2026, 3, 31), 500, "s")
+    store.post(first, "run 1")
+    posting = store.post(stock_entries(date(2026, 3, 31), 600, "s"), "run 2")  # a reversal and a version #2
+    decoded = store.entries()
+    some = {e.entry_id: e for e in decoded[::2]}
+    for known in (some, posting.known):
+        mixed = store.entries(known=known)
+        assert [e.entry_id for e in mixed] == [e.entry_id for e in decoded] and mixed == decoded
+        assert all(a is known[a.entry_id] for a in mixed if a.entry_id in known)
+    assert store.entries(since=date(2026, 4, 1), known=some) == store.entries(since=date(2026, 4, 1))
+    store.close()

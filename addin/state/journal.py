@@ -8,9 +8,11 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from json.encoder import encode_basestring
 from pathlib import Path
+from typing import NamedTuple
 
-from addin.books.journal import Entry, reversal_of
+from addin.books.journal import Entry, Line, reversal_of
 from addin.state.files import connect, transaction
 
 SCHEMA = """
@@ -41,10 +43,61 @@ def _canonical(content: dict) -> str:
 
 
 _encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+_quote = encode_basestring  # what _encode does to a str (ensure_ascii=False): the same function
+
+# An entry's figures, written out with the keys in sorted order (what _encode gives when every value has
+# the type declared on Entry, Source and Line): a year of entries is encoded ~3× faster than by walking
+# and sorting each dict. Any other value (None, a bool, a float …) takes the plain encoder.
+_FIGURES = '{"date":%s,"description":%s,"lines":[%s],"reverses":%s,"source":{"document":%s,"kind":%s,"run":%s}}'
+_LINE = (
+    '{"account":%s,"amount":%d,"cell":%s,"memo":%s,"party":%s,"side":%s,"sub":%s,"tax":%s,'
+    '"tax_amount":%d,"tax_posted":%d}'
+)
 
 
-@dataclass(frozen=True)
-class _Encoded:
+def _line_json(line: Line) -> str:
+    if not type(line.amount) is type(line.tax_amount) is type(line.tax_posted) is int:
+        raise TypeError("not an int")  # %d would print a bool as 1 and cut a float
+    return _LINE % (
+        _quote(line.account),
+        line.amount,
+        _quote(line.cell),
+        _quote(line.memo),
+        _quote(line.party),
+        _quote(line.side),
+        _quote(line.sub),
+        _quote(line.tax),
+        line.tax_amount,
+        line.tax_posted,
+    )
+
+
+def _figures_json(entry: Entry) -> str:
+    """_canonical(entry.content()) without entry_id."""
+    try:
+        source = entry.source
+        return _FIGURES % (
+            _quote(entry.date.isoformat()),
+            _quote(entry.description),
+            ",".join(map(_line_json, entry.lines)),
+            _quote(entry.reverses),
+            _quote(source.document),
+            _quote(source.kind),
+            _quote(source.run),
+        )
+    except TypeError:  # encode_basestring refuses a non-str; _encode writes or refuses it as json does
+        return _encode(
+            {
+                "date": entry.date.isoformat(),
+                "description": entry.description,
+                "lines": [vars(line) for line in entry.lines],
+                "reverses": entry.reverses,
+                "source": vars(entry.source),
+            }
+        )
+
+
+class _Encoded(NamedTuple):  # a tuple, not a frozen dataclass: one is made per entry posted
     """An entry's canonical JSON in its two forms from one encoding: the figures the hash covers
     (_canonical(entry.content()) without entry_id) and the stored content, the same with entry_id in
     its sorted place (after "description", before "lines"). Inside a JSON string every quote is
@@ -55,21 +108,13 @@ class _Encoded:
 
     @classmethod
     def of(cls, entry: Entry) -> "_Encoded":
-        figures = _encode(
-            {
-                "date": entry.date.isoformat(),
-                "description": entry.description,
-                "lines": [vars(line) for line in entry.lines],
-                "reverses": entry.reverses,
-                "source": vars(entry.source),
-            }
-        )
-        return cls(figures, entry.entry_id)
+        return cls(_figures_json(entry), entry.entry_id)
 
     @property
     def content(self) -> str:
         at = self.figures.index(',"lines":')
-        return f'{self.figures[:at]},"entry_id":{_encode(self.entry_id)}{self.figures[at:]}'
+        entry_id = _quote(self.entry_id) if type(self.entry_id) is str else _encode(self.entry_id)
+        return f'{self.figures[:at]},"entry_id":{entry_id}{self.figures[at:]}'
 
     @property
     def digest(self) -> str:
@@ -136,7 +181,8 @@ class JournalStore:
                     posting.reversed.append(undo)
                 version += 1
                 posted = entry if version == 1 else _renamed(entry, f"{entry.entry_id}#{version}")
-                rows.append(_row(posted, encoded.renamed(posted.entry_id), entry.entry_id, version, digest, run, now))
+                stored = encoded if version == 1 else encoded.renamed(posted.entry_id)
+                rows.append(_row(posted, stored, entry.entry_id, version, digest, run, now))
                 posting.added.append(posted)
                 posting.known[posted.entry_id] = posted
                 live[entry.entry_id] = (posted.entry_id, digest, version)
@@ -160,16 +206,32 @@ class JournalStore:
     ) -> list[Entry]:
         """Every posted entry (reversals included) in date order, then posting order. `known`
         (Posting.known) supplies entries already in memory; only the others are decoded."""
-        sql, args = "SELECT entry_id, content FROM journal_entries WHERE 1=1", list[str]()
+        where, args = " FROM journal_entries WHERE 1=1", list[str]()
         if since is not None:
-            sql, args = sql + " AND entry_date >= ?", args + [since.isoformat()]
+            where, args = where + " AND entry_date >= ?", args + [since.isoformat()]
         if until is not None:
-            sql, args = sql + " AND entry_date <= ?", args + [until.isoformat()]
-        known = known or {}
-        return [
-            known.get(entry_id) or Entry.from_content(json.loads(c))
-            for entry_id, c in self.db.execute(sql + " ORDER BY entry_date, seq", args)
-        ]
+            where, args = where + " AND entry_date <= ?", args + [until.isoformat()]
+        order = " ORDER BY entry_date, seq"
+        if not known:
+            return [
+                Entry.from_content(json.loads(c)) for (c,) in self.db.execute("SELECT content" + where + order, args)
+            ]
+        # the order first, then the content of only the entries not in memory (a year's journal is ~10⁸
+        # characters: not made into Python strings only to be dropped)
+        rows = self.db.execute("SELECT entry_id, seq" + where + order, args).fetchall()
+        decoded = self._decoded([seq for entry_id, seq in rows if entry_id not in known])
+        return [known.get(entry_id) or decoded[seq] for entry_id, seq in rows]
+
+    def _decoded(self, seqs: list[int], batch: int = 500) -> dict[int, Entry]:
+        out = {}
+        for at in range(0, len(seqs), batch):
+            chunk = seqs[at : at + batch]
+            marks = ",".join("?" * len(chunk))
+            for seq, content in self.db.execute(
+                f"SELECT seq, content FROM journal_entries WHERE seq IN ({marks})", chunk
+            ):
+                out[seq] = Entry.from_content(json.loads(content))
+        return out
 
     def net(self, account: str, until: date, sub: str | None = None) -> int:
         """Debits − credits of an account (and sub-account) over every posted line dated up to a day,
