@@ -45,7 +45,9 @@ from addin.money import rate
 from addin.normalize import parse_bool, parse_date, parse_integer, parse_month, scalar_parser
 from addin.normalize.column import enum_parser
 from addin.payroll.insurance import (
+    GradeBands,
     InsuranceRates,
+    employee_shares,
     employment_insurance_share,
     grade_of,
     insured_in,
@@ -218,6 +220,55 @@ def _withholding_cell(taxable, dependents, column, pay_date):
     return _table_for(day).tax_one(amount, count, otsu)
 
 
+def _insurance_share(kind: str, smr, premium_month, birth_date, prefecture, birth_required: bool):
+    """One employee share (`kind`) for the cells given: one cell without array machinery (the engine's
+    one-person form, employee_shares), a range through the engine's premiums."""
+    cells = [single(v) for v in (smr, premium_month, birth_date, prefecture)]
+    if NOT_SINGLE in cells:
+        out, errors, blank = _insurance(smr, premium_month, birth_date, prefecture, birth_required)
+        return result(out[kind], errors, blank)
+    pay, month, birth, pref = cells
+    return [[_insurance_cell(kind, pay, month, birth, pref, birth_required)]]
+
+
+def _insurance_cell(kind: str, smr, premium_month, birth_date, prefecture, birth_required: bool):
+    """One cell: the same parsing, rules, bands and roundings as the array path (_insurance)."""
+    if is_blank(smr):
+        return ""
+    parsed = [
+        parse_cell(_integer, smr, "standard_monthly_remuneration"),
+        parse_cell(parse_month, premium_month, "premium_month"),
+        parse_cell(parse_date, birth_date, "birth_date", *(() if birth_required else (date(1990, 1, 1),))),
+        parse_cell(str, prefecture, "prefecture", "東京都"),
+    ]
+    problem = next((error for _, error in parsed if error is not None), None)
+    if problem:
+        return problem
+    (pay, _), (month, _), (birth, _), (pref, _) = parsed
+    try:
+        rates = _rates(_caller_folder[0], month, str(pref))
+    except (RuleNotInForce, ValueError) as bad:
+        return error_text("N/A", getattr(bad, "message_ja", str(bad)))
+    bands = _bands(_caller_folder[0], month)
+    health_base = bands.health_base(pay)
+    insured = _insured_one(month, _as_date(birth))
+    return employee_shares(health_base, bands.pension_base(health_base, rates.pension_cap), insured, rates)[kind]
+
+
+@functools.lru_cache(maxsize=64)
+def _bands(folder: str, month: date) -> GradeBands:
+    return GradeBands.of(_grades(folder, month))
+
+
+def _insured_one(month: date, birth: date) -> dict[str, bool]:
+    """_insured for one person (the engine's answer, asked once per birth date and month)."""
+    found = _INSURED.get((month, birth))
+    if found is None:
+        _insured(month, [birth])
+        found = _INSURED[(month, birth)]
+    return found
+
+
 def _insurance(smr, premium_month, birth_date, prefecture, birth_required: bool):
     """Employee shares for a standard monthly remuneration in a premium month (the engine's premiums)."""
     smr, months, births, prefs = broadcast(smr, premium_month, birth_date, prefecture)
@@ -305,8 +356,9 @@ def BO_HEALTH_INSURANCE(
     standard_monthly_remuneration, premium_month, birth_date=None, prefecture="東京都", caller=None
 ):
     """健康保険料（被保険者負担分、介護分を除く）: 標準報酬月額と保険料の月から（協会けんぽ、都道府県別）。"""
-    out, errors, blank = _insurance(standard_monthly_remuneration, premium_month, birth_date, prefecture, False)
-    return result(out["health_insurance"], errors, blank)
+    return _insurance_share(
+        "health_insurance", standard_monthly_remuneration, premium_month, birth_date, prefecture, False
+    )
 
 
 @xw.func(category=CATEGORY)
@@ -314,8 +366,9 @@ def BO_HEALTH_INSURANCE(
 @_safe
 def BO_NURSING_INSURANCE(standard_monthly_remuneration, premium_month, birth_date, prefecture="東京都", caller=None):
     """介護保険料（被保険者負担分）: 40〜64歳（法定の到達日）の月だけ。生年月日は必須。"""
-    out, errors, blank = _insurance(standard_monthly_remuneration, premium_month, birth_date, prefecture, True)
-    return result(out["nursing_insurance"], errors, blank)
+    return _insurance_share(
+        "nursing_insurance", standard_monthly_remuneration, premium_month, birth_date, prefecture, True
+    )
 
 
 @xw.func(category=CATEGORY)
@@ -326,8 +379,7 @@ def BO_NURSING_INSURANCE(standard_monthly_remuneration, premium_month, birth_dat
 @_safe
 def BO_PENSION(standard_monthly_remuneration, premium_month, caller=None):
     """厚生年金保険料（被保険者負担分）: 等級の範囲 88,000〜650,000 円。"""
-    out, errors, blank = _insurance(standard_monthly_remuneration, premium_month, None, "東京都", False)
-    return result(out["pension"], errors, blank)
+    return _insurance_share("pension", standard_monthly_remuneration, premium_month, None, "東京都", False)
 
 
 @functools.lru_cache(maxsize=64)
@@ -344,6 +396,13 @@ def _worker_rate(folder: str, day: date, business: str):
 @_safe
 def BO_EMPLOYMENT_INSURANCE(wages, pay_date, business="general", caller=None):
     """雇用保険料（労働者負担分）: 支給日に有効な料率で。"""
+    if NOT_SINGLE not in (single(wages), single(pay_date), single(business)):  # one cell: no array machinery
+        return _cellwise(
+            _employment_share_one,
+            (wages, _integer, "wages"),
+            (pay_date, parse_date, "pay_date"),
+            (business, str, "business", "general"),
+        )
     wages, days, kinds = broadcast(wages, pay_date, business)
     blank = blanks(wages)
     wages, e1 = each(_integer, wages, "wages")
@@ -361,6 +420,15 @@ def BO_EMPLOYMENT_INSURANCE(wages, pay_date, business="general", caller=None):
             continue
         out[here] = employment_insurance_share(wages[here].astype(np.int64), worker)
     return result(out, errors, blank)
+
+
+def _employment_share_one(wages: int, day: date, business: str) -> int:
+    """BO_EMPLOYMENT_INSURANCE for one cell: the same rate and rounding (employment_insurance_share)."""
+    try:
+        worker = _worker_rate(_caller_folder[0], day, str(business))
+    except KeyError:
+        raise CellError(error_text("N/A", f"business: {business!r}")) from None
+    return int(employment_insurance_share(np.array([wages], dtype=np.int64), worker)[0])
 
 
 @xw.func(category=CATEGORY)
@@ -466,14 +534,16 @@ def _for_excel(value):
 
 def _company_root(folder) -> Path:
     """The company folder: the `folder` argument, else the calling book's folder; refused when absent."""
-    cells = broadcast(folder)[0]
-    given = cells.flat[0] if cells.size else None
+    given = single(folder)
+    if given is NOT_SINGLE:
+        cells = broadcast(folder)[0]
+        given = cells.flat[0] if cells.size else None
     root = str(given).strip() if not is_blank(given) else _caller_folder[0]
     if not root:
         raise CellError(
             error_text("VALUE!", "フォルダが分かりません: folder を指定するか、保存したブックで使ってください")
         )
-    if not Path(root).is_dir():
+    if not os.path.isdir(root):
         raise CellError(error_text("N/A", f"フォルダがありません / no such folder: {root}"))
     return Path(root)
 
@@ -494,25 +564,32 @@ def _company_figures(kind: str, folder: str, when: date, stamp: tuple):
 
 
 def _book_stamp(root: Path, book: str) -> tuple:
-    """Which file the company's lookup finds for `book`, and when it last changed; refused when absent."""
+    """Which file the company's lookup finds for `book`, and when it last changed; refused when absent.
+    Plain os.stat calls (a few µs): a formula per row asks this on every recalculation."""
     try:
         path = _book_path(str(root), book, _folder_signature(root))
     except (KeyError, ValueError, OSError) as problem:
         raise CellError(error_text("N/A", f"{book}: {problem}")) from None
-    if not path.exists():
-        raise CellError(error_text("N/A", f"ブックがありません / no such workbook: {path}"))
-    stat = path.stat()
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        raise CellError(error_text("N/A", f"ブックがありません / no such workbook: {path}")) from None
     return str(path), stat.st_mtime_ns, stat.st_size
 
 
 def _folder_signature(root: Path) -> tuple:
-    """What the book lookup depends on: the folder's file names (a book saved as .xlsm appears), the
+    """What the book lookup depends on: the folder's entries (its modification time changes whenever a
+    file is added, removed or renamed: a book saved as .xlsm appears, Excel saves by renaming), the
     settings file and the company's rules folder."""
+    folder = str(root)
+    return tuple(_modified(os.path.join(folder, name)) for name in ("", "backoffice.toml", "rules"))
 
-    def stamp(path: Path) -> int:
-        return path.stat().st_mtime_ns if path.exists() else 0
 
-    return tuple(sorted(os.listdir(root))), stamp(root / "backoffice.toml"), stamp(root / "rules")
+def _modified(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return 0
 
 
 @functools.lru_cache(maxsize=32)
@@ -526,18 +603,29 @@ def _book_path(root: str, book: str, signature: tuple) -> Path:
 def _from_company(kind: str, book: str, keys, when, parse_when, label: str, missing, folder):
     root = _company_root(folder)
     stamp = _book_stamp(root, book)
+    default = {"default": date.today()} if kind == "on_hand" else {}
+    key, day = single(keys), single(when)
+    if NOT_SINGLE not in (key, day):  # one cell: no array machinery
+        if is_blank(key):
+            return [[""]]
+        parsed, problem = parse_cell(parse_when, day, label, **default)
+        return [[problem if problem else _company_figure(kind, str(root), parsed, stamp, key, missing)]]
     keys, whens = broadcast(keys, when)
     blank = blanks(keys)
-    whens, errors = each(parse_when, whens, label, **({"default": date.today()} if kind == "on_hand" else {}))
+    whens, errors = each(parse_when, whens, label, **default)
     out = np.zeros(keys.shape, dtype=object)
     for index in zip(*np.nonzero((errors == None) & ~blank), strict=True):  # noqa: E711
-        figures, problem = _company_figures(kind, str(root), whens[index], stamp)
-        if figures is None:
-            errors[index] = error_text("N/A", problem)
-            continue
-        found = figures.get(str(keys[index]).strip())
-        out[index] = found if found is not None else missing(keys[index])
+        out[index] = _company_figure(kind, str(root), whens[index], stamp, keys[index], missing)
     return result(out, errors, blank)
+
+
+def _company_figure(kind: str, root: str, when: date, stamp: tuple, key, missing):
+    """One key's figure from the company's figures of that day, or the error text for its cell."""
+    figures, problem = _company_figures(kind, root, when, stamp)
+    if figures is None:
+        return error_text("N/A", problem)
+    found = figures.get(str(key).strip())
+    return found if found is not None else missing(key)
 
 
 @xw.func(category=CATEGORY)
