@@ -61,6 +61,8 @@ from addin.tax import every_tax_rate, tax_on_exclusive, tax_on_inclusive
 from addin.tax.summary import is_registered
 from addin.validate import build_schemas
 from addin.validate.checks import check_my_number
+from addin.validate.messages import render
+from addin.workbook.protocol import BookUnreadable
 from addin.yearend.compute import LINES as NENCHO_LINES
 from addin.yearend.rules import YearRulesError
 from addin.yearend.single import basic_deduction, kyuyo_shotoku, nencho_tax, year_rules
@@ -568,6 +570,9 @@ def _book_stamp(root: Path, book: str) -> tuple:
     Plain os.stat calls (a few µs): a formula per row asks this on every recalculation."""
     try:
         path = _book_path(str(root), book, _folder_signature(root))
+    except BookUnreadable as unusable:  # e.g. staff.xlsx and staff.xlsm side by side
+        text = " / ".join(render(unusable.code, lang, detail=unusable.detail) for lang in ("ja", "en"))
+        raise CellError(error_text("N/A", f"{book}: {text}")) from None
     except (KeyError, ValueError, OSError) as problem:
         raise CellError(error_text("N/A", f"{book}: {problem}")) from None
     try:
