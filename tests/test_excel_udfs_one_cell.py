@@ -214,3 +214,26 @@ def test_a_book_saved_by_renaming_or_beside_another_is_seen(call, tmp_path, demo
     shutil.copy(root / "staff.xlsx", root / "staff.xlsm")
     refused = call("BO_NET_PAY", who, "2025-12", MISSING, here)[0][0]
     assert refused.startswith("#N/A staff:") and "staff.xlsm" in refused
+
+
+def test_year_end_figures_remembered_across_calls_are_the_ones_worked_out_afresh(call, monkeypatch):
+    from addin.excel import udfs
+
+    nobody = Caller("")
+    pays = column_of(3_000_000.0 + 7919 * k for k in range(40))
+    social = column_of(400_000.0 + 13 * k for k in range(40))
+    first = call("BO_NENCHO_TAX", pays, social, 2025.0, 60000.0, *(MISSING,) * 5, "difference", nobody)
+    again = call("BO_NENCHO_TAX", pays, social, 2025.0, 60000.0, *(MISSING,) * 5, "difference", nobody)
+    monkeypatch.setattr(udfs, "_NENCHO_DONE", {})
+    monkeypatch.setattr(udfs, "_NENCHO_KEPT", 16)  # bounded: cleared when full, still right
+    fresh = [
+        call("BO_NENCHO_TAX", p, s, 2025.0, 60000.0, *(MISSING,) * 5, "difference", nobody)[0]
+        for (p,), (s,) in zip(pays, social, strict=True)
+    ]
+    assert first == again == fresh
+    assert all(isinstance(v, int) for (v,) in first) and len({v for (v,) in first}) > 10
+    assert sum(len(done) for _, done in udfs._NENCHO_DONE.values()) <= 16
+
+
+def column_of(values) -> tuple:
+    return tuple((v,) for v in values)

@@ -29,6 +29,7 @@ from addin.excel.cells import (
     EXCEL_ERRORS,
     NOT_SINGLE,
     CellError,
+    _objects,
     blanks,
     broadcast,
     each,
@@ -108,6 +109,8 @@ def _integer(value) -> int:
     """parse_integer, with the case Excel sends most (a whole float) taken first."""
     if type(value) is float and value.is_integer():
         return int(value)
+    if type(value) is int:  # a default of the function's signature (an omitted argument)
+        return value
     return parse_integer(value)
 
 
@@ -686,17 +689,21 @@ def _cellwise(compute, *inputs):
         *(each(parser, array, *spec) for array, (_, parser, *spec) in zip(arrays, inputs, strict=True)), strict=True
     )
     errors = merge_errors(*problems)
-    out = np.zeros(arrays[0].shape, dtype=object)
+    wanted = ((errors == None) & ~blank).ravel().tolist()  # noqa: E711
+    out, problem_of = [0] * len(wanted), errors.ravel().tolist()
     seen: dict = {}
-    for index in zip(*np.nonzero((errors == None) & ~blank), strict=True):  # noqa: E711
-        row = tuple(column[index] for column in columns)
-        if row not in seen:
-            seen[row] = _attempt(compute, row)
-        if _is_result(seen[row]):
-            out[index] = seen[row]
+    for i, row in enumerate(zip(*(column.ravel().tolist() for column in columns), strict=True)):  # plain lists: fast
+        if not wanted[i]:
+            continue
+        figure = seen.get(row)
+        if figure is None:
+            figure = seen[row] = _attempt(compute, row)
+        if _is_result(figure):
+            out[i] = figure
         else:
-            errors[index] = seen[row]
-    return result(out, errors, blank)
+            problem_of[i] = figure
+    shape = arrays[0].shape
+    return result(_objects(out, shape), _objects(problem_of, shape), blank)
 
 
 def _attempt(compute, row: tuple):
@@ -785,6 +792,28 @@ def _nencho_figure(
     return figures[figure]
 
 
+#: rulebook id → (that rulebook, kept alive so its id is never reused; each row of inputs → its figure
+#: or error text). Excel recalculates a whole spilled range when one input changes: only new rows are
+#: worked out again. Bounded: cleared when it grows past _NENCHO_KEPT rows.
+_NENCHO_DONE: dict[int, tuple[object, dict[tuple, object]]] = {}
+_NENCHO_KEPT = 50_000
+
+
+def _nencho_remembered(*row):
+    """_nencho_figure for a row of parsed inputs, once per rulebook (the calling company's rules)."""
+    book = rules()
+    kept = _NENCHO_DONE.get(id(book))
+    if kept is None or kept[0] is not book:
+        kept = _NENCHO_DONE[id(book)] = (book, {})
+    done = kept[1]
+    figure = done.get(row)
+    if figure is None:
+        if len(done) >= _NENCHO_KEPT:
+            done.clear()
+        figure = done[row] = _attempt(_nencho_figure, row)
+    return figure
+
+
 def _count(value) -> int:
     number = _integer(value)
     if number < 0:
@@ -822,7 +851,7 @@ def BO_NENCHO_TAX(
 ):
     """年末調整の年調年税額（または過不足・計算書の項目）: 一人分を数値から、`backoffice nencho` と同じ計算で。"""
     return _cellwise(
-        _nencho_figure,
+        _nencho_remembered,
         (pay, _integer, "pay"),
         (social_insurance, _integer, "social_insurance"),
         (year, parse_year, "year"),
