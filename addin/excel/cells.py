@@ -56,6 +56,9 @@ NOT_SINGLE = object()
 
 def single(value: Any) -> Any:
     """The value of a one-cell input ([[x]] as xlwings gives it with ndim=2, or x), else NOT_SINGLE."""
+    if type(value) is list and len(value) == 1 and type(value[0]) is list and len(value[0]) == 1:
+        value = value[0][0]  # what xlwings hands over for one cell, taken first
+        return value if not isinstance(value, (list, tuple, np.ndarray)) else single(value)
     while isinstance(value, (list, tuple)):
         if len(value) != 1:
             return NOT_SINGLE
