@@ -237,3 +237,13 @@ def test_year_end_figures_remembered_across_calls_are_the_ones_worked_out_afresh
 
 def column_of(values) -> tuple:
     return tuple((v,) for v in values)
+
+
+def test_normalize_one_cell_equals_the_range_path(call):
+    values = ["¥1,234", "１２３", "△500", "R7.4.1", "令和8年3月", "2026/04/01", 45000.0, 12.5, "TRUE", "いいえ"]
+    values += [None, " ", "abc", "#N/A", "ｶﾀｶﾅ", com_date(2026, 4, 1), True]
+    nobody = Caller("")
+    for kind in ("text", "code", "kana", "integer", "yen", "decimal", "date", "month", "bool"):
+        whole = call("BO_NORMALIZE", column_of(values), kind, nobody)
+        assert [call("BO_NORMALIZE", v, kind, nobody)[0] for v in values] == whole, kind
+    assert call("BO_NORMALIZE", "1", "nonsense", nobody)[0][0].startswith("#VALUE! kind")

@@ -505,6 +505,12 @@ NORMALIZE_KINDS = ("text", "code", "kana", "integer", "yen", "decimal", "date", 
 @_safe
 def BO_NORMALIZE(value, kind="text", caller=None):
     """backoffice が読むとおりの値（全角数字・¥・△・和暦などを正規化）。日付は日付で返します。"""
+    cell, how = single(value), single(kind)
+    if NOT_SINGLE not in (cell, how) and str(how) in NORMALIZE_KINDS:  # one cell: no array machinery
+        if is_blank(cell):
+            return [[""]]
+        parsed, error = parse_cell(scalar_parser(str(how)), cell, str(how), default="")
+        return [[error if error else _for_excel(parsed)]]
     kinds = broadcast(kind)[0]
     if kinds.size != 1 or str(kinds.flat[0]) not in NORMALIZE_KINDS:
         raise CellError(error_text("VALUE!", f"kind: {kind!r}"))
