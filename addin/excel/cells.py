@@ -56,6 +56,9 @@ NOT_SINGLE = object()
 
 def single(value: Any) -> Any:
     """The value of a one-cell input ([[x]] as xlwings gives it with ndim=2, or x), else NOT_SINGLE."""
+    if type(value) is list and len(value) == 1 and type(value[0]) is list and len(value[0]) == 1:
+        value = value[0][0]  # what xlwings hands over for one cell, taken first
+        return value if not isinstance(value, (list, tuple, np.ndarray)) else single(value)
     while isinstance(value, (list, tuple)):
         if len(value) != 1:
             return NOT_SINGLE
@@ -149,21 +152,23 @@ def each(
 
 def parse_cell(parser: Callable[[Any], Any], v: Any, label: str, default: Any = REQUIRED) -> tuple[Any, str | None]:
     """One cell: (value, None) or (None, error text)."""
+    if type(v) is float and v.is_integer() and getattr(parser, "whole_floats", False):
+        return int(v), None  # the case Excel sends most, as the parser reads it (exact_integers)
+    if is_blank(v):
+        return (default, None) if default is not REQUIRED else _empty(label)
+    if isinstance(v, str) and v.strip() in EXCEL_ERRORS:
+        return None, f"{v.strip()} {label}"
     try:
-        if isinstance(v, str) and v.strip() in EXCEL_ERRORS:
-            return None, f"{v.strip()} {label}"
-        if is_blank(v):
-            return (
-                (default, None)
-                if default is not REQUIRED
-                else (None, error_text("VALUE!", f"{label} が空です / {label} is empty"))
-            )
         value = parser(v)
     except (ValueError, TypeError, KeyError, ArithmeticError, InvalidOperation):
         return None, error_text("VALUE!", f"{label}: {v!r}")
     if value is None:
-        return None, error_text("VALUE!", f"{label} が空です / {label} is empty")
+        return _empty(label)
     return value, None
+
+
+def _empty(label: str) -> tuple[None, str]:
+    return None, error_text("VALUE!", f"{label} が空です / {label} is empty")
 
 
 def parse_year(value: Any) -> int:

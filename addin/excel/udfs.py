@@ -29,6 +29,7 @@ from addin.excel.cells import (
     EXCEL_ERRORS,
     NOT_SINGLE,
     CellError,
+    _objects,
     blanks,
     broadcast,
     each,
@@ -45,7 +46,9 @@ from addin.money import rate
 from addin.normalize import parse_bool, parse_date, parse_integer, parse_month, scalar_parser
 from addin.normalize.column import enum_parser
 from addin.payroll.insurance import (
+    GradeBands,
     InsuranceRates,
+    employee_shares,
     employment_insurance_share,
     grade_of,
     insured_in,
@@ -59,6 +62,8 @@ from addin.tax import every_tax_rate, tax_on_exclusive, tax_on_inclusive
 from addin.tax.summary import is_registered
 from addin.validate import build_schemas
 from addin.validate.checks import check_my_number
+from addin.validate.messages import render
+from addin.workbook.protocol import BookUnreadable
 from addin.yearend.compute import LINES as NENCHO_LINES
 from addin.yearend.rules import YearRulesError
 from addin.yearend.single import basic_deduction, kyuyo_shotoku, nencho_tax, year_rules
@@ -104,6 +109,8 @@ def _integer(value) -> int:
     """parse_integer, with the case Excel sends most (a whole float) taken first."""
     if type(value) is float and value.is_integer():
         return int(value)
+    if type(value) is int:  # a default of the function's signature (an omitted argument)
+        return value
     return parse_integer(value)
 
 
@@ -218,6 +225,55 @@ def _withholding_cell(taxable, dependents, column, pay_date):
     return _table_for(day).tax_one(amount, count, otsu)
 
 
+def _insurance_share(kind: str, smr, premium_month, birth_date, prefecture, birth_required: bool):
+    """One employee share (`kind`) for the cells given: one cell without array machinery (the engine's
+    one-person form, employee_shares), a range through the engine's premiums."""
+    cells = [single(v) for v in (smr, premium_month, birth_date, prefecture)]
+    if NOT_SINGLE in cells:
+        out, errors, blank = _insurance(smr, premium_month, birth_date, prefecture, birth_required)
+        return result(out[kind], errors, blank)
+    pay, month, birth, pref = cells
+    return [[_insurance_cell(kind, pay, month, birth, pref, birth_required)]]
+
+
+def _insurance_cell(kind: str, smr, premium_month, birth_date, prefecture, birth_required: bool):
+    """One cell: the same parsing, rules, bands and roundings as the array path (_insurance)."""
+    if is_blank(smr):
+        return ""
+    parsed = [
+        parse_cell(_integer, smr, "standard_monthly_remuneration"),
+        parse_cell(parse_month, premium_month, "premium_month"),
+        parse_cell(parse_date, birth_date, "birth_date", *(() if birth_required else (date(1990, 1, 1),))),
+        parse_cell(str, prefecture, "prefecture", "東京都"),
+    ]
+    problem = next((error for _, error in parsed if error is not None), None)
+    if problem:
+        return problem
+    (pay, _), (month, _), (birth, _), (pref, _) = parsed
+    try:
+        rates = _rates(_caller_folder[0], month, str(pref))
+    except (RuleNotInForce, ValueError) as bad:
+        return error_text("N/A", getattr(bad, "message_ja", str(bad)))
+    bands = _bands(_caller_folder[0], month)
+    health_base = bands.health_base(pay)
+    insured = _insured_one(month, _as_date(birth))
+    return employee_shares(health_base, bands.pension_base(health_base, rates.pension_cap), insured, rates)[kind]
+
+
+@functools.lru_cache(maxsize=64)
+def _bands(folder: str, month: date) -> GradeBands:
+    return GradeBands.of(_grades(folder, month))
+
+
+def _insured_one(month: date, birth: date) -> dict[str, bool]:
+    """_insured for one person (the engine's answer, asked once per birth date and month)."""
+    found = _INSURED.get((month, birth))
+    if found is None:
+        _insured(month, [birth])
+        found = _INSURED[(month, birth)]
+    return found
+
+
 def _insurance(smr, premium_month, birth_date, prefecture, birth_required: bool):
     """Employee shares for a standard monthly remuneration in a premium month (the engine's premiums)."""
     smr, months, births, prefs = broadcast(smr, premium_month, birth_date, prefecture)
@@ -305,8 +361,9 @@ def BO_HEALTH_INSURANCE(
     standard_monthly_remuneration, premium_month, birth_date=None, prefecture="東京都", caller=None
 ):
     """健康保険料（被保険者負担分、介護分を除く）: 標準報酬月額と保険料の月から（協会けんぽ、都道府県別）。"""
-    out, errors, blank = _insurance(standard_monthly_remuneration, premium_month, birth_date, prefecture, False)
-    return result(out["health_insurance"], errors, blank)
+    return _insurance_share(
+        "health_insurance", standard_monthly_remuneration, premium_month, birth_date, prefecture, False
+    )
 
 
 @xw.func(category=CATEGORY)
@@ -314,8 +371,9 @@ def BO_HEALTH_INSURANCE(
 @_safe
 def BO_NURSING_INSURANCE(standard_monthly_remuneration, premium_month, birth_date, prefecture="東京都", caller=None):
     """介護保険料（被保険者負担分）: 40〜64歳（法定の到達日）の月だけ。生年月日は必須。"""
-    out, errors, blank = _insurance(standard_monthly_remuneration, premium_month, birth_date, prefecture, True)
-    return result(out["nursing_insurance"], errors, blank)
+    return _insurance_share(
+        "nursing_insurance", standard_monthly_remuneration, premium_month, birth_date, prefecture, True
+    )
 
 
 @xw.func(category=CATEGORY)
@@ -326,8 +384,7 @@ def BO_NURSING_INSURANCE(standard_monthly_remuneration, premium_month, birth_dat
 @_safe
 def BO_PENSION(standard_monthly_remuneration, premium_month, caller=None):
     """厚生年金保険料（被保険者負担分）: 等級の範囲 88,000〜650,000 円。"""
-    out, errors, blank = _insurance(standard_monthly_remuneration, premium_month, None, "東京都", False)
-    return result(out["pension"], errors, blank)
+    return _insurance_share("pension", standard_monthly_remuneration, premium_month, None, "東京都", False)
 
 
 @functools.lru_cache(maxsize=64)
@@ -344,6 +401,13 @@ def _worker_rate(folder: str, day: date, business: str):
 @_safe
 def BO_EMPLOYMENT_INSURANCE(wages, pay_date, business="general", caller=None):
     """雇用保険料（労働者負担分）: 支給日に有効な料率で。"""
+    if NOT_SINGLE not in (single(wages), single(pay_date), single(business)):  # one cell: no array machinery
+        return _cellwise(
+            _employment_share_one,
+            (wages, _integer, "wages"),
+            (pay_date, parse_date, "pay_date"),
+            (business, str, "business", "general"),
+        )
     wages, days, kinds = broadcast(wages, pay_date, business)
     blank = blanks(wages)
     wages, e1 = each(_integer, wages, "wages")
@@ -361,6 +425,15 @@ def BO_EMPLOYMENT_INSURANCE(wages, pay_date, business="general", caller=None):
             continue
         out[here] = employment_insurance_share(wages[here].astype(np.int64), worker)
     return result(out, errors, blank)
+
+
+def _employment_share_one(wages: int, day: date, business: str) -> int:
+    """BO_EMPLOYMENT_INSURANCE for one cell: the same rate and rounding (employment_insurance_share)."""
+    try:
+        worker = _worker_rate(_caller_folder[0], day, str(business))
+    except KeyError:
+        raise CellError(error_text("N/A", f"business: {business!r}")) from None
+    return int(employment_insurance_share(np.array([wages], dtype=np.int64), worker)[0])
 
 
 @xw.func(category=CATEGORY)
@@ -432,6 +505,12 @@ NORMALIZE_KINDS = ("text", "code", "kana", "integer", "yen", "decimal", "date", 
 @_safe
 def BO_NORMALIZE(value, kind="text", caller=None):
     """backoffice が読むとおりの値（全角数字・¥・△・和暦などを正規化）。日付は日付で返します。"""
+    cell, how = single(value), single(kind)
+    if NOT_SINGLE not in (cell, how) and str(how) in NORMALIZE_KINDS:  # one cell: no array machinery
+        if is_blank(cell):
+            return [[""]]
+        parsed, error = parse_cell(scalar_parser(str(how)), cell, str(how), default="")
+        return [[error if error else _for_excel(parsed)]]
     kinds = broadcast(kind)[0]
     if kinds.size != 1 or str(kinds.flat[0]) not in NORMALIZE_KINDS:
         raise CellError(error_text("VALUE!", f"kind: {kind!r}"))
@@ -466,14 +545,16 @@ def _for_excel(value):
 
 def _company_root(folder) -> Path:
     """The company folder: the `folder` argument, else the calling book's folder; refused when absent."""
-    cells = broadcast(folder)[0]
-    given = cells.flat[0] if cells.size else None
+    given = single(folder)
+    if given is NOT_SINGLE:
+        cells = broadcast(folder)[0]
+        given = cells.flat[0] if cells.size else None
     root = str(given).strip() if not is_blank(given) else _caller_folder[0]
     if not root:
         raise CellError(
             error_text("VALUE!", "フォルダが分かりません: folder を指定するか、保存したブックで使ってください")
         )
-    if not Path(root).is_dir():
+    if not os.path.isdir(root):
         raise CellError(error_text("N/A", f"フォルダがありません / no such folder: {root}"))
     return Path(root)
 
@@ -494,25 +575,35 @@ def _company_figures(kind: str, folder: str, when: date, stamp: tuple):
 
 
 def _book_stamp(root: Path, book: str) -> tuple:
-    """Which file the company's lookup finds for `book`, and when it last changed; refused when absent."""
+    """Which file the company's lookup finds for `book`, and when it last changed; refused when absent.
+    Plain os.stat calls (a few µs): a formula per row asks this on every recalculation."""
     try:
         path = _book_path(str(root), book, _folder_signature(root))
+    except BookUnreadable as unusable:  # e.g. staff.xlsx and staff.xlsm side by side
+        text = " / ".join(render(unusable.code, lang, detail=unusable.detail) for lang in ("ja", "en"))
+        raise CellError(error_text("N/A", f"{book}: {text}")) from None
     except (KeyError, ValueError, OSError) as problem:
         raise CellError(error_text("N/A", f"{book}: {problem}")) from None
-    if not path.exists():
-        raise CellError(error_text("N/A", f"ブックがありません / no such workbook: {path}"))
-    stat = path.stat()
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        raise CellError(error_text("N/A", f"ブックがありません / no such workbook: {path}")) from None
     return str(path), stat.st_mtime_ns, stat.st_size
 
 
 def _folder_signature(root: Path) -> tuple:
-    """What the book lookup depends on: the folder's file names (a book saved as .xlsm appears), the
+    """What the book lookup depends on: the folder's entries (its modification time changes whenever a
+    file is added, removed or renamed: a book saved as .xlsm appears, Excel saves by renaming), the
     settings file and the company's rules folder."""
+    folder = str(root)
+    return tuple(_modified(os.path.join(folder, name)) for name in ("", "backoffice.toml", "rules"))
 
-    def stamp(path: Path) -> int:
-        return path.stat().st_mtime_ns if path.exists() else 0
 
-    return tuple(sorted(os.listdir(root))), stamp(root / "backoffice.toml"), stamp(root / "rules")
+def _modified(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return 0
 
 
 @functools.lru_cache(maxsize=32)
@@ -526,18 +617,29 @@ def _book_path(root: str, book: str, signature: tuple) -> Path:
 def _from_company(kind: str, book: str, keys, when, parse_when, label: str, missing, folder):
     root = _company_root(folder)
     stamp = _book_stamp(root, book)
+    default = {"default": date.today()} if kind == "on_hand" else {}
+    key, day = single(keys), single(when)
+    if NOT_SINGLE not in (key, day):  # one cell: no array machinery
+        if is_blank(key):
+            return [[""]]
+        parsed, problem = parse_cell(parse_when, day, label, **default)
+        return [[problem if problem else _company_figure(kind, str(root), parsed, stamp, key, missing)]]
     keys, whens = broadcast(keys, when)
     blank = blanks(keys)
-    whens, errors = each(parse_when, whens, label, **({"default": date.today()} if kind == "on_hand" else {}))
+    whens, errors = each(parse_when, whens, label, **default)
     out = np.zeros(keys.shape, dtype=object)
     for index in zip(*np.nonzero((errors == None) & ~blank), strict=True):  # noqa: E711
-        figures, problem = _company_figures(kind, str(root), whens[index], stamp)
-        if figures is None:
-            errors[index] = error_text("N/A", problem)
-            continue
-        found = figures.get(str(keys[index]).strip())
-        out[index] = found if found is not None else missing(keys[index])
+        out[index] = _company_figure(kind, str(root), whens[index], stamp, keys[index], missing)
     return result(out, errors, blank)
+
+
+def _company_figure(kind: str, root: str, when: date, stamp: tuple, key, missing):
+    """One key's figure from the company's figures of that day, or the error text for its cell."""
+    figures, problem = _company_figures(kind, root, when, stamp)
+    if figures is None:
+        return error_text("N/A", problem)
+    found = figures.get(str(key).strip())
+    return found if found is not None else missing(key)
 
 
 @xw.func(category=CATEGORY)
@@ -593,17 +695,21 @@ def _cellwise(compute, *inputs):
         *(each(parser, array, *spec) for array, (_, parser, *spec) in zip(arrays, inputs, strict=True)), strict=True
     )
     errors = merge_errors(*problems)
-    out = np.zeros(arrays[0].shape, dtype=object)
+    wanted = ((errors == None) & ~blank).ravel().tolist()  # noqa: E711
+    out, problem_of = [0] * len(wanted), errors.ravel().tolist()
     seen: dict = {}
-    for index in zip(*np.nonzero((errors == None) & ~blank), strict=True):  # noqa: E711
-        row = tuple(column[index] for column in columns)
-        if row not in seen:
-            seen[row] = _attempt(compute, row)
-        if _is_result(seen[row]):
-            out[index] = seen[row]
+    for i, row in enumerate(zip(*(column.ravel().tolist() for column in columns), strict=True)):  # plain lists: fast
+        if not wanted[i]:
+            continue
+        figure = seen.get(row)
+        if figure is None:
+            figure = seen[row] = _attempt(compute, row)
+        if _is_result(figure):
+            out[i] = figure
         else:
-            errors[index] = seen[row]
-    return result(out, errors, blank)
+            problem_of[i] = figure
+    shape = arrays[0].shape
+    return result(_objects(out, shape), _objects(problem_of, shape), blank)
 
 
 def _attempt(compute, row: tuple):
@@ -692,6 +798,28 @@ def _nencho_figure(
     return figures[figure]
 
 
+#: rulebook id → (that rulebook, kept alive so its id is never reused; each row of inputs → its figure
+#: or error text). Excel recalculates a whole spilled range when one input changes: only new rows are
+#: worked out again. Bounded: cleared when it grows past _NENCHO_KEPT rows.
+_NENCHO_DONE: dict[int, tuple[object, dict[tuple, object]]] = {}
+_NENCHO_KEPT = 50_000
+
+
+def _nencho_remembered(*row):
+    """_nencho_figure for a row of parsed inputs, once per rulebook (the calling company's rules)."""
+    book = rules()
+    kept = _NENCHO_DONE.get(id(book))
+    if kept is None or kept[0] is not book:
+        kept = _NENCHO_DONE[id(book)] = (book, {})
+    done = kept[1]
+    figure = done.get(row)
+    if figure is None:
+        if len(done) >= _NENCHO_KEPT:
+            done.clear()
+        figure = done[row] = _attempt(_nencho_figure, row)
+    return figure
+
+
 def _count(value) -> int:
     number = _integer(value)
     if number < 0:
@@ -729,7 +857,7 @@ def BO_NENCHO_TAX(
 ):
     """年末調整の年調年税額（または過不足・計算書の項目）: 一人分を数値から、`backoffice nencho` と同じ計算で。"""
     return _cellwise(
-        _nencho_figure,
+        _nencho_remembered,
         (pay, _integer, "pay"),
         (social_insurance, _integer, "social_insurance"),
         (year, parse_year, "year"),

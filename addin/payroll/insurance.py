@@ -3,6 +3,8 @@ remuneration, and each share with its named rounding (FACTS.md §3)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -157,4 +159,52 @@ def premiums(
             floor_yen(ei_base * rates.employment_employer.numerator, rates.employment_employer.denominator),
             0,
         ),
+    }
+
+
+# --- one person at a time (a worksheet cell): the same bands, rates and named roundings as above ---------
+
+
+@dataclass(frozen=True)
+class GradeBands:
+    """A month's grade bands read once, for one person at a time: `grade_of` and `pension_base` of one row."""
+
+    lows: tuple[int, ...]
+    values: tuple[int, ...]
+    pension_floor: int
+
+    @classmethod
+    def of(cls, grades: list[dict]) -> "GradeBands":
+        return cls(
+            tuple(int(g["health_remuneration_min_inclusive"]) for g in grades),
+            tuple(int(g["standard_monthly_remuneration"]) for g in grades),
+            min(int(g["standard_monthly_remuneration"]) for g in grades if g["pension_grade"]),
+        )
+
+    def health_base(self, pay: int) -> int:
+        """標準報酬月額 for a monthly pay (grade_of for one pay)."""
+        return self.values[min(max(bisect_right(self.lows, pay) - 1, 0), len(self.values) - 1)]
+
+    def pension_base(self, health_base: int, cap: int) -> int:
+        """厚生年金 standard remuneration (pension_base for one person)."""
+        return min(max(health_base, self.pension_floor), cap)
+
+
+def _share_one(base: int, fraction: Fraction, insured: bool) -> int:
+    """_share for one person: base × rate ÷ 2, rounded once (50銭以下切捨て)."""
+    return int(social_insurance_share(base * fraction.numerator, 2 * fraction.denominator)) if insured else 0
+
+
+def employee_shares(
+    health_base: int, pension_smr: int, insured: Mapping[str, bool], rates: InsuranceRates
+) -> dict[str, int]:
+    """The employee's health (without nursing), nursing and pension shares of `premiums` for one
+    person, in plain ints: health and nursing rounded once together, the nursing part shown apart."""
+    combined_rate = rates.health + rates.nursing if insured["nursing"] else rates.health
+    combined = _share_one(health_base, combined_rate, insured["health"])
+    nursing = _share_one(health_base, rates.nursing, insured["nursing"])
+    return {
+        "health_insurance": combined - nursing,
+        "nursing_insurance": nursing,
+        "pension": _share_one(pension_smr, rates.pension, insured["pension"]),
     }
