@@ -64,3 +64,30 @@ def demo_copy(demo_template, tmp_path) -> Path:
 @pytest.fixture
 def company_of():
     return load_company
+
+
+# The files that take longest, longest first (summed `--durations=0`, 2026-11-30). `--dist loadfile` hands each
+# worker a whole file as it frees up, in collection order (`--no-loadscope-reorder`): a long file handed out last
+# leaves the other core idle at the end, so the long ones go first and the short ones fill the gaps.
+SLOWEST_FILES = (
+    "test_reconcile.py",
+    "test_real_workbooks.py",
+    "test_books_end_to_end.py",
+    "test_safety.py",
+    "test_demo_end_to_end.py",
+    "test_receivables_end_to_end.py",
+    "test_excel.py",
+    "test_excel_live.py",
+    "test_fuzz_settings_cli.py",
+    "test_packaging.py",
+    "test_nightly_checks.py",
+    "test_permissions.py",
+    "test_nightly_adoption.py",
+    "test_bad_files.py",
+    "test_invoicing.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(SLOWEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: a file's tests keep their order
