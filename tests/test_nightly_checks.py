@@ -113,6 +113,24 @@ def test_the_closed_periods_check_reads_tonights_copy_not_the_live_book(co, monk
     capsys.readouterr()
 
 
+def test_the_grades_check_reads_tonights_copy_not_the_live_book(co, monkeypatch, capsys):
+    """Like closed_periods: the grade review reads staff.xlsx through the night's opener (the copy, or the
+    book open in Excel when a button runs the night), never the file on its own."""
+    from addin.services import grades as service
+
+    opened = []
+    real = service.StaffTables.of.__func__
+
+    def spy(cls, company, opener=None):
+        opened.append(str(getattr(opener("staff", company), "path", "")) if opener else "no opener")
+        return real(cls, company, opener)
+
+    monkeypatch.setattr(service.StaffTables, "of", classmethod(spy))
+    night(co)
+    assert opened and f"{co}/.backoffice/tmp/night-" in opened[0] and opened[0].endswith("staff.xlsx")
+    capsys.readouterr()
+
+
 def test_a_grade_disagreement_is_a_finding_at_the_staff_cell(tmp_path, capsys):
     # the worked case of tests/test_payroll_year_grades.py: hourly 1,500/h, April–June pay → 220,000;
     # the sheet says 200,000

@@ -444,14 +444,14 @@ def closed_periods(night: Night) -> list[dict]:
 
 
 def grades(night: Night) -> list[dict]:
-    """The Staff sheet's standard remuneration disagreeing with an applicable 算定 / 月変 result.
-    The service reads staff.xlsx itself (it takes no opener), so the book must be copyable tonight."""
+    """The Staff sheet's standard remuneration disagreeing with an applicable 算定 / 月変 result, read
+    from tonight's copy of staff.xlsx (or the book open in Excel when a button runs the night)."""
     from addin.services.grades import nightly_grade_findings
 
     night.table("staff", "staff")
     return [
         _finding(i.book, i.sheet, i.cell, i.field, i.message_ja, i.message_en, i.value)
-        for i in nightly_grade_findings(night.company, night.day)
+        for i in nightly_grade_findings(night.company, night.day, night.opener or _live_opener())
     ]
 
 

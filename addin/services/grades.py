@@ -130,10 +130,11 @@ def grade_findings(result: Review, tables: StaffTables, as_of: date) -> list[Iss
     ]
 
 
-def nightly_grade_findings(company: Company, as_of: date) -> list[Issue]:
+def nightly_grade_findings(company: Company, as_of: date, opener: Callable | None = None) -> list[Issue]:
     """For the nightly run: the grade findings of the review year in force on `as_of` (算定 of this
-    year from September, else last year's)."""
-    tables = StaffTables.of(company)
+    year from September, else last year's), with staff.xlsx read through `opener` (tonight's copy, or
+    the book open in Excel when a button runs the night)."""
+    tables = StaffTables.of(company, opener)
     if tables.fatal or tables.staff is None:
         return []
     year = as_of.year if as_of.month >= 9 else as_of.year - 1
