@@ -17,12 +17,18 @@ from addin.model.issues import exit_code, fatal
 from addin.outputs.payroll_books import write_payslip_book, write_register
 from addin.outputs.payslip import bonus_slip_lines, payslip_pdf
 from addin.outputs.staging import staged_folder, write_private
-from addin.outputs.zengin import Transfer, ZenginError, read_trailer, zengin_file
+from addin.outputs.zengin import ZenginError, read_trailer, zengin_file
 from addin.payroll.bonus import BonusPayroll, compute_bonus, fiscal_year_start
 from addin.payroll.items import BONUS
 from addin.payroll.settings import PayrollSettings
 from addin.services.company import Company
-from addin.services.payroll import PAY_SETUP_FAILURES, employee_lines, pay_setup_issue, requester_of
+from addin.services.payroll import (
+    PAY_SETUP_FAILURES,
+    employee_lines,
+    pay_setup_issue,
+    requester_of,
+    transfers_of,
+)
 from addin.services.payroll_close import compare_with_closed, open_history, outputs_hash, who
 from addin.services.payroll_year import StaffTables, previous_month_pay
 from addin.services.validation import BookOpener, open_company_book, validate_company
@@ -148,7 +154,7 @@ def run_bonus(
         if run.exit_code:  # warnings (a 4th bonus in the year) do not stop the run
             return run
         try:
-            zengin = zengin_file("bonus", requester_of(company.settings), pay_date, _transfers(bonus))
+            zengin = zengin_file("bonus", requester_of(company.settings), pay_date, transfers_of(bonus))
         except ZenginError as bad:
             run.issues.append(
                 fatal(
@@ -199,22 +205,6 @@ def _locator(bonuses, pay_date: date):
         return bonuses.book, bonuses.sheet, bonuses.cell("amount", position) if position is not None else ""
 
     return locate
-
-
-def _transfers(bonus: BonusPayroll) -> list[Transfer]:
-    return [
-        Transfer(
-            r["bank_code"],
-            r["branch_code"],
-            r["account_type"] or "ordinary",
-            r["account_number"],
-            r["account_holder_kana"],
-            int(r["net_pay"]),
-            str(r["employee_id"]),
-        )
-        for r in bonus.employees.to_dict("records")
-        if r["net_pay"] > 0
-    ]
 
 
 def bonus_summary(bonus: BonusPayroll, zengin_count: int, zengin_total: int) -> dict:

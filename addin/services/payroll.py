@@ -16,6 +16,7 @@ from addin.outputs.pool import run_jobs
 from addin.outputs.payslip import payslip_pdf
 from addin.outputs.staging import staged_folder, write_private
 from addin.outputs.zengin import Requester, Transfer, ZenginError, read_trailer, zengin_file
+from addin.payroll.bonus import BonusPayroll
 from addin.payroll.insurance import UnknownPrefecture
 from addin.payroll.items import MONTHLY, Layout
 from addin.payroll.run import DEDUCTIONS, Payroll, compute_payroll
@@ -62,7 +63,8 @@ def requester_of(settings: dict) -> Requester:
     )
 
 
-def transfers_of(payroll: Payroll) -> list[Transfer]:
+def transfers_of(payroll: Payroll | BonusPayroll) -> list[Transfer]:
+    """One salary (or bonus) transfer per employee with something to pay."""
     return [
         Transfer(
             r["bank_code"],
