@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from addin.excel.cells import is_blank, parse_year
 from addin.normalize import parse_date, parse_month
-from addin.outputs.receivables_book import _match_rows
+from addin.outputs.receivables_book import PROPOSAL_COLUMNS, _match_rows
 from addin.services.books import run_books
 from addin.services.company import load_company
 from addin.services.invoicing import run_invoices
@@ -28,23 +28,6 @@ CONTROL_SHEET = "Control 操作"
 CELLS = {"month": "B2", "through": "B3", "as_of": "B4", "year": "B5", "result": "B6"}
 REORDER_SHEET = "Reorder 発注提案"
 PROPOSALS_SHEET = "Proposals 消込提案"
-#: the columns of receivables.xlsx's 提案 sheet: the first seven are the Receipts 入金 sheet's, to copy there
-PROPOSAL_COLUMNS = [
-    "明細ID",
-    "処理",
-    "請求書番号",
-    "得意先コード",
-    "消込額",
-    "振込手数料",
-    "備考",
-    "入金日",
-    "振込依頼人",
-    "入金額",
-    "得意先名",
-    "種類",
-    "確度",
-    "理由",
-]
 
 
 def _button(action):

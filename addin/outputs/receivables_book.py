@@ -23,6 +23,24 @@ KIND_JA = {
     "confirmed": "確認済み",
 }
 STATUS_JA = {"matched": "自動消込", "proposed": "提案", "unmatched": "未消込"}
+#: the columns of the 提案 and 未消込 sheets (and of the proposals sheet the Excel button writes): the first
+#: seven are the Receipts 入金 sheet's, to copy there
+PROPOSAL_COLUMNS = [
+    "明細ID",
+    "処理",
+    "請求書番号",
+    "得意先コード",
+    "消込額",
+    "振込手数料",
+    "備考",
+    "入金日",
+    "振込依頼人",
+    "入金額",
+    "得意先名",
+    "種類",
+    "確度",
+    "理由",
+]
 
 
 class _Writer:
@@ -101,22 +119,7 @@ def write_receivables_book(path: Path, report: dict, statements: dict[str, list[
             ],
         ],
     )
-    receipt_head = [
-        "明細ID",
-        "処理",
-        "請求書番号",
-        "得意先コード",
-        "消込額",
-        "振込手数料",
-        "備考",
-        "入金日",
-        "振込依頼人",
-        "入金額",
-        "得意先名",
-        "種類",
-        "確度",
-        "理由",
-    ]
+    receipt_head = PROPOSAL_COLUMNS
     w.sheet("提案 Proposals", receipt_head, _match_rows(report["matches"], "proposed", names), {4, 5, 9})
     w.sheet("未消込 Unmatched", receipt_head, _match_rows(report["matches"], "unmatched", names), {4, 5, 9})
     w.sheet(
