@@ -197,40 +197,30 @@ def _yayoi_flag(index: int, count: int) -> str:
     return "2110" if index == 0 else ("2101" if index == count - 1 else "2100")
 
 
+def _yayoi_side(side: Side) -> list[str]:
+    """勘定科目, 補助科目, 部門, 税区分, 金額, 税金額 of one side of a 仕訳日記帳 row."""
+    cut = YAYOI_TEXT_BYTES
+    return [
+        cp932_text(side.account, cut["account"]),
+        cp932_text(side.sub, cut["sub"]),
+        "",
+        side.tax if side.account else "",
+        str(side.amount),
+        str(side.tax_amount) if side.tax_amount else "",
+    ]
+
+
 def yayoi_rows(entries: list[Entry], chart: Chart) -> list[list[str]]:
     rows = []
     for number, entry in enumerate(entries, 1):
         pairs = paired(entry, chart, "yayoi")
         for i, (d, c) in enumerate(pairs):
-            cut = YAYOI_TEXT_BYTES
             rows.append(
-                [
-                    _yayoi_flag(i, len(pairs)),
-                    str(number),
-                    "",
-                    f"{entry.date:%Y/%m/%d}",
-                    cp932_text(d.account, cut["account"]),
-                    cp932_text(d.sub, cut["sub"]),
-                    "",
-                    d.tax if d.account else "",
-                    str(d.amount),
-                    str(d.tax_amount) if d.tax_amount else "",
-                    cp932_text(c.account, cut["account"]),
-                    cp932_text(c.sub, cut["sub"]),
-                    "",
-                    c.tax if c.account else "",
-                    str(c.amount),
-                    str(c.tax_amount) if c.tax_amount else "",
-                    cp932_text(entry.description, cut["memo"]),
-                    "",
-                    "",
-                    "0",
-                    "",
-                    cp932_text(entry.entry_id, 64),
-                    "0",
-                    "0",
-                    "no",
-                ]
+                [_yayoi_flag(i, len(pairs)), str(number), "", f"{entry.date:%Y/%m/%d}"]
+                + _yayoi_side(d)
+                + _yayoi_side(c)
+                + [cp932_text(entry.description, YAYOI_TEXT_BYTES["memo"]), "", "", "0", ""]
+                + [cp932_text(entry.entry_id, 64), "0", "0", "no"]
             )
     return rows
 
