@@ -19,7 +19,7 @@ HUNDREDTHS = 100  # hours and days are carried as integer hundredths (15.25 h â†
 def hundredths(values: pd.Series) -> np.ndarray:
     """Decimal hours/days â†’ exact integer hundredths (blank = 0). A finer value is refused, never cut: the
     Attendance schema (`decimals: 2`) reports it at its cell before any pay is computed."""
-    return scaled([None if v is None or v != v else v for v in values], HUNDREDTHS)
+    return scaled(values, HUNDREDTHS)  # None and NaN are empty: 0
 
 
 def yen(values: pd.Series) -> np.ndarray:
