@@ -136,16 +136,16 @@ def _refuse_unless_old(company: Company, register: InvoiceRegister) -> None:
         )
     if not register.unsealed():
         raise AdoptionRefused(
-            f"{where}: 台帳は鍵で封印済みです（旧方式ではありません）。register.key がない場合はバックアップか"
-            "ら戻してください / "
+            f"{where}: 台帳は鍵で封印済みです（旧方式ではありません）。"
+            "register.key がない場合はバックアップから戻してください / "
             "the register is already sealed with a key, not the old way; if register.key is "
             "missing, restore it from a backup"
         )
     sealed = [w for w, anchor in anchors(company) if (anchor.get("register") or {}).get("count")]
     if sealed:
         raise AdoptionRefused(
-            f"{sealed[0]}: 封印済みの台帳を記録したアンカーがあります。旧方式の台帳ではなく置き換"
-            "えられた可能性があります / "
+            f"{sealed[0]}: 封印済みの台帳を記録したアンカーがあります。"
+            "旧方式の台帳ではなく置き換えられた可能性があります / "
             f"an anchor recorded a sealed register: this is not an old register but one replaced "
             f"since ({len(sealed)} anchor(s)); restore state.db and register.key from a backup"
         )

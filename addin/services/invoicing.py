@@ -67,8 +67,8 @@ def run_invoices(
             fatal(
                 "backoffice.toml",
                 "issuer_not_registered",
-                f"[company] registration_number「{issuer.registration_number}」が有効な登録番号ではあり"
-                "ません（T+13桁）",
+                f"[company] registration_number「{issuer.registration_number}」が"
+                "有効な登録番号ではありません（T+13桁）",
                 f"[company] registration_number {issuer.registration_number!r} is not a valid registration number",
             )
         )

@@ -125,9 +125,8 @@ def missing_pay_months(paid: dict[str, list[Payment]], year: int) -> list[Issue]
             "",
             "pay_months_missing",
             Severity.ERROR,
-            f"{year}年分の給与がそろっていません（支給月 {listed} の給与が不明）。勤怠を入力して計算できる状"
-            "態にするか、"
-            "支給実績シートに入力してから年末調整してください",
+            f"{year}年分の給与がそろっていません（支給月 {listed} の給与が不明）。"
+            "勤怠を入力して計算できる状態にするか、支給実績シートに入力してから年末調整してください",
             f"the pay of {year} is incomplete (no salaries known for pay months {listed}): enter their attendance "
             "or their PayHistory rows before the year-end adjustment",
         )

@@ -109,8 +109,8 @@ def compare_with_closed(
                 "",
                 "closed_outputs_changed",
                 Severity.ERROR,
-                f"確定済みの{KIND_JA[closed.kind]} {closed.period} の出力ファイルが確定時と異"
-                "なります（変更または削除）",
+                f"確定済みの{KIND_JA[closed.kind]} {closed.period} の"
+                "出力ファイルが確定時と異なります（変更または削除）",
                 f"the outputs of closed {closed.kind} {closed.period} differ from those closed (changed or removed)",
             )
         )

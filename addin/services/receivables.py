@@ -144,8 +144,8 @@ def import_statements(
                     "",
                     f"statement_{bad.code}",
                     Severity.ERROR,
-                    f"{where}: {bad.line} 行目（{bad.byte} バイト目）: {bad.message_ja} — このファイルは取り込んでい"
-                    "ません",
+                    f"{where}: {bad.line} 行目（{bad.byte} バイト目）: {bad.message_ja} — "
+                    "このファイルは取り込んでいません",
                     f"{where}: line {bad.line} (byte {bad.byte}): {bad.message_en}"
                     " — nothing from this file was imported",
                 )

@@ -88,8 +88,8 @@ def adopt_command(folder: Path) -> str:
 
 def _unsealed_message(folder: Path) -> str:
     return (
-        f"台帳は旧方式（鍵なしのハッシュ連鎖）で記録されています。{adopt_command(folder)} で旧連鎖を検証して鍵で封印"
-        "し直してください / "
+        f"台帳は旧方式（鍵なしのハッシュ連鎖）で記録されています。{adopt_command(folder)} "
+        "で旧連鎖を検証して鍵で封印し直してください / "
         f"the register was sealed the old way (plain hash chain): run `{adopt_command(folder)}` to verify the old "
         f"chain and seal it with the company key"
     )
