@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import os
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -55,6 +57,26 @@ def _as_date(value: Any, path: Path, where: str, mark: Mark | None = None) -> dt
         raise RulesFileError.at(mark, path, f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _stamp(path: Path) -> tuple[str, int, int, int]:
+    """What says a file is unchanged: its path, inode, size and modification time in nanoseconds."""
+    st = os.stat(path)
+    return str(path), st.st_ino, st.st_size, st.st_mtime_ns
+
+
+# Parsed files are kept per process, by stamp: a company is loaded many times (every command, every nightly
+# check, every worksheet function) and parsing the product's 19 rules files and their CSV tables was 95 % of
+# it. An edited file has a new stamp and is read again. What is kept is shared, so it is never changed in place.
+@functools.lru_cache(maxsize=256)
+def _parsed_yaml(stamp: tuple[str, int, int, int]) -> Any:
+    return load_located(Path(stamp[0]))
+
+
+@functools.lru_cache(maxsize=256)
+def _csv_rows(stamp: tuple[str, int, int, int]) -> tuple[dict[str, str], ...]:
+    with open(stamp[0], encoding="utf-8", newline="") as fh:
+        return tuple(csv.DictReader(fh))
+
+
 def load_yaml_documents(folders: Iterable[Path]) -> list[tuple[Path, dict]]:
     documents = []
     for folder in folders:
@@ -62,7 +84,7 @@ def load_yaml_documents(folders: Iterable[Path]) -> list[tuple[Path, dict]]:
             continue
         for path in sorted(folder.rglob("*.yaml")):
             try:
-                data = load_located(path) or {}
+                data = _parsed_yaml(_stamp(path)) or {}
             except yaml.YAMLError as exc:
                 raise RulesFileError(path, f"not valid YAML: {exc}") from None
             if not isinstance(data, dict):
@@ -95,8 +117,7 @@ def _resolve(value: Any, path: Path) -> Any:
     table = path.parent / str(value["table"])
     if not table.exists():
         raise RulesFileError(path, f"table {value['table']} not found beside it")
-    with table.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = list(_csv_rows(_stamp(table)))
     for column, wanted in (value.get("where") or {}).items():
         rows = [r for r in rows if r.get(column) == str(wanted)]
     if "key" in value:

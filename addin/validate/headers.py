@@ -9,6 +9,7 @@ a totals row (合計, 小計, Total, or SUM of the rows above) ends the data.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from pathlib import Path
 
@@ -81,14 +82,17 @@ def find_sources(spec: SheetSpec, sheet_names: list[str], table_names: list[str]
     return tables + sheets
 
 
-def header_keys(title) -> list[str]:
+def header_keys(title) -> tuple[str, ...]:
     """The keys a header is known by: as written, then without its bracketed unit or note."""
-    text = str(title)
-    keys = [header_key(text)]
+    return _keys_of(str(title))
+
+
+@functools.lru_cache(maxsize=4096)  # the same few hundred titles and aliases, asked for every sheet of every load
+def _keys_of(text: str) -> tuple[str, ...]:
     bare = _BRACKETED.sub("", text)
     if bare != text and header_key(bare):
-        keys.append(header_key(bare))
-    return keys
+        return header_key(text), header_key(bare)
+    return (header_key(text),)
 
 
 def alias_map(spec: SheetSpec) -> dict[str, str]:
