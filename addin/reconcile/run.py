@@ -32,7 +32,7 @@ from addin.rulebook import RulesFileError
 from addin.reconcile.lock import AlreadyRunning, RunLock
 from addin.reconcile.snapshot import Copy, consistent_copy
 from addin.services.company import Company
-from addin.services.validation import FILE_READERS, validate_company
+from addin.services.validation import FILE_READERS, CheckedOnce, validate_company
 from addin.services.verify import anchor_everywhere, sweep_leftovers
 from addin.state import InvoiceRegister
 from addin.state.files import STATE, company_secret, private_folder, state_folder
@@ -112,7 +112,7 @@ def _run(company: Company, day: date, sleep, copier, progress, state: Path, live
         backup_folder = backups.backup({company.books[n].file: p for n, p in good.items()}, paths.backups, day)
         backups.prune(paths.backups, *retention, keep_also=backup_folder)
         progress("validating the copies")
-        validation = _validate(company, good, copies, live)
+        validation, opener = _validate(company, good, copies, live)  # the checks get its books as checked
         register, ledger, unusable = _open_state(paths.db)
         try:
             night = Night(
@@ -123,7 +123,7 @@ def _run(company: Company, day: date, sleep, copier, progress, state: Path, live
                 register,
                 runs=ledger,
                 secret=secret,
-                opener=copies_opener(good, live),
+                opener=opener,
             )
             checks = [_check(name, night, settings, progress) for name in CHECKS]
             if unusable:
@@ -214,8 +214,8 @@ def _validate(company: Company, good: dict[str, Path], copies: dict[str, Copy], 
     readers = 1 if live else FILE_READERS
 
     def run(names: set[str]):
-        opener = copies_opener({n: good[n] for n in names if n in good}, live)
-        return validate_company(company, opener, only=names, readers=readers)
+        opener = CheckedOnce(copies_opener({n: good[n] for n in names if n in good}, live))
+        return validate_company(company, opener, only=names, readers=readers), opener
 
     try:
         return run(set(good) | set(live))

@@ -6,6 +6,7 @@ import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -41,6 +42,39 @@ def recalculating_opener(company: Company) -> Iterator[BookOpener]:
             return open_book(recalculated_copy(path, Path(folder), path.name), path.name, recalculated=True)
 
         yield opener
+
+
+@dataclass
+class _CheckedBook:
+    spec: BookSpec  # the schema it was checked against (held, so its identity stays meaningful)
+    reporter: Reporter  # what the book's own pass found
+    tables: dict[tuple[str, str], tuple]  # (book, sheet) → (typed, raw)
+
+
+class CheckedOnce:
+    """An opener over books that do not change while it is in use (the night's private copies): each book is
+    read and checked once, and a later validation asking for it against the same schema gets that book's
+    tables (fresh frames: a service may add columns to its own) and issues without reading it again.
+
+    Cross-book rules still run on every validation: they depend on which books were asked for."""
+
+    def __init__(self, opener: BookOpener):
+        self.opener = opener
+        self._books: dict[str, _CheckedBook] = {}
+
+    def __call__(self, book: str, company: Company) -> Book:
+        return self.opener(book, company)
+
+    def checked(self, book: str, spec: BookSpec) -> _CheckedBook | None:
+        done = self._books.get(book)
+        return done if done is not None and done.spec is spec else None
+
+    def keep(self, book: str, done: _CheckedBook) -> None:
+        self._books[book] = done
+
+
+def _fresh(pair: tuple) -> tuple:
+    return tuple(replace(t, frame=t.frame.copy()) for t in pair)
 
 
 def _choose_source(book: Book, sheet: SheetSpec, sheet_names: list[str], table_names: list[str]):
@@ -129,9 +163,11 @@ def validate_company(
     Excel book (another opener) is read by the calling thread alone.
     """
     readers = readers or (FILE_READERS if opener is open_company_book else 1)
+    memo = opener if isinstance(opener, CheckedOnce) else None
     wanted = [(name, spec) for name, spec in company.books.items() if only is None or name in only]
+    unread = [(name, spec) for name, spec in wanted if memo is None or memo.checked(name, spec) is None]
     reporter = Reporter()
-    tables = {}
+    tables: dict[tuple[str, str], tuple] = {}
 
     def read(item):
         return _read_book(item[0], item[1], company, opener)
@@ -139,23 +175,37 @@ def validate_company(
     with ThreadPoolExecutor(max_workers=readers) as pool:
         if readers > 1:  # the largest file is read first, so the long read starts at once; results in book order
             started = {
-                item[0]: pool.submit(read, item) for item in sorted(wanted, key=_file_size(company), reverse=True)
+                item[0]: pool.submit(read, item) for item in sorted(unread, key=_file_size(company), reverse=True)
             }
-            results: Iterator[list[tuple]] = (started[name].result() for name, _ in wanted)
+            results: Iterator[list[tuple]] = (started[name].result() for name, _ in unread)
         else:
-            results = map(read, wanted)
-        for (book_name, spec), events in zip(wanted, results, strict=True):
-            progress(spec.file)
-            for event in events:
-                if event[0] == "issue":
-                    reporter.sheet_issue(**event[1])
-                    continue
-                _, sheet_name, grid = event
-                checked = check_sheet(grid, spec.sheets[sheet_name], reporter)
-                if checked is not None:
-                    tables[(book_name, sheet_name)] = checked
+            results = iter(map(read, unread))
+        for book_name, spec in wanted:
+            done = memo.checked(book_name, spec) if memo is not None else None
+            if done is None:  # the next read, in book order: checked while the later books are still read
+                progress(spec.file)
+                done = _check_book(book_name, spec, next(results))
+                if memo is not None:
+                    memo.keep(book_name, done)
+            reporter.absorb(done.reporter)
+            tables.update(done.tables if memo is None else {k: _fresh(pair) for k, pair in done.tables.items()})
     check_across(tables, company.books, reporter)
     return finish(tables, reporter)
+
+
+def _check_book(book_name: str, spec: BookSpec, events: list[tuple]) -> _CheckedBook:
+    """One book's own pass: its sheets located, normalised and checked row by row."""
+    reporter = Reporter()
+    tables = {}
+    for event in events:
+        if event[0] == "issue":
+            reporter.sheet_issue(**event[1])
+            continue
+        _, sheet_name, grid = event
+        checked = check_sheet(grid, spec.sheets[sheet_name], reporter)
+        if checked is not None:
+            tables[(book_name, sheet_name)] = checked
+    return _CheckedBook(spec, reporter, tables)
 
 
 def _file_size(company: Company) -> Callable[[tuple[str, BookSpec]], int]:
@@ -170,4 +220,4 @@ def _file_size(company: Company) -> Callable[[tuple[str, BookSpec]], int]:
     return size
 
 
-__all__ = ["BookOpener", "FILE_READERS", "open_company_book", "recalculating_opener", "validate_company"]
+__all__ = ["BookOpener", "CheckedOnce", "FILE_READERS", "open_company_book", "recalculating_opener", "validate_company"]

@@ -102,6 +102,11 @@ class Reporter:
             )
         )
 
+    def absorb(self, other: "Reporter") -> None:
+        """Take over what `other` found (another book's pass), its counts included."""
+        self.issues.extend(other.issues)
+        self._seen.update(other._seen)
+
     def summarise(self) -> list[Issue]:
         """Add one 'and N more' issue for each kind that went over the limit."""
         for (book, sheet, field, _code), count in self._seen.items():
