@@ -4,6 +4,7 @@ LibreOffice is exercised in tests/test_real_workbooks.py where it is installed."
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import sys
@@ -20,16 +21,19 @@ FAKE_SOFFICE = textwrap.dedent("""\
     args = sys.argv[1:]
     assert "--headless" in args and args[args.index("--convert-to") + 1] == "xlsx"
     assert any(a.startswith("-env:UserInstallation=file://") for a in args)
-    out, source = pathlib.Path(args[args.index("--outdir") + 1]), pathlib.Path(args[-1])
-    pathlib.Path({log!r}).write_text(str(source))
-    wb = openpyxl.load_workbook(source)
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and re.fullmatch(r"=[0-9+*. -]+", cell.value):
-                    cell.value = eval(cell.value[1:])
-    out.mkdir(parents=True, exist_ok=True)
-    wb.save(out / (source.stem + ".xlsx"))
+    out = pathlib.Path(args[args.index("--outdir") + 1])
+    sources = [pathlib.Path(a) for a in args[args.index("--outdir") + 2:]]
+    with open({log!r}, "a") as log:
+        log.write(" ".join(map(str, sources)) + "\\n")
+    for source in sources:
+        wb = openpyxl.load_workbook(source)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and re.fullmatch(r"=[0-9+*. -]+", cell.value):
+                        cell.value = eval(cell.value[1:])
+        out.mkdir(parents=True, exist_ok=True)
+        wb.save(out / (source.stem + ".xlsx"))
 """)
 
 
@@ -48,11 +52,15 @@ def test_recalculate_reads_a_private_recalculated_copy(demo_copy, tmp_path, monk
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     assert main(["validate", str(demo_copy), "--recalculate"]) == 0
-    converted = log.read_text()
-    assert converted.startswith(str(demo_copy / ".backoffice" / "tmp")) and converted != str(staff)
+    starts = log.read_text().splitlines()
+    assert len(starts) == 1, "one LibreOffice start recalculates every book"
+    converted = starts[0].split()
+    assert sorted(p.rsplit("/", 1)[1] for p in converted) == ["sales.xlsx", "staff.xlsx", "stock.xlsx", "vendors.xlsx"]
+    assert all(p.startswith(str(demo_copy / ".backoffice" / "tmp")) for p in converted)
     assert staff.read_bytes() == before  # the master is only read
     assert list((demo_copy / ".backoffice" / "tmp").iterdir()) == []  # the copies are gone
     assert main(["payroll", str(demo_copy), "--month", "2026-03", "--recalculate"]) == 0
+    assert log.read_text().splitlines()[1].split()[0].endswith("/staff.xlsx"), "payroll recalculates its book only"
 
 
 def test_recalculate_without_libreoffice_says_so(demo_copy, monkeypatch, capsys):
@@ -60,3 +68,19 @@ def test_recalculate_without_libreoffice_says_so(demo_copy, monkeypatch, capsys)
     assert main(["validate", str(demo_copy), "--recalculate", "--lang", "en"]) == 2
     out = capsys.readouterr().out
     assert "recalculate_failed" in out and "LibreOffice" in out
+
+
+def test_a_book_libreoffice_cannot_convert_is_refused_alone(demo_copy, tmp_path, monkeypatch, capsys):
+    """One start converts every book; a book it leaves unconverted is refused by name, the others are read."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "soffice"
+    script = FAKE_SOFFICE.format(python=sys.executable, log=str(tmp_path / "log.txt"))
+    fake.write_text(
+        script.replace("for source in sources:", "for source in [s for s in sources if s.stem != 'stock']:")
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    assert main(["validate", str(demo_copy), "--recalculate", "--format", "json"]) == 2
+    issues = json.loads(capsys.readouterr().out)["issues"]
+    assert {(i["book"], i["code"]) for i in issues} == {("stock.xlsx", "recalculate_failed")}

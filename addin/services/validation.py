@@ -15,7 +15,7 @@ from addin.validate.headers import alias_map, find_sources, header_score
 from addin.validate.schema import BookSpec, SheetSpec
 from addin.workbook import Book, BookUnreadable, open_book
 from addin.workbook.files import check_regular_file, passes_through
-from addin.workbook.recalc import recalculated_copy
+from addin.workbook.recalc import recalculated_copies
 from addin.services.company import Company
 
 BookOpener = Callable[[str, Company], Book]
@@ -28,20 +28,45 @@ def open_company_book(book: str, company: Company) -> Book:
     return open_book(path, path.name)
 
 
+class RecalculatedCopies:
+    """An opener reading each book through a copy LibreOffice recalculated (`--recalculate`), made in `folder`.
+    The books a validation asks for are recalculated together, by one LibreOffice start (`prepare`)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._copies: dict[Path, Path | BookUnreadable] = {}
+
+    def prepare(self, books: list[str], company: Company) -> None:
+        wanted = []
+        for book in books:
+            try:
+                path = company.book_path(book)
+                check_regular_file(path, path.name)
+            except BookUnreadable:
+                continue  # reported when the book itself is opened
+            if path not in self._copies:
+                wanted.append((path, path.name))
+        self._copies.update(recalculated_copies(wanted, self.folder))
+
+    def __call__(self, book: str, company: Company) -> Book:
+        path = company.book_path(book)
+        check_regular_file(path, path.name)
+        if path not in self._copies:
+            self.prepare([book], company)
+        copy = self._copies[path]
+        if isinstance(copy, BookUnreadable):
+            raise copy
+        return open_book(copy, path.name, recalculated=True)
+
+
 @contextmanager
 def recalculating_opener(company: Company) -> Iterator[BookOpener]:
-    """An opener reading each book through a copy LibreOffice recalculated (`--recalculate`); the
-    copies live in the company's private scratch folder and are gone when the block ends."""
+    """A `RecalculatedCopies` opener; the copies live in the company's private scratch folder and are gone
+    when the block ends."""
     scratch = company.paths.tmp
     scratch.mkdir(parents=True, exist_ok=True, mode=0o700)
     with tempfile.TemporaryDirectory(prefix="recalc-", dir=scratch) as folder:
-
-        def opener(book: str, company_: Company) -> Book:
-            path = company_.book_path(book)
-            check_regular_file(path, path.name)
-            return open_book(recalculated_copy(path, Path(folder), path.name), path.name, recalculated=True)
-
-        yield opener
+        yield RecalculatedCopies(Path(folder))
 
 
 @dataclass
@@ -168,6 +193,8 @@ def validate_company(
     unread = [(name, spec) for name, spec in wanted if memo is None or memo.checked(name, spec) is None]
     reporter = Reporter()
     tables: dict[tuple[str, str], tuple] = {}
+    if isinstance(opener, RecalculatedCopies):
+        opener.prepare([name for name, _ in unread], company)
 
     def read(item):
         return _read_book(item[0], item[1], company, opener)
@@ -220,4 +247,12 @@ def _file_size(company: Company) -> Callable[[tuple[str, BookSpec]], int]:
     return size
 
 
-__all__ = ["BookOpener", "CheckedOnce", "FILE_READERS", "open_company_book", "recalculating_opener", "validate_company"]
+__all__ = [
+    "BookOpener",
+    "CheckedOnce",
+    "FILE_READERS",
+    "open_company_book",
+    "RecalculatedCopies",
+    "recalculating_opener",
+    "validate_company",
+]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from addin.workbook.protocol import BookUnreadable
@@ -37,47 +38,66 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def recalculated_copy(path: Path, folder: Path, name: str | None = None) -> Path:
-    """An .xlsx in `folder` holding `path`'s data with every formula's result calculated."""
-    name = name or Path(path).name
+def recalculated_copies(books: Sequence[tuple[Path, str]], folder: Path) -> dict[Path, Path | BookUnreadable]:
+    """For each (path, name shown in messages): its recalculated .xlsx in `folder`, or why it could not be
+    made. One LibreOffice start converts them all (a start costs about a second; a book a fraction of it);
+    books sharing a file stem, which would share an output name, go in separate starts."""
     program = soffice()
     if program is None:
-        raise BookUnreadable(
-            name,
-            "recalculate_failed",
+        missing = (
             "LibreOffice（soffice）がありません。Excelで開いて保存してください / "
-            "LibreOffice (soffice) is not installed; open and save the book in Excel",
+            "LibreOffice (soffice) is not installed; open and save the book in Excel"
         )
+        return {Path(path): BookUnreadable(name, "recalculate_failed", missing) for path, name in books}
+    done: dict[Path, Path | BookUnreadable] = {}
+    pending = [(Path(path), name) for path, name in books]
+    while pending:
+        batch, stems = [], set()
+        for path, name in pending:
+            if path.stem not in stems:
+                batch.append((path, name))
+                stems.add(path.stem)
+        pending = [item for item in pending if item not in batch]
+        done.update(_convert(program, batch, folder))
+    return done
+
+
+def _convert(program: str, batch: list[tuple[Path, str]], folder: Path) -> dict[Path, Path | BookUnreadable]:
     work = Path(tempfile.mkdtemp(prefix="recalc-", dir=folder))
     profile = work / "profile"
     (profile / "user").mkdir(parents=True)
     (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE, encoding="utf-8")
-    source = work / "in" / Path(path).name
-    source.parent.mkdir()
-    shutil.copyfile(path, source)
+    (work / "in").mkdir()
+    sources = {path: work / "in" / path.name for path, _ in batch}
+    for path, source in sources.items():
+        shutil.copyfile(path, source)
     out = work / "out"
+    command = [
+        program,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--calc",
+        "--convert-to",
+        "xlsx",
+        "--outdir",
+        str(out),
+        *map(str, sources.values()),
+    ]
     try:
-        done = subprocess.run(
-            [
-                program,
-                f"-env:UserInstallation={profile.as_uri()}",
-                "--headless",
-                "--norestore",
-                "--calc",
-                "--convert-to",
-                "xlsx",
-                "--outdir",
-                str(out),
-                str(source),
-            ],
+        ran = subprocess.run(
+            command,
             capture_output=True,
             text=True,
-            timeout=RECALC_SECONDS,
+            timeout=RECALC_SECONDS * len(batch),
             stdin=subprocess.DEVNULL,
         )
+        failed, problem = ran.returncode != 0, (ran.stderr or ran.stdout).strip()[:200]
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise BookUnreadable(name, "recalculate_failed", str(exc)[:200]) from None
-    result = out / (source.stem + ".xlsx")
-    if done.returncode != 0 or not result.is_file():
-        raise BookUnreadable(name, "recalculate_failed", (done.stderr or done.stdout).strip()[:200])
-    return result
+        failed, problem = True, str(exc)[:200]
+    results: dict[Path, Path | BookUnreadable] = {}
+    for path, name in batch:
+        result = out / (sources[path].stem + ".xlsx")  # a failed start trusts none of what it left
+        ok = result.is_file() and not failed
+        results[path] = result if ok else BookUnreadable(name, "recalculate_failed", problem)
+    return results
