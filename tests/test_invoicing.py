@@ -349,3 +349,38 @@ def test_fee_withholding_matches_the_nta_examples(fee, withheld):
     from addin.tax import fee_withholding
 
     assert fee_withholding(fee, load_rulebook(), date(2025, 4, 1)) == withheld
+
+
+def test_formulas_prepared_once_give_the_librarys_own_bytes():
+    """The invoice worksheet keeps xlsxwriter's prepared formulas per process: an invoice written with it is
+    byte for byte the one xlsxwriter's own worksheet writes, the first time and when the formulas repeat."""
+    import io
+
+    from xlsxwriter.worksheet import Worksheet
+
+    from decimal import Decimal
+
+    from addin.invoicing.build import Draft
+    from addin.invoicing.document import content_of
+    from addin.invoicing.settings import Issuer
+    from addin.outputs import invoice_xlsx as module
+
+    def invoice(number: int, amounts: list[tuple[int, str]]) -> dict:
+        lines = [
+            Line(f"o{i}", "o", date(2025, 4, 10), "SKU", "品", Decimal(1), a, a, key, RATES[key].reduced, i + 2)
+            for i, (a, key) in enumerate(amounts)
+        ]
+        totals = totals_by_rate(lines, RATES, InvoiceSettings())
+        draft = Draft("C1", "株式会社得意先", "御中", "", "", *[date(2025, 4, 30)] * 4, "exclusive", lines, totals)
+        return content_of(
+            draft, f"INV-{number:06d}", Issuer(name="株式会社テスト", registration_number="T7000012050002")
+        )
+
+    for content in [invoice(1, [(1000, "10"), (980, "8")]), invoice(2, [(5, "8"), (77, "10"), (1, "10")])] * 2:
+        ours, theirs = io.BytesIO(), io.BytesIO()
+        for target, kind in ((ours, module._InvoiceWorksheet), (theirs, Worksheet)):
+            sheet = module._Sheet(module.parsed_template())
+            module._fill(sheet, content, "floor", "※", RATES)
+            module._save(sheet, target, date.fromisoformat(content["issue_date"]), worksheet_class=kind)
+        assert ours.getvalue() == theirs.getvalue()
+    assert any("ROUNDDOWN" in formula for formula, *_ in module._InvoiceWorksheet._prepared)

@@ -21,6 +21,7 @@ from typing import Any
 import openpyxl
 import xlsxwriter
 from openpyxl.utils import range_boundaries
+from xlsxwriter.worksheet import Worksheet
 
 from addin.outputs.atomic import write_bytes
 from addin.outputs.invoice_pdf import TITLES, reduced_percents
@@ -223,14 +224,31 @@ def _fill(sheet: _Sheet, content: dict, rounding: str, mark: str, rates: Mapping
         sheet.put((r + 1, 1), f"{mark}は軽減税率（{reduced_percents(content, rates)}）対象です")
 
 
-def _save(sheet: _Sheet, target: io.BytesIO, issued: date) -> None:
+class _InvoiceWorksheet(Worksheet):
+    """xlsxwriter's worksheet, preparing each distinct formula once per process: it runs some thirty regular
+    expressions over every formula (to spell newer functions as Excel stores them), a quarter of an invoice's
+    time, and an invoice's formulas repeat from one invoice to the next. The result is the library's own."""
+
+    _prepared: dict[tuple, str] = {}
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        key = (formula, self.use_future_functions, expand_future_functions)
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            if len(self._prepared) > 10_000:
+                self._prepared.clear()
+            prepared = self._prepared[key] = super()._prepare_formula(formula, expand_future_functions)
+        return prepared
+
+
+def _save(sheet: _Sheet, target: io.BytesIO, issued: date, worksheet_class: type = _InvoiceWorksheet) -> None:
     template = sheet.template
     # strings stay strings (never formulas, numbers or links); the file is dated by the invoice, not the clock
     book = xlsxwriter.Workbook(
         target, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
     )
     book.set_properties({"author": template.creator, "created": datetime.combine(issued, datetime.min.time())})
-    ws = book.add_worksheet(template.title)
+    ws = book.add_worksheet(template.title, worksheet_class=worksheet_class)
     if not template.gridlines:
         ws.hide_gridlines(2)
     for col, width in sorted(template.widths.items()):
