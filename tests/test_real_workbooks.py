@@ -265,6 +265,16 @@ def test_wareki_and_1904_dates(staff, plain):
     assert figures(staff)[0] == plain
 
 
+@pytest.mark.parametrize("typed", [datetime(9999, 12, 31), "9999/12/31", 2958465, "2300-01-01", "1600-01-01"])
+def test_a_far_date_is_refused_at_its_cell_not_read_as_another_century(staff, typed):
+    """9999/12/31 is how many offices write "no end"; a nanosecond timestamp cannot hold it, and it used to
+    wrap silently to 1816-03-29: a leave date before the hire date, a person dropped from the payroll."""
+    rows, blocking, _ = figures(edit(staff, lambda wb: wb[STAFF].__setitem__("H4", typed)))
+    assert rows is None
+    assert [(i.sheet, i.cell, i.code) for i in blocking] == [(STAFF, "H4", "date_out_of_range")]
+    assert "空欄" in blocking[0].message_ja and "open-ended" in blocking[0].message_en
+
+
 def test_a_pandas_round_trip_with_shared_strings(staff, plain):
     """The demo is an inline-string book (as Google Sheets and openpyxl write); pandas writes shared strings."""
 

@@ -18,7 +18,7 @@ import pandas as pd
 from addin.model.grid import CellError, UncachedFormula
 
 from addin.normalize.booleans import NotABoolean, parse_bool
-from addin.normalize.dates import NotADate, parse_date, parse_month
+from addin.normalize.dates import EARLIEST, LATEST, NotADate, parse_date, parse_month
 from addin.normalize.numbers import NotAnInteger, NotANumber, parse_decimal, parse_integer
 from addin.normalize.text import bank_kana, clean_code, clean_text, header_key, is_blank
 
@@ -109,8 +109,8 @@ def enum_parser(values: dict[str, list]) -> Callable[[Any], str | None]:
 
 def _typed(values: list, kind: str):
     dtype = DTYPES[kind]
-    if dtype == "datetime64[ns]":
-        return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype="datetime64[ns]")
+    if dtype == "datetime64[ns]":  # dates and None only, every date in EARLIEST..LATEST (None is NaT)
+        return np.array(values, dtype="datetime64[ns]")
     if dtype is object:
         out = np.empty(len(values), dtype=object)
         out[:] = values
@@ -118,9 +118,14 @@ def _typed(values: list, kind: str):
     return pd.array(values, dtype=dtype)
 
 
+def _objects(raw) -> np.ndarray:
+    """The column as a numpy object array: factorising one costs a quarter of factorising a Series."""
+    return raw if isinstance(raw, np.ndarray) and raw.dtype == object else np.asarray(raw, dtype=object)
+
+
 def blank_mask(raw) -> np.ndarray:
     """True where a cell is empty (None, NaN, "" or only spaces), judged once per distinct value."""
-    codes, uniques = pd.factorize(pd.Series(raw, dtype=object), use_na_sentinel=True)
+    codes, uniques = pd.factorize(_objects(raw), use_na_sentinel=True)
     blank = np.fromiter((is_blank(v) for v in uniques), dtype=bool, count=len(uniques))
     return np.where(codes < 0, True, blank[np.maximum(codes, 0)]) if len(uniques) else np.ones(len(codes), dtype=bool)
 
@@ -146,7 +151,8 @@ def normalize_values(
     returns an issue code or None; its verdict is spread to every row holding that value.
     """
     parse = scalar_parser(kind, options)
-    codes, uniques = pd.factorize(pd.Series(raw, dtype=object), use_na_sentinel=True)
+    dated = DTYPES[kind] == "datetime64[ns]"
+    codes, uniques = pd.factorize(_objects(raw), use_na_sentinel=True)
     results: list = []
     failures: list = []
     for value in uniques:
@@ -158,6 +164,10 @@ def normalize_values(
             continue
         try:
             parsed = parse(value)
+            if dated and parsed is not None and not EARLIEST <= parsed <= LATEST:
+                results.append(None)
+                failures.append("date_out_of_range")
+                continue
             results.append(parsed)
             failures.append(check(parsed) if check is not None and parsed is not None else None)
         except (NotANumber, NotAnInteger, NotADate, NotABoolean, NotInEnum) as exc:

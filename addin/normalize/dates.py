@@ -41,6 +41,9 @@ _WAREKI_MONTH = re.compile(
 )
 
 # Excel's day 0 for the 1900 date system, after its fictitious 1900-02-29 (serials ≥ 61).
+#: the days a column of dates can hold (pandas' nanosecond timestamps): outside them a date would not fail
+#: but wrap around to another century (9999-12-31, a common "no end" date, became 1816-03-29)
+EARLIEST, LATEST = date(1678, 1, 1), date(2261, 12, 31)
 _EXCEL_EPOCH = date(1899, 12, 30)
 _EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 
