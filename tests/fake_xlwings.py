@@ -9,6 +9,8 @@ Any attribute outside that subset raises, so a test run proves the adapter uses 
 
 from __future__ import annotations
 
+import functools
+
 import re
 from datetime import date, datetime, time
 from pathlib import Path
@@ -227,29 +229,44 @@ class FakeSheets(Strict):
         return sheet
 
 
+def _book_contents(path: Path) -> list[tuple]:
+    """What Excel would show of a saved book, per sheet: (title, visibility, cells, merged areas, Tables).
+    Read once per version of the file (openpyxl takes a tenth of a second a book); each fake book gets
+    its own copies of the cells, so what a test types into one never shows in another."""
+    st = path.stat()
+    return _read_contents(str(path), st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_contents(path: str, _mtime_ns: int, _size: int, _inode: int) -> list[tuple]:
+    wb = openpyxl.load_workbook(path, data_only=True)
+    contents = []
+    for ws in wb.worksheets:
+        cells = {
+            (cell.row, cell.column): _as_xlwings(cell)
+            for row in ws.iter_rows()
+            for cell in row
+            if cell.value is not None
+        }
+        merged = [((a.min_row, a.min_col), (a.max_row, a.max_col)) for a in ws.merged_cells.ranges]
+        tables = [  # (tables.items() gives (name, ref) pairs)
+            (t.displayName, t.ref, 0 if t.headerRowCount == 0 else 1, int(t.totalsRowCount or 0))
+            for t in ws.tables.values()
+        ]
+        state = {"visible": -1, "hidden": 0, "veryHidden": 2}[ws.sheet_state]
+        contents.append((ws.title, state, cells, merged, tables))
+    return contents
+
+
 class FakeBook(Strict):
     def __init__(self, path: Path, app: FakeApp | None = None):
         """`app`: the Excel that already holds other open books (a new one when None)."""
-        wb = openpyxl.load_workbook(path, data_only=True)
         sheets = []
-        for ws in wb.worksheets:
-            sheet = FakeSheet(ws.title, {"visible": -1, "hidden": 0, "veryHidden": 2}[ws.sheet_state])
-            for row in ws.iter_rows():
-                for cell in row:
-                    if cell.value is not None:
-                        sheet._cells[(cell.row, cell.column)] = _as_xlwings(cell)
-            for area in ws.merged_cells.ranges:
-                sheet._merged.append(((area.min_row, area.min_col), (area.max_row, area.max_col)))
-            for table in ws.tables.values():  # (tables.items() gives (name, ref) pairs)
-                sheet._tables.append(
-                    FakeTable(
-                        sheet,
-                        table.displayName,
-                        table.ref,
-                        0 if table.headerRowCount == 0 else 1,
-                        int(table.totalsRowCount or 0),
-                    )
-                )
+        for title, state, cells, merged, tables in _book_contents(Path(path)):
+            sheet = FakeSheet(title, state)
+            sheet._cells.update(cells)
+            sheet._merged.extend(merged)
+            sheet._tables.extend(FakeTable(sheet, *table) for table in tables)
             sheets.append(sheet)
         object.__setattr__(self, "_path", Path(path))
         object.__setattr__(self, "_sheets", FakeSheets(sheets))
