@@ -139,3 +139,24 @@ def test_readme_quick_start_runs_validate_after_a_demo_with_errors(tmp_path, cap
     assert "--errors && " not in readme and "demo /tmp/co --errors; .venv/bin/backoffice validate /tmp/co" in readme
     demo_row = next(line for line in readme.splitlines() if line.startswith("| `backoffice demo DIR"))
     assert demo_row.rstrip(" |").split("|")[-1].strip().startswith("0 written clean, 1 written with `--errors`")
+
+
+def test_a_month_end_reads_each_book_once(demo_copy, monkeypatch):
+    """Payroll, invoices and stock work on the books the month end's validation read: each is opened once."""
+    from datetime import date
+
+    from addin.services import month_end
+    from addin.services.company import load_company
+    from addin.services.validation import open_company_book
+
+    opened: list[str] = []
+
+    def counting(book, company):
+        opened.append(book)
+        return open_company_book(book, company)
+
+    monkeypatch.setattr(month_end, "open_company_book", counting)
+    company = load_company(demo_copy)
+    done = month_end.run_month_end(company, date(2026, 3, 1))
+    assert done.exit_code == 0 and done.payroll and done.invoices and done.stock
+    assert sorted(opened) == sorted(company.books)

@@ -14,7 +14,7 @@ from addin.services.company import Company
 from addin.services.invoicing import InvoiceRun, run_invoices
 from addin.services.payroll import PayrollRun, run_payroll
 from addin.services.stock import StockRun, run_stock
-from addin.services.validation import validate_company
+from addin.services.validation import CheckedOnce, open_company_book, validate_company
 from addin.validate import Validation
 
 
@@ -35,8 +35,10 @@ class MonthEnd:
 
 def run_month_end(company: Company, month: date, progress: Callable[[str], None] = lambda _: None) -> MonthEnd:
     """Validation first (its report written whatever it finds); a book with errors stops the month end
-    before any money is computed."""
-    checked = validate_company(company, progress=lambda book: progress(f"validating {book}"))
+    before any money is computed. Each book is read once: payroll, invoices and stock work on what the
+    validation read (a book saved meanwhile waits for the next run, not half of this one)."""
+    books = CheckedOnce(open_company_book)
+    checked = validate_company(company, books, progress=lambda book: progress(f"validating {book}"))
     write_issues_workbook(company.paths.validation_report, list(checked.issues), company.lang)
     if checked.issues.exit_code():
         return MonthEnd(month, checked)
@@ -44,7 +46,7 @@ def run_month_end(company: Company, month: date, progress: Callable[[str], None]
     return MonthEnd(
         month,
         checked,
-        run_payroll(company, month, progress=progress),
-        run_invoices(company, last_day, progress=progress),
-        run_stock(company, last_day, progress=progress),
+        run_payroll(company, month, progress=progress, opener=books),
+        run_invoices(company, last_day, progress=progress, opener=books),
+        run_stock(company, last_day, progress=progress, opener=books),
     )

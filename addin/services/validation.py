@@ -187,7 +187,10 @@ def validate_company(
     Files are read by several threads while the main thread validates what has arrived; a live
     Excel book (another opener) is read by the calling thread alone.
     """
-    readers = readers or (FILE_READERS if opener is open_company_book else 1)
+    reads_files = opener is open_company_book or (
+        isinstance(opener, CheckedOnce) and opener.opener is open_company_book
+    )
+    readers = readers or (FILE_READERS if reads_files else 1)
     memo = opener if isinstance(opener, CheckedOnce) else None
     wanted = [(name, spec) for name, spec in company.books.items() if only is None or name in only]
     unread = [(name, spec) for name, spec in wanted if memo is None or memo.checked(name, spec) is None]
