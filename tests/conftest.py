@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import io
 import os
 import shutil
 from pathlib import Path
@@ -40,6 +42,30 @@ def demo_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def month_end_demo(tmp_path_factory) -> tuple[Path, int, str, list[str]]:
+    """What `backoffice demo` makes: the demo books and their month end (March payroll, the year's invoices,
+    stock, payments, money in), once per worker, as (folder, exit code, what it printed, the books it opened,
+    in order). Never changed by a test: copy it first."""
+    from addin.cli import main
+    from addin.services import validation
+
+    root = tmp_path_factory.mktemp("month-end") / "co"
+    printed, opened, plain = io.StringIO(), [], validation.open_book
+
+    def counting(path, name, *args, **kwargs):  # every book a company opener opens
+        opened.append(Path(path).stem)
+        return plain(path, name, *args, **kwargs)
+
+    validation.open_book = counting
+    try:
+        with contextlib.redirect_stdout(printed):
+            code = main(["demo", str(root)])
+    finally:
+        validation.open_book = plain
+    return root, code, printed.getvalue(), opened
+
+
+@pytest.fixture(scope="session")
 def bare_company(tmp_path_factory):
     """A freshly initialised company (settings and rules only), loaded once per session: engine tests
     read its rulebook, schemas and settings, and never write to it (their books live in memory)."""
@@ -68,9 +94,10 @@ def company_of():
     return load_company
 
 
-# The files that take longest, longest first (summed `--durations=0`, 2026-11-30). `--dist loadfile` hands each
-# worker a whole file as it frees up, in collection order (`--no-loadscope-reorder`): a long file handed out last
-# leaves the other core idle at the end, so the long ones go first and the short ones fill the gaps.
+# The files that take longest, longest first (summed `--durations=0`, 2026-11-30). Each worker is handed a whole
+# file as it frees up (`--dist loadfile`, with the scheduler below), in collection order
+# (`--no-loadscope-reorder`): a long file handed out last leaves the other core idle at the end, so the long ones
+# go first and the short ones fill the gaps.
 SLOWEST_FILES = (
     "test_reconcile.py",
     "test_real_workbooks.py",
@@ -119,6 +146,24 @@ def _temp_folders_in_memory(config) -> None:
         os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY_TEMP)
 
 
+#: files that share a session fixture too costly to build on both workers go to one worker together
+#: (`backoffice demo`'s month end, `month_end_demo`: the nightly tests and the demo command's own test)
+SAME_WORKER = {"test_demo_end_to_end.py": "test_reconcile.py"}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's `loadfile`, with the files of SAME_WORKER handed out as one."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedFixtureFiles(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)  # the file: tests/test_x.py
+            folder, _, name = scope.rpartition("/")
+            return f"{folder}/{SAME_WORKER[name]}" if name in SAME_WORKER else scope
+
+    return SharedFixtureFiles(config, log)
+
+
 def pytest_collection_modifyitems(items):
     rank = {name: i for i, name in enumerate(SLOWEST_FILES)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: a file's tests keep their order
+    items.sort(key=lambda item: rank.get(SAME_WORKER.get(item.path.name, item.path.name), len(rank)))  # stable

@@ -33,10 +33,11 @@ NIGHT = "2026-04-01"
 
 
 @pytest.fixture(scope="module")
-def month_ended(tmp_path_factory):
+def month_ended(month_end_demo, tmp_path_factory):
     """The demo company after its month end (payroll, invoices, stock): what a real office has."""
     root = tmp_path_factory.mktemp("night") / "co"
-    assert main(["demo", str(root)]) == 0
+    shutil.copytree(month_end_demo[0], root)
+    assert month_end_demo[1] == 0
     # the demo plants money-in exceptions, leaves its books unposted and its grades unreviewed on purpose;
     # those checks are tested on their own (tests/test_nightly_checks.py) — here a company switches them off
     (root / "rules").mkdir(exist_ok=True)
