@@ -4,7 +4,10 @@ see what payroll makes of it (the same figures as the plain demo, or a refusal n
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import re
+import resource
 import zipfile
 from pathlib import Path
 
@@ -196,13 +199,45 @@ def write_ods(source: Path, target: Path) -> Path:
     return target
 
 
-if __name__ == "__main__":  # one hostile case in a process with an address-space limit
-    import json
-    import resource
-    import sys
+#: how much a hostile book may make the reader map: the 1.5 GB a fresh interpreter was once given, less the
+#: ~250 MB that interpreter maps with its imports (a forked child inherits those, and its parent's)
+READER_ROOM = 1_250_000_000
 
-    resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
-    folder = Path(sys.argv[1])
-    hostile_case(folder, sys.argv[2])
-    rows, blocking, issues = figures(folder)
-    print(json.dumps([rows, [(i.sheet, i.cell, i.code, i.severity.value, i.message_en) for i in issues]]))
+
+def figures_within_room(folder: Path, case: str | None = None, room: int = READER_ROOM, timeout: float = 300):
+    """`figures(folder)` (after `hostile_case(folder, case)` when given) in a forked child whose address space
+    may grow by `room` bytes over what it inherits (RLIMIT_AS); (rows, issues as (sheet, cell, code,
+    severity, message_en) tuples). A child that dies or raises fails the test with its reason. A fork
+    starts in milliseconds where a new interpreter spends most of a second importing."""
+    import psutil
+
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def run() -> None:
+        try:
+            limit = psutil.Process().memory_info().vms + room
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            if case:
+                hostile_case(folder, case)
+            rows, _, issues = figures(folder)
+            send.send(("ok", [rows, [(i.sheet, i.cell, i.code, i.severity.value, i.message_en) for i in issues]]))
+        except BaseException as exc:  # noqa: BLE001 - reported to the test, whatever it was
+            send.send(("raised", f"{type(exc).__name__}: {exc}"))
+        finally:
+            os._exit(0)
+
+    child = context.Process(target=run)
+    child.start()
+    try:
+        if not receive.poll(timeout):
+            raise AssertionError(f"no answer within {timeout} s (exit code {child.exitcode})")
+        status, answer = receive.recv()
+    except EOFError:
+        raise AssertionError(f"the reader died (exit code {child.exitcode})") from None
+    finally:
+        child.join(10)
+        if child.is_alive():
+            child.kill()
+    assert status == "ok", answer
+    return answer
