@@ -66,6 +66,20 @@ def month_end_demo(tmp_path_factory) -> tuple[Path, int, str, list[str]]:
 
 
 @pytest.fixture(scope="session")
+def invoiced_demo(demo_template, tmp_path_factory) -> Path:
+    """The demo with its year's invoices issued (through 2026-03-31), once per worker: where the books and the
+    money-in tests start. Never changed by a test: copy it first."""
+    from datetime import date
+
+    from addin.services.invoicing import run_invoices
+
+    root = tmp_path_factory.mktemp("invoiced") / "co"
+    shutil.copytree(demo_template, root)
+    assert run_invoices(load_company(root), date(2026, 3, 31)).exit_code == 0
+    return root
+
+
+@pytest.fixture(scope="session")
 def bare_company(tmp_path_factory):
     """A freshly initialised company (settings and rules only), loaded once per session: engine tests
     read its rulebook, schemas and settings, and never write to it (their books live in memory)."""
@@ -147,8 +161,12 @@ def _temp_folders_in_memory(config) -> None:
 
 
 #: files that share a session fixture too costly to build on both workers go to one worker together
-#: (`backoffice demo`'s month end, `month_end_demo`: the nightly tests and the demo command's own test)
-SAME_WORKER = {"test_demo_end_to_end.py": "test_reconcile.py"}
+#: (`backoffice demo`'s month end, `month_end_demo`: the nightly tests and the demo command's own test; the
+#: year's invoices, `invoiced_demo`: the books and money in)
+SAME_WORKER = {
+    "test_demo_end_to_end.py": "test_reconcile.py",
+    "test_receivables_end_to_end.py": "test_books_end_to_end.py",
+}
 
 
 def pytest_xdist_make_scheduler(config, log):

@@ -27,15 +27,14 @@ YEAR = (date(2025, 4, 1), date(2026, 3, 31))
 
 
 @pytest.fixture(scope="module")
-def demo_books(demo_template, tmp_path_factory):
-    """The demo after its month end: March payroll, the winter bonus, a year of invoices, stock and
-    payments at 2026-03-31 (nothing closed: every run is journaled)."""
+def demo_books(invoiced_demo, tmp_path_factory):
+    """The demo after its month end: a year of invoices (conftest), March payroll, the winter bonus, stock
+    and payments at 2026-03-31 (nothing closed: every run is journaled)."""
     root = tmp_path_factory.mktemp("books") / "company"
-    shutil.copytree(demo_template, root)
+    shutil.copytree(invoiced_demo, root)
     company = load_company(root)
     assert run_payroll(company, date(2026, 3, 1)).exit_code == 0
     assert run_bonus(company, date(2025, 12, 10)).exit_code == 0
-    assert run_invoices(company, date(2026, 3, 31)).exit_code == 0
     assert run_stock(company, date(2026, 3, 31)).exit_code == 0
     return root
 

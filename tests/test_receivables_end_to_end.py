@@ -29,12 +29,11 @@ YEAR_END = dt.date(2026, 3, 31)
 
 
 @pytest.fixture(scope="module")
-def demo_year(demo_template, tmp_path_factory):
-    """The demo company with the year's invoices issued, its bank statements written and matched once."""
+def demo_year(invoiced_demo, tmp_path_factory):
+    """The demo company with the year's invoices issued (conftest), its bank statements written and matched once."""
     root = tmp_path_factory.mktemp("receivables") / "company"
-    shutil.copytree(demo_template, root)
+    shutil.copytree(invoiced_demo, root)
     company = load_company(root)
-    assert run_invoices(company, YEAR_END).exit_code == 0
     bank = write_demo_statements(company, YEAR_END)
     run = run_receivables(company, YEAR_END)
     return root, bank, run
