@@ -14,7 +14,7 @@ from addin.model import column_letter
 from addin.services.company import load_company
 from addin.validate import Reporter, check_sheet
 from addin.workbook import open_book
-from tests.reader_corpus import ATTENDANCE, ERROR_VALUES, STAFF, edit, error_cell, figures, replace_cells
+from tests.reader_corpus import ATTENDANCE, ERROR_VALUES, STAFF, edit, error_cell, figures, payroll_book, replace_cells
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +102,12 @@ def plain(demo_template):
     return figures(demo_template)[0]
 
 
+@pytest.fixture(scope="module")
+def payroll_staff(demo_template, tmp_path_factory):
+    """The staff book a month's payroll reads (reader_corpus.payroll_book): what each example rewrites."""
+    return payroll_book(demo_template / "staff.xlsx", tmp_path_factory.mktemp("payroll-book") / "staff.xlsx")
+
+
 @settings(
     max_examples=8,
     deadline=None,
@@ -109,9 +115,11 @@ def plain(demo_template):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(change=mutations)
-def test_payroll_is_the_plain_demo_or_refused_at_the_cell(demo_template, plain, tmp_path_factory, change):
+def test_payroll_is_the_plain_demo_or_refused_at_the_cell(
+    demo_template, payroll_staff, plain, tmp_path_factory, change
+):
     root = tmp_path_factory.mktemp("mutated")
-    shutil.copyfile(demo_template / "staff.xlsx", root / "staff.xlsx")
+    shutil.copyfile(payroll_staff, root / "staff.xlsx")
     shutil.copyfile(demo_template / "backoffice.toml", root / "backoffice.toml")
     staff = root / "staff.xlsx"
     unknown = change["unknown"]

@@ -28,6 +28,7 @@ from tests.reader_corpus import (
     error_cell,
     figures,
     figures_within_room,
+    payroll_book,
     replace_cells,
     write_ods,
 )
@@ -41,9 +42,23 @@ def plain(demo_template):
     return rows
 
 
+@pytest.fixture(scope="module")
+def payroll_company(demo_template, tmp_path_factory):
+    """The demo company with the staff book a month's payroll reads (reader_corpus.payroll_book)."""
+    root = tmp_path_factory.mktemp("payroll-books") / "co"
+    shutil.copytree(demo_template, root)
+    payroll_book(demo_template / "staff.xlsx", root / "staff.xlsx")
+    return root
+
+
 @pytest.fixture
-def staff(demo_copy):
-    return demo_copy / "staff.xlsx"
+def staff(payroll_company, tmp_path):
+    """A private copy of that book, in a company of its own, for a test to rewrite."""
+    return shutil.copytree(payroll_company, tmp_path / "company") / "staff.xlsx"
+
+
+def test_the_payroll_book_pays_as_the_whole_demo_book(payroll_company, plain):
+    assert figures(payroll_company) == (plain, [], [])
 
 
 def codes(issues):
