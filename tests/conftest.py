@@ -108,26 +108,29 @@ def company_of():
     return load_company
 
 
-# The files that take longest, longest first (summed `--durations=0`, 2026-11-30). Each worker is handed a whole
-# file as it frees up (`--dist loadfile`, with the scheduler below), in collection order
-# (`--no-loadscope-reorder`): a long file handed out last leaves the other core idle at the end, so the long ones
-# go first and the short ones fill the gaps.
+# The files that take longest, longest first (summed `--durations=0`, 2026-11-30; a file of SAME_WORKER counts
+# with its partner). Each worker is handed a whole file as it frees up (`--dist loadfile`, with the scheduler
+# below), in collection order (`--no-loadscope-reorder`): a long file handed out last leaves the other core idle
+# at the end, so the long ones go first and the short ones fill the gaps.
 SLOWEST_FILES = (
     "test_reconcile.py",
-    "test_real_workbooks.py",
     "test_books_end_to_end.py",
-    "test_safety.py",
-    "test_demo_end_to_end.py",
-    "test_receivables_end_to_end.py",
-    "test_excel.py",
-    "test_excel_live.py",
-    "test_fuzz_settings_cli.py",
+    "test_real_workbooks.py",
     "test_packaging.py",
-    "test_nightly_checks.py",
+    "test_safety.py",
+    "test_excel.py",
+    "test_fuzz_settings_cli.py",
+    "test_excel_live.py",
     "test_permissions.py",
-    "test_nightly_adoption.py",
     "test_bad_files.py",
+    "test_nightly_checks.py",
+    "test_payroll_settlement.py",
+    "test_reader_recalc.py",
+    "test_bonus.py",
     "test_invoicing.py",
+    "test_pool.py",
+    "test_nencho_end_to_end.py",
+    "test_excel_udfs_xlwings.py",
 )
 
 
