@@ -50,6 +50,10 @@ _FAR_COLUMN = re.compile(rb' r="(?:[A-Z]{3}|[D-Z][A-Z]\d|[A-Z]{1,2}\d{7})')
 _ANY_REF = re.compile(rb'\br="([^"]{0,40})')
 FIRST_FAR_COLUMN = 105
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
+# is there any? asked of the whole part: re's literal search is 1.5–2.5× faster here than `in`, whose
+# search for a needle starting with the ever-present "<" or a quote stalls at every tag
+_ERROR_TYPE = re.compile(rb't="e"')
+_FORMULA_TAG = re.compile(rb"<f[ >]")
 #: a total of the rows above: SUM(D2:D50), SUBTOTAL(9,D2:D50)
 _TOTAL_FORMULA = re.compile(
     rb"^\s*=?\s*(?:_xlfn\.)?(?:SUM|SUBTOTAL|AGGREGATE)\((?:\d+\s*,\s*)*"
@@ -225,8 +229,8 @@ def scan_sheet(zf: zipfile.ZipFile, layout: Layout, sheet: str) -> tuple[SheetSc
     data = _read(zf, layout.sheets[sheet])
     scan = SheetScan()
     far_columns = list(_FAR_COLUMN.finditer(data))
-    errors = b't="e"' in data
-    formulas = b"<f" in data  # <f> and <f t="shared" …> (an autoFilter's <filterColumn> costs a look)
+    errors = _ERROR_TYPE.search(data) is not None
+    formulas = _FORMULA_TAG.search(data) is not None  # <f> and <f t="shared" …>, the two forms judged below
     far_rows = _tail_is_far(data)
     if not (far_columns or errors or formulas or far_rows):
         return scan, None
