@@ -61,12 +61,16 @@ def _bound(spec: ColumnSpec, bound: Any) -> Any:  # a date or a Decimal, compare
     return Decimal(str(bound))
 
 
-def value_check(spec: ColumnSpec) -> Callable[[Any], str | None]:
-    """One function judging a parsed value against everything the column spec says about it."""
+def value_check(spec: ColumnSpec) -> Callable[[Any], str | None] | None:
+    """One function judging a parsed value against everything the column spec says about it; None when the
+    spec says nothing to judge (a free text, a reference: tens of thousands of distinct values not called for)."""
     low, high = _bound(spec, spec.min), _bound(spec, spec.max)
     pattern = re.compile(spec.pattern) if spec.pattern else None
     digit_check = DIGIT_CHECKS.get(spec.check or "")
     unit = Decimal(1).scaleb(-spec.decimals) if spec.decimals is not None else None
+    if low is None and high is None and pattern is None and digit_check is None and unit is None:
+        if not spec.max_length:
+            return None
 
     def judge(value: Any) -> str | None:
         comparable = value.date() if isinstance(value, datetime) else value
