@@ -300,6 +300,14 @@ def test_a_far_date_is_refused_at_its_cell_not_read_as_another_century(staff, ty
     assert "空欄" in blocking[0].message_ja and "open-ended" in blocking[0].message_en
 
 
+@pytest.mark.parametrize("typed", [1e25, "99999999999999999999", -(2**63) - 1])
+def test_a_number_too_large_for_a_yen_column_is_refused_at_its_cell(staff, typed):
+    """It used to stop the whole validation with an unlocated "a number is out of range"."""
+    rows, blocking, _ = figures(edit(staff, lambda wb: wb[STAFF].__setitem__("K3", typed)))
+    assert rows is None
+    assert [(i.sheet, i.cell, i.code) for i in blocking] == [(STAFF, "K3", "number_out_of_range")]
+
+
 def test_a_pandas_round_trip_with_shared_strings(staff, plain):
     """The demo is an inline-string book (as Google Sheets and openpyxl write); pandas writes shared strings."""
 

@@ -22,6 +22,9 @@ from addin.normalize.dates import EARLIEST, LATEST, NotADate, parse_date, parse_
 from addin.normalize.numbers import NotAnInteger, NotANumber, parse_decimal, parse_integer
 from addin.normalize.text import bank_kana, clean_code, clean_text, header_key, is_blank
 
+#: what an integer column (yen, counts) holds: 64-bit integers
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
 #: kind -> the pandas dtype its normalised values are given
 DTYPES = {
     "text": object,
@@ -152,6 +155,7 @@ def normalize_values(
     """
     parse = scalar_parser(kind, options)
     dated = DTYPES[kind] == "datetime64[ns]"
+    whole = DTYPES[kind] == "Int64"
     codes, uniques = pd.factorize(_objects(raw), use_na_sentinel=True)
     results: list = []
     failures: list = []
@@ -167,6 +171,10 @@ def normalize_values(
             if dated and parsed is not None and not EARLIEST <= parsed <= LATEST:
                 results.append(None)
                 failures.append("date_out_of_range")
+                continue
+            if whole and parsed is not None and not INT64_MIN <= parsed <= INT64_MAX:
+                results.append(None)  # an integer column is 64-bit: 1e25 in a salary cell would not fit
+                failures.append("number_out_of_range")
                 continue
             results.append(parsed)
             failures.append(check(parsed) if check is not None and parsed is not None else None)

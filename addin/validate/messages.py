@@ -75,6 +75,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_a_number": ("{label}「{value}」は数値ではありません", "{label} '{value}' is not a number"),
     "not_an_integer": ("{label}「{value}」は整数ではありません", "{label} '{value}' is not a whole number"),
     "not_a_date": ("{label}「{value}」は日付として読めません", "{label} '{value}' is not a date"),
+    "number_out_of_range": (
+        "{label}「{value}」は大きすぎて扱えません（±9,223,372,036,854,775,807 まで）",
+        "{label} '{value}' is too large to handle (up to ±9,223,372,036,854,775,807)",
+    ),
     "date_out_of_range": (
         "{label}「{value}」は扱える日付（1678年〜2261年）の外です。終わりのない期限は空欄にしてください",
         "{label} '{value}' is outside the dates handled (years 1678–2261); leave an open-ended date empty",
