@@ -59,3 +59,22 @@ def test_another_schema_for_a_book_is_checked_against_that_schema(demo_template)
     )
     narrowed = validate_company(only_bills, once)
     assert calls == ["vendors", "vendors"] and set(narrowed.tables) == {("vendors", "bills")}
+
+
+def test_a_book_that_could_not_be_read_is_tried_again(demo_template):
+    """A live book's hiccup is not inherited by the next service: only what was read is kept."""
+    company = load_company(demo_template)
+    calls: list[str] = []
+    reader = _counting(calls)
+
+    def flaky(book, company_):
+        if book == "staff" and calls.count("staff") == 0:
+            calls.append(book)
+            raise OSError("the book was busy")
+        return reader(book, company_)
+
+    once = CheckedOnce(flaky)
+    first = validate_company(company, once, only={"staff"})
+    assert [i.code for i in first.issues] == ["book_unreadable"]
+    again = validate_company(company, once, only={"staff"})
+    assert calls == ["staff", "staff"] and list(again.issues) == [] and again.table("staff", "staff") is not None

@@ -89,3 +89,45 @@ def test_a_book_libreoffice_cannot_convert_is_refused_alone(demo_copy, tmp_path,
     assert main(["validate", str(demo_copy), "--recalculate", "--format", "json"]) == 2
     issues = json.loads(capsys.readouterr().out)["issues"]
     assert {(i["book"], i["code"]) for i in issues} == {("stock.xlsx", "recalculate_failed")}
+
+
+def _fake_on_path(tmp_path, monkeypatch, script: str):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "soffice"
+    fake.write_text(script)
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+
+
+def test_a_start_that_fails_is_tried_again_book_by_book(demo_copy, tmp_path, monkeypatch, capsys):
+    """LibreOffice dies on one book: the start converting them all fails, each book is tried alone, and only
+    that book is refused."""
+    log = tmp_path / "log.txt"
+    script = FAKE_SOFFICE.format(python=sys.executable, log=str(log)).replace(
+        "out.mkdir(parents=True, exist_ok=True)\n",
+        "if any(s.stem == 'stock' for s in sources):\n    sys.exit(1)\nout.mkdir(parents=True, exist_ok=True)\n",
+    )
+    _fake_on_path(tmp_path, monkeypatch, script)
+    assert main(["validate", str(demo_copy), "--recalculate", "--format", "json"]) == 2
+    issues = json.loads(capsys.readouterr().out)["issues"]
+    assert {(i["book"], i["code"]) for i in issues} == {("stock.xlsx", "recalculate_failed")}
+    starts = [line.split() for line in log.read_text().splitlines()]
+    assert [len(s) for s in starts] == [4, 1, 1, 1, 1]
+
+
+def test_a_book_that_cannot_be_copied_is_refused_alone(demo_copy, tmp_path, monkeypatch, capsys):
+    from addin.workbook import recalc
+
+    _fake_on_path(tmp_path, monkeypatch, FAKE_SOFFICE.format(python=sys.executable, log=str(tmp_path / "log.txt")))
+    copy = recalc.shutil.copyfile
+
+    def locked(source, target):
+        if os.path.basename(source) == "staff.xlsx":
+            raise PermissionError(13, "Permission denied", str(source))
+        return copy(source, target)
+
+    monkeypatch.setattr(recalc.shutil, "copyfile", locked)
+    assert main(["validate", str(demo_copy), "--recalculate", "--format", "json"]) == 2
+    issues = json.loads(capsys.readouterr().out)["issues"]
+    assert {(i["book"], i["code"]) for i in issues} == {("staff.xlsx", "book_unreadable")}

@@ -146,3 +146,35 @@ def test_a_company_file_of_any_name_extends_a_moved_parameter(tmp_path):
     assert book.value("social_insurance.pension_rate", date(2030, 4, 1)) == "19%"
     assert book.entry("social_insurance.pension_rate", date(2020, 1, 1)).source.startswith("厚生年金保険法81条")
     assert book.parameter("social_insurance.pension_rate").file.endswith("our_payroll.yaml")
+
+
+LIMIT_FROM_2030 = (
+    "parameters:\n  payroll.commute_nontaxable_limit:\n    values:\n"
+    "      - {{effective_from: 2030-01-01, value: {}, source: company}}\n"
+)
+
+
+def test_rules_files_are_read_once_and_a_load_never_changes_what_is_kept(tmp_path):
+    """Parsed files are kept per process (a company is loaded for every command and every worksheet function);
+    what is kept is shared by every later load, so loading must not write into it, and an edited company file
+    is read again."""
+    import shutil
+
+    from addin.rulebook.loader import RULES_DIR, _parsed_yaml, _stamp
+    from addin.rulebook.located import load_located
+    from addin.services.company import load_company
+    from addin.services.setup import init_company
+
+    init_company(tmp_path / "co")
+    rules = tmp_path / "co" / "rules"
+    rules.mkdir()
+    shutil.copyfile(RULES_DIR / "schemas" / "staff.yaml", rules / "staff_copy.yaml")  # kept, then merged over
+    (rules / "extra.yaml").write_text(LIMIT_FROM_2030.format(160000), encoding="utf-8")
+    first = load_company(tmp_path / "co")
+    load_company(tmp_path / "co")
+    for path in [*RULES_DIR.rglob("*.yaml"), *rules.glob("*.yaml")]:
+        assert _parsed_yaml(_stamp(path)) == load_located(path), path
+    assert first.rulebook.value("payroll.commute_nontaxable_limit", date(2030, 1, 1)) == 160000
+
+    (rules / "extra.yaml").write_text(LIMIT_FROM_2030.format(170000), encoding="utf-8")
+    assert load_company(tmp_path / "co").rulebook.value("payroll.commute_nontaxable_limit", date(2030, 1, 1)) == 170000

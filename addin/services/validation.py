@@ -42,7 +42,7 @@ class RecalculatedCopies:
             try:
                 path = company.book_path(book)
                 check_regular_file(path, path.name)
-            except BookUnreadable:
+            except (BookUnreadable, OSError):
                 continue  # reported when the book itself is opened
             if path not in self._copies:
                 wanted.append((path, path.name))
@@ -214,13 +214,20 @@ def validate_company(
             done = memo.checked(book_name, spec) if memo is not None else None
             if done is None:  # the next read, in book order: checked while the later books are still read
                 progress(spec.file)
-                done = _check_book(book_name, spec, next(results))
-                if memo is not None:
+                events = next(results)
+                done = _check_book(book_name, spec, events)
+                if memo is not None and not _unread(events):
                     memo.keep(book_name, done)
             reporter.absorb(done.reporter)
             tables.update(done.tables if memo is None else {k: _fresh(pair) for k, pair in done.tables.items()})
     check_across(tables, company.books, reporter)
     return finish(tables, reporter)
+
+
+def _unread(events: list[tuple]) -> bool:
+    """The book or one of its sheets could not be read: a later validation tries again (a live book's
+    hiccup, a passing lack of memory) rather than inherit the failure."""
+    return any(event[0] == "issue" and event[1].get("code") == "book_unreadable" for event in events)
 
 
 def _check_book(book_name: str, spec: BookSpec, events: list[tuple]) -> _CheckedBook:

@@ -235,10 +235,10 @@ class SheetSpec(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _name_columns(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            for col_name, col in (data.get("columns") or {}).items():
-                if isinstance(col, dict):
-                    col.setdefault("name", col_name)
+        """Each column named by its key; a new dict, never the rules file's own (kept and shared, loader.py)."""
+        if isinstance(data, dict) and isinstance(data.get("columns"), dict):
+            columns = {k: {"name": k, **c} if isinstance(c, dict) else c for k, c in data["columns"].items()}
+            return {**data, "columns": columns}
         return data
 
     @property
@@ -262,11 +262,11 @@ def build_schemas(raw: dict[str, dict]) -> dict[str, BookSpec]:
     """Turn the rulebook's merged schema documents into checked specs; a bad one names its file and line."""
     books = {}
     for book_name, doc in raw.items():
-        for sheet_name, sheet in (doc.get("sheets") or {}).items():
-            if isinstance(sheet, dict):
-                sheet.setdefault("name", sheet_name)
+        named = dict(doc)  # each sheet named by its key, in new dicts: the raw documents are shared (loader.py)
+        if isinstance(doc.get("sheets"), dict):
+            named["sheets"] = {k: {"name": k, **v} if isinstance(v, dict) else v for k, v in doc["sheets"].items()}
         try:
-            books[book_name] = BookSpec.model_validate({**doc, "name": book_name})
+            books[book_name] = BookSpec.model_validate({**named, "name": book_name})
         except ValidationError as exc:
             raise SchemaError(_located_problem(book_name, doc, exc)) from None
         _check_rule_columns(books[book_name], doc)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from addin.workbook.protocol import BookUnreadable
 
-#: how long one book may take to recalculate
+#: how long one LibreOffice start may take (one book, or the books of one validation together)
 RECALC_SECONDS = 180
 # Calc's load settings: 0 = always recalculate (the default never recalculates .xlsx on load)
 _LOAD_SETTING = (
@@ -41,7 +41,8 @@ def soffice() -> str | None:
 def recalculated_copies(books: Sequence[tuple[Path, str]], folder: Path) -> dict[Path, Path | BookUnreadable]:
     """For each (path, name shown in messages): its recalculated .xlsx in `folder`, or why it could not be
     made. One LibreOffice start converts them all (a start costs about a second; a book a fraction of it);
-    books sharing a file stem, which would share an output name, go in separate starts."""
+    books sharing a file stem, which would share an output name, go in separate starts. A start that fails
+    or overruns is tried again book by book, so one bad book fails alone. Never raises."""
     program = soffice()
     if program is None:
         missing = (
@@ -58,19 +59,36 @@ def recalculated_copies(books: Sequence[tuple[Path, str]], folder: Path) -> dict
                 batch.append((path, name))
                 stems.add(path.stem)
         pending = [item for item in pending if item not in batch]
-        done.update(_convert(program, batch, folder))
+        converted = _convert(program, batch, folder)
+        if len(batch) > 1 and any(isinstance(r, _StartFailed) for r in converted.values()):
+            converted = {p: r for item in batch for p, r in _convert(program, [item], folder).items()}
+        done.update(converted)
     return done
 
 
+class _StartFailed(BookUnreadable):
+    """LibreOffice's start failed or overran: nothing it left is trusted."""
+
+
 def _convert(program: str, batch: list[tuple[Path, str]], folder: Path) -> dict[Path, Path | BookUnreadable]:
-    work = Path(tempfile.mkdtemp(prefix="recalc-", dir=folder))
-    profile = work / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE, encoding="utf-8")
-    (work / "in").mkdir()
-    sources = {path: work / "in" / path.name for path, _ in batch}
-    for path, source in sources.items():
-        shutil.copyfile(path, source)
+    results: dict[Path, Path | BookUnreadable] = {}
+    try:
+        work = Path(tempfile.mkdtemp(prefix="recalc-", dir=folder))
+        profile = work / "profile"
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE, encoding="utf-8")
+        (work / "in").mkdir()
+    except OSError as exc:
+        return {path: BookUnreadable(name, "recalculate_failed", str(exc)[:200]) for path, name in batch}
+    sources = {}
+    for path, name in batch:
+        try:  # a book that cannot be copied (locked, gone) is that book's problem, as when it is read
+            shutil.copyfile(path, work / "in" / path.name)
+            sources[path] = work / "in" / path.name
+        except OSError as exc:
+            results[path] = BookUnreadable(name, "book_unreadable", f"{type(exc).__name__}: {exc}"[:200])
+    if not sources:
+        return results
     out = work / "out"
     command = [
         program,
@@ -85,19 +103,15 @@ def _convert(program: str, batch: list[tuple[Path, str]], folder: Path) -> dict[
         *map(str, sources.values()),
     ]
     try:
-        ran = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=RECALC_SECONDS * len(batch),
-            stdin=subprocess.DEVNULL,
-        )
+        ran = subprocess.run(command, capture_output=True, text=True, timeout=RECALC_SECONDS, stdin=subprocess.DEVNULL)
         failed, problem = ran.returncode != 0, (ran.stderr or ran.stdout).strip()[:200]
     except (OSError, subprocess.TimeoutExpired) as exc:
         failed, problem = True, str(exc)[:200]
-    results: dict[Path, Path | BookUnreadable] = {}
-    for path, name in batch:
-        result = out / (sources[path].stem + ".xlsx")  # a failed start trusts none of what it left
-        ok = result.is_file() and not failed
-        results[path] = result if ok else BookUnreadable(name, "recalculate_failed", problem)
+    for path, source in sources.items():
+        name = dict(batch)[path]
+        result = out / (source.stem + ".xlsx")
+        if failed:
+            results[path] = _StartFailed(name, "recalculate_failed", problem)
+        else:
+            results[path] = result if result.is_file() else BookUnreadable(name, "recalculate_failed", problem)
     return results
