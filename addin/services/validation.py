@@ -6,7 +6,7 @@ import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -99,7 +99,7 @@ class CheckedOnce:
 
 
 def _fresh(pair: tuple) -> tuple:
-    return tuple(replace(t, frame=t.frame.copy()) for t in pair)
+    return tuple(t.with_frame(t.frame.copy()) for t in pair)
 
 
 def _choose_source(book: Book, sheet: SheetSpec, sheet_names: list[str], table_names: list[str]):
@@ -187,17 +187,15 @@ def validate_company(
     Files are read by several threads while the main thread validates what has arrived; a live
     Excel book (another opener) is read by the calling thread alone.
     """
-    reads_files = opener is open_company_book or (
-        isinstance(opener, CheckedOnce) and opener.opener is open_company_book
-    )
-    readers = readers or (FILE_READERS if reads_files else 1)
     memo = opener if isinstance(opener, CheckedOnce) else None
+    reader = memo.opener if memo is not None else opener  # what opens the books, under the memo
+    readers = readers or (FILE_READERS if reader is open_company_book else 1)
     wanted = [(name, spec) for name, spec in company.books.items() if only is None or name in only]
     unread = [(name, spec) for name, spec in wanted if memo is None or memo.checked(name, spec) is None]
     reporter = Reporter()
     tables: dict[tuple[str, str], tuple] = {}
-    if isinstance(opener, RecalculatedCopies):
-        opener.prepare([name for name, _ in unread], company)
+    if isinstance(reader, RecalculatedCopies):
+        reader.prepare([name for name, _ in unread], company)
 
     def read(item):
         return _read_book(item[0], item[1], company, opener)

@@ -68,9 +68,15 @@ def value_check(spec: ColumnSpec) -> Callable[[Any], str | None] | None:
     pattern = re.compile(spec.pattern) if spec.pattern else None
     digit_check = DIGIT_CHECKS.get(spec.check or "")
     unit = Decimal(1).scaleb(-spec.decimals) if spec.decimals is not None else None
-    if low is None and high is None and pattern is None and digit_check is None and unit is None:
-        if not spec.max_length:
-            return None
+    if (
+        low is None
+        and high is None
+        and pattern is None
+        and digit_check is None
+        and unit is None
+        and not spec.max_length
+    ):
+        return None
 
     def judge(value: Any) -> str | None:
         comparable = value.date() if isinstance(value, datetime) else value

@@ -107,8 +107,9 @@ def _convert(program: str, batch: list[tuple[Path, str]], folder: Path) -> dict[
         failed, problem = ran.returncode != 0, (ran.stderr or ran.stdout).strip()[:200]
     except (OSError, subprocess.TimeoutExpired) as exc:
         failed, problem = True, str(exc)[:200]
+    names = dict(batch)
     for path, source in sources.items():
-        name = dict(batch)[path]
+        name = names[path]
         result = out / (source.stem + ".xlsx")
         if failed:
             results[path] = _StartFailed(name, "recalculate_failed", problem)
