@@ -225,40 +225,30 @@ def yayoi_rows(entries: list[Entry], chart: Chart) -> list[list[str]]:
     return rows
 
 
+def _mf_side(side: Side) -> list[str]:
+    """勘定科目, 補助科目, 部門, 取引先, 税区分, インボイス, 金額, 税額 of one side of an MF row."""
+    return [
+        side.account,
+        side.sub,
+        "",
+        "",
+        side.tax if side.account else "",
+        side.invoice,
+        str(side.amount) if side.account else "",
+        str(side.tax_amount) if side.tax_amount else "",
+    ]
+
+
 def mf_rows(entries: list[Entry], chart: Chart) -> list[list[str]]:
     rows = [MF_COLUMNS]
     for number, entry in enumerate(entries, 1):
         for d, c in paired(entry, chart, "mf"):
             rows.append(
-                [
-                    str(number),
-                    f"{entry.date:%Y/%m/%d}",
-                    d.account,
-                    d.sub,
-                    "",
-                    "",
-                    d.tax if d.account else "",
-                    d.invoice,
-                    str(d.amount) if d.account else "",
-                    str(d.tax_amount) if d.tax_amount else "",
-                    c.account,
-                    c.sub,
-                    "",
-                    "",
-                    c.tax if c.account else "",
-                    c.invoice,
-                    str(c.amount) if c.account else "",
-                    str(c.tax_amount) if c.tax_amount else "",
-                    cp932_text(entry.description),
-                    cp932_text(entry.entry_id),
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                ]
+                [str(number), f"{entry.date:%Y/%m/%d}"]
+                + _mf_side(d)
+                + _mf_side(c)
+                + [cp932_text(entry.description), cp932_text(entry.entry_id)]
+                + [""] * 7
             )
     return rows
 
