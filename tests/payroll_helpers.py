@@ -98,6 +98,43 @@ def person(**changes) -> dict:
     return {**PERSON, **changes}
 
 
+#: two monthly employees: PERSON, and E2 at another salary and grade with no My Number
+TWO_STAFF = [
+    person(),
+    person(
+        employee_id="E2",
+        name="試験 花子",
+        base_salary=250000,
+        standard_monthly_remuneration=260000,
+        account_number="7654321",
+        my_number=None,
+    ),
+]
+
+
+def attendance_of(*months: str) -> list[dict]:
+    """Full months (DAY) for both of TWO_STAFF."""
+    return [{"employee_id": e, "month": m, **DAY} for m in months for e in ("E1", "E2")]
+
+
+def hourly_grade_case() -> tuple[list[dict], list[dict]]:
+    """The worked grade case, (staff, attendance): a part-timer at 1,500/h, paid for 20, 10 and 18 days of
+    8 h in March–May 2026 (April–June pay); 定時決定 gives 18級 220,000, the sheet says 200,000."""
+    part = person(
+        pay_type="時給",
+        base_salary=None,
+        hourly_rate=1500,
+        employment_type="パート",
+        standard_monthly_remuneration=200000,
+        commute_allowance=0,
+    )
+    attendance = [
+        {"employee_id": "E1", "month": m, "work_days": d, "work_hours": d * 8}
+        for m, d in (("2026-03", 20), ("2026-04", 10), ("2026-05", 18))
+    ]
+    return [part], attendance
+
+
 def row_of(payroll, employee_id="E1") -> dict:
     frame = payroll.employees
     return frame[frame["employee_id"] == employee_id].iloc[0].to_dict()

@@ -17,22 +17,11 @@ from addin.reconcile.settings import check_names, load_settings
 from addin.rulebook import RULES_DIR, RulesFileError
 from addin.outputs.master_books import write_book
 from tests.bonus_helpers import company_with_bonuses
-from tests.payroll_helpers import person
+from tests.payroll_helpers import TWO_STAFF, attendance_of, hourly_grade_case
 from tests.test_invoicing import company as invoicing_company, order
 
-DAY = {"work_days": 20, "work_hours": 160}
-STAFF = [
-    person(),
-    person(
-        employee_id="E2",
-        name="試験 花子",
-        base_salary=250000,
-        standard_monthly_remuneration=260000,
-        account_number="7654321",
-        my_number=None,
-    ),
-]
-ATTENDANCE = [{"employee_id": e, "month": m, **DAY} for m in ("2025-09", "2025-10", "2025-11") for e in ("E1", "E2")]
+STAFF = TWO_STAFF
+ATTENDANCE = attendance_of("2025-09", "2025-10", "2025-11")
 NIGHT = "2025-12-05"
 
 
@@ -132,21 +121,9 @@ def test_the_grades_check_reads_tonights_copy_not_the_live_book(co, monkeypatch,
 
 
 def test_a_grade_disagreement_is_a_finding_at_the_staff_cell(tmp_path, capsys):
-    # the worked case of tests/test_payroll_year_grades.py: hourly 1,500/h, April–June pay → 220,000;
-    # the sheet says 200,000
-    part = person(
-        pay_type="時給",
-        base_salary=None,
-        hourly_rate=1500,
-        employment_type="パート",
-        standard_monthly_remuneration=200000,
-        commute_allowance=0,
-    )
-    attendance = [
-        {"employee_id": "E1", "month": m, "work_days": d, "work_hours": d * 8}
-        for m, d in (("2026-03", 20), ("2026-04", 10), ("2026-05", 18))
-    ]
-    company_with_bonuses(tmp_path, [part], [], attendance)
+    # the worked case (payroll_helpers.hourly_grade_case): April–June pay → 220,000, the sheet says 200,000
+    part, attendance = hourly_grade_case()
+    company_with_bonuses(tmp_path, part, [], attendance)
     assert main(["payroll", str(tmp_path), "--month", "2026-03", "--close"]) == 0
     assert night(tmp_path, "2026-08-31")["grades"]["status"] == "pass"  # 2025's review still in force
     grades = night(tmp_path, "2026-09-30")["grades"]

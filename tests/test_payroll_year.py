@@ -16,24 +16,9 @@ from addin.services.payroll_close import open_history
 from addin.services.payroll_year import closed_month_drift, payments_of_year
 from addin.outputs.master_books import write_book
 from tests.bonus_helpers import company_with_bonuses
-from tests.payroll_helpers import person
+from tests.payroll_helpers import TWO_STAFF, attendance_of
 
-DAY = {"work_days": 20, "work_hours": 160}
-STAFF = [
-    person(),
-    person(
-        employee_id="E2",
-        name="試験 花子",
-        base_salary=250000,
-        standard_monthly_remuneration=260000,
-        account_number="7654321",
-        my_number=None,
-    ),
-]
-
-
-def _attendance(*months):
-    return [{"employee_id": e, "month": m, **DAY} for m in months for e in ("E1", "E2")]
+STAFF = TWO_STAFF
 
 
 def digests(folder):
@@ -50,7 +35,7 @@ def closed(tmp_path):
         tmp_path,
         STAFF,
         [{"employee_id": "E1", "pay_date": date(2025, 12, 10), "amount": 500000}],
-        _attendance("2025-10", "2025-11"),
+        attendance_of("2025-10", "2025-11"),
     )
     assert main(["payroll", str(tmp_path), "--month", "2025-11", "--close", "--by", "経理 山田"]) == 0
     return company
@@ -63,7 +48,7 @@ def _edit_salary(company, salary):
         company.books["staff"],
         {
             "staff": staff,
-            "attendance": _attendance("2025-10", "2025-11"),
+            "attendance": attendance_of("2025-10", "2025-11"),
             "bonuses": [{"employee_id": "E1", "pay_date": date(2025, 12, 10), "amount": 500000}],
         },
     )

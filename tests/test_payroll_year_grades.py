@@ -15,7 +15,7 @@ from addin.cli import main
 from addin.payroll.grades import DEFAULT, GradeTable, ReviewRules, disagreements, review, teiji, zuiji
 from addin.rulebook import load_rulebook
 from tests.bonus_helpers import company_with_bonuses, vector
-from tests.payroll_helpers import person
+from tests.payroll_helpers import hourly_grade_case
 
 TABLE = GradeTable.of(
     load_rulebook(Path("/nonexistent-company")).value(
@@ -165,19 +165,8 @@ def test_zuiji_applying_from_september_replaces_the_teiji_and_the_sheet_is_check
 def test_grades_command_writes_a_proposal_and_leaves_staff_xlsx_alone(tmp_path, capsys):
     # hourly part-timer 1,500/h: April pay (work month March) 20 days, May 10 days, June 18 days (all 8 h/day)
     # → May out: (240,000 + 216,000) / 2 = 228,000 → 18級 220,000; the sheet says 200,000
-    part = person(
-        pay_type="時給",
-        base_salary=None,
-        hourly_rate=1500,
-        employment_type="パート",
-        standard_monthly_remuneration=200000,
-        commute_allowance=0,
-    )
-    attendance = [
-        {"employee_id": "E1", "month": m, "work_days": d, "work_hours": d * 8}
-        for m, d in (("2026-03", 20), ("2026-04", 10), ("2026-05", 18))
-    ]
-    company = company_with_bonuses(tmp_path, [part], [], attendance)
+    part, attendance = hourly_grade_case()
+    company = company_with_bonuses(tmp_path, part, [], attendance)
     staff_before = hashlib.sha256(company.book_path("staff").read_bytes()).hexdigest()
     assert main(["payroll", str(tmp_path), "--month", "2026-03", "--close"]) == 0  # April's pay from the history
     assert main(["grades", str(tmp_path), "--year", "2026", "--as-of", "2026-09-30"]) == 0
