@@ -58,11 +58,8 @@ def company_with(
     return company
 
 
-def payroll_for(
-    root: Path, staff: list[dict], month: date, attendance: list[dict] = (), allowances: list[dict] = (), **settings
-):
-    company = company_with(root, staff, attendance, allowances)
-    checked = validate_company(company, only={"staff"})
+def _computed(company, checked, month: date, settings: dict):
+    """The month's payroll of a validated staff book that must have no issue, in 東京都 unless `settings` say."""
     assert not list(checked.issues), [i.message_en for i in checked.issues]
     merged = {**company.settings.get("payroll", {}), "prefecture": "東京都", **settings}
     return compute_payroll(
@@ -73,6 +70,14 @@ def payroll_for(
         company.rulebook,
         PayrollSettings.model_validate(merged),
     )
+
+
+def payroll_for(
+    root: Path, staff: list[dict], month: date, attendance: list[dict] = (), allowances: list[dict] = (), **settings
+):
+    company = company_with(root, staff, attendance, allowances)
+    checked = validate_company(company, only={"staff"})
+    return _computed(company, checked, month, settings)
 
 
 def payroll_of(
@@ -82,16 +87,7 @@ def payroll_of(
     computed with the rulebook and settings of `company` (the shared, read-only `bare_company`)."""
     rows = {"staff": {"staff": staff, "attendance": list(attendance), "allowances": list(allowances)}}
     checked = validated(company, rows)
-    assert not list(checked.issues), [i.message_en for i in checked.issues]
-    merged = {**company.settings.get("payroll", {}), "prefecture": "東京都", **settings}
-    return compute_payroll(
-        checked.table("staff", "staff"),
-        checked.table("staff", "attendance"),
-        checked.table("staff", "allowances"),
-        month,
-        company.rulebook,
-        PayrollSettings.model_validate(merged),
-    )
+    return _computed(company, checked, month, settings)
 
 
 def person(**changes) -> dict:
