@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from addin import collector
 from addin.validate import Reporter, Validation, check_across, check_sheet, finish
 from addin.validate.headers import alias_map, find_sources, header_score
 from addin.validate.schema import BookSpec, SheetSpec
@@ -200,7 +201,8 @@ def validate_company(
     def read(item):
         return _read_book(item[0], item[1], company, opener)
 
-    with ThreadPoolExecutor(max_workers=readers) as pool:
+    # the sheets' rows, their columns and their checks make ~10⁶ objects and no cycles (addin/collector.py)
+    with collector.paused(), ThreadPoolExecutor(max_workers=readers) as pool:
         if readers > 1:  # the largest file is read first, so the long read starts at once; results in book order
             started = {
                 item[0]: pool.submit(read, item) for item in sorted(unread, key=_file_size(company), reverse=True)

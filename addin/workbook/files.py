@@ -16,15 +16,19 @@ from pathlib import Path
 
 import python_calamine as calamine
 
+from addin import collector
 from addin.model import UNCACHED, CellError, Grid
+from addin.workbook.bands import Band, band_count, band_cuts, band_sheets, read_band, read_bands
 from addin.workbook.protocol import BookUnreadable
 from addin.workbook.scan import (
     EXCEL_MAX_ROWS,
     Layout,
     ScanRefused,
+    package_parts,
     read_layout,
     rewritten_package,
     scan_sheet,
+    stored_packages,
     without_cells,
 )
 
@@ -127,15 +131,20 @@ class _PackageBook:
     name: str
     _layout: Layout | None = None
 
-    def _scan(self, sheet: str):
+    def _scan(self, sheet: str, parallel: bool = False):
+        """(the sheet's scan, a cleaned copy to read it from or None for the book itself, and with
+        `parallel` one package per band of rows when the sheet is worth cutting, else None)."""
         if self._layout is None or sheet not in self._layout.sheets:
-            return None, None
+            return None, None, None
         try:
             with zipfile.ZipFile(self.path) as zf:
-                scan, data = scan_sheet(zf, self._layout, sheet)
+                scan, xml = scan_sheet(zf, self._layout, sheet)
                 if scan.rewrite:
-                    return scan, rewritten_package(zf, self._layout, sheet, without_cells(data, scan))
-                return scan, None
+                    return scan, rewritten_package(zf, self._layout, sheet, without_cells(xml, scan)), None
+                cuts = band_cuts(xml, band_count(len(xml))) if parallel else None
+                if cuts is None:
+                    return scan, None, None
+                return scan, None, stored_packages(package_parts(zf, self._layout, sheet), band_sheets(xml, cuts))
         except ScanRefused as refused:
             raise BookUnreadable(self.name, refused.code, f"{sheet}!{refused.cell} {refused.detail}".strip()) from None
         except Exception as exc:  # noqa: BLE001 - a part missing or damaged inside the package
@@ -223,31 +232,49 @@ class CalamineBook(_PackageBook):
         return list(self._wb.sheet_names)
 
     def read_sheet(self, name: str) -> Grid:
-        scan, copy = self._scan(name)
+        scan, copy, banded = self._scan(name, parallel=True)
         if scan is not None and scan.box is not None and scan.box[2] >= EXCEL_MAX_ROWS:
             return Grid(
                 self.name, name, [], scan.box[0], scan.box[1], hidden=name in self._hidden, sheet_last_row=scan.box[2]
             )
         try:
-            book = calamine.CalamineWorkbook.from_filelike(copy) if copy is not None else self._wb
-            sheet = book.get_sheet_by_name(name)
-            (row0, col0), (end_row0, _) = sheet.start or (0, 0), sheet.end or (0, 0)
-            if sheet.start is not None and end_row0 + 1 >= EXCEL_MAX_ROWS:
-                return Grid(
-                    self.name, name, [], row0 + 1, col0 + 1, hidden=name in self._hidden, sheet_last_row=end_row0 + 1
+            with collector.paused():  # a list per row, no cycles
+                read = (read_bands(banded, name, EXCEL_MAX_ROWS - 1) if banded else None) or self._read_whole(
+                    name, copy
                 )
-            rows = sheet.to_python(skip_empty_area=True) if sheet.start is not None else []
-            _fill_merged(rows, sheet.merged_cell_ranges, row0, col0)
+            if read.rows is None:  # the data reach the sheet's last row: not converted
+                return Grid(
+                    self.name,
+                    name,
+                    [],
+                    read.start[0] + 1,
+                    read.start[1] + 1,
+                    hidden=name in self._hidden,
+                    sheet_last_row=read.end[0] + 1,
+                )
+            _fill_merged(read.rows, read.merged, *(read.start or (0, 0)))
         except BaseException as exc:  # noqa: BLE001 - a Rust panic is a BaseException
             if passes_through(exc):
                 raise
             raise BookUnreadable(self.name, "book_unreadable", f"{name}: {_why(exc)}") from None
-        if sheet.start is None and scan is not None and (scan.errors or scan.uncached):
+        row0, col0 = read.start or (0, 0)
+        if read.start is None and scan is not None and (scan.errors or scan.uncached):
             row0, col0 = min(r for r, _ in [*scan.errors, *scan.uncached]) - 1, 0
         grid = Grid(
-            self.name, name, rows, row0 + 1, col0 + 1, hidden=name in self._hidden, errors_unseen=self._layout is None
+            self.name,
+            name,
+            read.rows,
+            row0 + 1,
+            col0 + 1,
+            hidden=name in self._hidden,
+            errors_unseen=self._layout is None,
         )
         return self._finish(grid, scan)
+
+    def _read_whole(self, name: str, copy) -> Band:
+        """The sheet in one parse, from the book itself or from its cleaned copy."""
+        book = calamine.CalamineWorkbook.from_filelike(copy) if copy is not None else self._wb
+        return read_band(book, name, EXCEL_MAX_ROWS - 1)
 
 
 def _bytes_of(source):
@@ -292,7 +319,7 @@ class OpenpyxlBook(_PackageBook):
 
     def read_sheet(self, name: str) -> Grid:
         ws = self._wb[name]
-        scan, _ = self._scan(name)
+        scan, _, _ = self._scan(name)
         if scan is not None and scan.box is not None:
             min_row, min_col, max_row, max_col = scan.box
         else:

@@ -221,8 +221,8 @@ def _occurrences(data: bytes, needle: bytes):
         at = data.find(needle, at + 1)
 
 
-def scan_sheet(zf: zipfile.ZipFile, layout: Layout, sheet: str) -> tuple[SheetScan, bytes | None]:
-    """What the sheet holds, and its XML when it needs a closer look (None in the common, cheap case).
+def scan_sheet(zf: zipfile.ZipFile, layout: Layout, sheet: str) -> tuple[SheetScan, bytes]:
+    """What the sheet holds, and its XML.
 
     Only the cells that matter are parsed — error cells, formulas, cells in far columns (DA and
     beyond) and far rows — each found by a byte search, so the cost follows them, not the sheet."""
@@ -233,7 +233,7 @@ def scan_sheet(zf: zipfile.ZipFile, layout: Layout, sheet: str) -> tuple[SheetSc
     formulas = _FORMULA_TAG.search(data) is not None  # <f> and <f t="shared" …>, the two forms judged below
     far_rows = _tail_is_far(data)
     if not (far_columns or errors or formulas or far_rows):
-        return scan, None
+        return scan, data
     removed: list[tuple[int, int]] = []  # spans of XML the reader must not see
     outside: list[tuple[int, int, bytes, bytes]] = []
     tail, r1 = _far_tail(data) if far_rows else ([], 0)
@@ -383,14 +383,35 @@ _EMPTY_SHEET = (
 )
 
 
-def rewritten_package(zf: zipfile.ZipFile, layout: Layout, sheet: str, xml: bytes) -> io.BytesIO:
-    """The package with `sheet`'s XML replaced and the other sheets emptied, in memory (stored, not
-    compressed: it is read at once)."""
+def package_parts(zf: zipfile.ZipFile, layout: Layout, sheet: str) -> list[tuple[zipfile.ZipInfo, bytes | None]]:
+    """Every part of the package for a copy that serves one sheet: that sheet's part as None (its XML
+    is given per copy), the other sheets emptied, the rest as they are."""
     own, others = layout.sheets[sheet], set(layout.sheets.values())
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
-        for info in zf.infolist():
-            name = info.filename
-            copy.writestr(name, xml if name == own else _EMPTY_SHEET if name in others else zf.read(info))
-    out.seek(0)
+    return [
+        (info, None if info.filename == own else _EMPTY_SHEET if info.filename in others else zf.read(info))
+        for info in zf.infolist()
+    ]
+
+
+def stored_packages(parts: list[tuple[zipfile.ZipInfo, bytes | None]], sheets: list[list]) -> list[io.BytesIO]:
+    """One package per sheet XML (given as pieces, written one after the other), in memory and stored,
+    not compressed: it is read at once."""
+    out = []
+    for pieces in sheets:
+        package = io.BytesIO()
+        with zipfile.ZipFile(package, "w", zipfile.ZIP_STORED) as copy:
+            for info, content in parts:
+                if content is not None:
+                    copy.writestr(info.filename, content)
+                    continue
+                with copy.open(info.filename, "w") as part:
+                    for piece in pieces:
+                        part.write(piece)
+        package.seek(0)
+        out.append(package)
     return out
+
+
+def rewritten_package(zf: zipfile.ZipFile, layout: Layout, sheet: str, xml: bytes) -> io.BytesIO:
+    """The package with `sheet`'s XML replaced and the other sheets emptied."""
+    return stored_packages(package_parts(zf, layout, sheet), [[xml]])[0]
