@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from addin.normalize.column import blank_mask, factorized
 from addin.normalize import (
     bank_kana,
     clean_code,
@@ -176,6 +177,23 @@ def test_column_normalisation_parses_each_distinct_value_once_and_spreads_result
     parsed = normalize_values(raw, "yen")
     assert pd.Series(parsed.values).fillna(-1).tolist() == [1000, -1, -1, 1000, 1000, -1]
     assert list(parsed.errors) == [None, None, "not_a_number", None, None, None]
+
+
+def test_a_column_factorised_beforehand_normalises_as_it_would_alone():
+    """locate hands its factorisation over (Table.distinct): taken from more rows than are kept, it
+    holds values no kept row has ("合計" of a totals row left out); they are never reported, NaN still
+    is, and the codes handed over are not changed."""
+    located = np.array(["1,000", "合計", None, float("nan"), "x", 1000.0], dtype=object)
+    kept = np.array([True, False, True, True, True, True])
+    codes, uniques = factorized(located)
+    handed = codes[kept].copy()
+    raw = located[kept]
+    given = normalize_values(raw, "yen", distinct=(handed, uniques))
+    alone = normalize_values(raw, "yen")
+    assert pd.Series(given.values).fillna(-1).tolist() == pd.Series(alone.values).fillna(-1).tolist()
+    assert list(given.errors) == list(alone.errors) == [None, None, "error_value", "not_a_number", None]
+    assert list(handed) == list(codes[kept])
+    assert list(blank_mask(raw, (handed, uniques))) == list(blank_mask(raw)) == [False, True, True, False, False]
 
 
 def test_column_check_runs_on_parsed_values():

@@ -26,6 +26,10 @@ class Table:
     columns: dict[str, int]  # canonical field -> 1-based Excel column
     table: str = ""  # Excel Table name, when the data came from one
     extra_columns: list[str] = field(default_factory=list)  # headers no schema knows
+    #: raw columns factorised as they were located, name -> (codes, distinct values; -1 an empty cell):
+    #: normalising and the blank checks reuse them rather than hash 200,000 cells again. A new frame
+    #: (`with_frame`) has none.
+    distinct: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.frame)

@@ -126,9 +126,18 @@ def _objects(raw) -> np.ndarray:
     return raw if isinstance(raw, np.ndarray) and raw.dtype == object else np.asarray(raw, dtype=object)
 
 
-def blank_mask(raw) -> np.ndarray:
-    """True where a cell is empty (None, NaN, "" or only spaces), judged once per distinct value."""
-    codes, uniques = pd.factorize(_objects(raw), use_na_sentinel=True)
+#: a column factorised: (codes, distinct values), -1 for an empty cell (None, NaN)
+Factorized = tuple[np.ndarray, np.ndarray]
+
+
+def factorized(raw) -> Factorized:
+    return pd.factorize(_objects(raw), use_na_sentinel=True)
+
+
+def blank_mask(raw, distinct: Factorized | None = None) -> np.ndarray:
+    """True where a cell is empty (None, NaN, "" or only spaces), judged once per distinct value
+    (`distinct`: the column already factorised)."""
+    codes, uniques = distinct if distinct is not None else factorized(raw)
     blank = np.fromiter((is_blank(v) for v in uniques), dtype=bool, count=len(uniques))
     return np.where(codes < 0, True, blank[np.maximum(codes, 0)]) if len(uniques) else np.ones(len(codes), dtype=bool)
 
@@ -146,17 +155,22 @@ def cell_problem(value: Any) -> str | None:
 
 
 def normalize_values(
-    raw, kind: str, options: dict | None = None, check: Callable[[Any], str | None] | None = None
+    raw,
+    kind: str,
+    options: dict | None = None,
+    check: Callable[[Any], str | None] | None = None,
+    distinct: Factorized | None = None,
 ) -> Parsed:
     """Normalise a column of raw cell values; failures leave the value empty and record a code.
 
     `check`, when given, judges each distinct parsed value (range, pattern, check digit) and
     returns an issue code or None; its verdict is spread to every row holding that value.
+    `distinct`: the column already factorised (its codes are not changed).
     """
     parse = scalar_parser(kind, options)
     dated = DTYPES[kind] == "datetime64[ns]"
     whole = DTYPES[kind] == "Int64"
-    codes, uniques = pd.factorize(_objects(raw), use_na_sentinel=True)
+    codes, uniques = distinct if distinct is not None else factorized(raw)
     results: list = []
     failures: list = []
     for value in uniques:
@@ -186,11 +200,11 @@ def normalize_values(
     failures.append(None)
     # NaN looks empty to pandas; a cell holding NaN is not an empty cell
     not_a_number = [i for i in np.flatnonzero(codes < 0) if isinstance(raw[i], float)]
+    codes = np.where(codes < 0, len(uniques), codes)
     if not_a_number:
         results.append(None)
         failures.append("error_value")
         codes[not_a_number] = len(uniques) + 1
-    codes = np.where(codes < 0, len(uniques), codes)
     typed = _typed(results, kind)
     values = typed.take(codes) if hasattr(typed, "take") else np.take(typed, codes)
     errors = np.asarray(failures, dtype=object)[codes]

@@ -207,7 +207,7 @@ def validate_company(
             started = {
                 item[0]: pool.submit(read, item) for item in sorted(unread, key=_file_size(company), reverse=True)
             }
-            results: Iterator[list[tuple]] = (started[name].result() for name, _ in unread)
+            results: Iterator[list[tuple]] = (started.pop(name).result() for name, _ in unread)
         else:
             results = iter(map(read, unread))
         for book_name, spec in wanted:
@@ -218,6 +218,7 @@ def validate_company(
                 done = _check_book(book_name, spec, events)
                 if memo is not None and not _unread(events):
                     memo.keep(book_name, done)
+                del events  # the cells as read (a list per row): freed now, not walked when the collector resumes
             reporter.absorb(done.reporter)
             tables.update(done.tables if memo is None else {k: _fresh(pair) for k, pair in done.tables.items()})
     check_across(tables, company.books, reporter)

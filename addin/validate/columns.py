@@ -33,7 +33,7 @@ def normalize_table(table: Table, spec: SheetSpec, reporter: Reporter) -> Table:
             typed[name] = pd.Series([None] * len(table), dtype=column.dtype)
             continue
         raw = table.frame[name].to_numpy(dtype=object)
-        parsed = normalize_values(raw, column.kind, column.options(), value_check(column))
+        parsed = normalize_values(raw, column.kind, column.options(), value_check(column), table.distinct.get(name))
         typed[name] = parsed.values
         _report_value_errors(table, spec, column, raw, parsed.errors, reporter)
         if column.pad_warns:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from addin.model import CellError, Grid, Severity, Table, UncachedFormula, column_letter
+from addin.normalize.column import factorized
 from addin.normalize.text import header_key, is_blank
 from addin.validate.report import Reporter
 from addin.validate.schema import SheetSpec
@@ -130,7 +131,7 @@ def _header_index(rows: list[list], aliases: dict[str, str]) -> tuple[int | None
 def _factorized(block: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """(codes, distinct values) of each column, -1 for an empty (None, NaN) cell: computed once, for
     the blank rows and the totals labels alike."""
-    return [pd.factorize(block[:, j], use_na_sentinel=True) for j in range(block.shape[1])]
+    return [factorized(block[:, j]) for j in range(block.shape[1])]
 
 
 def _nonblank_mask(block: np.ndarray, columns: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -208,6 +209,8 @@ def locate(grid: Grid, spec: SheetSpec, reporter: Reporter) -> Table | None:
         columns,
         grid.table,
         [str(v) for v in header if not is_blank(v) and _canonical(v, aliases) is None],
+        # the rows left out leave distinct values no kept row holds: parsed once for nothing, never reported
+        distinct={name: (distinct[pos][0][keep], distinct[pos][1]) for name, pos in positions.items()},
     )
     if grid.marked:
         _report_uncached(table, spec, reporter)

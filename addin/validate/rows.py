@@ -71,7 +71,8 @@ def _missing(table: Table, field: str) -> pd.Series:
     """Nothing typed at all; a mistyped value is reported by its own column rule, not as missing."""
     if field not in table.frame.columns:
         return pd.Series(True, index=table.frame.index)
-    return pd.Series(blank_mask(table.frame[field].to_numpy(dtype=object)), index=table.frame.index)
+    raw = table.frame[field].to_numpy(dtype=object)
+    return pd.Series(blank_mask(raw, table.distinct.get(field)), index=table.frame.index)
 
 
 def date_order(table: Table, typed: pd.DataFrame, spec: SheetSpec, rule: DateOrder, reporter: Reporter) -> None:
