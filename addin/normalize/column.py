@@ -174,8 +174,9 @@ def normalize_values(
     results: list = []
     failures: list = []
     for value in uniques:
-        # text and whole numbers are never an unusable cell: most values skip the call
-        unusable = None if type(value) is str or type(value) is int else cell_problem(value)
+        # text, whole numbers and finite floats are never an unusable cell: most values skip the call
+        plain = type(value) is str or type(value) is int or (type(value) is float and math.isfinite(value))
+        unusable = None if plain else cell_problem(value)
         if unusable:
             results.append(None)
             failures.append(unusable)

@@ -30,6 +30,8 @@ def number_as_text(value: float | int) -> str:
 
 def clean_text(value: Any) -> str | None:
     """NFKC (full-width ASCII → half-width, half-width kana → full-width), one space between words."""
+    if type(value) is str and value.isascii() and value.isprintable() and "  " not in value and value == value.strip():
+        return value or None  # already clean, as most codes and references are: what the rest would give
     if is_blank(value):
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
