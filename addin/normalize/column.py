@@ -134,11 +134,24 @@ def factorized(raw) -> Factorized:
     return pd.factorize(_objects(raw), use_na_sentinel=True)
 
 
+#: what pandas calls a column holding no text at all
+NO_TEXT = {"empty", "floating", "integer", "mixed-integer-float", "decimal", "boolean", "datetime", "date", "time"}
+
+
+def holds_text(values: np.ndarray) -> bool:
+    """Whether any of the values is text: asked in one C pass (pandas' type inference)."""
+    return pd.api.types.infer_dtype(values, skipna=True) not in NO_TEXT
+
+
 def blank_mask(raw, distinct: Factorized | None = None) -> np.ndarray:
     """True where a cell is empty (None, NaN, "" or only spaces), judged once per distinct value
-    (`distinct`: the column already factorised)."""
+    (`distinct`: the column already factorised). Only text can be blank among the distinct values
+    (None and NaN have no code): a column of numbers or dates is not looked at value by value."""
     codes, uniques = distinct if distinct is not None else factorized(raw)
-    blank = np.fromiter((is_blank(v) for v in uniques), dtype=bool, count=len(uniques))
+    if holds_text(uniques):
+        blank = np.fromiter((is_blank(v) for v in uniques), dtype=bool, count=len(uniques))
+    else:
+        blank = np.zeros(len(uniques), dtype=bool)
     return np.where(codes < 0, True, blank[np.maximum(codes, 0)]) if len(uniques) else np.ones(len(codes), dtype=bool)
 
 
