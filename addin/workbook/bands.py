@@ -103,14 +103,19 @@ def read_band(book: calamine.CalamineWorkbook, sheet: str, last_row0: int) -> Ba
     return Band(start, end, rows, sheet_read.merged_cell_ranges or [])
 
 
-def read_bands(packages: list[io.BytesIO], sheet: str, last_row0: int) -> Band | None:
+def read_bands(packages: list[io.BytesIO | None], sheet: str, last_row0: int) -> Band | None:
     """The bands parsed side by side and joined; None when any of them failed (read the sheet whole,
-    which reports the failure properly)."""
+    which reports the failure properly). The packages are taken over: each is let go as soon as the
+    reader holds its own copy of it (the list is left holding None)."""
+
+    def parse(index: int) -> Band:
+        package, packages[index] = packages[index], None
+        book = calamine.CalamineWorkbook.from_filelike(package)
+        del package
+        return read_band(book, sheet, last_row0)
+
     with ThreadPoolExecutor(max_workers=len(packages), thread_name_prefix="band") as pool:
-        futures = [
-            pool.submit(lambda p: read_band(calamine.CalamineWorkbook.from_filelike(p), sheet, last_row0), package)
-            for package in packages
-        ]
+        futures = [pool.submit(parse, index) for index in range(len(packages))]
         try:
             bands = [future.result() for future in futures]
         except Exception:  # noqa: BLE001 - the whole read reports what is wrong
