@@ -22,6 +22,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_read_validate.py
+	$(BIN)/python benchmarks/bench_read_validate.py --shared-strings
 	$(BIN)/python benchmarks/bench_payroll.py
 	$(BIN)/python benchmarks/bench_invoices.py
 	$(BIN)/python benchmarks/bench_documents.py

@@ -20,8 +20,8 @@ _was_enabled = False
 
 @contextmanager
 def paused() -> Iterator[None]:
-    """Runs in several threads (the readers of a validation) share one pause, counted: the collector
-    comes back when the last one leaves, and stays off if someone had turned it off before."""
+    """Runs in several threads (the readers of a validation) share one pause, counted: when the last
+    one leaves, the collector is as it was when the first one came (off, if someone had turned it off)."""
     global _holders, _was_enabled
     with _lock:
         if _holders == 0:

@@ -19,6 +19,7 @@ from addin.services.validation import validate_company
 from addin.workbook import CalamineBook, BookUnreadable
 from addin.workbook import bands
 from addin.workbook.bands import Band, band_count, band_cuts, joined
+from addin.workbook.scan import package_parts
 
 SHEET = "Data"
 
@@ -97,7 +98,7 @@ def test_a_banded_read_is_the_whole_read(tmp_path, banded):
 
 def test_formulas_dates_and_a_hidden_sheet_read_in_bands_as_whole(tmp_path, banded):
     path = tmp_path / "written.xlsx"
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    wb = xlsxwriter.Workbook(str(path))  # text in the shared-strings table, as Excel saves it
     wb.add_worksheet("Front")
     ws = wb.add_worksheet(SHEET)
     ws.hide()
@@ -108,10 +109,16 @@ def test_formulas_dates_and_a_hidden_sheet_read_in_bands_as_whole(tmp_path, band
         ws.write_number(r, 1, r % 17)
         ws.write_number(r, 2, 100 + r)
         ws.write_formula(r, 3, f"=B{r + 1}*C{r + 1}", None, (r % 17) * (100 + r))
+        ws.write_string(r, 4, f"品目{r % 23}")
     wb.close()
     grid = CalamineBook(path).read_sheet(SHEET)
     assert banded and banded[0] is not None
+    with zipfile.ZipFile(path) as zf:
+        assert "xl/sharedStrings.xml" in {
+            info.filename for info, _ in package_parts(zf, CalamineBook(path)._layout, SHEET)
+        }
     same_grid(grid, whole(path))
+    assert grid.rows[30][4] == "品目7"
     assert grid.hidden and grid.rows[4][3] == 4 * 104 and grid.rows[4][0] == date(2026, 5, 1)
 
 
@@ -226,3 +233,59 @@ def test_a_prefixed_namespace_or_an_empty_sheet_is_not_cut():
     assert band_cuts(prefixed, 3) is None
     assert band_cuts(b"<worksheet><sheetData/></worksheet>", 3) is None
     assert band_cuts(b"<worksheet><sheetData>" + rows + b"</sheetData></worksheet>", 1) is None
+
+
+def _with_parts(path, tmp_path, extra: dict[str, bytes], sheet_edit=lambda xml: xml):
+    """A copy of the book with more parts in its package (stored, as a picture often is)."""
+    out = tmp_path / ("more-" + path.name)
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, sheet_edit(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
+        for name, data in extra.items():
+            zout.writestr(zipfile.ZipInfo(name), data, compress_type=zipfile.ZIP_STORED)
+    return out
+
+
+def test_a_band_carries_only_what_the_reader_needs(tmp_path, banded):
+    """A picture, a macro or any part calamine never reads for values is not copied into every band
+    (a 400 MB part of zeros compresses to nothing and would be copied per band); one that is damaged
+    does not make the book unreadable when read in bands, as it never did read whole."""
+    path = office_book(tmp_path / "office.xlsx")
+    thumbnail = b"PNGDATA-" * 1000
+    damaged = _with_parts(path, tmp_path, {"docProps/thumbnail.jpeg": thumbnail, "xl/media/image1.png": b"\0" * 10**6})
+    data = bytearray(damaged.read_bytes())
+    data[data.find(thumbnail) + 10] ^= 0xFF  # one damaged byte in the thumbnail, nothing else
+    damaged.write_bytes(bytes(data))
+    book = CalamineBook(damaged)
+    with zipfile.ZipFile(damaged) as zf:
+        names = {info.filename for info, _ in package_parts(zf, book._layout, SHEET)}
+    assert names == {  # openpyxl writes its text inline: no shared strings here
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "xl/styles.xml",
+        "xl/worksheets/sheet1.xml",
+    }
+    grid = book.read_sheet(SHEET)
+    assert banded and banded[0] is not None
+    same_grid(grid, whole(damaged))
+
+
+def test_a_sheet_data_end_in_a_later_comment_keeps_the_merged_ranges(tmp_path, banded):
+    def commented(xml: bytes) -> bytes:
+        return xml.replace(b"</worksheet>", b"<!-- copied from </sheetData> --></worksheet>")
+
+    path = _with_parts(office_book(tmp_path / "office.xlsx"), tmp_path, {}, commented)
+    grid = CalamineBook(path).read_sheet(SHEET)
+    assert banded and banded[0] is not None
+    same_grid(grid, whole(path))
+    assert grid.rows[160 - 1][5] == "部署A"
+
+
+def test_large_shared_strings_read_by_every_band_mean_fewer_bands():
+    mb = 1024 * 1024
+    assert band_count(40 * mb, 2, shared_strings=2 * mb) == 3  # as Excel saves a 200,000-row sheet
+    assert band_count(40 * mb, 2, shared_strings=8 * mb) == 2
+    assert band_count(25 * mb, 2, shared_strings=58 * mb) == 1  # repeated, they would cost more than the sheet

@@ -38,7 +38,8 @@ def check_sheet(grid: Grid, spec: SheetSpec, reporter: Reporter) -> tuple[Table,
         return None
     typed = normalize_table(raw, spec, reporter)
     check_rows(typed, spec, raw, reporter)
-    return typed, raw
+    # kept without its factorisation (Table.distinct): it served this pass; kept, it is a code per cell
+    return typed, raw.with_frame(raw.frame)
 
 
 def check_across(tables: Tables, books: dict[str, BookSpec], reporter: Reporter) -> None:

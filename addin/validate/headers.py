@@ -139,11 +139,12 @@ def _block(rows: list[list], width: int) -> np.ndarray:
 
 
 def _frame(block: np.ndarray, positions: dict[str, int]) -> pd.DataFrame:
-    """The known columns as a frame; when they lie side by side in the sheet, as they mostly do, the
-    frame is a view of the block rather than a copy of it."""
+    """The known columns as a frame: the block itself when they are all its columns, in order, as they
+    mostly are (a copy would cost as much again); else a copy of them, so that the cells of the
+    columns no schema knows are not kept alive with the table."""
     names, at = list(positions), list(positions.values())
-    if at and at == list(range(at[0], at[0] + len(at))):
-        return pd.DataFrame(block[:, at[0] : at[0] + len(at)], columns=names, dtype=object, copy=False)
+    if at == list(range(block.shape[1])):
+        return pd.DataFrame(block, columns=names, dtype=object, copy=False)
     return pd.DataFrame({name: block[:, pos] for name, pos in positions.items()}, dtype=object)
 
 

@@ -25,7 +25,8 @@ import python_calamine as calamine
 #: the least sheet XML worth a band of its own (~30,000 rows of six columns): below it a thread and a
 #: package copy cost more than the parse they share out
 BAND_MIN_BYTES = 8 * 1024 * 1024
-MAX_BANDS = 8
+#: more bands than this only add copies of the shared strings (and `cores` does not see a container's quota)
+MAX_BANDS = 4
 #: what python-calamine gives for an empty cell inside the sheet's rectangle
 EMPTY = ""
 
@@ -41,14 +42,18 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def band_count(xml_bytes: int, available: int | None = None) -> int:
+def band_count(xml_bytes: int, available: int | None = None, shared_strings: int = 0) -> int:
     """How many bands a sheet of `xml_bytes` is read in: one more than the cores (a band's rows are
     turned into Python values holding the GIL; meanwhile the others parse), each at least
-    BAND_MIN_BYTES; one on a single core, where bands would only add their copies."""
+    BAND_MIN_BYTES; one on a single core, where bands would only add their copies. Every band reads
+    the book's shared strings again: bands only while those repeats stay within a quarter of the sheet."""
     available = available or cores()
     if available < 2:
         return 1
-    return max(1, min(available + 1, xml_bytes // BAND_MIN_BYTES, MAX_BANDS))
+    bands = max(1, min(available + 1, xml_bytes // BAND_MIN_BYTES, MAX_BANDS))
+    while bands > 1 and (bands - 1) * shared_strings > xml_bytes // 4:
+        bands -= 1
+    return bands
 
 
 def band_cuts(xml: bytes, bands: int) -> list[int] | None:
@@ -59,8 +64,10 @@ def band_cuts(xml: bytes, bands: int) -> list[int] | None:
     if bands < 2:
         return None
     opening = _SHEET_DATA.search(xml)
-    end = xml.rfind(b"</sheetData>")
-    if opening is None or end < opening.end():
+    # the first end after the rows: a later one would be inside a comment, and the bands would lose
+    # the tail between them (merged ranges)
+    end = xml.find(b"</sheetData>", opening.end()) if opening else -1
+    if opening is None or end < 0:
         return None
     first = opening.end()
     cuts = [first]
@@ -154,9 +161,9 @@ def _rows_joined(bands: list[Band], first_col: int, last_col: int) -> list[list]
         if previous_end is not None:
             rows.extend([EMPTY] * width for _ in range(band.start[0] - previous_end - 1))
         left, right = band.start[1] - first_col, last_col - band.end[1]
-        if left or right:
-            rows.extend([EMPTY] * left + row + [EMPTY] * right for row in band.rows)
-        else:
-            rows.extend(band.rows)
+        for row in band.rows if left or right else ():  # widened in place: the band's lists are ours
+            row[:0] = [EMPTY] * left
+            row.extend([EMPTY] * right)
+        rows.extend(band.rows)
         previous_end = band.end[0]
     return rows

@@ -141,14 +141,26 @@ class _PackageBook:
                 scan, xml = scan_sheet(zf, self._layout, sheet)
                 if scan.rewrite:
                     return scan, rewritten_package(zf, self._layout, sheet, without_cells(xml, scan)), None
-                cuts = band_cuts(xml, band_count(len(xml))) if parallel else None
-                if cuts is None:
+                if not parallel or scan.box is not None:  # far rows or wide columns: read whole, as scanned
                     return scan, None, None
-                return scan, None, stored_packages(package_parts(zf, self._layout, sheet), band_sheets(xml, cuts))
+                return scan, None, self._bands(zf, sheet, xml)
         except ScanRefused as refused:
             raise BookUnreadable(self.name, refused.code, f"{sheet}!{refused.cell} {refused.detail}".strip()) from None
         except Exception as exc:  # noqa: BLE001 - a part missing or damaged inside the package
             raise BookUnreadable(self.name, "book_unreadable", f"{sheet}: {_why(exc)}") from None
+
+    def _bands(self, zf: zipfile.ZipFile, sheet: str, xml: bytes):
+        """One package per band of rows, or None: the sheet is read whole when it is not worth
+        cutting, or when a band cannot be made (a damaged part the whole read never looks at)."""
+        assert self._layout is not None
+        strings = zf.getinfo(self._layout.shared_strings).file_size if self._layout.shared_strings else 0
+        cuts = band_cuts(xml, band_count(len(xml), shared_strings=strings))
+        if cuts is None:
+            return None
+        try:
+            return stored_packages(package_parts(zf, self._layout, sheet), band_sheets(xml, cuts))
+        except Exception:  # noqa: BLE001 - a bad CRC in a part, a lack of memory: the whole read decides
+            return None
 
     def _finish(self, grid: Grid, scan) -> Grid:
         if scan is None:

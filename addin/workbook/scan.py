@@ -78,6 +78,8 @@ class Layout:
     tables: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # name -> (sheet, ref, totals rows)
     shared_strings: str = ""
     full_calc: bool = False  # the writer asked Excel to calculate on open (xlsxwriter, openpyxl)
+    workbook: str = ""  # the workbook part (xl/workbook.xml)
+    styles: str = ""  # its styles part: the number formats that make a number a date
 
 
 @dataclass
@@ -125,12 +127,14 @@ def read_layout(zf: zipfile.ZipFile) -> Layout:
     root = [t for kind, t in _rels(zf, "").values() if kind.endswith("/officeDocument")]
     if not root:
         return layout
-    workbook = root[0]
+    workbook = layout.workbook = root[0]
     xml = ElementTree.fromstring(_read(zf, workbook))
     calc = xml.find(f"{_NS_MAIN}calcPr")
     layout.full_calc = calc is not None and calc.get("fullCalcOnLoad") in ("1", "true")
     rels = _rels(zf, workbook)
     for kind, target in rels.values():
+        if kind.endswith("/styles") and target in zf.namelist():
+            layout.styles = target
         if kind.endswith("/sharedStrings") and target in zf.namelist():
             layout.shared_strings = target
             if zf.getinfo(target).file_size > MAX_PART_BYTES:  # the reader would load it whole
@@ -384,13 +388,23 @@ _EMPTY_SHEET = (
 
 
 def package_parts(zf: zipfile.ZipFile, layout: Layout, sheet: str) -> list[tuple[zipfile.ZipInfo, bytes | None]]:
-    """Every part of the package for a copy that serves one sheet: that sheet's part as None (its XML
-    is given per copy), the other sheets emptied, the rest as they are."""
+    """The parts of a copy that serves one sheet's values: that sheet's part as None (its XML is given
+    per copy), the other sheets emptied, and only what a reader needs besides (content types, the
+    workbook and its relationships, styles, shared strings), each within MAX_PART_BYTES. Pictures,
+    macros, pivot caches and whatever else a package carries stay out: they are never read for values."""
     own, others = layout.sheets[sheet], set(layout.sheets.values())
-    return [
-        (info, None if info.filename == own else _EMPTY_SHEET if info.filename in others else zf.read(info))
-        for info in zf.infolist()
-    ]
+    folder, name = posixpath.split(layout.workbook)
+    needed = {"[Content_Types].xml", "_rels/.rels", layout.workbook, posixpath.join(folder, "_rels", name + ".rels")}
+    needed |= {part for part in (layout.styles, layout.shared_strings) if part}
+    parts: list[tuple[zipfile.ZipInfo, bytes | None]] = []
+    for info in zf.infolist():
+        if info.filename == own:
+            parts.append((info, None))
+        elif info.filename in others:
+            parts.append((info, _EMPTY_SHEET))
+        elif info.filename in needed:
+            parts.append((info, _read(zf, info.filename)))
+    return parts
 
 
 def stored_packages(parts: list[tuple[zipfile.ZipInfo, bytes | None]], sheets: list[list]) -> list[io.BytesIO]:
