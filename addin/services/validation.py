@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,28 +201,36 @@ def validate_company(
     def read(item):
         return _read_book(item[0], item[1], company, opener)
 
+    checked = {name: memo.checked(name, spec) for name, spec in wanted if memo is not None}
     # the sheets' rows, their columns and their checks make ~10⁶ objects and no cycles (addin/collector.py)
     with collector.paused(), ThreadPoolExecutor(max_workers=readers) as pool:
-        if readers > 1:  # the largest file is read first, so the long read starts at once; results in book order
-            started = {
-                item[0]: pool.submit(read, item) for item in sorted(unread, key=_file_size(company), reverse=True)
-            }
-            results: Iterator[list[tuple]] = (started.pop(name).result() for name, _ in unread)
-        else:
-            results = iter(map(read, unread))
-        for book_name, spec in wanted:
-            done = memo.checked(book_name, spec) if memo is not None else None
-            if done is None:  # the next read, in book order: checked while the later books are still read
-                progress(spec.file)
-                events = next(results)
-                done = _check_book(book_name, spec, events)
-                if memo is not None and not _unread(events):
-                    memo.keep(book_name, done)
-                del events  # the cells as read (a list per row): freed now, not walked when the collector resumes
-            reporter.absorb(done.reporter)
-            tables.update(done.tables if memo is None else {k: _fresh(pair) for k, pair in done.tables.items()})
+        for book_name, spec, events in _arrivals(pool, unread, read, readers, company):
+            progress(spec.file)
+            done = checked[book_name] = _check_book(book_name, spec, events)
+            if memo is not None and not _unread(events):
+                memo.keep(book_name, done)
+            del events  # the cells as read (a list per row): freed now, not walked when the collector resumes
+    for book_name, _ in wanted:  # taken in book order, whichever was read first: the same result every time
+        done = checked[book_name]
+        reporter.absorb(done.reporter)
+        tables.update(done.tables if memo is None else {k: _fresh(pair) for k, pair in done.tables.items()})
     check_across(tables, company.books, reporter)
     return finish(tables, reporter)
+
+
+def _arrivals(pool, unread, read, readers: int, company: Company) -> Iterator[tuple[str, BookSpec, list[tuple]]]:
+    """(book, spec, what was read) as each book's read ends: the largest file is read first, so the long
+    read starts at once, and the others are checked while it lasts. One reader: in book order."""
+    if readers == 1:
+        for name, spec in unread:
+            yield name, spec, read((name, spec))
+        return
+    pending = {pool.submit(read, item): item for item in sorted(unread, key=_file_size(company), reverse=True)}
+    for future in as_completed(list(pending)):
+        name, spec = pending.pop(future)
+        events = future.result()
+        del future  # its result is the book's cells: held by the checks alone
+        yield name, spec, events
 
 
 def _unread(events: list[tuple]) -> bool:
