@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from addin.rulebook import load_rulebook
 from addin.validate import Reporter, build_schemas, check_sheet
+from addin.validate.checks import value_check
+from addin.validate.schema import ColumnSpec
 from addin.workbook import CalamineBook
 from tests.conftest import write_sheet
 
@@ -214,3 +217,27 @@ def test_many_identical_mistakes_are_summarised(tmp_path, monkeypatch):
     _, issues = run_sheet(tmp_path, "stock", "movements", rows)
     assert [i.code for i in issues].count("not_a_date") == 5
     assert issues[-1].code == "too_many" and "7" in issues[-1].message_en
+
+
+@pytest.mark.parametrize(
+    "kind, value, code",
+    [
+        ("decimal", Decimal("-0.01"), "below_min"),
+        ("decimal", Decimal("0"), None),
+        ("decimal", Decimal("999.99"), None),
+        ("decimal", Decimal("1000"), "above_max"),
+        ("decimal", Decimal("1.234"), "too_many_decimals"),
+        ("decimal", Decimal("1.230"), None),  # a trailing zero is not a digit kept
+        ("yen", -1, "below_min"),
+        ("yen", 999, None),
+        ("yen", 1000, "above_max"),
+        ("integer", 0, None),
+    ],
+)
+def test_a_number_column_is_judged_by_its_bounds_and_decimals(kind, value, code):
+    """A number column with only bounds (and decimals) to check takes a judge of its own, without the
+    text and date questions; the verdicts are the ones the schema states."""
+    decimal = kind == "decimal"
+    spec = ColumnSpec(name="price", kind=kind, min=0, max=999.99 if decimal else 999, decimals=2 if decimal else None)
+    judge = value_check(spec)
+    assert judge is not None and judge(value) == code

@@ -39,7 +39,7 @@ def normalize_table(table: Table, spec: SheetSpec, reporter: Reporter) -> Table:
         if column.pad_warns:
             _report_padded(table, spec, column, raw, parsed.values, reporter)
         if column.required:
-            missing = np.flatnonzero(pd.isna(pd.Series(parsed.values)).to_numpy() & (parsed.errors == None))  # noqa: E711
+            missing = np.flatnonzero(pd.isna(parsed.values) & (parsed.errors == None))  # noqa: E711
             for position in missing:
                 reporter.cell_issue(table, spec, name, int(position), "required")
         if column.unique:
