@@ -78,18 +78,16 @@ def value_check(spec: ColumnSpec) -> Callable[[Any], str | None] | None:
     ):
         return None
 
+    in_bounds = _bounds_check(low, high, unit)
     if spec.kind in NUMBER_KINDS and pattern is None and digit_check is None and not spec.max_length:
-        return _number_check(low, high, unit)
+        return in_bounds  # a price column asks nothing else: no question of type for each of its values
 
     def judge(value: Any) -> str | None:
         comparable = value.date() if isinstance(value, datetime) else value
         if isinstance(comparable, (int, Decimal, date)) and not isinstance(comparable, bool):
-            if low is not None and comparable < low:
-                return "below_min"
-            if high is not None and comparable > high:
-                return "above_max"
-            if unit is not None and isinstance(comparable, Decimal) and comparable % unit:
-                return "too_many_decimals"
+            verdict = in_bounds(comparable)
+            if verdict:
+                return verdict
         if isinstance(value, str):
             if spec.max_length and len(value) > spec.max_length:
                 return "too_long"
@@ -106,11 +104,10 @@ def value_check(spec: ColumnSpec) -> Callable[[Any], str | None] | None:
 NUMBER_KINDS = frozenset({"integer", "yen", "decimal"})
 
 
-def _number_check(low: Decimal | None, high: Decimal | None, unit: Decimal | None) -> Callable[[Any], str | None]:
-    """The judge of a number column with nothing but bounds and decimals to check: the same verdicts as
-    the general one, without asking each of tens of thousands of prices what type it is."""
+def _bounds_check(low: Any, high: Any, unit: Decimal | None) -> Callable[[Any], str | None]:
+    """The verdict of the bounds (numbers or dates) and of the decimals kept (Decimals) alone."""
 
-    def judge_number(value: int | Decimal) -> str | None:
+    def in_bounds(value: Any) -> str | None:
         if low is not None and value < low:
             return "below_min"
         if high is not None and value > high:
@@ -119,4 +116,4 @@ def _number_check(low: Decimal | None, high: Decimal | None, unit: Decimal | Non
             return "too_many_decimals"
         return None
 
-    return judge_number
+    return in_bounds
