@@ -13,11 +13,10 @@ from pathlib import Path
 
 import openpyxl
 
-from addin.model import Severity
-from addin.payroll.run import compute_payroll
 from addin.payroll.settings import PayrollSettings
 from addin.services.company import load_company
-from addin.services.payroll import SUMMARY_FIELDS
+from addin.services.payroll import SUMMARY_FIELDS, payroll_of
+from addin.services.staff_tables import StaffTables
 from addin.services.validation import validate_company
 from addin.workbook.scan import read_layout
 
@@ -63,17 +62,10 @@ def figures(root: Path):
     that is not a warning stops the run before anything is computed. `root`: the company or a book in it."""
     company = load_company(root if root.is_dir() else root.parent)
     checked = validate_company(company, only={"staff"})
-    blocking = [i for i in checked.issues if i.severity is not Severity.WARNING]
-    if blocking:
-        return None, blocking, list(checked.issues)
-    payroll = compute_payroll(
-        checked.table("staff", "staff"),
-        checked.table("staff", "attendance"),
-        checked.table("staff", "allowances"),
-        MONTH,
-        company.rulebook,
-        PayrollSettings.from_settings(company.settings),
-    )
+    tables = StaffTables.from_validation(checked)
+    if tables.stopping():
+        return None, tables.stopping(), list(checked.issues)
+    payroll = payroll_of(company, tables, MONTH, PayrollSettings.from_settings(company.settings))
     if payroll.issues:
         return None, list(payroll.issues), list(checked.issues)
     rows = payroll.employees[SUMMARY_FIELDS].to_dict("records")

@@ -83,6 +83,24 @@ def test_net_pay_and_stock_match_the_command_line(company, capsys):
     capsys.readouterr()
 
 
+def test_net_pay_in_a_cell_is_refused_not_guessed_when_a_salary_cannot_be_read(tmp_path, demo_template):
+    """A basic pay typed "abc" is read as empty: BO_NET_PAY showed that person's net pay as -85,422 yen.
+    It now refuses every person, as the payroll run does, naming the cell."""
+    root = tmp_path / "co"
+    shutil.copytree(demo_template, root)
+    wb = openpyxl.load_workbook(root / "staff.xlsx")
+    staff = wb["Staff 従業員"]
+    header = [c.value for c in staff[1]]
+    who, other = (staff.cell(r, header.index("社員番号") + 1).value for r in (2, 3))
+    assert isinstance(udfs.BO_NET_PAY(who, "2025-12", str(root))[0][0], int)
+    staff.cell(2, header.index("基本給") + 1).value = "abc"
+    wb.save(root / "staff.xlsx")
+    shown = udfs.BO_NET_PAY([[who], [other]], "2025-12", str(root))
+    column = chr(65 + header.index("基本給"))
+    assert all(cell[0].startswith("#N/A") for cell in shown), shown
+    assert f"Staff 従業員!{column}2" in shown[0][0] and "数値" in shown[0][0]
+
+
 def test_every_udf_is_named_for_vba_and_documented():
     for fn in udfs.UDFS:
         assert fn.__name__.startswith("BO_") and fn.__name__.isidentifier() and fn.__name__.isascii()

@@ -193,3 +193,28 @@ def test_grades_command_writes_a_proposal_and_leaves_staff_xlsx_alone(tmp_path, 
     assert (
         findings[0].cell.endswith("2") and "220,000" in findings[0].message_ja
     )  # E1's row, the first under the header
+
+
+def test_a_grade_review_stops_at_a_salary_it_cannot_read_as_payroll_does(tmp_path, capsys):
+    """A basic pay typed "abc" is read as empty: a review computed past it would propose the grade of a
+    person paid nothing. It stops as the payroll run stops, naming the cell; the night leaves grades and
+    closed months alone (its validation lists the cell)."""
+    from addin.services.grades import nightly_grade_findings, run_grade_review
+    from addin.services.payroll_year import closed_month_drift
+
+    part, attendance = hourly_grade_case()
+    company = company_with_bonuses(tmp_path, part, [], attendance)
+    assert main(["payroll", str(tmp_path), "--month", "2026-03", "--close"]) == 0
+    wb = openpyxl.load_workbook(company.book_path("staff"))
+    staff = wb["Staff 従業員"]
+    header = [c.value for c in staff[1]]
+    staff.cell(2, header.index("時給") + 1).value = "abc"
+    wb.save(company.book_path("staff"))
+    capsys.readouterr()
+    run = run_grade_review(company, 2026, date(2026, 9, 30))
+    assert [(i.code, i.cell) for i in run.issues] == [("not_a_number", f"{chr(65 + header.index('時給'))}2")]
+    assert run.review is None and not (tmp_path / "out" / "grades" / "2026").exists()
+    assert main(["grades", str(tmp_path), "--year", "2026", "--as-of", "2026-09-30"]) == 1
+    assert nightly_grade_findings(company, date(2026, 9, 30)) == []
+    assert closed_month_drift(company) == []  # not a drift of every closed month: an unreadable cell
+    capsys.readouterr()

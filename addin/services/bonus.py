@@ -12,7 +12,7 @@ from typing import Callable
 
 import pandas as pd
 
-from addin.model import Issue, Severity
+from addin.model import Issue
 from addin.model.issues import exit_code, fatal
 from addin.outputs.payroll_books import write_payslip_book, write_register
 from addin.outputs.payslip import bonus_slip_lines, payslip_pdf
@@ -30,8 +30,9 @@ from addin.services.payroll import (
     transfers_of,
 )
 from addin.services.payroll_close import compare_with_closed, open_history, outputs_hash, who
-from addin.services.payroll_year import StaffTables, previous_month_pay
-from addin.services.validation import BookOpener, open_company_book, validate_company
+from addin.services.payroll_year import previous_month_pay
+from addin.services.staff_tables import StaffTables
+from addin.services.validation import BookOpener, open_company_book
 from addin.state.payroll_history import ClosedPeriod, PayrollHistory
 
 
@@ -130,17 +131,10 @@ def run_bonus(
 ) -> BonusRun:
     run = BonusRun()
     progress("validating staff.xlsx")
-    checked = validate_company(company, opener, only={"staff"})
-    run.issues = [i for i in checked.issues if i.severity is not Severity.WARNING]
+    tables = StaffTables.of(company, opener)
+    run.issues = tables.stopping()
     if run.issues:
         return run
-    tables = StaffTables(
-        checked.table("staff", "staff"),
-        checked.table("staff", "attendance"),
-        checked.table("staff", "allowances"),
-        checked.table("staff", "bonuses"),
-        False,
-    )
     period = pay_date.isoformat()
     with open_history(company.root) as history:
         try:

@@ -20,7 +20,8 @@ from addin.payroll.grades import GradeTable, Review, ReviewRules, disagreements,
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
 from addin.services.payroll_close import open_history
-from addin.services.payroll_year import StaffTables, computed_months_between
+from addin.services.payroll_year import computed_months_between
+from addin.services.staff_tables import StaffTables
 
 RECORD_FIELDS = ["insurance_wage", "base_days", "fixed_pay", "standard_monthly_remuneration"]
 
@@ -79,15 +80,8 @@ def run_grade_review(
     run = GradeRun()
     progress("validating staff.xlsx")
     tables = StaffTables.of(company)
-    if tables.fatal or tables.staff is None:
-        run.issues.append(
-            fatal(
-                "staff.xlsx",
-                "staff_unusable",
-                "staff.xlsx を読めません（validate で確認してください）",
-                "staff.xlsx cannot be used (see validate)",
-            )
-        )
+    run.issues = tables.stopping()  # grades proposed from a salary read as empty would be wrong grades
+    if run.issues:
         return run
     try:
         progress(f"reviewing grades for {year}")
@@ -135,7 +129,7 @@ def nightly_grade_findings(company: Company, as_of: date, opener: Callable | Non
     year from September, else last year's), with staff.xlsx read through `opener` (tonight's copy, or
     the book open in Excel when a button runs the night)."""
     tables = StaffTables.of(company, opener)
-    if tables.fatal or tables.staff is None:
+    if not tables.usable:  # the night's validation lists what is wrong; findings past it would be wrong too
         return []
     year = as_of.year if as_of.month >= 9 else as_of.year - 1
     return grade_findings(grade_review(company, tables, year, as_of), tables, as_of)

@@ -21,7 +21,8 @@ from addin.outputs.withholding_slip import write_nencho_outputs
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
 from addin.services.payroll import PAY_SETUP_FAILURES, pay_setup_issue
-from addin.services.payroll_year import StaffTables, payments_of_year
+from addin.services.payroll_year import payments_of_year
+from addin.services.staff_tables import StaffTables
 from addin.services.validation import BookOpener, open_company_book, validate_company
 from addin.validate import Validation
 from addin.yearend import Adjustment, EmployeeYear, Payment, YearRules, adjust
@@ -86,13 +87,7 @@ def year_payments(
     carried_months = {(p.pay_date.year, p.pay_date.month) for pays in paid.values() for p in pays if p.kind == "salary"}
     carried_bonuses = {(emp, p.pay_date) for emp, pays in paid.items() for p in pays if p.kind != "salary"}
     progress(f"payroll history {year}")
-    tables = StaffTables(
-        checked.table("staff", "staff"),
-        checked.table("staff", "attendance"),
-        checked.table("staff", "allowances"),
-        checked.table("staff", "bonuses"),
-        fatal=False,
-    )
+    tables = StaffTables.from_validation(checked)  # its blocking issues stopped the run before (run_nencho)
     for pay in payments_of_year(company, year, tables):
         if pay.kind == "salary" and (pay.pay_date.year, pay.pay_date.month) in carried_months:
             continue
@@ -291,7 +286,7 @@ def compute_nencho(
         return run
     progress("validating staff.xlsx")
     checked = validate_company(company, opener, only={"staff"})
-    run.issues = [i for i in checked.issues if i.severity is not Severity.WARNING]
+    run.issues = StaffTables.from_validation(checked).stopping()
     if run.issues:
         return run
     try:

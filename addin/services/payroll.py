@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from addin.model import Issue, Severity
+from addin.model import Issue
 from addin.model.issues import exit_code, fatal
 from addin.outputs.payroll_books import write_payslip_book, write_register
 from addin.outputs.pool import run_jobs
@@ -26,7 +26,8 @@ from addin.services.company import Company
 from addin.services.payroll_settlement import settle_payroll
 from addin.services.payroll_close import compare_with_closed, open_history, outputs_hash, who
 from addin.state.payroll_history import ClosedPeriod
-from addin.services.validation import BookOpener, open_company_book, validate_company
+from addin.services.staff_tables import StaffTables
+from addin.services.validation import BookOpener, open_company_book
 
 SUMMARY_FIELDS = MONTHLY.summary_fields(columns=())  # a month without the year-end settlement
 
@@ -107,23 +108,23 @@ def summary_of(payroll: Payroll, zengin_count: int, zengin_total: int) -> dict:
 
 
 def compute_month(company: Company, month: date) -> tuple[dict[str, int] | None, str]:
-    """Net pay by employee for a work month, or (None, why not): what BO_NET_PAY shows."""
-    checked = validate_company(company, only={"staff"})
-    if checked.issues.exit_code() == 2:
-        return None, "; ".join(i.message_ja for i in checked.issues if i.severity is Severity.FATAL)
+    """Net pay by employee for a work month, or (None, why not): what BO_NET_PAY shows. The staff book
+    stops it as it stops the payroll run: on any issue that is not a warning (StaffTables)."""
+    tables = StaffTables.of(company)
+    if not tables.usable:
+        return None, tables.why_not()
+    settings = PayrollSettings.from_settings(company.settings)
     try:
-        payroll = compute_payroll(
-            checked.table("staff", "staff"),
-            checked.table("staff", "attendance"),
-            checked.table("staff", "allowances"),
-            month,
-            company.rulebook,
-            PayrollSettings.from_settings(company.settings),
-        )
+        payroll = payroll_of(company, tables, month, settings)
     except PAY_SETUP_FAILURES as problem:
         return None, getattr(problem, "message_ja", str(problem))
-    settle_payroll(company, payroll, PayrollSettings.from_settings(company.settings))
+    settle_payroll(company, payroll, settings)
     return dict(zip(payroll.employees["employee_id"], payroll.employees["net_pay"].astype(int), strict=True)), ""
+
+
+def payroll_of(company: Company, tables: StaffTables, month: date, settings: PayrollSettings) -> Payroll:
+    """The work month's payroll from the validated staff book (usable tables only: see StaffTables)."""
+    return compute_payroll(tables.staff, tables.attendance, tables.allowances, month, company.rulebook, settings)
 
 
 #: what stops a pay computation before any employee: no rule in force on the date, bad pay settings
@@ -149,21 +150,14 @@ def run_payroll(
     rewritten; `close` records the month in the history after writing its outputs."""
     run = PayrollRun()
     progress("validating staff.xlsx")
-    checked = validate_company(company, opener, only={"staff"})
-    run.issues = [i for i in checked.issues if i.severity is not Severity.WARNING]
+    tables = StaffTables.of(company, opener)
+    run.issues = tables.stopping()
     if run.issues:
         return run
     try:
         settings = PayrollSettings.from_settings(company.settings)
         progress(f"computing payroll for {month:%Y-%m}")
-        payroll = compute_payroll(
-            checked.table("staff", "staff"),
-            checked.table("staff", "attendance"),
-            checked.table("staff", "allowances"),
-            month,
-            company.rulebook,
-            settings,
-        )
+        payroll = payroll_of(company, tables, month, settings)
     except PAY_SETUP_FAILURES as failure:
         run.issues.append(pay_setup_issue(failure))
         return run
@@ -171,7 +165,7 @@ def run_payroll(
     run.issues += payroll.issues
     if run.issues:
         return run
-    locate = _locator(checked.table("staff", "staff"))
+    locate = _locator(tables.staff)
     settlement = settle_payroll(company, payroll, settings, locate)
     try:
         zengin = zengin_file("salary", requester_of(company.settings), payroll.pay_date, transfers_of(payroll))

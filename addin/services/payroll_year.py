@@ -10,44 +10,20 @@ from datetime import date
 import pandas as pd
 
 from addin.dates import add_months, month_end
-from addin.model import Severity
-from addin.payroll.run import compute_payroll
 from addin.payroll.settings import PayrollSettings
 from addin.payroll.year import Payment, differences, payment_of
 from addin.services.company import Company
-from addin.services.payroll import employee_lines
+from addin.services.payroll import employee_lines, payroll_of
 from addin.services.payroll_close import open_history
 from addin.services.payroll_settlement import settle_payroll
-from addin.services.validation import open_company_book, validate_company
+from addin.services.staff_tables import StaffTables
 from addin.state.payroll_history import PayrollHistory
-
-
-@dataclass
-class StaffTables:
-    """The validated staff book, read once and shared by every period computed from it."""
-
-    staff: object
-    attendance: object
-    allowances: object
-    bonuses: object
-    fatal: bool
-
-    @classmethod
-    def of(cls, company: Company, opener=None) -> "StaffTables":
-        checked = validate_company(company, opener or open_company_book, only={"staff"})
-        return cls(
-            checked.table("staff", "staff"),
-            checked.table("staff", "attendance"),
-            checked.table("staff", "allowances"),
-            checked.table("staff", "bonuses"),
-            any(i.severity is Severity.FATAL for i in checked.issues),
-        )
 
 
 def computed_month(company: Company, tables: StaffTables, month: date) -> tuple[str, list[dict]]:
     """(pay date, employee lines) of a work month computed from the masters as they are now."""
     settings = PayrollSettings.from_settings(company.settings)
-    payroll = compute_payroll(tables.staff, tables.attendance, tables.allowances, month, company.rulebook, settings)
+    payroll = payroll_of(company, tables, month, settings)
     settle_payroll(company, payroll, settings)  # the year-end settlement as the paying run adds it
     return payroll.pay_date.isoformat(), employee_lines(payroll.employees)
 
@@ -168,7 +144,7 @@ def closed_month_drift(company: Company, opener=None) -> list[Drift]:
     from addin.services.bonus import bonus_lines
 
     tables = StaffTables.of(company, opener)
-    if tables.fatal or tables.staff is None:
+    if not tables.usable:  # the night's validation lists what is wrong; a figure past it would be wrong too
         return []
     drift = []
     with open_history(company.root) as history:
