@@ -101,6 +101,20 @@ def test_net_pay_in_a_cell_is_refused_not_guessed_when_a_salary_cannot_be_read(t
     assert f"Staff 従業員!{column}2" in shown[0][0] and "数値" in shown[0][0]
 
 
+def test_stock_on_hand_in_a_cell_is_refused_when_a_quantity_cannot_be_read(tmp_path, demo_template):
+    root = tmp_path / "co"
+    shutil.copytree(demo_template, root)
+    wb = openpyxl.load_workbook(root / "stock.xlsx")
+    moves = wb["Movements 入出庫"]
+    header = [c.value for c in moves[1]]
+    sku = moves.cell(2, header.index("商品コード") + 1).value
+    assert isinstance(udfs.BO_STOCK_ON_HAND(sku, "2026-03-31", str(root))[0][0], (int, float))
+    moves.cell(2, header.index("数量") + 1).value = "abc"
+    wb.save(root / "stock.xlsx")
+    shown = udfs.BO_STOCK_ON_HAND(sku, "2026-03-31", str(root))[0][0]
+    assert shown.startswith("#N/A") and f"Movements 入出庫!{chr(65 + header.index('数量'))}2" in shown
+
+
 def test_every_udf_is_named_for_vba_and_documented():
     for fn in udfs.UDFS:
         assert fn.__name__.startswith("BO_") and fn.__name__.isidentifier() and fn.__name__.isascii()

@@ -571,7 +571,7 @@ def _company_figures(kind: str, folder: str, when: date, stamp: tuple):
         return compute_month(company, when)
     from addin.services.stock import on_hand_by_sku
 
-    return on_hand_by_sku(company, when), ""
+    return on_hand_by_sku(company, when)
 
 
 def _book_stamp(root: Path, book: str) -> tuple:

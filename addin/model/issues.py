@@ -3,7 +3,7 @@ and what to tell a person in Japanese and English. Issues are collected, never r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
@@ -47,6 +47,12 @@ class Issue:
 def fatal(where: str, code: str, message_ja: str, message_en: str) -> Issue:
     """An issue about a whole file (settings, rules, the register) that stops a run: exit 2."""
     return Issue(where, "", "", "", code, Severity.FATAL, message_ja, message_en)
+
+
+def in_a_line(issues: Sequence[Issue], lang: str = "ja", most: int = 3) -> str:
+    """The first issues with their cells in one line, for a worksheet cell or a log line."""
+    more = f" (+{len(issues) - most})" if len(issues) > most else ""
+    return "; ".join(f"{i.location()} {i.message(lang)}" for i in issues[:most]) + more
 
 
 def exit_code(issues: Iterable[Issue]) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from addin.model import Issue, Severity, Table
-from addin.model.issues import fatal
+from addin.model.issues import fatal, in_a_line
 from addin.validate import Validation
 from addin.services.company import Company
 from addin.services.validation import BookOpener, open_company_book, validate_company
@@ -61,6 +61,4 @@ class StaffTables:
 
     def why_not(self, lang: str = "ja") -> str:
         """Why no pay can be computed, in a line for a cell: the first issues with their cells."""
-        issues = self.stopping()
-        more = f" (+{len(issues) - 3})" if len(issues) > 3 else ""
-        return "; ".join(f"{i.location()} {i.message(lang)}" for i in issues[:3]) + more
+        return in_a_line(self.stopping(), lang)

@@ -12,7 +12,7 @@ from typing import Callable
 import pandas as pd
 
 from addin.model import Issue, Severity
-from addin.model.issues import exit_code, fatal
+from addin.model.issues import exit_code, fatal, in_a_line
 from addin.outputs.stock_books import qty, write_payments_book, write_reorder_book, write_stock_book
 from addin.outputs.staging import staged_folder, write_private
 from addin.outputs.zengin import Transfer, ZenginError, zengin_file
@@ -43,14 +43,19 @@ class StockRun:
         return exit_code(self.issues)
 
 
-def on_hand_by_sku(company: Company, as_of: date) -> dict[str, float | int]:
-    """Quantity on hand per item at the end of a date: what BO_STOCK_ON_HAND shows."""
+def on_hand_by_sku(company: Company, as_of: date) -> tuple[dict[str, float | int] | None, str]:
+    """Quantity on hand per item at the end of a date, or (None, why not): what BO_STOCK_ON_HAND shows.
+    A cell cannot show the issues beside its figure, so a stock book with one that is not a warning (a
+    quantity typed "abc" is read as empty) gives no figure, only where to look."""
     checked = validate_company(company, only={"stock"})
+    blocking = [i for i in checked.issues if i.severity is not Severity.WARNING]
+    if blocking:
+        return None, in_a_line(blocking)
     movements, items = checked.table("stock", "movements"), checked.table("stock", "items")
     if movements is None or items is None:
-        return {}
+        return {}, ""
     ledger = build_ledger(movements, as_of, items)
-    return {sku: qty(amount) for sku, amount in ledger.on_hand().items()}
+    return {sku: qty(amount) for sku, amount in ledger.on_hand().items()}, ""
 
 
 def run_stock(
