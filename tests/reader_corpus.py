@@ -62,9 +62,9 @@ def figures(root: Path):
     that is not a warning stops the run before anything is computed. `root`: the company or a book in it."""
     company = load_company(root if root.is_dir() else root.parent)
     checked = validate_company(company, only={"staff"})
-    tables = StaffTables.from_validation(checked)
-    if tables.stopping():
-        return None, tables.stopping(), list(checked.issues)
+    stopping = (tables := StaffTables.from_validation(checked)).stopping()
+    if stopping:
+        return None, stopping, list(checked.issues)
     payroll = payroll_of(company, tables, MONTH, PayrollSettings.from_settings(company.settings))
     if payroll.issues:
         return None, list(payroll.issues), list(checked.issues)

@@ -16,7 +16,7 @@ from addin.books import chart_of
 from addin.books.ledger import balance_of, sub_balances
 from addin.cli.main import main
 from addin.services.bonus import run_bonus
-from addin.services.books import run_books
+from addin.services.books import run_books, state_path
 from addin.services.company import load_company
 from addin.services.invoicing import run_invoices
 from addin.services.payroll import run_payroll
@@ -321,3 +321,21 @@ def test_account_balance_summed_by_sqlite_equals_the_ledger_for_every_account_an
             assert account_balance(company, account, day) == balance_of(entries, chart, account, day)
         for account, sub in sub_balances(entries, day):
             assert account_balance(company, account, day, sub) == balance_of(entries, chart, account, day, sub)
+
+
+def test_no_entry_is_posted_from_a_staff_sheet_with_an_error(books, capsys):
+    """A 雇用区分 mistyped is read as empty: the director's pay would be posted as 給与手当, and an entry
+    once posted is never edited. The run stops at the cell instead, posting nothing."""
+    path = books / "staff.xlsx"
+    wb = openpyxl.load_workbook(path)
+    staff = wb["Staff 従業員"]
+    header = [c.value for c in staff[1]]
+    column = header.index("雇用区分") + 1
+    director = next(r for r in range(2, staff.max_row + 1) if staff.cell(r, column).value == "役員")
+    staff.cell(director, column).value = "役員（取締役）"
+    wb.save(path)
+    company = load_company(books)
+    run = run_books(company, *YEAR)
+    assert [(i.code, i.cell) for i in run.issues] == [("not_in_enum", f"{chr(64 + column)}{director}")]
+    assert run.posting is None and JournalStore(state_path(company)).entries() == []
+    capsys.readouterr()

@@ -99,6 +99,11 @@ def test_net_pay_in_a_cell_is_refused_not_guessed_when_a_salary_cannot_be_read(t
     column = chr(65 + header.index("基本給"))
     assert all(cell[0].startswith("#N/A") for cell in shown), shown
     assert f"Staff 従業員!{column}2" in shown[0][0] and "数値" in shown[0][0]
+    # a readable pay the run refuses all the same (1 yen of basic pay: a net pay below zero) is refused too
+    staff.cell(2, header.index("基本給") + 1).value = 1
+    wb.save(root / "staff.xlsx")
+    shown = udfs.BO_NET_PAY([[who], [other]], "2025-12", str(root))
+    assert all(cell[0].startswith("#N/A") and "マイナス" in cell[0] for cell in shown), shown
 
 
 def test_stock_on_hand_in_a_cell_is_refused_when_a_quantity_cannot_be_read(tmp_path, demo_template):
@@ -109,6 +114,11 @@ def test_stock_on_hand_in_a_cell_is_refused_when_a_quantity_cannot_be_read(tmp_p
     header = [c.value for c in moves[1]]
     sku = moves.cell(2, header.index("商品コード") + 1).value
     assert isinstance(udfs.BO_STOCK_ON_HAND(sku, "2026-03-31", str(root))[0][0], (int, float))
+    unit_cost = moves.cell(2, header.index("単価") + 1)
+    unit_cost.value = "abc"  # a price does not change a quantity on hand: still a figure
+    wb.save(root / "stock.xlsx")
+    assert isinstance(udfs.BO_STOCK_ON_HAND(sku, "2026-03-31", str(root))[0][0], (int, float))
+    unit_cost.value = None
     moves.cell(2, header.index("数量") + 1).value = "abc"
     wb.save(root / "stock.xlsx")
     shown = udfs.BO_STOCK_ON_HAND(sku, "2026-03-31", str(root))[0][0]

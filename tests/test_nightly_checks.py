@@ -9,6 +9,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from addin.cli import main
@@ -193,3 +194,18 @@ def test_a_misspelt_check_in_the_products_rules_is_refused_too(tmp_path):
         load_settings(None, rules)
     assert refused.value.path == rules / "reconcile.yaml" and "reconcile.checks.books_unpostd" in str(refused.value)
     assert "known: validation" in str(refused.value)
+
+
+def test_pay_checks_are_skipped_not_passed_when_a_salary_cannot_be_read(co, capsys):
+    """A basic pay typed "abc": the closed month and the grades cannot be compared tonight. They show as
+    skipped with the cell (the validation lists it too), never as a pass that hides a real drift."""
+    wb = openpyxl.load_workbook(co / "staff.xlsx")
+    staff = wb["Staff 従業員"]
+    header = [c.value for c in staff[1]]
+    staff.cell(2, header.index("基本給") + 1).value = "abc"
+    wb.save(co / "staff.xlsx")
+    checks = night(co, "2026-09-30")
+    cell = f"Staff 従業員!{chr(65 + header.index('基本給'))}2"
+    for name in ("closed_periods", "grades"):
+        assert checks[name]["status"] == "skipped" and cell in checks[name]["detail"], checks[name]
+    capsys.readouterr()

@@ -422,7 +422,7 @@ def closed_periods(night: Night) -> list[dict]:
 
     night.table("staff", "staff")  # skipped when staff.xlsx was not copied tonight
     out = []
-    for drift in closed_month_drift(night.company, night.opener):
+    for drift in _pay_figures(closed_month_drift, night.company, night.opener):
         table, position = (
             _staff_row(night, drift.employee_id, "bonuses", drift.period) if drift.kind == "bonus" else (None, None)
         )
@@ -451,8 +451,19 @@ def grades(night: Night) -> list[dict]:
     night.table("staff", "staff")
     return [
         _finding(i.book, i.sheet, i.cell, i.field, i.message_ja, i.message_en, i.value)
-        for i in nightly_grade_findings(night.company, night.day, night.opener or _live_opener())
+        for i in _pay_figures(nightly_grade_findings, night.company, night.day, night.opener or _live_opener())
     ]
+
+
+def _pay_figures(compute: Callable, *args) -> list:
+    """What a check computes from pay figures, or Skipped (not a pass) when the staff book has an issue
+    that stops pay: the night's validation lists that cell; a figure computed past it would be wrong."""
+    from addin.services.staff_tables import StaffUnusable
+
+    try:
+        return list(compute(*args))
+    except StaffUnusable as why:
+        raise Skipped(f"staff.xlsx: {why}") from None
 
 
 def receivables(night: Night) -> list[dict]:

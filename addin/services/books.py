@@ -113,7 +113,9 @@ def _run_books(
         return run
     progress("reading staff.xlsx and vendors.xlsx")
     checked = validate_books_sheets(company, opener)
-    run.issues += [i for i in checked.issues if i.severity is Severity.FATAL]
+    # an entry once posted is never edited: none is made from a sheet with an issue that is not a warning
+    # (a 雇用区分 mistyped would post a director's pay as 給与手当, with nothing said)
+    run.issues += [i for i in checked.issues if i.severity is not Severity.WARNING]
     if run.issues:
         return run
     store = JournalStore(state_path(company))

@@ -128,8 +128,6 @@ def nightly_grade_findings(company: Company, as_of: date, opener: Callable | Non
     """For the nightly run: the grade findings of the review year in force on `as_of` (算定 of this
     year from September, else last year's), with staff.xlsx read through `opener` (tonight's copy, or
     the book open in Excel when a button runs the night)."""
-    tables = StaffTables.of(company, opener)
-    if not tables.usable:  # the night's validation lists what is wrong; findings past it would be wrong too
-        return []
+    tables = StaffTables.of(company, opener).required()  # findings past an unreadable cell would be wrong too
     year = as_of.year if as_of.month >= 9 else as_of.year - 1
     return grade_findings(grade_review(company, tables, year, as_of), tables, as_of)

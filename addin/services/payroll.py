@@ -9,8 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from addin.model import Issue
-from addin.model.issues import exit_code, fatal
+from addin.model import Issue, Severity
+from addin.model.issues import exit_code, fatal, in_a_line
 from addin.outputs.payroll_books import write_payslip_book, write_register
 from addin.outputs.pool import run_jobs
 from addin.outputs.payslip import payslip_pdf
@@ -108,8 +108,9 @@ def summary_of(payroll: Payroll, zengin_count: int, zengin_total: int) -> dict:
 
 
 def compute_month(company: Company, month: date) -> tuple[dict[str, int] | None, str]:
-    """Net pay by employee for a work month, or (None, why not): what BO_NET_PAY shows. The staff book
-    stops it as it stops the payroll run: on any issue that is not a warning (StaffTables)."""
+    """Net pay by employee for a work month, or (None, why not): what BO_NET_PAY shows. It stops where the
+    payroll run stops: any issue of the staff book that is not a warning (StaffTables), any error of the
+    computed month (a negative net pay, no bank account, a 年末調整 that did not see this pay)."""
     tables = StaffTables.of(company)
     if not tables.usable:
         return None, tables.why_not()
@@ -118,7 +119,11 @@ def compute_month(company: Company, month: date) -> tuple[dict[str, int] | None,
         payroll = payroll_of(company, tables, month, settings)
     except PAY_SETUP_FAILURES as problem:
         return None, getattr(problem, "message_ja", str(problem))
-    settle_payroll(company, payroll, settings)
+    # what stops the run stops the cell: a net pay below zero, nowhere to pay it, a stale 年末調整
+    settlement = settle_payroll(company, payroll, settings, _locator(tables.staff))
+    stopping = [i for i in [*payroll.issues, *settlement] if i.severity is not Severity.WARNING]
+    if stopping:
+        return None, in_a_line(stopping)
     return dict(zip(payroll.employees["employee_id"], payroll.employees["net_pay"].astype(int), strict=True)), ""
 
 

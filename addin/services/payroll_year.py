@@ -103,7 +103,7 @@ def payments_of_year(company: Company, year: int, tables: StaffTables | None = N
     ordered by pay date: closed periods from the history, the rest computed from the masters now."""
     from addin.services.bonus import computed_bonuses
 
-    tables = tables or StaffTables.of(company)
+    tables = tables or StaffTables.of(company).required()
     first, last = date(year, 1, 1), date(year, 12, 31)
     with open_history(company.root) as history:
         payments = [
@@ -143,9 +143,7 @@ def closed_month_drift(company: Company, opener=None) -> list[Drift]:
     now, and each employee figure that would differ from what was closed and paid."""
     from addin.services.bonus import bonus_lines
 
-    tables = StaffTables.of(company, opener)
-    if not tables.usable:  # the night's validation lists what is wrong; a figure past it would be wrong too
-        return []
+    tables = StaffTables.of(company, opener).required()  # a drift past an unreadable cell would be wrong too
     drift = []
     with open_history(company.root) as history:
         for closed in history.closed_periods():

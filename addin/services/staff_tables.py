@@ -17,6 +17,10 @@ from addin.services.company import Company
 from addin.services.validation import BookOpener, open_company_book, validate_company
 
 
+class StaffUnusable(Exception):
+    """No pay figure can be computed from the staff book as it is; `str()` says where to look."""
+
+
 @dataclass(frozen=True)
 class StaffTables:
     """The validated staff book, read once and shared by every period computed from it."""
@@ -32,8 +36,15 @@ class StaffTables:
         """Whether pay may be computed from these tables at all."""
         return not self.blocking and self.staff is not None
 
+    def required(self) -> StaffTables:
+        """These tables, or StaffUnusable for a caller that has no issue list to add to (the night's checks)."""
+        if not self.usable:
+            raise StaffUnusable(self.why_not())
+        return self
+
     @classmethod
     def from_validation(cls, checked: Validation) -> StaffTables:
+        """From a validation of the staff book alone (`only={"staff"}`): every issue in it is the staff book's."""
         return cls(
             checked.table("staff", "staff"),
             checked.table("staff", "attendance"),

@@ -43,17 +43,26 @@ class StockRun:
         return exit_code(self.issues)
 
 
+#: what an on-hand figure is computed from, per sheet ("" a whole-sheet issue): a problem elsewhere (a
+#: price, a count) does not change it
+ON_HAND_FIELDS = {"movements": {"", "date", "sku", "kind", "qty"}, "items": {"", "sku"}}
+
+
 def on_hand_by_sku(company: Company, as_of: date) -> tuple[dict[str, float | int] | None, str]:
     """Quantity on hand per item at the end of a date, or (None, why not): what BO_STOCK_ON_HAND shows.
-    A cell cannot show the issues beside its figure, so a stock book with one that is not a warning (a
+    A cell cannot show the issues beside its figure, so an error in what the figure is computed from (a
     quantity typed "abc" is read as empty) gives no figure, only where to look."""
     checked = validate_company(company, only={"stock"})
-    blocking = [i for i in checked.issues if i.severity is not Severity.WARNING]
-    if blocking:
-        return None, in_a_line(blocking)
     movements, items = checked.table("stock", "movements"), checked.table("stock", "items")
-    if movements is None or items is None:
-        return {}, ""
+    read_from = {t.sheet: ON_HAND_FIELDS[key] for key, t in (("movements", movements), ("items", items)) if t}
+    blocking = [
+        i
+        for i in checked.issues
+        if i.severity is Severity.FATAL
+        or (i.severity is Severity.ERROR and (not i.sheet or (i.sheet in read_from and i.field in read_from[i.sheet])))
+    ]
+    if blocking or movements is None or items is None:
+        return None, in_a_line(blocking) or "stock.xlsx を使えません / stock.xlsx cannot be used"
     ledger = build_ledger(movements, as_of, items)
     return {sku: qty(amount) for sku, amount in ledger.on_hand().items()}, ""
 

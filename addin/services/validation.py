@@ -209,7 +209,7 @@ def validate_company(
             done = checked[book_name] = _check_book(book_name, spec, events)
             if memo is not None and not _unread(events):
                 memo.keep(book_name, done)
-            del events  # the cells as read (a list per row): freed now, not walked when the collector resumes
+            del events  # the cells as read (a list per row): let go once checked, not walked when the collector resumes
     for book_name, _ in wanted:  # taken in book order, whichever was read first: the same result every time
         done = checked[book_name]
         reporter.absorb(done.reporter)
@@ -231,6 +231,7 @@ def _arrivals(pool, unread, read, readers: int, company: Company) -> Iterator[tu
         events = future.result()
         del future  # its result is the book's cells: held by the checks alone
         yield name, spec, events
+        del events  # checked: let the cells go before waiting for the next book
 
 
 def _unread(events: list[tuple]) -> bool:
