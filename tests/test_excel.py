@@ -106,6 +106,23 @@ def test_net_pay_in_a_cell_is_refused_not_guessed_when_a_salary_cannot_be_read(t
     assert all(cell[0].startswith("#N/A") and "マイナス" in cell[0] for cell in shown), shown
 
 
+def test_net_pay_in_a_cell_follows_a_year_end_adjustment_run_after_it(tmp_path, demo_template, capsys):
+    """November's pay settles 2025's 年末調整 in the demo; a cell computed before the adjustment was run
+    must not keep its figure once it is (the cells remembered only staff.xlsx's stamp)."""
+    from addin.services.company import load_company
+    from addin.services.payroll import compute_month
+
+    root = tmp_path / "co"
+    shutil.copytree(demo_template, root)
+    ids = [["E00002"], ["E00003"]]
+    before = udfs.BO_NET_PAY(ids, "2025-11", str(root))
+    assert main(["nencho", str(root), "--year", "2025"]) == 0
+    fresh, _ = compute_month(load_company(root), date(2025, 11, 1))
+    after = udfs.BO_NET_PAY(ids, "2025-11", str(root))
+    assert after == [[fresh["E00002"]], [fresh["E00003"]]] and after != before
+    capsys.readouterr()
+
+
 def test_stock_on_hand_in_a_cell_is_refused_when_a_quantity_cannot_be_read(tmp_path, demo_template):
     root = tmp_path / "co"
     shutil.copytree(demo_template, root)

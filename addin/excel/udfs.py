@@ -574,11 +574,11 @@ def _company_figures(kind: str, folder: str, when: date, stamp: tuple):
     return on_hand_by_sku(company, when)
 
 
-def _book_stamp(root: Path, book: str) -> tuple:
+def _book_stamp(root: Path, book: str, signature: tuple) -> tuple:
     """Which file the company's lookup finds for `book`, and when it last changed; refused when absent.
     Plain os.stat calls (a few µs): a formula per row asks this on every recalculation."""
     try:
-        path = _book_path(str(root), book, _folder_signature(root))
+        path = _book_path(str(root), book, signature)
     except BookUnreadable as unusable:  # e.g. staff.xlsx and staff.xlsm side by side
         text = " / ".join(render(unusable.code, lang, detail=unusable.detail) for lang in ("ja", "en"))
         raise CellError(error_text("N/A", f"{book}: {text}")) from None
@@ -589,6 +589,14 @@ def _book_stamp(root: Path, book: str) -> tuple:
     except FileNotFoundError:
         raise CellError(error_text("N/A", f"ブックがありません / no such workbook: {path}")) from None
     return str(path), stat.st_mtime_ns, stat.st_size
+
+
+def _settled_by(kind: str, root: Path, signature: tuple) -> tuple:
+    """What else a net pay depends on: the year-end adjustments it settles (a 年末調整 run, or its rerun,
+    changes their folder). The settings and rules are in the folder's signature."""
+    if kind != "net_pay":
+        return ()
+    return (_modified(str(_company_at(str(root), signature).paths.nencho_years)),)
 
 
 def _folder_signature(root: Path) -> tuple:
@@ -616,7 +624,8 @@ def _book_path(root: str, book: str, signature: tuple) -> Path:
 
 def _from_company(kind: str, book: str, keys, when, parse_when, label: str, missing, folder):
     root = _company_root(folder)
-    stamp = _book_stamp(root, book)
+    signature = _folder_signature(root)
+    stamp = _book_stamp(root, book, signature) + signature + _settled_by(kind, root, signature)
     default = {"default": date.today()} if kind == "on_hand" else {}
     key, day = single(keys), single(when)
     if NOT_SINGLE not in (key, day):  # one cell: no array machinery

@@ -182,7 +182,12 @@ class CompanyPaths:
         return self.out / "grades" / str(year)
 
     def nencho(self, year: int) -> Path:
-        return self.out / "nencho" / str(year)
+        return self.nencho_years / str(year)
+
+    @property
+    def nencho_years(self) -> Path:
+        """Where each year's 年末調整 lands (a run swaps its year's folder in: this folder changes then)."""
+        return self.out / "nencho"
 
     @property
     def invoices(self) -> Path:
