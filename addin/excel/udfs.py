@@ -596,7 +596,12 @@ def _settled_by(kind: str, root: Path, signature: tuple) -> tuple:
     changes their folder). The settings and rules are in the folder's signature."""
     if kind != "net_pay":
         return ()
-    return (_modified(str(_company_at(str(root), signature).paths.nencho_years)),)
+    return (_modified(_nencho_years(str(root), signature)),)
+
+
+@functools.lru_cache(maxsize=8)
+def _nencho_years(root: str, signature: tuple) -> str:
+    return str(_company_at(root, signature).paths.nencho_years)
 
 
 def _folder_signature(root: Path) -> tuple:
