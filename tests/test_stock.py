@@ -330,3 +330,34 @@ def test_a_bill_goes_into_one_payment_file_only(tmp_path):
         raise AssertionError("a payment record could be deleted")
     except sqlite3.DatabaseError as refused:
         assert "never deleted" in str(refused)
+
+
+def test_a_bill_or_an_item_with_a_value_that_cannot_be_read_is_left_out_at_its_cell(tmp_path, capsys):
+    """An amount typed "abc", a bill date that is no date, an item's cost "abc": each was an internal error
+    that stopped the whole run. Now each row is left out of what needs it (the bill is neither matched nor
+    paid, the item gets no draft order) and reported at its cell; the rest is computed and paid."""
+    moves = movements("A", [("2025-04-02", "入庫", 10, 100, "PO1")]) + movements(
+        "B", [("2025-04-03", "入庫", 1, 150, "")]
+    )
+    orders = [{"po_no": "PO1", "date": "2025-04-01", "vendor_id": "V2", "sku": "A", "qty": 10, "unit_cost": 100}]
+    bill = {"vendor_id": "V2", "po_no": "PO1", "bill_date": "2025-04-30", "tax_rate": "10%", "tax": 100}
+    bills = [
+        {**bill, "bill_no": "B1", "amount_excl_tax": 1000},
+        {**bill, "bill_no": "B2", "amount_excl_tax": "abc"},
+        {**bill, "bill_no": "B3", "amount_excl_tax": 1000, "bill_date": "4月末"},
+    ]
+    root = company(tmp_path, moves, orders, bills)
+    wb = openpyxl.load_workbook(root / "stock.xlsx")
+    items = wb["Items 商品"]
+    header = [c.value for c in items[1]]
+    items.cell(3, header.index("仕入単価") + 1).value = "abc"  # B's cost
+    wb.save(root / "stock.xlsx")
+    code, rep = report(root, "2025-05-31", "--lang", "en")
+    out = capsys.readouterr().out
+    assert code == 1 and "internal error" not in out
+    assert "vendors.xlsx!Bills 仕入請求!E3:" in out and "vendors.xlsx!Bills 仕入請求!C4:" in out
+    assert "stock.xlsx!Items 商品!E3:" in out
+    assert [b["bill_no"] for b in rep["match"]] == ["B1"]
+    paid = json.loads((root / "out" / "payments" / "2025-05-31" / "payments.json").read_text(encoding="utf-8"))
+    assert [(p["vendor_id"], p["bills"]) for p in paid["payments"]] == [("V2", "B1")]
+    assert "B" not in {line["sku"] for line in rep["reorder"]}

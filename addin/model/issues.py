@@ -49,6 +49,16 @@ def fatal(where: str, code: str, message_ja: str, message_en: str) -> Issue:
     return Issue(where, "", "", "", code, Severity.FATAL, message_ja, message_en)
 
 
+def rows_in_error(issues: Iterable[Issue], book: str, sheet: str) -> set[int]:
+    """The Excel rows of a sheet with an error at one of their cells: left out of what is computed from
+    the sheet, so that the rest is computed (each of them is reported with its cell)."""
+    return {
+        int("".join(ch for ch in i.cell if ch.isdigit()))
+        for i in issues
+        if i.severity is Severity.ERROR and i.book == book and i.sheet == sheet and any(ch.isdigit() for ch in i.cell)
+    }
+
+
 def in_a_line(issues: Sequence[Issue], lang: str = "ja", most: int = 3) -> str:
     """The first issues with their cells in one line, for a worksheet cell or a log line."""
     more = f" (+{len(issues) - most})" if len(issues) > most else ""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from addin.model.issues import Issue, Severity
 
 
 def column_letter(index: int) -> str:
@@ -39,6 +42,29 @@ class Table:
         col = self.columns.get(field_name)
         row = int(self.rows[position])
         return f"{column_letter(col)}{row}" if col else f"{row}:{row}"
+
+    def unreadable_rows(self, issues: Iterable[Issue]) -> set[int]:
+        """The Excel rows where a cell in error holds no value here (typed "abc" in a number column, a date
+        that is no date): what is computed from the table cannot use them. A row in error whose values
+        were read (a duplicate, an unknown code) is the computation's to judge."""
+        position = {int(row): p for p, row in enumerate(self.rows)}
+        out = set()
+        for issue in issues:
+            if issue.severity is not Severity.ERROR or (issue.book, issue.sheet) != (self.book, self.sheet):
+                continue
+            digits = "".join(ch for ch in issue.cell if ch.isdigit())
+            p = position.get(int(digits)) if digits else None
+            if p is not None and issue.field in self.frame.columns and pd.isna(self.frame[issue.field].iloc[p]):
+                out.add(int(digits))
+        return out
+
+    def without(self, excel_rows: set[int]) -> "Table":
+        """The table without the rows at these Excel rows (positions renumbered, each row keeps its cell)."""
+        if not excel_rows:
+            return self
+        keep = ~np.isin(self.rows, sorted(excel_rows))
+        frame = self.frame[keep].reset_index(drop=True)
+        return Table(self.book, self.sheet, frame, self.rows[keep], self.columns, self.table, self.extra_columns)
 
     def with_frame(self, frame: pd.DataFrame) -> "Table":
         return Table(self.book, self.sheet, frame, self.rows, self.columns, self.table, self.extra_columns)

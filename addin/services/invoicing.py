@@ -13,7 +13,7 @@ from addin.invoicing.build import Draft, build_drafts, edited_lines
 from addin.invoicing.document import content_of, credit_note_of, rates_of
 from addin.invoicing.settings import InvoiceSettings, Issuer
 from addin.model import Issue, Severity
-from addin.model.issues import exit_code, fatal
+from addin.model.issues import exit_code, fatal, rows_in_error
 from addin.outputs.atomic import private_folder, write_bytes, write_text
 from addin.outputs.invoice_pdf import invoice_pdf
 from addin.outputs.invoice_register import write_register_view, write_tax_summary
@@ -42,14 +42,6 @@ class InvoiceRun:
 
 def register_of(company: Company) -> InvoiceRegister:
     return InvoiceRegister(company.paths.db)
-
-
-def _bad_rows(issues: list[Issue], sheet: str) -> set[int]:
-    rows = set()
-    for issue in issues:
-        if issue.sheet == sheet and issue.severity is Severity.ERROR and issue.cell:
-            rows.add(int("".join(ch for ch in issue.cell if ch.isdigit())))
-    return rows
 
 
 def run_invoices(
@@ -94,7 +86,7 @@ def run_invoices(
                 return run
         orders, customers = checked.table("sales", "orders"), checked.table("sales", "customers")
         rates = tax_rates(company.rulebook, through)
-        bad = _bad_rows(issues, orders.sheet) | {
+        bad = rows_in_error(issues, orders.book, orders.sheet) | {
             int(orders.rows[p])
             for p in orders.frame.index[orders.frame["customer_id"].isin(_customers_with_errors(issues, customers))]
         }
@@ -131,7 +123,7 @@ def _untrusted(company: Company, register: InvoiceRegister, run: InvoiceRun) -> 
 
 
 def _customers_with_errors(issues: list[Issue], customers) -> set[str]:
-    rows = _bad_rows(issues, customers.sheet)
+    rows = rows_in_error(issues, customers.book, customers.sheet)
     frame = customers.frame
     return {frame.loc[p, "customer_id"] for p in frame.index if int(customers.rows[p]) in rows} - {None}
 

@@ -83,8 +83,17 @@ def run_stock(
     if any(i.severity is Severity.FATAL for i in run.issues):
         return run
     settings = company.settings.get("stock", {})
+
+    def computable(book: str, sheet: str):
+        """The sheet without the rows a value of which could not be read: each is reported with its cell,
+        the rest is computed (a bill whose amount cannot be read is neither matched nor paid until mended)."""
+        table = checked.table(book, sheet)
+        return table.without(table.unreadable_rows(run.issues)) if table is not None else None
+
+    # movements stay whole: the ledger leaves out what it cannot place (a row's quantity counts even when
+    # its unit cost cannot be read) and reports it
     movements, items = checked.table("stock", "movements"), checked.table("stock", "items")
-    pos, bills = checked.table("vendors", "purchase_orders"), checked.table("vendors", "bills")
+    pos, bills = computable("vendors", "purchase_orders"), computable("vendors", "bills")
     vendors = checked.table("vendors", "vendors")
     try:
         progress("ledger and valuation")
@@ -95,8 +104,9 @@ def run_stock(
         run.issues += no_cost_basis_issues(movements, valuation.no_cost_basis)
         run.issues += receipt_po_mismatches(movements, ledger.frame, pos, items)
         averages = valuation.items.set_index("sku")["unit_cost"]
-        counts = count_differences(checked.table("stock", "counts"), ledger, averages)
-        proposals = propose(items, ledger.on_hand(), open_orders(pos, ledger))
+        counts = count_differences(computable("stock", "counts"), ledger, averages)
+        # an item whose cost or reorder figures cannot be read gets no draft order (its cells are reported)
+        proposals = propose(computable("stock", "items"), ledger.on_hand(), open_orders(pos, ledger))
         tolerance = company.rulebook.value("matching.tolerance", as_of)
         match = three_way_match(bills, pos, items, ledger, tolerance)
         pay_by = pay_by or as_of
