@@ -223,6 +223,25 @@ def test_bad_orders_stop_their_invoice_only_and_leave_no_hole(tmp_path, capsys):
     assert InvoiceRegister(root / ".backoffice" / "state.db").verify() == []
 
 
+def test_a_closing_day_that_cannot_be_read_stops_that_customer_only(tmp_path, capsys):
+    """A 締日 typed "abc" was an internal error that issued nothing for anyone; now that customer is not
+    billed (its cell is reported) and the others are."""
+    customers = [CUSTOMERS[0], {**CUSTOMERS[1], "closing_day": "abc"}]
+    root = company(
+        tmp_path,
+        [
+            order("S1", "C1", "P10", 1, 105, "10%", date(2025, 4, 10)),
+            order("S2", "C2", "P10", 1, 105, "10%", date(2025, 4, 10)),
+        ],
+        customers=customers,
+    )
+    code, issued = invoice(root, "2025-04-30", "--lang", "en")
+    out = capsys.readouterr().out
+    assert code == 1 and "internal error" not in out
+    assert [i["customer_id"] for i in issued] == ["C1"]
+    assert "sales.xlsx!Customers 得意先!F3: closing day 'abc' is not one of" in out
+
+
 def test_an_issuer_without_a_valid_registration_number_issues_nothing(tmp_path, capsys):
     root = company(tmp_path, [order("S1", "C1", "P10", 1, 105, "10%", date(2025, 4, 10))])
     text = (root / "backoffice.toml").read_text(encoding="utf-8").replace("T7000012050002", "T7000012050003")

@@ -361,3 +361,33 @@ def test_a_bill_or_an_item_with_a_value_that_cannot_be_read_is_left_out_at_its_c
     paid = json.loads((root / "out" / "payments" / "2025-05-31" / "payments.json").read_text(encoding="utf-8"))
     assert [(p["vendor_id"], p["bills"]) for p in paid["payments"]] == [("V2", "B1")]
     assert "B" not in {line["sku"] for line in rep["reorder"]}
+
+
+def test_an_account_type_that_cannot_be_read_stops_the_payment_file_not_the_run(tmp_path, capsys):
+    """預金種目 typed "abc" was an internal error (no stock report either); now the stock report is written
+    and the payment file is refused with the vendor named, as for a bank code that cannot be one."""
+    moves = movements("A", [("2025-04-02", "入庫", 10, 100, "PO1")])
+    orders = [{"po_no": "PO1", "date": "2025-04-01", "vendor_id": "V2", "sku": "A", "qty": 10, "unit_cost": 100}]
+    bills = [
+        {
+            "vendor_id": "V2",
+            "bill_no": "B1",
+            "po_no": "PO1",
+            "bill_date": "2025-04-30",
+            "amount_excl_tax": 1000,
+            "tax_rate": "10%",
+            "tax": 100,
+        }
+    ]
+    root = company(tmp_path, moves, orders, bills)
+    wb = openpyxl.load_workbook(root / "vendors.xlsx")
+    vendors = wb["Vendors 仕入先"]
+    header = [c.value for c in vendors[1]]
+    row = next(r for r in range(2, vendors.max_row + 1) if vendors.cell(r, 1).value == "V2")
+    vendors.cell(row, header.index("預金種目") + 1).value = "abc"
+    wb.save(root / "vendors.xlsx")
+    code, rep = report(root, "2025-05-31", "--lang", "en")
+    out = capsys.readouterr().out
+    assert code == 1 and "internal error" not in out and rep["items"]
+    assert "zengin_invalid" in out and "V2" in out
+    assert not (root / "out" / "payments" / "2025-05-31").exists()

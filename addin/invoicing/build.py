@@ -156,8 +156,10 @@ def build_drafts(
         row = frame.loc[position]
         if keys[position] in invoiced or row["customer_id"] not in people.index:
             continue
-        closing = str(people.loc[row["customer_id"], "closing_day"] or "end")
-        end = period_end(row["shipped_date"].date(), closing)
+        closing = people.loc[row["customer_id"], "closing_day"]
+        if pd.isna(closing):  # required, so unreadable: reported at its cell, the customer is not billed
+            continue
+        end = period_end(row["shipped_date"].date(), str(closing))
         if end <= through:
             groups.setdefault((row["customer_id"], end), []).append(position)
     drafts, issues = [], []

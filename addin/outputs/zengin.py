@@ -69,6 +69,15 @@ def _record(*fields: str) -> str:
     return line
 
 
+def _account_type(value, what: str) -> str:
+    """The bank file's code of an account type; a value that is none of them stops the file (as a bank code
+    that is not one does) rather than send money to a guessed account."""
+    code = ACCOUNT_TYPES.get(value) if isinstance(value, str) else None
+    if code is None:
+        raise ZenginError(f"{what}: {value!r} is not one of {', '.join(ACCOUNT_TYPES)}")
+    return code
+
+
 def zengin_file(kind: str, requester: Requester, transfer_date: date, transfers: list[Transfer]) -> bytes:
     """The whole file as MS932 bytes. Totals in the trailer are the sum of the data records."""
     lines = [
@@ -83,7 +92,7 @@ def zengin_file(kind: str, requester: Requester, transfer_date: date, transfers:
             _c(requester.bank_name_kana, 15, "bank name"),
             _n(requester.branch_code, 3, "branch code"),
             _c(requester.branch_name_kana, 15, "branch name"),
-            ACCOUNT_TYPES[requester.account_type],
+            _account_type(requester.account_type, "requester account type"),
             _n(requester.account_number, 7, "account number"),
             " " * 17,
         )
@@ -98,7 +107,7 @@ def zengin_file(kind: str, requester: Requester, transfer_date: date, transfers:
                 _n(t.branch_code, 3, f"{where}: branch code"),
                 _c(t.branch_name_kana, 15, f"{where}: branch name"),
                 "0000",
-                ACCOUNT_TYPES[t.account_type or "ordinary"],
+                _account_type(t.account_type or "ordinary", f"{where}: account type"),
                 _n(t.account_number, 7, f"{where}: account number"),
                 _c(t.holder_kana, 30, f"{where}: holder name"),
                 _n(t.amount, 10, f"{where}: amount"),
