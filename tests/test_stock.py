@@ -391,3 +391,47 @@ def test_an_account_type_that_cannot_be_read_stops_the_payment_file_not_the_run(
     assert code == 1 and "internal error" not in out and rep["items"]
     assert "zengin_invalid" in out and "V2" in out
     assert not (root / "out" / "payments" / "2025-05-31").exists()
+
+
+def test_a_vendor_owed_money_with_no_bank_account_is_said_not_listed_as_paid(tmp_path, capsys):
+    """The bank file left such a vendor out while payments.json listed its payment (and the books post
+    payments.json as paid), with exit 0 and nothing said. Now it is an error at its bank code cell, the
+    payment is in neither file, its bill stays due, and a later file pays it once the account is there."""
+    moves = movements("A", [("2025-04-02", "入庫", 10, 100, "PO1")])
+    orders = [{"po_no": "PO1", "date": "2025-04-01", "vendor_id": "V2", "sku": "A", "qty": 10, "unit_cost": 100}]
+    bills = [
+        {
+            "vendor_id": "V2",
+            "bill_no": "B1",
+            "po_no": "PO1",
+            "bill_date": "2025-04-30",
+            "amount_excl_tax": 1000,
+            "tax_rate": "10%",
+            "tax": 100,
+        }
+    ]
+    root = company(tmp_path, moves, orders, bills)
+    wb = openpyxl.load_workbook(root / "vendors.xlsx")
+    vendors = wb["Vendors 仕入先"]
+    header = [c.value for c in vendors[1]]
+    row = next(r for r in range(2, vendors.max_row + 1) if vendors.cell(r, 1).value == "V2")
+    account = {
+        name: vendors.cell(row, header.index(name) + 1).value
+        for name in ("銀行コード", "支店コード", "預金種目", "口座番号", "口座名義カナ")
+    }
+    for name in account:
+        vendors.cell(row, header.index(name) + 1).value = None
+    wb.save(root / "vendors.xlsx")
+    code, _ = report(root, "2025-05-31", "--lang", "en")
+    out = capsys.readouterr().out
+    assert (
+        code == 1 and f"vendors.xlsx!Vendors 仕入先!{chr(65 + header.index('銀行コード'))}{row}: no bank account" in out
+    )
+    listed = json.loads((root / "out" / "payments" / "2025-05-31" / "payments.json").read_text(encoding="utf-8"))
+    assert listed["payments"] == [] and listed["total"] == 0
+    for name, value in account.items():
+        vendors.cell(row, header.index(name) + 1).value = value
+    wb.save(root / "vendors.xlsx")
+    assert report(root, "2025-06-30")[0] == 0
+    paid = json.loads((root / "out" / "payments" / "2025-06-30" / "payments.json").read_text(encoding="utf-8"))
+    assert [(p["vendor_id"], p["bills"], p["net"]) for p in paid["payments"]] == [("V2", "B1", 1100)]

@@ -147,6 +147,9 @@ def run_stock(
                 company.rulebook,
             )
         )
+        unsendable = _no_account(payments, vendors)
+        run.issues += [issue for _, issue in unsendable]
+        payments = payments[~payments["vendor_id"].isin([vendor for vendor, _ in unsendable])]
         try:
             folder, transferred = _write_payments(company, payments, vendors, pay_by)
             run.folders.append(folder)
@@ -254,6 +257,35 @@ def _write_stock(folder, report, valuation, counts, match, proposals, names, ven
         write_stock_book(tmp / "stock.xlsx", valuation, counts, match, names, labels)
         write_reorder_book(tmp / "reorder.xlsx", proposals, vendor_names, as_of)
     return folder
+
+
+def _no_account(payments: pd.DataFrame, vendors) -> list[tuple[str, Issue]]:
+    """Each vendor owed a transfer with no bank account to send it to, and its issue at its bank code cell.
+    Its payment is in neither the bank file nor payments.json (which the books post as paid): its bills
+    stay due, and the next file pays them once the account is filled in."""
+    frame = vendors.frame.reset_index(drop=True)
+    out = []
+    for vendor, bills, net in zip(payments["vendor_id"], payments["bills"], payments["net"], strict=True):
+        at = frame.index[frame["vendor_id"] == vendor]
+        if net <= 0 or not len(at) or pd.notna(frame.at[at[0], "bank_code"]):
+            continue
+        out.append(
+            (
+                vendor,
+                Issue(
+                    vendors.book,
+                    vendors.sheet,
+                    vendors.cell("bank_code", int(at[0])),
+                    "bank_code",
+                    "no_bank_account",
+                    Severity.ERROR,
+                    f"振込先の口座が登録されていないため、{vendor} への {int(net):,} 円（{bills}）は"
+                    "振込データに含めていません",
+                    f"no bank account: {int(net):,} yen to {vendor} ({bills}) is not in the payment file",
+                ),
+            )
+        )
+    return out
 
 
 def _write_payments(company: Company, payments: pd.DataFrame, vendors, pay_by: date) -> tuple[Path, set[str]]:
