@@ -240,6 +240,7 @@ def test_a_closing_day_that_cannot_be_read_stops_that_customer_only(tmp_path, ca
     assert code == 1 and "internal error" not in out
     assert [i["customer_id"] for i in issued] == ["C1"]
     assert "sales.xlsx!Customers 得意先!F3: closing day 'abc' is not one of" in out
+    assert "sales.xlsx!Orders 受注!C3: no invoice for C2: its closing day cannot be read" in out
 
 
 def test_an_issuer_without_a_valid_registration_number_issues_nothing(tmp_path, capsys):

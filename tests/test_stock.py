@@ -363,58 +363,27 @@ def test_a_bill_or_an_item_with_a_value_that_cannot_be_read_is_left_out_at_its_c
     assert "B" not in {line["sku"] for line in rep["reorder"]}
 
 
-def test_an_account_type_that_cannot_be_read_stops_the_payment_file_not_the_run(tmp_path, capsys):
-    """預金種目 typed "abc" was an internal error (no stock report either); now the stock report is written
-    and the payment file is refused with the vendor named, as for a bank code that cannot be one."""
-    moves = movements("A", [("2025-04-02", "入庫", 10, 100, "PO1")])
-    orders = [{"po_no": "PO1", "date": "2025-04-01", "vendor_id": "V2", "sku": "A", "qty": 10, "unit_cost": 100}]
-    bills = [
-        {
-            "vendor_id": "V2",
-            "bill_no": "B1",
-            "po_no": "PO1",
-            "bill_date": "2025-04-30",
-            "amount_excl_tax": 1000,
-            "tax_rate": "10%",
-            "tax": 100,
-        }
-    ]
-    root = company(tmp_path, moves, orders, bills)
-    wb = openpyxl.load_workbook(root / "vendors.xlsx")
-    vendors = wb["Vendors 仕入先"]
-    header = [c.value for c in vendors[1]]
-    row = next(r for r in range(2, vendors.max_row + 1) if vendors.cell(r, 1).value == "V2")
+def test_an_account_a_bank_file_cannot_carry_leaves_out_that_vendor_at_its_cell(tmp_path, capsys):
+    """預金種目 typed "abc" was an internal error (no stock report either), and any other account cell a bank
+    file cannot carry refused every vendor's payment; now that vendor is left out at its cell and the
+    others are paid."""
+    root, wb, vendors, header, row = _v2_owed_one_bill(tmp_path)
     vendors.cell(row, header.index("預金種目") + 1).value = "abc"
     wb.save(root / "vendors.xlsx")
     code, rep = report(root, "2025-05-31", "--lang", "en")
     out = capsys.readouterr().out
     assert code == 1 and "internal error" not in out and rep["items"]
-    assert "zengin_invalid" in out and "V2" in out
-    assert not (root / "out" / "payments" / "2025-05-31").exists()
+    cell = f"vendors.xlsx!Vendors 仕入先!{chr(65 + header.index('預金種目'))}{row}"
+    assert f"{cell}: an account the bank file cannot carry" in out and "[zengin_invalid]" in out
+    listed = json.loads((root / "out" / "payments" / "2025-05-31" / "payments.json").read_text(encoding="utf-8"))
+    assert listed["payments"] == []
 
 
 def test_a_vendor_owed_money_with_no_bank_account_is_said_not_listed_as_paid(tmp_path, capsys):
     """The bank file left such a vendor out while payments.json listed its payment (and the books post
     payments.json as paid), with exit 0 and nothing said. Now it is an error at its bank code cell, the
     payment is in neither file, its bill stays due, and a later file pays it once the account is there."""
-    moves = movements("A", [("2025-04-02", "入庫", 10, 100, "PO1")])
-    orders = [{"po_no": "PO1", "date": "2025-04-01", "vendor_id": "V2", "sku": "A", "qty": 10, "unit_cost": 100}]
-    bills = [
-        {
-            "vendor_id": "V2",
-            "bill_no": "B1",
-            "po_no": "PO1",
-            "bill_date": "2025-04-30",
-            "amount_excl_tax": 1000,
-            "tax_rate": "10%",
-            "tax": 100,
-        }
-    ]
-    root = company(tmp_path, moves, orders, bills)
-    wb = openpyxl.load_workbook(root / "vendors.xlsx")
-    vendors = wb["Vendors 仕入先"]
-    header = [c.value for c in vendors[1]]
-    row = next(r for r in range(2, vendors.max_row + 1) if vendors.cell(r, 1).value == "V2")
+    root, wb, vendors, header, row = _v2_owed_one_bill(tmp_path)
     account = {
         name: vendors.cell(row, header.index(name) + 1).value
         for name in ("銀行コード", "支店コード", "預金種目", "口座番号", "口座名義カナ")
@@ -435,3 +404,39 @@ def test_a_vendor_owed_money_with_no_bank_account_is_said_not_listed_as_paid(tmp
     assert report(root, "2025-06-30")[0] == 0
     paid = json.loads((root / "out" / "payments" / "2025-06-30" / "payments.json").read_text(encoding="utf-8"))
     assert [(p["vendor_id"], p["bills"], p["net"]) for p in paid["payments"]] == [("V2", "B1", 1100)]
+
+
+def test_a_payment_with_nothing_to_transfer_is_said_and_not_posted_as_paid(tmp_path, capsys):
+    """A 110-yen bill from a vendor who bears a larger bank fee: nothing can be sent. It was listed in
+    payments.json (the books posted 買掛金 / 普通預金 110) with exit 0; now it is an error at the vendor's row,
+    in neither file, and the bill stays due. Another vendor in the same file is paid."""
+    moves = movements("A", [("2025-04-02", "入庫", 1, 100, "PO1"), ("2025-04-03", "入庫", 10, 150, "PO2")])
+    orders = [
+        {"po_no": "PO1", "date": "2025-04-01", "vendor_id": "V2", "sku": "A", "qty": 1, "unit_cost": 100},
+        {"po_no": "PO2", "date": "2025-04-01", "vendor_id": "V1", "sku": "A", "qty": 10, "unit_cost": 150},
+    ]
+    bill = {"bill_date": "2025-04-30", "tax_rate": "10%"}
+    bills = [
+        {**bill, "vendor_id": "V2", "bill_no": "B1", "po_no": "PO1", "amount_excl_tax": 100, "tax": 10},
+        {**bill, "vendor_id": "V1", "bill_no": "B2", "po_no": "PO2", "amount_excl_tax": 1500, "tax": 150},
+    ]
+    root = company(tmp_path, moves, orders, bills, settings="\n[stock]\ntransfer_fee_borne_by_vendor = true\n")
+    code, _ = report(root, "2025-05-31", "--lang", "en")
+    out = capsys.readouterr().out
+    assert code == 1 and "nothing to transfer" in out and "[nothing_to_transfer]" in out
+    listed = json.loads((root / "out" / "payments" / "2025-05-31" / "payments.json").read_text(encoding="utf-8"))
+    assert [p["vendor_id"] for p in listed["payments"]] == ["V1"] and listed["total"] == listed["payments"][0]["net"]
+
+
+def _v2_owed_one_bill(tmp_path):
+    """A company where V2 is owed B1 (1,100 yen) by the end of May, and V2's row of its vendors sheet, open
+    for editing: (root, workbook, sheet, header, row)."""
+    moves = movements("A", [("2025-04-02", "入庫", 10, 100, "PO1")])
+    orders = [{"po_no": "PO1", "date": "2025-04-01", "vendor_id": "V2", "sku": "A", "qty": 10, "unit_cost": 100}]
+    bill = {"vendor_id": "V2", "bill_no": "B1", "po_no": "PO1", "bill_date": "2025-04-30", "tax_rate": "10%"}
+    root = company(tmp_path, moves, orders, [{**bill, "amount_excl_tax": 1000, "tax": 100}])
+    wb = openpyxl.load_workbook(root / "vendors.xlsx")
+    vendors = wb["Vendors 仕入先"]
+    header = [c.value for c in vendors[1]]
+    row = next(r for r in range(2, vendors.max_row + 1) if vendors.cell(r, 1).value == "V2")
+    return root, wb, vendors, header, row

@@ -152,17 +152,30 @@ def build_drafts(
     people = customers.frame.drop_duplicates("customer_id").set_index("customer_id")
     keys = line_keys(frame)
     groups: dict[tuple[str, date], list[int]] = {}
+    no_closing: dict[str, int] = {}  # customer -> first line held back
     for position in frame.index[shipped]:
         row = frame.loc[position]
         if keys[position] in invoiced or row["customer_id"] not in people.index:
             continue
         closing = people.loc[row["customer_id"], "closing_day"]
-        if pd.isna(closing):  # required, so unreadable: reported at its cell, the customer is not billed
+        if pd.isna(closing):  # required, so unreadable (reported at its cell): no period, no invoice
+            no_closing.setdefault(row["customer_id"], position)
             continue
         end = period_end(row["shipped_date"].date(), str(closing))
         if end <= through:
             groups.setdefault((row["customer_id"], end), []).append(position)
     drafts, issues = [], []
+    for customer_id, position in no_closing.items():
+        issues.append(
+            _issue(
+                orders,
+                position,
+                "customer_id",
+                "invoice_stopped",
+                f"得意先 {customer_id} の締日が読めないため請求書は発行しません（得意先シートの締日を直してください）",
+                f"no invoice for {customer_id}: its closing day cannot be read (fix it on the customers sheet)",
+            )
+        )
     for (customer_id, end), positions in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
         customer = people.loc[customer_id]
         bad = [p for p in positions if int(orders.rows[p]) in bad_rows]

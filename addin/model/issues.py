@@ -3,9 +3,14 @@ and what to tell a person in Japanese and English. Issues are collected, never r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+
+
+#: the row of an A1 reference ("D6", "$D$6") or of a whole row ("6:6")
+_ROW = re.compile(r"^\$?[A-Z]*\$?(\d+)")
 
 
 class Severity(str, Enum):
@@ -37,6 +42,12 @@ class Issue:
         parts = [p for p in (self.book, self.sheet, self.cell) if p]
         return "!".join(parts)
 
+    @property
+    def row(self) -> int | None:
+        """The Excel row of the cell ("D6" → 6, a whole row "6:6" → 6), None for a sheet or a book."""
+        found = _ROW.match(self.cell)
+        return int(found[1]) if found else None
+
     def to_record(self, lang: str = "ja") -> dict:
         record = asdict(self)
         record["severity"] = self.severity.value
@@ -52,11 +63,7 @@ def fatal(where: str, code: str, message_ja: str, message_en: str) -> Issue:
 def rows_in_error(issues: Iterable[Issue], book: str, sheet: str) -> set[int]:
     """The Excel rows of a sheet with an error at one of their cells: left out of what is computed from
     the sheet, so that the rest is computed (each of them is reported with its cell)."""
-    return {
-        int("".join(ch for ch in i.cell if ch.isdigit()))
-        for i in issues
-        if i.severity is Severity.ERROR and i.book == book and i.sheet == sheet and any(ch.isdigit() for ch in i.cell)
-    }
+    return {i.row for i in issues if i.severity is Severity.ERROR and i.book == book and i.sheet == sheet and i.row}
 
 
 def in_a_line(issues: Sequence[Issue], lang: str = "ja", most: int = 3) -> str:

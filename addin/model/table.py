@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from addin.model.issues import Issue, Severity
-
 
 def column_letter(index: int) -> str:
     """1 → A, 27 → AA: Excel's column names."""
@@ -18,6 +16,12 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def _blank(value: object) -> bool:
+    return (
+        value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
+    )
 
 
 @dataclass
@@ -43,20 +47,26 @@ class Table:
         row = int(self.rows[position])
         return f"{column_letter(col)}{row}" if col else f"{row}:{row}"
 
-    def unreadable_rows(self, issues: Iterable[Issue]) -> set[int]:
-        """The Excel rows where a cell in error holds no value here (typed "abc" in a number column, a date
-        that is no date): what is computed from the table cannot use them. A row in error whose values
-        were read (a duplicate, an unknown code) is the computation's to judge."""
-        position = {int(row): p for p, row in enumerate(self.rows)}
-        out = set()
-        for issue in issues:
-            if issue.severity is not Severity.ERROR or (issue.book, issue.sheet) != (self.book, self.sheet):
+    def unreadable_rows(self, raw: "Table", required: Iterable[str]) -> set[int]:
+        """The Excel rows a computation cannot use (this table typed, `raw` the same rows as typed): a value
+        was typed that could not be read (an amount "abc", a date that is no date), or a `required` one
+        is missing. Judged from the values themselves, so rows beyond what the issue list shows count too;
+        a row whose values were read (a duplicate, an unknown code) is the computation's to judge."""
+        required = set(required)
+        unusable = np.zeros(len(self), dtype=bool)
+        for name in self.frame.columns:
+            missing = np.asarray(pd.isna(self.frame[name]), dtype=bool)
+            if not missing.any():
                 continue
-            digits = "".join(ch for ch in issue.cell if ch.isdigit())
-            p = position.get(int(digits)) if digits else None
-            if p is not None and issue.field in self.frame.columns and pd.isna(self.frame[issue.field].iloc[p]):
-                out.add(int(digits))
-        return out
+            if name in required:
+                unusable |= missing
+                continue
+            if name not in raw.frame.columns:
+                continue
+            typed_in = raw.frame[name].to_numpy(dtype=object)
+            for position in np.flatnonzero(missing & ~unusable):
+                unusable[position] = not _blank(typed_in[position])
+        return {int(row) for row in self.rows[unusable]}
 
     def without(self, excel_rows: set[int]) -> "Table":
         """The table without the rows at these Excel rows (positions renumbered, each row keeps its cell)."""

@@ -15,7 +15,7 @@ from addin.model import Issue, Severity
 from addin.model.issues import exit_code, fatal, in_a_line
 from addin.outputs.stock_books import qty, write_payments_book, write_reorder_book, write_stock_book
 from addin.outputs.staging import staged_folder, write_private
-from addin.outputs.zengin import Transfer, ZenginError, zengin_file
+from addin.outputs.zengin import Requester, Transfer, ZenginError, zengin_file
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
 from addin.services.payroll import requester_of
@@ -85,15 +85,20 @@ def run_stock(
     settings = company.settings.get("stock", {})
 
     def computable(book: str, sheet: str):
-        """The sheet without the rows a value of which could not be read: each is reported with its cell,
-        the rest is computed (a bill whose amount cannot be read is neither matched nor paid until mended)."""
+        """The sheet without the rows a value of which could not be read or is required and missing: each
+        is reported with its cell, the rest is computed (a bill whose amount cannot be read is neither
+        matched nor paid until mended)."""
         table = checked.table(book, sheet)
-        return table.without(table.unreadable_rows(run.issues)) if table is not None else None
+        if table is None:
+            return None
+        required = [n for n, c in company.books[book].sheets[sheet].columns.items() if c.required]
+        return table.without(table.unreadable_rows(checked.raw[(book, sheet)], required))
 
     # movements stay whole: the ledger leaves out what it cannot place (a row's quantity counts even when
-    # its unit cost cannot be read) and reports it
+    # its unit cost cannot be read) and reports it; purchase-order lines too, but for the match (their
+    # quantities are on order whatever their price says)
     movements, items = checked.table("stock", "movements"), checked.table("stock", "items")
-    pos, bills = computable("vendors", "purchase_orders"), computable("vendors", "bills")
+    pos, bills = checked.table("vendors", "purchase_orders"), computable("vendors", "bills")
     vendors = checked.table("vendors", "vendors")
     try:
         progress("ledger and valuation")
@@ -105,10 +110,10 @@ def run_stock(
         run.issues += receipt_po_mismatches(movements, ledger.frame, pos, items)
         averages = valuation.items.set_index("sku")["unit_cost"]
         counts = count_differences(computable("stock", "counts"), ledger, averages)
-        # an item whose cost or reorder figures cannot be read gets no draft order (its cells are reported)
+        # an item with a value that cannot be read (its cost, its reorder figures…) gets no draft order
         proposals = propose(computable("stock", "items"), ledger.on_hand(), open_orders(pos, ledger))
         tolerance = company.rulebook.value("matching.tolerance", as_of)
-        match = three_way_match(bills, pos, items, ledger, tolerance)
+        match = three_way_match(bills, computable("vendors", "purchase_orders"), items, ledger, tolerance)
         pay_by = pay_by or as_of
         with VendorPayments(_payments_db(company)) as paid:
             carried = paid.paid_elsewhere(pay_by.isoformat())
@@ -147,33 +152,27 @@ def run_stock(
                 company.rulebook,
             )
         )
-        unsendable = _no_account(payments, vendors)
-        run.issues += [issue for _, issue in unsendable]
-        payments = payments[~payments["vendor_id"].isin([vendor for vendor, _ in unsendable])]
         try:
-            folder, transferred = _write_payments(company, payments, vendors, pay_by)
-            run.folders.append(folder)
-            with VendorPayments(_payments_db(company)) as paid:  # after the file is in place
-                paid.record(
-                    pay_by.isoformat(),
-                    [
-                        (str(v), str(b), int(a))
-                        for v, b, a in zip(due["vendor_id"], due["bill_no"], due["amount"], strict=True)
-                        if v in transferred
-                    ],
-                )
+            requester = requester_of(company.settings)
+            zengin_file("general", requester, pay_by, [])  # the company's own account, before any vendor's
         except ZenginError as bad:
             run.issues.append(
-                Issue(
-                    "vendors.xlsx",
-                    "",
-                    "",
-                    "",
-                    "zengin_invalid",
-                    Severity.ERROR,
-                    f"支払データを作れません: {bad}",
-                    f"cannot build the payment file: {bad}",
-                )
+                fatal("backoffice.toml", "zengin_invalid", f"支払データを作れません: {bad}", f"no payment file: {bad}")
+            )
+            return run
+        unsendable = _not_transferable(payments, vendors, requester, pay_by)
+        run.issues += [issue for _, issue in unsendable]
+        payments = payments[~payments["vendor_id"].isin([vendor for vendor, _ in unsendable])]
+        folder, transferred = _write_payments(company, payments, vendors, requester, pay_by)
+        run.folders.append(folder)
+        with VendorPayments(_payments_db(company)) as paid:  # after the file is in place
+            paid.record(
+                pay_by.isoformat(),
+                [
+                    (str(v), str(b), int(a))
+                    for v, b, a in zip(due["vendor_id"], due["bill_no"], due["amount"], strict=True)
+                    if v in transferred
+                ],
             )
     return run
 
@@ -259,53 +258,83 @@ def _write_stock(folder, report, valuation, counts, match, proposals, names, ven
     return folder
 
 
-def _no_account(payments: pd.DataFrame, vendors) -> list[tuple[str, Issue]]:
-    """Each vendor owed a transfer with no bank account to send it to, and its issue at its bank code cell.
-    Its payment is in neither the bank file nor payments.json (which the books post as paid): its bills
-    stay due, and the next file pays them once the account is filled in."""
+def _transfer(vendor: pd.Series, vendor_id: str, net: int) -> Transfer:
+    return Transfer(
+        vendor["bank_code"],
+        vendor["branch_code"],
+        vendor["account_type"] or "ordinary",
+        vendor["account_number"],
+        vendor["account_holder_kana"],
+        int(net),
+        str(vendor_id),
+    )
+
+
+#: what the bank file calls each of a vendor's account cells (its ZenginError names one)
+_ACCOUNT_FIELDS = {
+    "bank code": "bank_code",
+    "branch code": "branch_code",
+    "account type": "account_type",
+    "account number": "account_number",
+    "holder name": "account_holder_kana",
+}
+
+
+def _not_transferable(payments: pd.DataFrame, vendors, requester: Requester, pay_by: date) -> list[tuple[str, Issue]]:
+    """Each vendor the bank file cannot pay, with its issue at its row: nothing to transfer (a fee the
+    vendor bears above what is owed), no bank account, or an account a bank file cannot carry (a type,
+    number or name typed wrong). Its payment is in neither the bank file nor payments.json (which the
+    books post as paid): its bills stay due, and a later file pays them once the row is mended; the
+    other vendors are paid."""
     frame = vendors.frame.reset_index(drop=True)
     out = []
     for vendor, bills, net in zip(payments["vendor_id"], payments["bills"], payments["net"], strict=True):
         at = frame.index[frame["vendor_id"] == vendor]
-        if net <= 0 or not len(at) or pd.notna(frame.at[at[0], "bank_code"]):
+        if not len(at):
             continue
-        out.append(
-            (
-                vendor,
-                Issue(
-                    vendors.book,
-                    vendors.sheet,
-                    vendors.cell("bank_code", int(at[0])),
-                    "bank_code",
-                    "no_bank_account",
-                    Severity.ERROR,
-                    f"振込先の口座が登録されていないため、{vendor} への {int(net):,} 円（{bills}）は"
-                    "振込データに含めていません",
-                    f"no bank account: {int(net):,} yen to {vendor} ({bills}) is not in the payment file",
-                ),
+        row, why = frame.iloc[int(at[0])], None
+        if net <= 0:
+            field, code = "vendor_id", "nothing_to_transfer"
+            why = (f"振込額が {int(net):,} 円のため振り込みません", f"nothing to transfer ({int(net):,} yen)")
+        elif pd.isna(row["bank_code"]):
+            field, code = "bank_code", "no_bank_account"
+            why = ("振込先の口座が登録されていません", "no bank account")
+        else:
+            try:
+                zengin_file("general", requester, pay_by, [_transfer(row, vendor, net)])
+            except ZenginError as bad:
+                field = next((c for label, c in _ACCOUNT_FIELDS.items() if f": {label}" in str(bad)), "vendor_id")
+                code = "zengin_invalid"
+                why = (f"振込データに書けない口座です（{bad}）", f"an account the bank file cannot carry ({bad})")
+        if why is not None:
+            ja, en = why
+            out.append(
+                (
+                    vendor,
+                    Issue(
+                        vendors.book,
+                        vendors.sheet,
+                        vendors.cell(field, int(at[0])),
+                        field,
+                        code,
+                        Severity.ERROR,
+                        f"{ja}: {vendor} への支払（{bills}）は振込データに含めていません",
+                        f"{en}: the payment to {vendor} ({bills}) is not in the payment file",
+                    ),
+                )
             )
-        )
     return out
 
 
-def _write_payments(company: Company, payments: pd.DataFrame, vendors, pay_by: date) -> tuple[Path, set[str]]:
-    """The 総合振込 file of a pay date and the vendors it pays (a vendor with no bank account or
-    nothing to transfer is not in it: its bills stay due)."""
+def _write_payments(
+    company: Company, payments: pd.DataFrame, vendors, requester: Requester, pay_by: date
+) -> tuple[Path, set[str]]:
+    """The 総合振込 file of a pay date and the vendors it pays (every one `_not_transferable` let through)."""
     people = vendors.frame.drop_duplicates("vendor_id").set_index("vendor_id")
     transfers = [
-        Transfer(
-            people.loc[v, "bank_code"],
-            people.loc[v, "branch_code"],
-            people.loc[v, "account_type"] or "ordinary",
-            people.loc[v, "account_number"],
-            people.loc[v, "account_holder_kana"],
-            int(net),
-            str(v),
-        )
-        for v, net in zip(payments["vendor_id"], payments["net"], strict=True)
-        if net > 0 and pd.notna(people.loc[v, "bank_code"])
+        _transfer(people.loc[v], v, net) for v, net in zip(payments["vendor_id"], payments["net"], strict=True)
     ]
-    data = zengin_file("general", requester_of(company.settings), pay_by, transfers)
+    data = zengin_file("general", requester, pay_by, transfers)
     folder = company.paths.payments(pay_by)
     summary = {
         "pay_by": pay_by.isoformat(),
