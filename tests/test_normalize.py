@@ -201,3 +201,17 @@ def test_column_check_runs_on_parsed_values():
         np.array(["5", "50"], dtype=object), "integer", check=lambda v: "above_max" if v > 10 else None
     )
     assert list(parsed.errors) == [None, "above_max"]
+
+
+def test_an_issues_row_is_read_from_its_reference():
+    """A whole-row reference ("2:2", when the column is missing) is row 2: joining its digits made it 22,
+    and invoicing held back another row's invoice while issuing the one in error."""
+    from addin.model import Issue, Severity
+    from addin.model.issues import rows_in_error
+
+    def at(cell: str) -> Issue:
+        return Issue("sales.xlsx", "Orders 受注", cell, "sku", "required", Severity.ERROR, "", "")
+
+    assert [at(cell).row for cell in ("D6", "$D$6", "6:6", "AB22", "")] == [6, 6, 6, 22, None]
+    assert rows_in_error([at("2:2"), at("C22")], "sales.xlsx", "Orders 受注") == {2, 22}
+    assert rows_in_error([at("2:2")], "sales.xlsx", "Customers 得意先") == set()

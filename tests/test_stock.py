@@ -440,3 +440,14 @@ def _v2_owed_one_bill(tmp_path):
     header = [c.value for c in vendors[1]]
     row = next(r for r in range(2, vendors.max_row + 1) if vendors.cell(r, 1).value == "V2")
     return root, wb, vendors, header, row
+
+
+def test_a_purchase_order_price_that_cannot_be_read_keeps_its_quantity_on_order(tmp_path, capsys):
+    """The line is left out of the three-way match only: 15 of A still on order (no second draft order for
+    them) and the receipt against it still cites a PO that holds A; the price is reported at its cell."""
+    moves = movements("A", [("2025-04-02", "入庫", 5, 100, "PO1")])
+    orders = [{"po_no": "PO1", "date": "2025-04-01", "vendor_id": "V1", "sku": "A", "qty": 20, "unit_cost": "abc"}]
+    code, rep = report(company(tmp_path, moves, orders, []), "2025-05-31", "--lang", "en")
+    out = capsys.readouterr().out
+    assert code == 1 and "vendors.xlsx!PurchaseOrders 発注!F2: unit cost 'abc' is not a number" in out
+    assert "receipt_other_po" not in out and [r for r in rep["reorder"] if r["sku"] == "A"] == []
