@@ -123,6 +123,18 @@ def test_net_pay_in_a_cell_follows_a_year_end_adjustment_run_after_it(tmp_path, 
     capsys.readouterr()
 
 
+def test_a_prefecture_with_no_rate_is_said_in_japanese_in_the_run_and_the_cell(tmp_path, demo_template, capsys):
+    root = tmp_path / "co"
+    shutil.copytree(demo_template, root)
+    settings = root / "backoffice.toml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace('prefecture = "東京都"', 'prefecture = "火星"'), encoding="utf-8"
+    )
+    assert main(["payroll", str(root), "--month", "2026-03"]) == 2
+    assert "都道府県「火星」の協会けんぽの料率がありません" in capsys.readouterr().out
+    assert udfs.BO_NET_PAY("E00002", "2026-03", str(root))[0][0].startswith("#N/A 都道府県「火星」")
+
+
 def test_stock_on_hand_in_a_cell_is_refused_when_a_quantity_cannot_be_read(tmp_path, demo_template):
     root = tmp_path / "co"
     shutil.copytree(demo_template, root)

@@ -19,7 +19,11 @@ from addin.rulebook import Rulebook
 
 
 class UnknownPrefecture(ValueError):
-    pass
+    """The settings name no health-insurance rate: an unknown prefecture, or a society without its rate."""
+
+    def __init__(self, message_ja: str, message_en: str):
+        super().__init__(message_en)
+        self.message_ja, self.message_en = message_ja, message_en
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,10 @@ class InsuranceRates:
     def on(cls, rules: Rulebook, settings: PayrollSettings, premium_month: date, pay_date: date) -> "InsuranceRates":
         if settings.health_insurance == "society":
             if settings.health_insurance_society_rate is None:
-                raise UnknownPrefecture("health_insurance = society needs health_insurance_society_rate")
+                raise UnknownPrefecture(
+                    "健康保険組合（health_insurance = society）の料率 health_insurance_society_rate がありません",
+                    "health_insurance = society needs health_insurance_society_rate",
+                )
             health = rate(settings.health_insurance_society_rate)
             nursing = rate(
                 settings.nursing_insurance_society_rate or rules.value("social_insurance.nursing_rate", premium_month)
@@ -45,7 +52,10 @@ class InsuranceRates:
         else:
             by_prefecture = rules.value("social_insurance.health_rate_kyoukai", premium_month)
             if settings.prefecture not in by_prefecture:
-                raise UnknownPrefecture(f"unknown prefecture {settings.prefecture!r} (e.g. 東京都, 大阪府, 北海道)")
+                raise UnknownPrefecture(
+                    f"都道府県「{settings.prefecture}」の協会けんぽの料率がありません（例: 東京都、大阪府、北海道）",
+                    f"unknown prefecture {settings.prefecture!r} (e.g. 東京都, 大阪府, 北海道)",
+                )
             health = rate(by_prefecture[settings.prefecture] + "%")
             nursing = rate(rules.value("social_insurance.nursing_rate", premium_month))
         business = settings.employment_insurance_business

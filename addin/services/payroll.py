@@ -140,7 +140,8 @@ def pay_setup_issue(failure: Exception) -> Issue:
     """The fatal issue of a PAY_SETUP_FAILURES: the rules file to extend, or the settings to fix."""
     if isinstance(failure, RuleNotInForce):
         return fatal(failure.parameter.file, "rule_not_in_force", failure.message_ja, failure.message_en)
-    return fatal("backoffice.toml", "bad_settings", f"給与の設定が不正です: {failure}", f"payroll settings: {failure}")
+    ja, en = getattr(failure, "message_ja", str(failure)), getattr(failure, "message_en", str(failure))
+    return fatal("backoffice.toml", "bad_settings", f"給与の設定が不正です: {ja}", f"payroll settings: {en}")
 
 
 def run_payroll(
