@@ -391,3 +391,27 @@ def test_digits_where_digits_belong():
     raw[200 + 30] = ord("X")  # inside the first data record's 取引金額 (25-36)
     error = _error(lambda: parse_zengin(bytes(raw)))
     assert (error.code, error.line, error.byte) == ("not_a_number", 2, 224) and "amount" in error.message_en
+
+
+def test_unicode_digits_and_impossible_years_are_refused_at_their_byte():
+    """A circled digit passed str.isdigit() and broke int() (an internal error for the whole run); year 00
+    was read as 1988 (平成0年) and year 99 as 2087 (平成99年). Each is now refused where it stands."""
+    raw = zengin_statement("0009", "001", "1", "1234567", "", LINES, D(2025, 6, 3), newline=b"")
+    circled = raw[: 200 + 33] + "①".encode("cp932") + raw[200 + 35 :]  # 取引金額's last two bytes
+    error = _error(lambda: parse_zengin(circled))
+    assert (error.code, error.line) == ("not_a_number", 2)
+    for yy in ("00", "99"):
+        with pytest.raises(ValueError):
+            yymmdd(f"{yy}0523", today=D(2026, 3, 31))
+    assert yymmdd("300523", today=D(2026, 3, 31)) == D(2018, 5, 23)  # 平成30年: 令和30年 lies ahead
+
+
+def test_a_csv_line_with_two_amounts_a_huge_amount_or_an_ancient_date_is_refused_at_its_line():
+    head = "日付,内容,出金金額(円),入金金額(円),残高(円)\n2025/05/30,振込 ｶ)ﾄｳｻﾞｲ,,110000,110000\n"
+    for line, code in (
+        ("2025/05/31,振込 ﾌｼﾞ,100,5000,215000\n", "two_amounts"),  # the withdrawal vanished
+        ("2025/05/31,振込 ﾌｼﾞ,,99999999999999999999999,215000\n", "not_a_number"),  # beyond SQLite's integers
+        ("0001/01/01,振込 ﾌｼﾞ,,5000,215000\n", "not_a_date"),  # no fee rule reaches back there
+    ):
+        error = _error(lambda line=line: parse_bank_csv((head + line).encode("cp932"), CSV_FORMATS))
+        assert (error.code, error.line, error.byte) == (code, 3, len(head.encode("cp932"))), line

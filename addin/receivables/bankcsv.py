@@ -126,9 +126,18 @@ def _cell(row: list[str], columns: dict[str, int], field: str) -> str:
     return row[index].strip() if index is not None and index < len(row) else ""
 
 
+#: more digits than a bank's amount field holds (12): a number no deposit can be
+MAX_YEN = 10**12
+#: a statement line dated before this is a misread date, not a deposit (no fee rule reaches back so far)
+EARLIEST_STATEMENT = date(2000, 1, 1)
+
+
 def _yen(line_no: int, offset: int, text: str, field: str) -> int | None:
     try:
-        return parse_integer(text)
+        value = parse_integer(text)
+        if value is not None and abs(value) >= MAX_YEN:
+            raise ValueError(text)
+        return value
     except (NotANumber, ValueError):
         raise StatementError(
             "not_a_number",
@@ -152,7 +161,7 @@ def _row(line_no, offset, row, columns, width, statement, prefixes) -> Statement
         day = None
     if not (deposit or withdrawal or signed):
         return None  # 前日残高 / 合計 rows and other lines without money
-    if day is None or not isinstance(day, date):
+    if day is None or not isinstance(day, date) or day < EARLIEST_STATEMENT:
         raise StatementError(
             "not_a_date",
             line_no,
@@ -167,6 +176,14 @@ def _row(line_no, offset, row, columns, width, statement, prefixes) -> Statement
             offset,
             f"{line_no} 行目: 列が {len(row)} 個しかありません（見出しは {width} 列）",
             f"line {line_no}: {len(row)} columns where the header has {width}",
+        )
+    if deposit and withdrawal:  # one line is one movement of money: which of the two is it?
+        raise StatementError(
+            "two_amounts",
+            line_no,
+            offset,
+            f"{line_no} 行目: 入金と出金の両方に金額があります（{deposit:,} / {withdrawal:,}）",
+            f"line {line_no}: both a deposit and a withdrawal ({deposit:,} / {withdrawal:,})",
         )
     if signed is not None and not (deposit or withdrawal):
         deposit, withdrawal = (signed, None) if signed > 0 else (None, -signed)

@@ -175,7 +175,7 @@ def _fields(record: _Record, layout) -> dict[str, str]:
     if len(whole) == RECORD:  # one byte per character (JIS X 0201): character positions are byte positions
         values = {name: whole[start - 1 : start - 1 + length] for name, start, length in layout}
         for name, start, _length in layout:
-            if name in NUMERIC and not values[name].isdigit():
+            if name in NUMERIC and not _digits(values[name]):
                 _not_a_number(record, name, start, values[name])
         return values
     values = {}
@@ -191,10 +191,15 @@ def _fields(record: _Record, layout) -> dict[str, str]:
                 f"{record.number} 行目 {start} バイト目: JIS 半角文字として読めません",
                 f"record {record.number}, byte {start}: not JIS half-width characters",
             ) from None
-        if name in NUMERIC and not text.isdigit():
+        if name in NUMERIC and not _digits(text):
             _not_a_number(record, name, start, text)
         values[name] = text
     return values
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes ① or ２, which int() then refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def _not_a_number(record: _Record, name: str, start: int, text: str):
@@ -216,7 +221,10 @@ def yymmdd(text: str, year_style: str = "wareki", today: date | None = None) -> 
     reiwa = date(2018 + yy, mm, dd) if yy >= 1 else None
     if reiwa is not None and REIWA_START <= reiwa <= date(today.year + 1, 12, 31):
         return reiwa
-    return date(1988 + yy, mm, dd)
+    heisei = date(1988 + yy, mm, dd) if yy >= 1 else None  # 平成 ran from year 1 to 2019-04-30 (31年)
+    if heisei is None or heisei >= REIWA_START:
+        raise ValueError(f"{text}: neither a 令和 nor a 平成 date")
+    return heisei
 
 
 def _date(record: _Record, values: dict, name: str, start: int, year_style: str, today: date | None) -> date:
