@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,12 +15,6 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
-
-
-def _blank(value: object) -> bool:
-    return (
-        value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
-    )
 
 
 @dataclass
@@ -46,27 +39,6 @@ class Table:
         col = self.columns.get(field_name)
         row = int(self.rows[position])
         return f"{column_letter(col)}{row}" if col else f"{row}:{row}"
-
-    def unreadable_rows(self, raw: "Table", required: Iterable[str]) -> set[int]:
-        """The Excel rows a computation cannot use (this table typed, `raw` the same rows as typed): a value
-        was typed that could not be read (an amount "abc", a date that is no date), or a `required` one
-        is missing. Judged from the values themselves, so rows beyond what the issue list shows count too;
-        a row whose values were read (a duplicate, an unknown code) is the computation's to judge."""
-        required = set(required)
-        unusable = np.zeros(len(self), dtype=bool)
-        for name in self.frame.columns:
-            missing = np.asarray(pd.isna(self.frame[name]), dtype=bool)
-            if not missing.any():
-                continue
-            if name in required:
-                unusable |= missing
-                continue
-            if name not in raw.frame.columns:
-                continue
-            typed_in = raw.frame[name].to_numpy(dtype=object)
-            for position in np.flatnonzero(missing & ~unusable):
-                unusable[position] = not _blank(typed_in[position])
-        return {int(row) for row in self.rows[unusable]}
 
     def without(self, excel_rows: set[int]) -> "Table":
         """The table without the rows at these Excel rows (positions renumbered, each row keeps its cell)."""

@@ -19,6 +19,7 @@ from addin.outputs.zengin import Requester, Transfer, ZenginError, zengin_file
 from addin.rulebook import RuleNotInForce
 from addin.services.company import Company
 from addin.services.payroll import requester_of
+from addin.validate.columns import unreadable_rows
 from addin.services.validation import BookOpener, open_company_book, validate_company
 from addin.stock.checks import negative_stock_issues, no_cost_basis_issues, receipt_po_mismatches
 from addin.stock.counts import count_differences
@@ -91,8 +92,7 @@ def run_stock(
         table = checked.table(book, sheet)
         if table is None:
             return None
-        required = [n for n, c in company.books[book].sheets[sheet].columns.items() if c.required]
-        return table.without(table.unreadable_rows(checked.raw[(book, sheet)], required))
+        return table.without(unreadable_rows(table, checked.raw[(book, sheet)], company.books[book].sheets[sheet]))
 
     # movements stay whole: the ledger leaves out what it cannot place (a row's quantity counts even when
     # its unit cost cannot be read) and reports it; purchase-order lines too, but for the match (their

@@ -11,7 +11,7 @@ import pandas as pd
 
 from addin.model import Severity, Table
 from addin.normalize.text import number_as_text
-from addin.normalize.column import normalize_values, scalar_parser
+from addin.normalize.column import blank_mask, normalize_values, scalar_parser
 from addin.validate.checks import bad_zengin_chars, value_check
 from addin.validate.report import Reporter
 from addin.validate.schema import ColumnSpec, SheetSpec
@@ -123,3 +123,21 @@ def _report_duplicate_keys(table, spec, keys, frame, reporter) -> None:
             other_ja=str(int(table.rows[first])),
             labels=(labels, labels_en),
         )
+
+
+def unreadable_rows(typed: Table, raw: Table, spec: SheetSpec) -> set[int]:
+    """The Excel rows a computation cannot use (`typed` and `raw`: the same rows, normalised and as read):
+    a value was typed that could not be read (an amount "abc", a date that is no date), or a required one
+    is missing. Judged from the values themselves, so rows beyond what the issue list shows count too; a
+    row whose values were read (a duplicate, an unknown code) is the computation's to judge."""
+    unusable = np.zeros(len(typed), dtype=bool)
+    for name in typed.frame.columns:
+        missing = np.asarray(pd.isna(typed.frame[name]), dtype=bool)
+        if not missing.any():
+            continue
+        column = spec.columns.get(name)
+        if column is not None and column.required:
+            unusable |= missing
+        elif name in raw.frame.columns:
+            unusable |= missing & ~blank_mask(raw.frame[name].to_numpy(dtype=object))
+    return {int(row) for row in typed.rows[unusable]}
