@@ -134,3 +134,17 @@ def hourly_grade_case() -> tuple[list[dict], list[dict]]:
 def row_of(payroll, employee_id="E1") -> dict:
     frame = payroll.employees
     return frame[frame["employee_id"] == employee_id].iloc[0].to_dict()
+
+
+def demo_staff_copy(tmp_path: Path, demo_template: Path):
+    """A copy of the demo company with its staff book open for editing: (folder, workbook, the Staff sheet,
+    its header row as a list)."""
+    import shutil
+
+    import openpyxl
+
+    root = tmp_path / "co"
+    shutil.copytree(demo_template, root)
+    wb = openpyxl.load_workbook(root / "staff.xlsx")
+    staff = wb["Staff 従業員"]
+    return root, wb, staff, [c.value for c in staff[1]]

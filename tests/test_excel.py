@@ -18,6 +18,7 @@ import python_calamine
 from addin.cli import main
 from addin.excel import udfs
 from tests.fake_xlwings import ALLOWED, FakeBook
+from tests.payroll_helpers import demo_staff_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,11 +87,7 @@ def test_net_pay_and_stock_match_the_command_line(company, capsys):
 def test_net_pay_in_a_cell_is_refused_not_guessed_when_a_salary_cannot_be_read(tmp_path, demo_template):
     """A basic pay typed "abc" is read as empty: BO_NET_PAY showed that person's net pay as -85,422 yen.
     It now refuses every person, as the payroll run does, naming the cell."""
-    root = tmp_path / "co"
-    shutil.copytree(demo_template, root)
-    wb = openpyxl.load_workbook(root / "staff.xlsx")
-    staff = wb["Staff 従業員"]
-    header = [c.value for c in staff[1]]
+    root, wb, staff, header = demo_staff_copy(tmp_path, demo_template)
     who, other = (staff.cell(r, header.index("社員番号") + 1).value for r in (2, 3))
     assert isinstance(udfs.BO_NET_PAY(who, "2025-12", str(root))[0][0], int)
     staff.cell(2, header.index("基本給") + 1).value = "abc"

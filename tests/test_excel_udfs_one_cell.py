@@ -28,6 +28,7 @@ from addin.payroll.insurance import (
 from addin.payroll.settings import PayrollSettings
 from addin.rulebook import RuleNotInForce, load_rulebook
 from tests.xlwings_windows import MISSING, Caller, PyTime, windows_udfs
+from tests.payroll_helpers import demo_staff_copy
 
 JP = Path(__file__).resolve().parents[1] / "rules" / "jp"
 MONTHS = [date(y, m, 1) for y in (2024, 2025, 2026) for m in (1, 2, 3, 4, 9, 10, 12)]
@@ -195,14 +196,8 @@ def test_employment_insurance_one_cell_equals_the_range_path(call):
 def test_a_book_saved_by_renaming_or_beside_another_is_seen(call, tmp_path, demo_template):
     """Excel saves by writing a new file and renaming it over the book; a second staff book (.xlsm)
     makes the lookup refuse. Both are seen on the next one-cell call."""
-    import openpyxl
-
-    root = tmp_path / "co"
-    shutil.copytree(demo_template, root)
+    root, wb, staff, header = demo_staff_copy(tmp_path, demo_template)
     here = Caller(str(root / "staff.xlsx"))
-    wb = openpyxl.load_workbook(root / "staff.xlsx")
-    staff = wb["Staff 従業員"]
-    header = [c.value for c in staff[1]]
     who = staff.cell(2, header.index("社員番号") + 1).value
     before = call("BO_NET_PAY", who, "2025-12", MISSING, here)[0][0]
     salary = staff.cell(2, header.index("基本給") + 1)

@@ -13,6 +13,7 @@ import pytest
 
 from addin.cli import main
 from tests.xlwings_windows import COM_ERRORS, MISSING, Caller, PyTime, windows_udfs
+from tests.payroll_helpers import demo_staff_copy
 
 
 def com_date(y, m, d):
@@ -186,14 +187,8 @@ def test_equal_values_of_different_types_are_read_apart(call, here):
 
 
 def test_company_figures_follow_the_book_the_lookup_finds(call, tmp_path, demo_template):
-    import openpyxl
-
-    root = tmp_path / "co"
-    shutil.copytree(demo_template, root)
+    root, wb, staff, header = demo_staff_copy(tmp_path, demo_template)
     here = Caller(str(root / "staff.xlsx"))
-    wb = openpyxl.load_workbook(root / "staff.xlsx")
-    staff = wb["Staff 従業員"]
-    header = [c.value for c in staff[1]]
     who = staff.cell(2, header.index("社員番号") + 1).value
     before = call("BO_NET_PAY", who, "2025-12", MISSING, here)[0][0]
     assert isinstance(before, int)
