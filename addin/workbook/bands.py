@@ -14,13 +14,14 @@ nothing) is cut; one that needed a cleaned copy is read whole from that copy.
 from __future__ import annotations
 
 import io
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
 
 import python_calamine as calamine
+
+from addin.outputs.pool import cores  # the cores this process may use, as the document pool counts them
 
 #: the least sheet XML worth a band of its own (~30,000 rows of six columns): below it a thread and a
 #: package copy cost more than the parse they share out
@@ -33,13 +34,6 @@ EMPTY = ""
 _SHEET_DATA = re.compile(rb"<sheetData\s*>")
 _NUMBERED_ROW = re.compile(rb'<row\b[^>]*?\br="\d+"')
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
-
-
-def cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def band_count(xml_bytes: int, available: int | None = None, shared_strings: int = 0) -> int:
